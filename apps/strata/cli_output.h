@@ -1,0 +1,43 @@
+#pragma once
+// How every command reports: a JSON document on stdout with --json, readable text otherwise;
+// progress and log lines on stderr; exit codes from one table (docs/cli.md).
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "strata/core/error.h"
+#include "strata/io/layer_import.h"
+
+namespace strata::cli {
+
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitNotFound = 1,     // a query found nothing at that point
+  kExitUsage = 2,        // bad command-line arguments
+  kExitProjectFile = 3,  // the project file is invalid
+  kExitInputData = 4,    // input data could not be imported (as a whole, or some layers)
+  kExitStore = 5,        // the store cannot be opened or written
+  kExitInternal = 6,
+};
+
+int exit_code_for(ErrorCode code);
+
+struct GlobalOptions {
+  bool json = false;
+  bool quiet = false;
+};
+
+// Prints the command's result: `json` as-is with --json, or `text` otherwise.
+void emit(const GlobalOptions& g, const std::string& command, bool ok, const nlohmann::json& result,
+          const std::string& text);
+// Prints an error the same way and returns its exit code.
+int emit_error(const GlobalOptions& g, const std::string& command, const StrataError& e);
+
+// Progress on stderr (suppressed by --quiet): a line per step, or an updating line on a TTY.
+io::ProgressFn progress_printer(const GlobalOptions& g);
+
+std::string strata_version();
+
+}  // namespace strata::cli

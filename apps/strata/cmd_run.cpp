@@ -1,0 +1,99 @@
+// strata run PROJECT: the main job. Imports every layer (one transaction), runs the analyses
+// the project names and writes its outputs, with summary.json in the output folder.
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+#include "commands.h"
+#include "strata/io/issues_csv.h"
+#include "strata/io/project_import.h"
+#include "strata/spatial/population_by_district.h"
+
+namespace strata::cli {
+namespace {
+
+std::string utc_now() {
+  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+}  // namespace
+
+Runner add_run(CLI::App& app, const GlobalOptions& g) {
+  struct Args {
+    std::string project;
+    bool keep_going = false;
+  };
+  auto a = std::make_shared<Args>();
+  CLI::App* sub = app.add_subcommand("run", "Run a project end to end: import, analyses, outputs (summary.json)");
+  sub->add_option("project", a->project, "project file (.toml)")->required();
+  sub->add_flag("--keep-going", a->keep_going, "keep the layers that import even if another fails");
+
+  return [a, &g]() -> int {
+    const auto started = std::chrono::steady_clock::now();
+    nlohmann::json summary = {{"strata_version", strata_version()}, {"started_at", utc_now()}};
+    io::Project project = io::load_project(a->project);
+    summary["project"] = {{"name", project.name}, {"file", project.file.string()}, {"crs", project.crs},
+                          {"store", project.store.string()}, {"output", project.output.string()}};
+    auto store = io::open_geopackage_store(project.store, Crs::from_user_input(project.crs), true);
+    io::ProjectImport imported = io::import_project(project, *store, {{}, a->keep_going}, progress_printer(g));
+    summary["import"] = imported.summary();
+
+    nlohmann::json analyses = nlohmann::json::object();
+    if (imported.written) {
+      for (const auto& name : project.analyses) {
+        if (name == "population_by_district") analyses[name] = spatial::population_by_district(*store).to_json();
+      }
+    }
+    summary["analyses"] = analyses;
+    std::filesystem::create_directories(project.output);
+    nlohmann::json outputs = nlohmann::json::object();
+    for (const auto& out : project.outputs) {
+      if (out == "import_report") {
+        auto path = project.output / "import_report.csv";
+        io::write_issues_csv(path, store->issues());
+        outputs[out] = path.string();
+      }
+    }
+    auto summary_path = project.output / "summary.json";
+    outputs["summary"] = summary_path.string();
+    summary["outputs"] = outputs;
+    summary["finished_at"] = utc_now();
+    summary["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    bool ok = imported.failures.empty();
+    summary["ok"] = ok;
+    {
+      // Written to a temporary name and renamed, so a reader never sees half a summary.
+      auto tmp = summary_path;
+      tmp += ".tmp";
+      std::ofstream f(tmp);
+      f << summary.dump(2) << "\n";
+      f.close();
+      if (!f) throw StrataError(ErrorCode::kInvalidInputFile, "cannot write " + tmp.string());
+      std::filesystem::rename(tmp, summary_path);
+    }
+
+    std::ostringstream text;
+    text << "project " << project.name << " -> " << project.store.string() << "\n";
+    for (const auto& li : imported.layers) {
+      const auto& p = li.provenance;
+      text << "  " << p.layer << ": " << p.features_imported + p.features_repaired << "/" << p.features_read
+           << " imported (" << p.features_repaired << " repaired, " << p.features_rejected << " rejected)\n";
+    }
+    for (const auto& f : imported.failures) text << "  FAILED " << f.layer << ": " << f.message << "\n";
+    if (analyses.contains("population_by_district"))
+      text << "  population (sum of villages): " << analyses["population_by_district"]["total_population"] << "\n";
+    text << "summary: " << summary_path.string() << "\n";
+    emit(g, "run", ok, summary, text.str());
+    if (!ok) {
+      for (const auto& f : imported.failures)
+        std::cerr << "strata run: error " << static_cast<int>(f.code) << " " << error_name(f.code) << ": " << f.message << "\n";
+      return exit_code_for(imported.failures.front().code);
+    }
+    return kExitOk;
+  };
+}
+
+}  // namespace strata::cli

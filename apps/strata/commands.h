@@ -1,0 +1,19 @@
+#pragma once
+// One function pair per subcommand: `add_*` declares its arguments, the lambda it registers
+// runs it and returns the exit code.
+#include <CLI/CLI.hpp>
+#include <functional>
+
+#include "cli_output.h"
+
+namespace strata::cli {
+
+using Runner = std::function<int()>;
+
+Runner add_import(CLI::App& app, const GlobalOptions& g);
+Runner add_info(CLI::App& app, const GlobalOptions& g);
+Runner add_query(CLI::App& app, const GlobalOptions& g);
+Runner add_run(CLI::App& app, const GlobalOptions& g);
+Runner add_kinds(CLI::App& app, const GlobalOptions& g);
+
+}  // namespace strata::cli

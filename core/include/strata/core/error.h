@@ -1,0 +1,62 @@
+#pragma once
+// Error codes shared by every module. Geometry codes keep val3dity's numbering (1xx rings,
+// 2xx polygons, 9xx input) so users can compare reports; 91x-96x are strata's ingest codes.
+// Every code is documented in docs/error-codes.md.
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace strata {
+
+enum class ErrorCode : int {
+  kTooFewPoints = 101,
+  kConsecutivePointsSame = 102,
+  kRingNotClosed = 103,
+  kRingSelfIntersection = 104,
+  kIntersectionRings = 201,
+  kInteriorDisconnected = 205,
+  kInnerRingOutside = 206,
+  kInnerRingsNested = 207,
+  kOrientationRingsSame = 208,
+  kInvalidInputFile = 901,
+  kWrongInputParameters = 903,
+  kFormatNotSupported = 904,
+  kNoGeometry = 906,
+  kCrsMissing = 910,
+  kCrsMismatch = 911,
+  kReprojectionFailed = 912,
+  kFieldMissing = 920,
+  kFieldNull = 921,
+  kFieldType = 922,
+  kEncoding = 923,
+  kDuplicateId = 930,
+  kWrongGeometryType = 931,
+  kEmptyGeometry = 932,
+  kGeometryRepaired = 940,
+  kGeometryUnrepairable = 941,
+  kJoinUnmatchedFeature = 950,
+  kJoinUnmatchedRow = 951,
+  kJoinAmbiguous = 952,
+  kJoinViaNormalisation = 953,
+  kStoreError = 960,
+  kStoreLocked = 961,
+  kProjectFile = 970,
+  kInternal = 999,
+};
+
+// Short stable name, e.g. "CRS_MISMATCH", used in reports next to the number.
+std::string_view error_name(ErrorCode code);
+
+// An error that aborts an operation as a whole (an import, a query). Per-feature problems are
+// reported as FeatureIssue instead and do not throw.
+class StrataError : public std::runtime_error {
+ public:
+  StrataError(ErrorCode code, std::string message)
+      : std::runtime_error(std::move(message)), code_(code) {}
+  ErrorCode code() const { return code_; }
+
+ private:
+  ErrorCode code_;
+};
+
+}  // namespace strata

@@ -1,0 +1,140 @@
+#include "strata/core/crs.h"
+
+#include <proj.h>
+
+#include <cmath>
+
+#include "strata/core/error.h"
+
+namespace strata {
+
+// PROJ objects live in the default context; strata's pipeline is single-threaded today.
+// When parallel tiles arrive, each worker needs its own PJ_CONTEXT.
+struct Crs::Handle {
+  PJ* pj = nullptr;
+  ~Handle() {
+    if (pj) proj_destroy(pj);
+  }
+};
+
+Crs Crs::from_user_input(std::string_view definition) {
+  std::string def(definition);
+  PJ* pj = proj_create(nullptr, def.c_str());
+  if (pj == nullptr || !proj_is_crs(pj)) {
+    if (pj) proj_destroy(pj);
+    throw StrataError(ErrorCode::kWrongInputParameters,
+                      "'" + def + "' is not a coordinate reference system PROJ knows " +
+                          "(expected e.g. EPSG:3826, EPSG:4326 or a WKT definition)");
+  }
+  Crs crs;
+  crs.definition_ = def;
+  crs.handle_ = std::make_shared<Handle>();
+  crs.handle_->pj = pj;
+  return crs;
+}
+
+std::string Crs::name() const {
+  const char* n = proj_get_name(handle_->pj);
+  return n ? n : "";
+}
+
+std::optional<std::string> Crs::authority_code() const {
+  const char* auth = proj_get_id_auth_name(handle_->pj, 0);
+  const char* code = proj_get_id_code(handle_->pj, 0);
+  if (auth && code) return std::string(auth) + ":" + code;
+  return std::nullopt;
+}
+
+std::string Crs::label() const { return authority_code().value_or(name()); }
+
+bool Crs::is_geographic() const {
+  PJ_TYPE t = proj_get_type(handle_->pj);
+  return t == PJ_TYPE_GEOGRAPHIC_2D_CRS || t == PJ_TYPE_GEOGRAPHIC_3D_CRS ||
+         t == PJ_TYPE_GEOGRAPHIC_CRS;
+}
+
+std::optional<GeoBox> Crs::area_of_use() const {
+  GeoBox box{};
+  if (!proj_get_area_of_use(nullptr, handle_->pj, &box.west, &box.south, &box.east, &box.north,
+                            nullptr) ||
+      box.west <= -1000) {
+    return std::nullopt;
+  }
+  return box;
+}
+
+std::string Crs::to_wkt() const {
+  const char* wkt = proj_as_wkt(nullptr, handle_->pj, PJ_WKT2_2019, nullptr);
+  return wkt ? wkt : "";
+}
+
+bool Crs::equivalent_to(const Crs& other) const {
+  return proj_is_equivalent_to(handle_->pj, other.handle_->pj, PJ_COMP_EQUIVALENT_EXCEPT_AXIS_ORDER_GEOGCRS);
+}
+
+Transformer::Transformer(const Crs& from, const Crs& to) {
+  if (from.equivalent_to(to)) {
+    identity_ = true;
+    return;
+  }
+  PJ* raw = proj_create_crs_to_crs_from_pj(nullptr, from.handle_->pj, to.handle_->pj, nullptr,
+                                           nullptr);
+  if (raw == nullptr) {
+    throw StrataError(ErrorCode::kReprojectionFailed,
+                      "PROJ found no transformation from " + from.label() + " to " + to.label());
+  }
+  PJ* normalised = proj_normalize_for_visualization(nullptr, raw);
+  proj_destroy(raw);
+  if (normalised == nullptr) {
+    throw StrataError(ErrorCode::kReprojectionFailed,
+                      "PROJ could not normalise the axis order from " + from.label() + " to " +
+                          to.label());
+  }
+  pj_ = normalised;
+}
+
+Transformer::~Transformer() {
+  if (pj_) proj_destroy(static_cast<PJ*>(pj_));
+}
+Transformer::Transformer(Transformer&& o) noexcept : pj_(o.pj_), identity_(o.identity_) {
+  o.pj_ = nullptr;
+}
+Transformer& Transformer::operator=(Transformer&& o) noexcept {
+  if (this != &o) {
+    if (pj_) proj_destroy(static_cast<PJ*>(pj_));
+    pj_ = o.pj_;
+    identity_ = o.identity_;
+    o.pj_ = nullptr;
+  }
+  return *this;
+}
+
+bool Transformer::transform(double& x, double& y) const {
+  if (identity_) return std::isfinite(x) && std::isfinite(y);
+  PJ_COORD c = proj_coord(x, y, 0, 0);
+  PJ_COORD r = proj_trans(static_cast<PJ*>(pj_), PJ_FWD, c);
+  if (!std::isfinite(r.xy.x) || !std::isfinite(r.xy.y)) return false;
+  x = r.xy.x;
+  y = r.xy.y;
+  return true;
+}
+
+bool Transformer::transform(MultiPolygon2& geometry) const {
+  auto ring_ok = [this](Ring2& ring) {
+    for (auto& p : ring) {
+      double x = p.x(), y = p.y();
+      if (!transform(x, y)) return false;
+      p.x(x);
+      p.y(y);
+    }
+    return true;
+  };
+  for (auto& poly : geometry) {
+    if (!ring_ok(poly.outer())) return false;
+    for (auto& inner : poly.inners())
+      if (!ring_ok(inner)) return false;
+  }
+  return true;
+}
+
+}  // namespace strata

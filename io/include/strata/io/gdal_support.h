@@ -1,0 +1,23 @@
+#pragma once
+// Small helpers shared by the GDAL-backed parts of io/ (sources, tables, the GeoPackage store).
+#include <string>
+
+namespace strata::io {
+
+// Registers GDAL's drivers once and sets the options strata relies on (traditional GIS axis
+// order, quiet error handler: errors are turned into StrataError with GDAL's message).
+void ensure_gdal();
+
+// GDAL's last error message, or `fallback` when GDAL gave none; clears it.
+std::string take_gdal_error(const std::string& fallback = "no details from GDAL");
+
+// True when `text` is well-formed UTF-8.
+bool is_valid_utf8(const std::string& text);
+// Replaces every ill-formed byte with U+FFFD.
+std::string to_valid_utf8(const std::string& text);
+
+}  // namespace strata::io
+
+namespace strata::io {
+std::string gdal_version();  // GDAL release name, e.g. "3.6.2"
+}  // namespace strata::io

@@ -1,0 +1,40 @@
+#pragma once
+// Turns one project layer into model records: reads the source, checks its CRS, maps fields,
+// joins a table, reprojects to the project CRS and validates or repairs every geometry. Each
+// source feature ends up as a record (imported or repaired) or as a rejection in the issues.
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "strata/core/crs.h"
+#include "strata/core/feature_issue.h"
+#include "strata/core/provenance.h"
+#include "strata/core/record.h"
+#include "strata/io/project_file.h"
+#include "strata/io/table.h"
+#include "strata/io/table_join.h"
+
+namespace strata::io {
+
+// Called with (done, total); total is -1 when unknown.
+using ProgressFn = std::function<void(const std::string& stage, std::int64_t done, std::int64_t total)>;
+
+struct LayerImport {
+  Provenance provenance;
+  std::vector<Record> records;
+  std::vector<FeatureIssue> issues;
+  std::optional<JoinStats> join;
+};
+
+// Throws StrataError when the layer cannot be imported as a whole (unreadable file, CRS that
+// does not fit, mapped field missing); per-feature problems go into `issues`.
+LayerImport import_layer(const LayerSpec& spec, const Crs& project_crs,
+                         const std::map<std::string, Table>& tables, const std::string& project_file,
+                         const ProgressFn& progress = {});
+
+// SHA-256 of a file, hex (provenance: tells later whether a source changed).
+std::string file_sha256(const std::string& path);
+
+}  // namespace strata::io

@@ -1,0 +1,78 @@
+#pragma once
+// The project file (TOML): project CRS and store, the tables and layers to ingest with their
+// field mappings, the analyses to run and the outputs to write. Format: docs/project-file.md.
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace strata::io {
+
+struct TableLookupSpec {
+  std::string table;  // another [[tables]] entry
+  std::string on;     // column present in both
+};
+
+struct TableSpec {
+  std::string name;
+  std::filesystem::path path;
+  std::string encoding;
+  std::string vintage, source;
+  std::optional<TableLookupSpec> lookup;
+  std::map<std::string, std::string> filter;  // column -> required value (after the lookup)
+  int line = 0;
+};
+
+enum class JoinMultiple { kError, kSum };
+
+struct JoinSpec {
+  std::string table;
+  std::vector<std::string> feature_keys;  // source fields of the layer
+  std::vector<std::string> table_keys;    // columns of the table, same count
+  JoinMultiple multiple = JoinMultiple::kError;
+  std::optional<std::filesystem::path> normalise;  // CSV: variant,canonical
+  std::map<std::string, std::vector<std::string>> fields;  // canonical -> table columns (summed)
+  int line = 0;
+};
+
+struct LayerSpec {
+  std::string name;  // store layer name: [a-z][a-z0-9_]*
+  std::string kind;  // see kind_schema.h
+  std::filesystem::path path;
+  std::string layer;  // inside the dataset; empty = its only layer
+  std::optional<std::string> crs;  // override of the declared CRS
+  std::string encoding;
+  std::vector<std::string> open_options;
+  std::map<std::string, std::vector<std::string>> fields;  // canonical -> source fields (summed)
+  std::optional<JoinSpec> join;
+  std::string vintage, source;
+  int line = 0;
+  int crs_line = 0;
+};
+
+struct Project {
+  std::filesystem::path file;  // the project file itself
+  std::string name;
+  std::string crs = "EPSG:3826";
+  std::filesystem::path store;   // GeoPackage
+  std::filesystem::path output;  // folder for summary.json and reports
+  std::vector<TableSpec> tables;
+  std::vector<LayerSpec> layers;
+  std::vector<std::string> analyses;
+  std::vector<std::string> outputs;
+
+  const LayerSpec* find_layer(const std::string& name) const;
+  const TableSpec* find_table(const std::string& name) const;
+};
+
+// The analyses and outputs this version knows.
+const std::vector<std::string>& known_analyses();
+const std::vector<std::string>& known_outputs();
+
+// Loads and validates a project file. Relative paths resolve against the file's folder;
+// ${NAME} expands an environment variable. Throws StrataError(kProjectFile) with
+// "file:line: what is wrong" on the first problem.
+Project load_project(const std::filesystem::path& file);
+
+}  // namespace strata::io

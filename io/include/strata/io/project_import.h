@@ -1,0 +1,38 @@
+#pragma once
+// Imports a project's layers into its store as one transaction.
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "strata/io/layer_import.h"
+#include "strata/io/project_file.h"
+#include "strata/io/store.h"
+
+namespace strata::io {
+
+struct ImportOptions {
+  std::vector<std::string> only_layers;  // empty: all layers of the project
+  bool keep_going = false;  // import the layers that succeed even when another fails
+};
+
+struct LayerFailure {
+  std::string layer;
+  ErrorCode code;
+  std::string message;
+};
+
+struct ProjectImport {
+  std::vector<LayerImport> layers;
+  std::vector<LayerFailure> failures;
+  std::vector<FeatureIssue> table_issues;
+  bool written = false;  // false when nothing was committed (a failure without keep_going)
+  nlohmann::json summary() const;  // per layer: counts, join stats, provenance; failures
+};
+
+// Reads tables and layers, then writes everything that succeeded in one store transaction.
+// Without keep_going, any layer failure means nothing is written.
+ProjectImport import_project(const Project& project, Store& store, const ImportOptions& options,
+                             const ProgressFn& progress = {});
+
+}  // namespace strata::io

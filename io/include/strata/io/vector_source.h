@@ -1,0 +1,64 @@
+#pragma once
+// Reading features from any vector dataset. The interface keeps GDAL out of the rest of the
+// engine; open_vector_source() returns the GDAL/OGR implementation.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "strata/core/crs.h"
+#include "strata/core/field_value.h"
+#include "strata/core/geometry.h"
+#include "strata/core/kind_schema.h"
+
+namespace strata::io {
+
+struct SourceField {
+  std::string name;
+  FieldType type;
+};
+
+struct SourceFeature {
+  std::int64_t fid = -1;
+  std::vector<FieldValue> values;  // one per SourceField, same order
+  bool has_geometry = false;
+  std::string geometry_type;  // OGR name, e.g. "MultiPolygon" or "Point"
+  std::optional<MultiPolygon2> polygons;  // set when the geometry is polygonal
+  bool closed_open_rings = false;         // a ring had to be closed while reading
+  std::vector<std::string> invalid_text_fields;  // fields whose text was not valid UTF-8
+};
+
+struct VectorSourceOptions {
+  std::string path;
+  std::string layer;                     // empty: the dataset's only (or first) layer
+  std::vector<std::string> open_options; // passed to the driver, e.g. GEOM_POSSIBLE_NAMES=wkt
+  std::string encoding;                  // source text encoding where the driver supports it
+};
+
+class VectorSource {
+ public:
+  virtual ~VectorSource() = default;
+  virtual const std::string& path() const = 0;
+  virtual const std::string& layer_name() const = 0;
+  virtual const std::string& driver_name() const = 0;
+  virtual const std::vector<SourceField>& fields() const = 0;
+  // The CRS the file declares, or nothing when it declares none.
+  virtual std::optional<Crs> declared_crs() const = 0;
+  // True when the format defines a CRS for files without one (GeoJSON: RFC 7946 WGS84).
+  virtual bool crs_is_format_default() const = 0;
+  virtual std::optional<Box2> extent() = 0;  // in the source coordinates
+  virtual std::int64_t feature_count() = 0;  // -1 when unknown
+  // Reads the next feature; false at the end. Throws StrataError on a read error.
+  virtual bool next(SourceFeature& out) = 0;
+  virtual void rewind() = 0;
+
+  int field_index(const std::string& name) const;  // -1 when absent
+};
+
+// Opens a dataset with GDAL/OGR. Throws StrataError(kInvalidInputFile) naming the file and
+// what GDAL said when it cannot be opened or the layer does not exist.
+std::unique_ptr<VectorSource> open_vector_source(const VectorSourceOptions& options);
+
+}  // namespace strata::io

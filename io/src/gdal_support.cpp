@@ -1,0 +1,75 @@
+#include "strata/io/gdal_support.h"
+
+#include <cpl_error.h>
+#include <gdal.h>
+
+#include <mutex>
+
+namespace strata::io {
+
+void ensure_gdal() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    GDALAllRegister();
+    // strata reports GDAL errors itself, with the file and feature concerned.
+    CPLSetErrorHandler(CPLQuietErrorHandler);
+  });
+}
+
+std::string take_gdal_error(const std::string& fallback) {
+  std::string msg = CPLGetLastErrorMsg();
+  CPLErrorReset();
+  return msg.empty() ? fallback : msg;
+}
+
+namespace {
+// Length of the well-formed UTF-8 sequence at s[i], or 0 when it is ill-formed.
+std::size_t utf8_sequence_length(const std::string& s, std::size_t i) {
+  auto c = static_cast<unsigned char>(s[i]);
+  std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  if (n == 2 && c < 0xC2) return 0;  // overlong
+  for (std::size_t k = 1; k < n; ++k)
+    if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return 0;
+  if (n == 3) {
+    auto c1 = static_cast<unsigned char>(s[i + 1]);
+    if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0)) return 0;  // overlong, surrogate
+  }
+  if (n == 4) {
+    auto c1 = static_cast<unsigned char>(s[i + 1]);
+    if ((c == 0xF0 && c1 < 0x90) || c > 0xF4 || (c == 0xF4 && c1 >= 0x90)) return 0;
+  }
+  return n;
+}
+}  // namespace
+
+bool is_valid_utf8(const std::string& text) {
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t n = utf8_sequence_length(text, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+std::string to_valid_utf8(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t n = utf8_sequence_length(text, i);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    } else {
+      out.append(text, i, n);
+      i += n;
+    }
+  }
+  return out;
+}
+
+}  // namespace strata::io
+
+namespace strata::io {
+std::string gdal_version() { return GDALVersionInfo("RELEASE_NAME"); }
+}  // namespace strata::io

@@ -1,0 +1,240 @@
+// GDAL/OGR implementation of VectorSource: every OGR vector format (GeoJSON, Shapefile,
+// GeoPackage, GML, CSV with WKT, FileGDB, ...).
+#include <cpl_string.h>
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
+#include <boost/geometry/algorithms/correct.hpp>
+#include <filesystem>
+#include <fstream>
+
+#include "strata/core/error.h"
+#include "strata/io/gdal_support.h"
+#include "strata/io/vector_source.h"
+
+namespace strata::io {
+
+int VectorSource::field_index(const std::string& name) const {
+  const auto& f = fields();
+  for (std::size_t i = 0; i < f.size(); ++i)
+    if (f[i].name == name) return static_cast<int>(i);
+  return -1;
+}
+
+namespace {
+
+[[noreturn]] void fail(const std::string& path, const std::string& what) {
+  throw StrataError(ErrorCode::kInvalidInputFile, path + ": " + what);
+}
+
+// GDAL gives every GeoJSON file WGS84 when it has no "crs" member (RFC 7946), so the only way to
+// tell a declared CRS from that default is to look for the member in the file's head.
+bool geojson_declares_crs(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string head(65536, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<std::size_t>(in.gcount()));
+  auto crs = head.find("\"crs\"");
+  auto features = head.find("\"features\"");
+  return crs != std::string::npos && (features == std::string::npos || crs < features);
+}
+
+bool add_ring(const OGRLinearRing* ring, Ring2& out) {
+  bool closed_now = false;
+  int n = ring->getNumPoints();
+  out.reserve(static_cast<std::size_t>(n) + 1);
+  for (int i = 0; i < n; ++i) out.emplace_back(ring->getX(i), ring->getY(i));
+  if (n > 0 && (ring->getX(0) != ring->getX(n - 1) || ring->getY(0) != ring->getY(n - 1))) {
+    out.emplace_back(ring->getX(0), ring->getY(0));
+    closed_now = true;
+  }
+  return closed_now;
+}
+
+bool add_polygon(const OGRPolygon* poly, MultiPolygon2& out) {
+  bool closed_now = false;
+  if (poly->IsEmpty()) return false;
+  Polygon2 p;
+  closed_now |= add_ring(poly->getExteriorRing(), p.outer());
+  for (int i = 0; i < poly->getNumInteriorRings(); ++i) {
+    p.inners().emplace_back();
+    closed_now |= add_ring(poly->getInteriorRing(i), p.inners().back());
+  }
+  boost::geometry::correct(p);  // Boost wants clockwise outers; sources differ
+  out.push_back(std::move(p));
+  return closed_now;
+}
+
+class GdalVectorSource final : public VectorSource {
+ public:
+  explicit GdalVectorSource(const VectorSourceOptions& options) : path_(options.path) {
+    ensure_gdal();
+    std::error_code ec;
+    if (!std::filesystem::exists(path_, ec)) fail(path_, "file not found");
+    CPLStringList open_options;
+    for (const auto& o : options.open_options) open_options.AddString(o.c_str());
+    // The Shapefile driver recodes .dbf text itself (from .cpg or ENCODING); other drivers
+    // hand bytes through, so strata recodes their text with CPLRecode.
+    auto ext = std::filesystem::path(path_).extension().string();
+    bool shapefile = ext == ".shp" || ext == ".dbf" || ext == ".SHP" || ext == ".DBF";
+    if (!options.encoding.empty() && shapefile) {
+      open_options.SetNameValue("ENCODING", options.encoding.c_str());
+    } else {
+      recode_from_ = options.encoding;
+    }
+    CPLErrorReset();
+    dataset_.reset(GDALDataset::Open(path_.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr,
+                                     open_options.List(), nullptr));
+    if (!dataset_) {
+      fail(path_, "not readable as a vector dataset (" + take_gdal_error("unknown format") + ")");
+    }
+    driver_ = dataset_->GetDriverName();
+    if (options.layer.empty()) {
+      if (dataset_->GetLayerCount() == 0) fail(path_, "holds no vector layer");
+      if (dataset_->GetLayerCount() > 1) {
+        std::string names;
+        for (auto* l : dataset_->GetLayers()) names += std::string(names.empty() ? "" : ", ") + l->GetName();
+        fail(path_, "holds several layers (" + names + "); name one with layer = \"...\"");
+      }
+      layer_ = dataset_->GetLayer(0);
+    } else {
+      layer_ = dataset_->GetLayerByName(options.layer.c_str());
+      if (!layer_) {
+        std::string names;
+        for (auto* l : dataset_->GetLayers()) names += std::string(names.empty() ? "" : ", ") + l->GetName();
+        fail(path_, "has no layer '" + options.layer + "' (layers: " + names + ")");
+      }
+    }
+    layer_name_ = layer_->GetName();
+    OGRFeatureDefn* defn = layer_->GetLayerDefn();
+    for (int i = 0; i < defn->GetFieldCount(); ++i) {
+      OGRFieldDefn* f = defn->GetFieldDefn(i);
+      FieldType t = FieldType::kText;
+      if (f->GetType() == OFTInteger || f->GetType() == OFTInteger64) t = FieldType::kInteger;
+      if (f->GetType() == OFTReal) t = FieldType::kReal;
+      std::string name = f->GetNameRef();
+      if (!recode_from_.empty()) name = recode(name);
+      fields_.push_back({name, t});
+    }
+    if (const OGRSpatialReference* srs = layer_->GetSpatialRef()) {
+      const char* auth = srs->GetAuthorityName(nullptr);
+      const char* code = srs->GetAuthorityCode(nullptr);
+      if (auth && code) {
+        crs_ = Crs::from_user_input(std::string(auth) + ":" + code);
+      } else {
+        char* wkt = nullptr;
+        const char* wkt_options[] = {"FORMAT=WKT2_2019", nullptr};
+        srs->exportToWkt(&wkt, wkt_options);
+        if (wkt) {
+          crs_ = Crs::from_user_input(wkt);
+          CPLFree(wkt);
+        }
+      }
+    }
+    format_default_crs_ = driver_ == "GeoJSON" && !geojson_declares_crs(path_);
+  }
+
+  const std::string& path() const override { return path_; }
+  const std::string& layer_name() const override { return layer_name_; }
+  const std::string& driver_name() const override { return driver_; }
+  const std::vector<SourceField>& fields() const override { return fields_; }
+  std::optional<Crs> declared_crs() const override { return crs_; }
+  bool crs_is_format_default() const override { return format_default_crs_; }
+
+  std::optional<Box2> extent() override {
+    OGREnvelope env;
+    if (layer_->GetExtent(&env, TRUE) != OGRERR_NONE) return std::nullopt;
+    return Box2(Point2(env.MinX, env.MinY), Point2(env.MaxX, env.MaxY));
+  }
+
+  std::int64_t feature_count() override { return layer_->GetFeatureCount(TRUE); }
+
+  void rewind() override { layer_->ResetReading(); }
+
+  bool next(SourceFeature& out) override {
+    CPLErrorReset();
+    OGRFeatureUniquePtr feature(layer_->GetNextFeature());
+    if (!feature) {
+      if (CPLGetLastErrorType() >= CE_Failure) {
+        fail(path_, "read error after feature " + std::to_string(last_fid_) + ": " +
+                        take_gdal_error());
+      }
+      return false;
+    }
+    out = SourceFeature{};
+    out.fid = feature->GetFID();
+    last_fid_ = out.fid;
+    out.values.resize(fields_.size());
+    for (int i = 0; i < static_cast<int>(fields_.size()); ++i) {
+      if (!feature->IsFieldSetAndNotNull(i)) continue;
+      switch (fields_[static_cast<std::size_t>(i)].type) {
+        case FieldType::kInteger: out.values[static_cast<std::size_t>(i)] = static_cast<std::int64_t>(feature->GetFieldAsInteger64(i)); break;
+        case FieldType::kReal: out.values[static_cast<std::size_t>(i)] = feature->GetFieldAsDouble(i); break;
+        case FieldType::kText: {
+          std::string text = feature->GetFieldAsString(i);
+          if (!recode_from_.empty()) text = recode(text);
+          if (!is_valid_utf8(text)) out.invalid_text_fields.push_back(fields_[static_cast<std::size_t>(i)].name);
+          out.values[static_cast<std::size_t>(i)] = std::move(text);
+          break;
+        }
+      }
+    }
+    const OGRGeometry* geom = feature->GetGeometryRef();
+    if (!geom) return true;
+    out.has_geometry = true;
+    std::unique_ptr<OGRGeometry> linear;
+    if (geom->hasCurveGeometry()) {
+      linear.reset(geom->getLinearGeometry());
+      geom = linear.get();
+    }
+    out.geometry_type = OGRGeometryTypeToName(wkbFlatten(geom->getGeometryType()));
+    switch (wkbFlatten(geom->getGeometryType())) {
+      case wkbPolygon: {
+        MultiPolygon2 mp;
+        out.closed_open_rings = add_polygon(geom->toPolygon(), mp);
+        out.polygons = std::move(mp);
+        break;
+      }
+      case wkbMultiPolygon:
+      case wkbGeometryCollection: {
+        MultiPolygon2 mp;
+        bool only_polygons = true;
+        for (const OGRGeometry* part : *geom->toGeometryCollection()) {
+          if (wkbFlatten(part->getGeometryType()) != wkbPolygon) {
+            only_polygons = false;
+            break;
+          }
+          out.closed_open_rings |= add_polygon(part->toPolygon(), mp);
+        }
+        if (only_polygons) out.polygons = std::move(mp);
+        break;
+      }
+      default: break;
+    }
+    return true;
+  }
+
+ private:
+  std::string recode(const std::string& text) const {
+    char* converted = CPLRecode(text.c_str(), recode_from_.c_str(), CPL_ENC_UTF8);
+    std::string out = converted ? converted : text;
+    CPLFree(converted);
+    return out;
+  }
+
+  std::string path_, layer_name_, driver_, recode_from_;
+  GDALDatasetUniquePtr dataset_;
+  OGRLayer* layer_ = nullptr;
+  std::vector<SourceField> fields_;
+  std::optional<Crs> crs_;
+  bool format_default_crs_ = false;
+  std::int64_t last_fid_ = -1;
+};
+
+}  // namespace
+
+std::unique_ptr<VectorSource> open_vector_source(const VectorSourceOptions& options) {
+  return std::make_unique<GdalVectorSource>(options);
+}
+
+}  // namespace strata::io

@@ -1,0 +1,423 @@
+// GeoPackage implementation of Store, through GDAL's GPKG driver (SQLite). One import is one
+// SQLite transaction, so a failure or a kill leaves the previous state intact.
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+#include "strata/core/error.h"
+#include "strata/core/kind_schema.h"
+#include "strata/io/gdal_support.h"
+#include "strata/io/store.h"
+
+namespace strata::io {
+namespace {
+
+constexpr const char* kMeta = "strata_meta";
+constexpr const char* kLayers = "strata_layers";
+constexpr const char* kReport = "strata_import_report";
+constexpr const char* kRuns = "strata_runs";
+constexpr int kSchemaVersion = 1;
+
+[[noreturn]] void store_fail(const std::filesystem::path& path, const std::string& what) {
+  throw StrataError(ErrorCode::kStoreError, path.string() + ": " + what);
+}
+
+OGRFieldType ogr_type(FieldType t) {
+  switch (t) {
+    case FieldType::kInteger: return OFTInteger64;
+    case FieldType::kReal: return OFTReal;
+    case FieldType::kText: return OFTString;
+  }
+  return OFTString;
+}
+
+std::unique_ptr<OGRMultiPolygon> to_ogr(const MultiPolygon2& mp) {
+  auto out = std::make_unique<OGRMultiPolygon>();
+  for (const auto& poly : mp) {
+    auto* p = new OGRPolygon();
+    auto add_ring = [p](const Ring2& r) {
+      auto* ring = new OGRLinearRing();
+      ring->setNumPoints(static_cast<int>(r.size()), FALSE);
+      for (std::size_t i = 0; i < r.size(); ++i) ring->setPoint(static_cast<int>(i), r[i].x(), r[i].y());
+      p->addRingDirectly(ring);
+    };
+    add_ring(poly.outer());
+    for (const auto& inner : poly.inners()) add_ring(inner);
+    out->addGeometryDirectly(p);
+  }
+  return out;
+}
+
+MultiPolygon2 from_ogr(const OGRGeometry* g) {
+  MultiPolygon2 out;
+  if (!g) return out;
+  auto add_poly = [&out](const OGRPolygon* poly) {
+    Polygon2 p;
+    auto add = [](const OGRLinearRing* r, Ring2& ring) {
+      ring.reserve(static_cast<std::size_t>(r->getNumPoints()));
+      for (int i = 0; i < r->getNumPoints(); ++i) ring.emplace_back(r->getX(i), r->getY(i));
+    };
+    add(poly->getExteriorRing(), p.outer());
+    for (int i = 0; i < poly->getNumInteriorRings(); ++i) {
+      p.inners().emplace_back();
+      add(poly->getInteriorRing(i), p.inners().back());
+    }
+    out.push_back(std::move(p));
+  };
+  if (wkbFlatten(g->getGeometryType()) == wkbPolygon) add_poly(g->toPolygon());
+  else if (wkbFlatten(g->getGeometryType()) == wkbMultiPolygon)
+    for (const auto* p : *g->toMultiPolygon()) add_poly(p);
+  return out;
+}
+
+std::string sql_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out + "'";
+}
+
+class GeoPackageStore final : public Store {
+ public:
+  GeoPackageStore(std::filesystem::path path, std::optional<Crs> project_crs, bool create, bool read_only)
+      : path_(std::move(path)) {
+    ensure_gdal();
+    bool exists = std::filesystem::exists(path_);
+    if (!exists && !create) store_fail(path_, "store not found (run 'strata import' or 'strata run' first)");
+    if (!exists) {
+      if (!path_.parent_path().empty()) std::filesystem::create_directories(path_.parent_path());
+      GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
+      if (!driver) store_fail(path_, "GDAL has no GPKG driver");
+      dataset_.reset(driver->Create(path_.string().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+      if (!dataset_) store_fail(path_, "cannot create GeoPackage: " + take_gdal_error());
+      crs_ = *project_crs;
+      initialise();
+    } else {
+      unsigned flags = GDAL_OF_VECTOR | (read_only ? GDAL_OF_READONLY : GDAL_OF_UPDATE);
+      const char* drivers[] = {"GPKG", nullptr};
+      dataset_.reset(GDALDataset::Open(path_.string().c_str(), flags, drivers, nullptr, nullptr));
+      if (!dataset_) store_fail(path_, "cannot open as a GeoPackage: " + take_gdal_error());
+      auto stored = meta("crs");
+      if (!stored) store_fail(path_, "is a GeoPackage but not a strata store (no strata_meta table)");
+      crs_ = Crs::from_user_input(*stored);
+      if (project_crs && !project_crs->equivalent_to(*crs_)) {
+        store_fail(path_, "was created in " + crs_->label() + ", but the project CRS is " + project_crs->label() +
+                              "; use a new store or the same CRS");
+      }
+    }
+    srs_.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    if (srs_.SetFromUserInput(crs_->definition().c_str()) != OGRERR_NONE)
+      store_fail(path_, "GDAL does not understand the CRS " + crs_->definition());
+  }
+
+  const std::filesystem::path& path() const override { return path_; }
+  const Crs& crs() const override { return *crs_; }
+
+  void write_import(const ImportBatch& batch, const ProgressFn& progress) override {
+    if (dataset_->StartTransaction(FALSE) != OGRERR_NONE)
+      throw StrataError(ErrorCode::kStoreLocked, path_.string() + ": cannot start a transaction (" + take_gdal_error() + ")");
+    const char* fault = std::getenv("STRATA_FAULT_AFTER_WRITES");  // test hook, docs/testing.md
+    std::int64_t fault_after = fault ? std::atoll(fault) : -1;
+    std::int64_t writes = 0;
+    try {
+      for (const LayerImport* li : batch.layers) {
+        write_layer(*li, progress, fault_after, writes);
+        replace_layer_row(*li);
+        replace_report_rows(li->provenance.layer, li->issues);
+      }
+      append_report_rows(batch.extra_issues);
+      OGRLayer* runs = dataset_->GetLayerByName(kRuns);
+      OGRFeatureUniquePtr run(OGRFeature::CreateFeature(runs->GetLayerDefn()));
+      run->SetField("summary", batch.run_summary_json.c_str());
+      check(runs->CreateFeature(run.get()), "record the run");
+      if (dataset_->CommitTransaction() != OGRERR_NONE) store_fail(path_, "commit failed: " + take_gdal_error());
+    } catch (...) {
+      dataset_->RollbackTransaction();
+      throw;
+    }
+  }
+
+  std::vector<StoredLayer> layers() override {
+    std::vector<StoredLayer> out;
+    OGRLayer* l = dataset_->GetLayerByName(kLayers);
+    l->ResetReading();
+    for (auto& f : *l) out.push_back(read_layer_row(*f));
+    return out;
+  }
+
+  std::optional<StoredLayer> layer(const std::string& name) override {
+    for (auto& l : layers())
+      if (l.provenance.layer == name) return l;
+    return std::nullopt;
+  }
+
+  void for_each_record(const std::string& name, const std::optional<Box2>& bbox,
+                       const std::function<bool(const Record&)>& fn) override {
+    auto info = layer(name);
+    if (!info) store_fail(path_, "has no layer '" + name + "'");
+    const KindSpec* kind = find_kind(info->provenance.kind);
+    OGRLayer* l = dataset_->GetLayerByName(name.c_str());
+    if (!l || !kind) store_fail(path_, "layer '" + name + "' is damaged or of an unknown kind");
+    if (bbox) l->SetSpatialFilterRect(bbox->min_corner().x(), bbox->min_corner().y(), bbox->max_corner().x(), bbox->max_corner().y());
+    else l->SetSpatialFilter(nullptr);
+    l->ResetReading();
+    for (auto& f : *l) {
+      Record r;
+      r.kind = kind->kind;
+      r.id = f->GetFieldAsString("sid");
+      r.source = {f->GetFieldAsString("src_dataset"), f->GetFieldAsString("src_layer"), f->GetFieldAsInteger64("src_fid")};
+      for (const auto& spec : kind->fields) {
+        if (spec.name == "id") continue;
+        int idx = f->GetFieldIndex(spec.name.c_str());
+        if (idx < 0 || !f->IsFieldSetAndNotNull(idx)) continue;
+        switch (spec.type) {
+          case FieldType::kInteger: r.fields[spec.name] = static_cast<std::int64_t>(f->GetFieldAsInteger64(idx)); break;
+          case FieldType::kReal: r.fields[spec.name] = f->GetFieldAsDouble(idx); break;
+          case FieldType::kText: r.fields[spec.name] = std::string(f->GetFieldAsString(idx)); break;
+        }
+      }
+      r.area_m2 = f->GetFieldAsDouble("area_m2");
+      r.repaired = f->GetFieldAsInteger("repaired") != 0;
+      r.attributes_json = f->GetFieldAsString("attributes");
+      r.geometry = from_ogr(f->GetGeometryRef());
+      if (!fn(r)) break;
+    }
+    l->SetSpatialFilter(nullptr);
+  }
+
+  std::vector<FeatureIssue> issues(const std::string& layer_name) override {
+    std::vector<FeatureIssue> out;
+    OGRLayer* l = dataset_->GetLayerByName(kReport);
+    l->SetAttributeFilter(layer_name.empty() ? nullptr : ("layer = " + sql_quote(layer_name)).c_str());
+    l->ResetReading();
+    for (auto& f : *l) {
+      FeatureIssue i;
+      i.layer = f->GetFieldAsString("layer");
+      i.file = f->GetFieldAsString("file");
+      i.fid = f->GetFieldAsInteger64("fid_in_source");
+      i.feature_id = f->GetFieldAsString("feature_id");
+      std::string status = f->GetFieldAsString("status");
+      i.status = status == "imported" ? FeatureStatus::kImported
+                 : status == "repaired" ? FeatureStatus::kRepaired
+                 : status == "warning"  ? FeatureStatus::kWarning
+                                        : FeatureStatus::kRejected;
+      i.code = static_cast<ErrorCode>(f->GetFieldAsInteger("code"));
+      i.field = f->GetFieldAsString("field");
+      i.message = f->GetFieldAsString("message");
+      i.method = f->GetFieldAsString("method");
+      if (const OGRGeometry* g = f->GetGeometryRef(); g && wkbFlatten(g->getGeometryType()) == wkbPoint) {
+        i.x = g->toPoint()->getX();
+        i.y = g->toPoint()->getY();
+      }
+      out.push_back(std::move(i));
+    }
+    l->SetAttributeFilter(nullptr);
+    return out;
+  }
+
+  std::int64_t run_count() override { return dataset_->GetLayerByName(kRuns)->GetFeatureCount(TRUE); }
+
+ private:
+  void check(OGRErr err, const std::string& what) {
+    if (err != OGRERR_NONE) store_fail(path_, "cannot " + what + ": " + take_gdal_error());
+  }
+
+  std::optional<std::string> meta(const std::string& key) {
+    OGRLayer* l = dataset_->GetLayerByName(kMeta);
+    if (!l) return std::nullopt;
+    l->SetAttributeFilter(("key = " + sql_quote(key)).c_str());
+    l->ResetReading();
+    OGRFeatureUniquePtr f(l->GetNextFeature());
+    l->SetAttributeFilter(nullptr);
+    if (!f) return std::nullopt;
+    return std::string(f->GetFieldAsString("value"));
+  }
+
+  OGRLayer* create_table(const char* name, const std::vector<std::pair<const char*, OGRFieldType>>& fields,
+                         OGRwkbGeometryType geometry = wkbNone, OGRSpatialReference* srs = nullptr) {
+    const char* options[] = {"FID=fid", "GEOMETRY_NAME=geom", "SPATIAL_INDEX=YES", nullptr};
+    OGRLayer* l = dataset_->CreateLayer(name, srs, geometry, const_cast<char**>(options));
+    if (!l) store_fail(path_, std::string("cannot create table ") + name + ": " + take_gdal_error());
+    for (const auto& [n, t] : fields) {
+      OGRFieldDefn def(n, t);
+      check(l->CreateField(&def), std::string("create field ") + n);
+    }
+    return l;
+  }
+
+  void initialise() {
+    OGRSpatialReference srs;
+    srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    srs.SetFromUserInput(crs_->definition().c_str());
+    if (dataset_->StartTransaction(FALSE) != OGRERR_NONE) store_fail(path_, "cannot start a transaction");
+    try {
+      OGRLayer* m = create_table(kMeta, {{"key", OFTString}, {"value", OFTString}});
+      for (auto [k, v] : std::vector<std::pair<std::string, std::string>>{
+               {"schema_version", std::to_string(kSchemaVersion)}, {"crs", crs_->definition()}, {"crs_label", crs_->label()}}) {
+        OGRFeatureUniquePtr f(OGRFeature::CreateFeature(m->GetLayerDefn()));
+        f->SetField("key", k.c_str());
+        f->SetField("value", v.c_str());
+        check(m->CreateFeature(f.get()), "write strata_meta");
+      }
+      create_table(kLayers, {{"name", OFTString}, {"kind", OFTString}, {"dataset", OFTString},
+                             {"source_layer", OFTString}, {"source_crs", OFTString}, {"crs_origin", OFTString},
+                             {"sha256", OFTString}, {"vintage", OFTString}, {"source_note", OFTString},
+                             {"imported_at", OFTString}, {"features_read", OFTInteger64},
+                             {"features_imported", OFTInteger64}, {"features_repaired", OFTInteger64},
+                             {"features_rejected", OFTInteger64}, {"feature_count", OFTInteger64}});
+      create_table(kReport, {{"layer", OFTString}, {"file", OFTString}, {"fid_in_source", OFTInteger64},
+                             {"feature_id", OFTString}, {"status", OFTString}, {"code", OFTInteger},
+                             {"code_name", OFTString}, {"field", OFTString}, {"message", OFTString},
+                             {"method", OFTString}},
+                   wkbPoint, &srs);
+      create_table(kRuns, {{"summary", OFTString}});
+      if (dataset_->CommitTransaction() != OGRERR_NONE) store_fail(path_, "cannot commit the new store");
+    } catch (...) {
+      dataset_->RollbackTransaction();
+      throw;
+    }
+  }
+
+  void write_layer(const LayerImport& li, const ProgressFn& progress, std::int64_t fault_after, std::int64_t& writes) {
+    const std::string& name = li.provenance.layer;
+    for (int i = 0; i < dataset_->GetLayerCount(); ++i) {
+      if (name == dataset_->GetLayer(i)->GetName()) {
+        check(dataset_->DeleteLayer(i), "replace layer " + name);
+        break;
+      }
+    }
+    const KindSpec* kind = find_kind(li.provenance.kind);
+    std::vector<std::pair<const char*, OGRFieldType>> fields = {{"sid", OFTString}, {"kind", OFTString}};
+    for (const auto& spec : kind->fields)
+      if (spec.name != "id") fields.emplace_back(spec.name.c_str(), ogr_type(spec.type));
+    for (auto extra : {std::pair<const char*, OGRFieldType>{"area_m2", OFTReal}, {"repaired", OFTInteger},
+                       {"src_dataset", OFTString}, {"src_layer", OFTString}, {"src_fid", OFTInteger64},
+                       {"attributes", OFTString}})
+      fields.push_back(extra);
+    OGRLayer* l = create_table(name.c_str(), fields, wkbMultiPolygon, &srs_);
+    OGRFeatureDefn* defn = l->GetLayerDefn();
+    const auto total = static_cast<std::int64_t>(li.records.size());
+    std::int64_t done = 0;
+    for (const Record& r : li.records) {
+      OGRFeatureUniquePtr f(OGRFeature::CreateFeature(defn));
+      f->SetField("sid", r.id.c_str());
+      f->SetField("kind", r.kind.c_str());
+      for (const auto& [key, value] : r.fields) {
+        if (key == "id") continue;
+        if (auto* s = std::get_if<std::string>(&value)) f->SetField(key.c_str(), s->c_str());
+        else if (auto* n = std::get_if<std::int64_t>(&value)) f->SetField(key.c_str(), static_cast<GIntBig>(*n));
+        else if (auto* d = std::get_if<double>(&value)) f->SetField(key.c_str(), *d);
+      }
+      f->SetField("area_m2", r.area_m2);
+      f->SetField("repaired", r.repaired ? 1 : 0);
+      f->SetField("src_dataset", r.source.dataset.c_str());
+      f->SetField("src_layer", r.source.layer.c_str());
+      f->SetField("src_fid", static_cast<GIntBig>(r.source.fid));
+      f->SetField("attributes", r.attributes_json.c_str());
+      f->SetGeometryDirectly(to_ogr(r.geometry).release());
+      check(l->CreateFeature(f.get()), "write feature " + r.id + " of layer " + name);
+      ++done;
+      if (fault_after >= 0 && ++writes > fault_after)
+        throw StrataError(ErrorCode::kInternal, "fault injected after " + std::to_string(fault_after) + " writes (STRATA_FAULT_AFTER_WRITES)");
+      if (progress && (done == 1 || done % 500 == 0 || done == total)) progress("write " + name, done, total);
+    }
+  }
+
+  void replace_layer_row(const LayerImport& li) {
+    const Provenance& p = li.provenance;
+    check(delete_where(kLayers, "name = " + sql_quote(p.layer)), "update strata_layers");
+    OGRLayer* l = dataset_->GetLayerByName(kLayers);
+    OGRFeatureUniquePtr f(OGRFeature::CreateFeature(l->GetLayerDefn()));
+    f->SetField("name", p.layer.c_str());
+    f->SetField("kind", p.kind.c_str());
+    f->SetField("dataset", p.dataset.c_str());
+    f->SetField("source_layer", p.source_layer.c_str());
+    f->SetField("source_crs", p.source_crs.c_str());
+    f->SetField("crs_origin", p.crs_origin.c_str());
+    f->SetField("sha256", p.sha256.c_str());
+    f->SetField("vintage", p.vintage.c_str());
+    f->SetField("source_note", p.source_note.c_str());
+    f->SetField("imported_at", p.imported_at.c_str());
+    f->SetField("features_read", static_cast<GIntBig>(p.features_read));
+    f->SetField("features_imported", static_cast<GIntBig>(p.features_imported));
+    f->SetField("features_repaired", static_cast<GIntBig>(p.features_repaired));
+    f->SetField("features_rejected", static_cast<GIntBig>(p.features_rejected));
+    f->SetField("feature_count", static_cast<GIntBig>(li.records.size()));
+    check(l->CreateFeature(f.get()), "write strata_layers");
+  }
+
+  OGRErr delete_where(const char* table, const std::string& where) {
+    OGRLayer* l = dataset_->GetLayerByName(table);
+    l->SetAttributeFilter(where.c_str());
+    l->ResetReading();
+    std::vector<GIntBig> fids;
+    for (auto& f : *l) fids.push_back(f->GetFID());
+    l->SetAttributeFilter(nullptr);
+    for (auto fid : fids)
+      if (OGRErr e = l->DeleteFeature(fid); e != OGRERR_NONE) return e;
+    return OGRERR_NONE;
+  }
+
+  void replace_report_rows(const std::string& layer_name, const std::vector<FeatureIssue>& issues) {
+    check(delete_where(kReport, "layer = " + sql_quote(layer_name)), "update the import report");
+    append_report_rows(issues);
+  }
+
+  void append_report_rows(const std::vector<FeatureIssue>& issues) {
+    OGRLayer* l = dataset_->GetLayerByName(kReport);
+    for (const auto& i : issues) {
+      OGRFeatureUniquePtr f(OGRFeature::CreateFeature(l->GetLayerDefn()));
+      f->SetField("layer", i.layer.c_str());
+      f->SetField("file", i.file.c_str());
+      f->SetField("fid_in_source", static_cast<GIntBig>(i.fid));
+      f->SetField("feature_id", to_valid_utf8(i.feature_id).c_str());
+      f->SetField("status", std::string(status_name(i.status)).c_str());
+      f->SetField("code", static_cast<int>(i.code));
+      f->SetField("code_name", std::string(error_name(i.code)).c_str());
+      f->SetField("field", i.field.c_str());
+      f->SetField("message", to_valid_utf8(i.message).c_str());
+      f->SetField("method", i.method.c_str());
+      if (i.x && i.y) f->SetGeometryDirectly(new OGRPoint(*i.x, *i.y));
+      check(l->CreateFeature(f.get()), "write the import report");
+    }
+  }
+
+  StoredLayer read_layer_row(OGRFeature& f) {
+    StoredLayer s;
+    auto& p = s.provenance;
+    p.layer = f.GetFieldAsString("name");
+    p.kind = f.GetFieldAsString("kind");
+    p.dataset = f.GetFieldAsString("dataset");
+    p.source_layer = f.GetFieldAsString("source_layer");
+    p.source_crs = f.GetFieldAsString("source_crs");
+    p.crs_origin = f.GetFieldAsString("crs_origin");
+    p.sha256 = f.GetFieldAsString("sha256");
+    p.vintage = f.GetFieldAsString("vintage");
+    p.source_note = f.GetFieldAsString("source_note");
+    p.imported_at = f.GetFieldAsString("imported_at");
+    p.features_read = f.GetFieldAsInteger64("features_read");
+    p.features_imported = f.GetFieldAsInteger64("features_imported");
+    p.features_repaired = f.GetFieldAsInteger64("features_repaired");
+    p.features_rejected = f.GetFieldAsInteger64("features_rejected");
+    s.feature_count = f.GetFieldAsInteger64("feature_count");
+    return s;
+  }
+
+  std::filesystem::path path_;
+  GDALDatasetUniquePtr dataset_;
+  std::optional<Crs> crs_;
+  OGRSpatialReference srs_;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> open_geopackage_store(const std::filesystem::path& path, const Crs& project_crs, bool create) {
+  return std::make_unique<GeoPackageStore>(path, project_crs, create, false);
+}
+
+std::unique_ptr<Store> open_geopackage_store_readonly(const std::filesystem::path& path) {
+  return std::make_unique<GeoPackageStore>(path, std::nullopt, false, true);
+}
+
+}  // namespace strata::io

@@ -1,0 +1,415 @@
+#include "strata/io/layer_import.h"
+
+#include <boost/geometry/algorithms/envelope.hpp>
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <unordered_map>
+
+#include "strata/core/crs_fit.h"
+#include "strata/core/error.h"
+#include "strata/core/geometry_validity.h"
+#include "strata/core/kind_schema.h"
+#include "strata/io/gdal_support.h"
+#include "strata/io/geometry_repair.h"
+#include "strata/io/vector_source.h"
+
+namespace strata::io {
+namespace {
+
+std::string utc_now() {
+  auto now = std::chrono::system_clock::now();
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+// Converts a mapped value to the canonical field's type; nothing when it does not convert.
+std::optional<FieldValue> convert(const FieldValue& v, FieldType type) {
+  if (is_null(v)) return FieldValue{};
+  switch (type) {
+    case FieldType::kText: return FieldValue{to_text(v)};
+    case FieldType::kInteger:
+      if (auto i = to_integer(v)) return FieldValue{*i};
+      return std::nullopt;
+    case FieldType::kReal:
+      if (auto d = to_real(v)) return FieldValue{*d};
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+// Sums numeric values (a canonical field mapped from several source fields or table rows).
+std::optional<FieldValue> sum_values(const std::vector<FieldValue>& values, FieldType type) {
+  if (values.size() == 1) return convert(values.front(), type);
+  double total = 0;
+  bool any = false;
+  for (const auto& v : values) {
+    if (is_null(v)) continue;
+    auto d = to_real(v);
+    if (!d) return std::nullopt;
+    total += *d;
+    any = true;
+  }
+  if (!any) return FieldValue{};
+  if (type == FieldType::kInteger) return FieldValue{static_cast<std::int64_t>(std::llround(total))};
+  return FieldValue{total};
+}
+
+class Importer {
+ public:
+  Importer(const LayerSpec& spec, const Crs& project_crs, const std::map<std::string, Table>& tables,
+           const std::string& project_file, const ProgressFn& progress)
+      : spec_(spec), project_crs_(project_crs), tables_(tables), project_file_(project_file),
+        progress_(progress), kind_(find_kind(spec.kind)) {}
+
+  LayerImport run() {
+    VectorSourceOptions options{spec_.path.string(), spec_.layer, spec_.open_options, spec_.encoding};
+    auto source = open_vector_source(options);
+    file_ = spec_.path.string();
+    check_mapped_fields(*source);
+    Crs source_crs = choose_crs(*source);
+    Transformer to_project(source_crs, project_crs_);
+    prepare_join();
+
+    LayerImport out;
+    auto& prov = out.provenance;
+    prov.layer = spec_.name;
+    prov.kind = spec_.kind;
+    prov.dataset = file_;
+    prov.source_layer = source->layer_name();
+    prov.source_crs = source_crs.label();
+    prov.crs_origin = crs_origin_;
+    prov.sha256 = file_sha256(file_);
+    prov.vintage = spec_.vintage;
+    prov.source_note = spec_.source;
+    prov.imported_at = utc_now();
+
+    const std::int64_t total = source->feature_count();
+    SourceFeature feature;
+    std::unordered_map<std::string, std::int64_t> seen_ids;
+    std::int64_t done = 0;
+    while (source->next(feature)) {
+      ++prov.features_read;
+      import_feature(*source, feature, to_project, seen_ids, out);
+      if (progress_ && (++done % 500 == 0 || done == total)) progress_("read " + spec_.name, done, total);
+    }
+    if (join_) finish_join(out);
+    for (const auto& r : out.records) (r.repaired ? prov.features_repaired : prov.features_imported)++;
+    prov.features_rejected = prov.features_read - prov.features_imported - prov.features_repaired;
+    out.issues.insert(out.issues.end(), issues_.begin(), issues_.end());
+    return out;
+  }
+
+ private:
+  [[noreturn]] void fail(ErrorCode code, const std::string& what) const {
+    throw StrataError(code, file_ + " (layer '" + spec_.name + "'): " + what);
+  }
+
+  void check_mapped_fields(const VectorSource& source) {
+    auto require = [&](const std::string& field, const std::string& used_as) {
+      if (source.field_index(field) >= 0) return;
+      std::string available;
+      for (const auto& f : source.fields()) available += (available.empty() ? "" : ", ") + f.name;
+      fail(ErrorCode::kFieldMissing, "mapped field '" + field + "' (" + used_as +
+                                         ") does not exist; the source has: " + available +
+                                         " [" + project_file_ + ":" + std::to_string(spec_.line) + "]");
+    };
+    for (const auto& [canonical, fields] : spec_.fields)
+      for (const auto& f : fields) require(f, "fields." + canonical);
+    if (spec_.join)
+      for (const auto& f : spec_.join->feature_keys) require(f, "join.feature_keys");
+  }
+
+  Crs choose_crs(VectorSource& source) {
+    std::optional<Crs> crs;
+    if (spec_.crs) {
+      crs = Crs::from_user_input(*spec_.crs);
+      crs_origin_ = "override";
+    } else if (auto declared = source.declared_crs()) {
+      crs = declared;
+      crs_origin_ = source.crs_is_format_default() ? "format default (GeoJSON RFC 7946: WGS84 lon/lat)" : "declared";
+    } else {
+      fail(ErrorCode::kCrsMissing, "the file declares no CRS; add crs = \"EPSG:....\" to layer '" + spec_.name +
+                                       "' in " + project_file_ + ":" + std::to_string(spec_.line));
+    }
+    if (auto extent = source.extent()) {
+      CrsFit fit = check_crs_fit(*crs, *extent, project_crs_);
+      if (!fit.fits) {
+        std::string how = fit.suggested ? "If so, add crs = \"" + *fit.suggested + "\" to layer '" + spec_.name + "'"
+                                        : "Give the right CRS with crs = \"EPSG:....\" in layer '" + spec_.name + "'";
+        int line = spec_.crs ? spec_.crs_line : spec_.line;
+        fail(ErrorCode::kCrsMismatch, (spec_.crs ? "the CRS override does not fit: " : "") + fit.explanation +
+                                          ". " + how + " (" + project_file_ + ":" + std::to_string(line) + ").");
+      }
+    }
+    return *crs;
+  }
+
+  void prepare_join() {
+    if (!spec_.join) return;
+    const Table& table = tables_.at(spec_.join->table);
+    for (const auto& [canonical, cols] : spec_.join->fields) {
+      for (const auto& c : cols) {
+        if (table.column(c) < 0) {
+          fail(ErrorCode::kFieldMissing, "join.fields." + canonical + ": column '" + c + "' does not exist in table '" +
+                                             table.name + "' (" + table.path + ")");
+        }
+      }
+    }
+    NameNormaliser normaliser = spec_.join->normalise ? load_normaliser(spec_.join->normalise->string()) : NameNormaliser();
+    join_.emplace(table, spec_.join->table_keys, std::move(normaliser));
+    join_stats_.table_rows = static_cast<std::int64_t>(table.rows.size());
+  }
+
+  FeatureIssue issue(const SourceFeature& f, const std::string& id, FeatureStatus status, ErrorCode code,
+                     std::string message, std::string field = {}) const {
+    FeatureIssue i;
+    i.layer = spec_.name;
+    i.file = file_;
+    i.fid = f.fid;
+    i.feature_id = id;
+    i.status = status;
+    i.code = code;
+    i.field = std::move(field);
+    i.message = std::move(message);
+    return i;
+  }
+
+  void import_feature(const VectorSource& source, const SourceFeature& f, const Transformer& to_project,
+                      std::unordered_map<std::string, std::int64_t>& seen_ids, LayerImport& out) {
+    Record r;
+    r.kind = spec_.kind;
+    r.source = {file_, source.layer_name(), f.fid};
+    const std::string fid_text = "feature " + std::to_string(f.fid);
+
+    // Identity first, so every later message can name the feature.
+    if (auto it = spec_.fields.find("id"); it != spec_.fields.end()) {
+      const FieldValue& v = f.values[static_cast<std::size_t>(source.field_index(it->second.front()))];
+      if (is_null(v)) {
+        issues_.push_back(issue(f, {}, FeatureStatus::kRejected, ErrorCode::kFieldNull,
+                                fid_text + ": id field '" + it->second.front() + "' is empty", it->second.front()));
+        return;
+      }
+      r.id = to_text(v);
+    } else {
+      r.id = spec_.name + ":" + std::to_string(f.fid);
+    }
+    if (auto [it, inserted] = seen_ids.emplace(r.id, f.fid); !inserted) {
+      issues_.push_back(issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kDuplicateId,
+                              fid_text + ": id '" + r.id + "' was already used by feature " +
+                                  std::to_string(it->second) + "; ids must be unique within a layer"));
+      return;
+    }
+
+    // Text that is not UTF-8: fatal for a mapped field (its meaning is unknown), repaired otherwise.
+    std::vector<std::string> repaired_notes;
+    for (const auto& bad : f.invalid_text_fields) {
+      bool mapped = false;
+      for (const auto& [canonical, fields] : spec_.fields)
+        for (const auto& name : fields) mapped |= name == bad;
+      if (spec_.join)
+        for (const auto& name : spec_.join->feature_keys) mapped |= name == bad;
+      if (mapped) {
+        issues_.push_back(issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kEncoding,
+                                fid_text + ": field '" + bad + "' is not valid UTF-8; set encoding = \"...\" (e.g. BIG5) on layer '" +
+                                    spec_.name + "'",
+                                bad));
+        return;
+      }
+      repaired_notes.push_back("field '" + bad + "' was not valid UTF-8: bad bytes replaced with U+FFFD");
+    }
+
+    // Canonical fields from the source.
+    for (const auto& [canonical, fields] : spec_.fields) {
+      const FieldSpec* fs = kind_->find(canonical);
+      std::vector<FieldValue> values;
+      for (const auto& name : fields) values.push_back(f.values[static_cast<std::size_t>(source.field_index(name))]);
+      auto converted = sum_values(values, fs->type);
+      if (!converted) {
+        std::string shown;
+        for (const auto& v : values) shown += (shown.empty() ? "" : ", ") + to_text(v);
+        if (fs->required) {
+          issues_.push_back(issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kFieldType,
+                                  fid_text + ": field '" + fields.front() + "' = '" + shown + "' is not a valid " +
+                                      std::string(field_type_name(fs->type)) + " for " + canonical,
+                                  fields.front()));
+          return;
+        }
+        issues_.push_back(issue(f, r.id, FeatureStatus::kWarning, ErrorCode::kFieldType,
+                                fid_text + ": field '" + fields.front() + "' = '" + shown + "' is not a valid " +
+                                    std::string(field_type_name(fs->type)) + "; " + canonical + " left empty",
+                                fields.front()));
+        converted = FieldValue{};
+      }
+      if (fs->required && is_null(*converted)) {
+        issues_.push_back(issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kFieldNull,
+                                fid_text + ": required field '" + fields.front() + "' (" + canonical + ") is empty",
+                                fields.front()));
+        return;
+      }
+      r.fields[canonical] = std::move(*converted);
+    }
+
+    // Geometry: present, polygonal, reprojected, valid (or repaired).
+    if (!f.has_geometry) {
+      issues_.push_back(issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kNoGeometry, fid_text + ": geometry is null"));
+      return;
+    }
+    if (!f.polygons) {
+      issues_.push_back(issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kWrongGeometryType,
+                              fid_text + ": geometry is " + f.geometry_type + "; kind '" + spec_.kind +
+                                  "' needs Polygon or MultiPolygon"));
+      return;
+    }
+    if (f.polygons->empty()) {
+      issues_.push_back(issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kEmptyGeometry, fid_text + ": geometry is empty"));
+      return;
+    }
+    r.geometry = *f.polygons;
+    if (!to_project.transform(r.geometry)) {
+      issues_.push_back(issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kReprojectionFailed,
+                              fid_text + ": coordinates could not be transformed to " + project_crs_.label()));
+      return;
+    }
+    if (f.closed_open_rings) repaired_notes.push_back("ring not closed (103): closed by repeating its first point");
+    if (auto problem = check_polygonal(r.geometry)) {
+      auto fixed = make_valid_polygonal(r.geometry);
+      std::string what = fid_text + ": invalid polygon, " + std::to_string(static_cast<int>(problem->code)) + " " +
+                         std::string(error_name(problem->code)) + " (" + problem->detail + ")";
+      if (!fixed || check_polygonal(fixed->geometry)) {
+        auto i = issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kGeometryUnrepairable, what + "; repair failed");
+        set_location(i, r.geometry);
+        issues_.push_back(std::move(i));
+        return;
+      }
+      r.geometry = std::move(fixed->geometry);
+      auto i = issue(f, r.id, FeatureStatus::kRepaired, problem->code, what);
+      i.method = fixed->method;
+      set_location(i, r.geometry);
+      issues_.push_back(std::move(i));
+      r.repaired = true;
+    }
+    for (auto& note : repaired_notes) {
+      auto i = issue(f, r.id, FeatureStatus::kRepaired, ErrorCode::kGeometryRepaired, fid_text + ": " + note);
+      i.method = note.substr(note.find(':') + 2);
+      if (note.rfind("field", 0) == 0) i.code = ErrorCode::kEncoding;
+      if (note.rfind("ring", 0) == 0) i.code = ErrorCode::kRingNotClosed;
+      issues_.push_back(std::move(i));
+      r.repaired = true;
+    }
+    r.area_m2 = area_m2(r.geometry);
+
+    // The source's own attributes are kept verbatim.
+    nlohmann::json attrs = nlohmann::json::object();
+    for (std::size_t i = 0; i < f.values.size(); ++i) {
+      const auto& v = f.values[i];
+      const auto& name = source.fields()[i].name;
+      if (auto* s = std::get_if<std::string>(&v)) attrs[name] = to_valid_utf8(*s);
+      else if (auto* n = std::get_if<std::int64_t>(&v)) attrs[name] = *n;
+      else if (auto* d = std::get_if<double>(&v)) attrs[name] = *d;
+      else attrs[name] = nullptr;
+    }
+    r.attributes_json = attrs.dump();
+
+    if (join_) apply_join(source, f, r);
+    out.records.push_back(std::move(r));
+  }
+
+  void set_location(FeatureIssue& i, const MultiPolygon2& g) const {
+    Box2 box;
+    boost::geometry::envelope(g, box);
+    i.x = (box.min_corner().x() + box.max_corner().x()) / 2;
+    i.y = (box.min_corner().y() + box.max_corner().y()) / 2;
+  }
+
+  void apply_join(const VectorSource& source, const SourceFeature& f, Record& r) {
+    ++join_stats_.features;
+    std::vector<std::string> keys;
+    for (const auto& k : spec_.join->feature_keys) keys.push_back(to_text(f.values[static_cast<std::size_t>(source.field_index(k))]));
+    std::string key_shown;
+    for (const auto& k : keys) key_shown += (key_shown.empty() ? "" : " / ") + k;
+    auto match = join_->find(keys);
+    const std::string& table = spec_.join->table;
+    if (!match) {
+      ++join_stats_.unmatched_features;
+      issues_.push_back(issue(f, r.id, FeatureStatus::kWarning, ErrorCode::kJoinUnmatchedFeature,
+                              "feature " + std::to_string(f.fid) + ": key '" + key_shown + "' has no row in table '" + table +
+                                  "'; joined fields left empty"));
+      return;
+    }
+    if (match->rows.size() > 1 && spec_.join->multiple == JoinMultiple::kError) {
+      ++join_stats_.ambiguous_features;
+      issues_.push_back(issue(f, r.id, FeatureStatus::kWarning, ErrorCode::kJoinAmbiguous,
+                              "feature " + std::to_string(f.fid) + ": key '" + key_shown + "' matches " +
+                                  std::to_string(match->rows.size()) + " rows of table '" + table +
+                                  "'; joined fields left empty (set multiple = \"sum\" to add them up)"));
+      return;
+    }
+    join_->claim(*match);
+    if (match->via_normalisation) {
+      ++join_stats_.matched_normalised;
+      std::string rows_shown;
+      for (auto row : match->rows) rows_shown += (rows_shown.empty() ? "" : ", ") + join_->key_text(row);
+      issues_.push_back(issue(f, r.id, FeatureStatus::kWarning, ErrorCode::kJoinViaNormalisation,
+                              "feature " + std::to_string(f.fid) + ": key '" + key_shown + "' matched table row '" +
+                                  rows_shown + "' only after normalising names to '" + match->normalised_key + "'"));
+    } else {
+      ++join_stats_.matched_exact;
+    }
+    const Table& t = join_->table();
+    for (const auto& [canonical, cols] : spec_.join->fields) {
+      std::vector<FieldValue> values;
+      for (auto row : match->rows)
+        for (const auto& c : cols) values.emplace_back(t.rows[row][static_cast<std::size_t>(t.column(c))]);
+      const FieldSpec* fs = kind_->find(canonical);
+      auto converted = fs->type == FieldType::kText && values.size() == 1 ? convert(values.front(), fs->type)
+                                                                          : sum_values(values, fs->type);
+      if (!converted) {
+        issues_.push_back(issue(f, r.id, FeatureStatus::kWarning, ErrorCode::kFieldType,
+                                "feature " + std::to_string(f.fid) + ": joined column(s) for " + canonical +
+                                    " are not numeric; left empty"));
+        continue;
+      }
+      r.fields[canonical] = std::move(*converted);
+    }
+  }
+
+  void finish_join(LayerImport& out) {
+    const Table& t = join_->table();
+    for (auto row : join_->unclaimed_rows()) {
+      ++join_stats_.unmatched_rows;
+      FeatureIssue i;
+      i.layer = spec_.name;
+      i.file = t.path;
+      i.fid = t.row_numbers[row];
+      i.feature_id = join_->key_text(row);
+      i.status = FeatureStatus::kWarning;
+      i.code = ErrorCode::kJoinUnmatchedRow;
+      i.message = "table '" + t.name + "' row " + std::to_string(t.row_numbers[row]) + " (key '" +
+                  join_->key_text(row) + "') matches no feature of layer '" + spec_.name + "'";
+      issues_.push_back(std::move(i));
+    }
+    out.join = join_stats_;
+  }
+
+  const LayerSpec& spec_;
+  const Crs& project_crs_;
+  const std::map<std::string, Table>& tables_;
+  std::string project_file_;
+  const ProgressFn& progress_;
+  const KindSpec* kind_;
+  std::string file_, crs_origin_;
+  std::optional<TableJoin> join_;
+  JoinStats join_stats_;
+  std::vector<FeatureIssue> issues_;
+};
+
+}  // namespace
+
+LayerImport import_layer(const LayerSpec& spec, const Crs& project_crs, const std::map<std::string, Table>& tables,
+                         const std::string& project_file, const ProgressFn& progress) {
+  return Importer(spec, project_crs, tables, project_file, progress).run();
+}
+
+}  // namespace strata::io

@@ -1,0 +1,308 @@
+#include "strata/io/project_file.h"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <regex>
+#include <set>
+
+#include "strata/core/crs.h"
+#include "strata/core/error.h"
+#include "strata/core/kind_schema.h"
+
+namespace strata::io {
+
+const std::vector<std::string>& known_analyses() {
+  static const std::vector<std::string> a = {"population_by_district"};
+  return a;
+}
+const std::vector<std::string>& known_outputs() {
+  static const std::vector<std::string> o = {"summary", "import_report"};
+  return o;
+}
+
+const LayerSpec* Project::find_layer(const std::string& n) const {
+  for (const auto& l : layers)
+    if (l.name == n) return &l;
+  return nullptr;
+}
+const TableSpec* Project::find_table(const std::string& n) const {
+  for (const auto& t : tables)
+    if (t.name == n) return &t;
+  return nullptr;
+}
+
+namespace {
+
+class Loader {
+ public:
+  explicit Loader(std::filesystem::path file) : file_(std::move(file)) {}
+
+  [[noreturn]] void fail(int line, const std::string& what) const {
+    std::string where = file_.string() + (line > 0 ? ":" + std::to_string(line) : "");
+    throw StrataError(ErrorCode::kProjectFile, where + ": " + what);
+  }
+  [[noreturn]] void fail(const toml::node& node, const std::string& what) const {
+    fail(static_cast<int>(node.source().begin.line), what);
+  }
+
+  void allow_keys(const toml::table& t, std::initializer_list<std::string_view> keys,
+                  const std::string& context) const {
+    for (auto&& [k, v] : t) {
+      if (std::find(keys.begin(), keys.end(), k.str()) == keys.end()) {
+        std::string list;
+        for (auto key : keys) list += std::string(list.empty() ? "" : ", ") + std::string(key);
+        fail(v, "unknown key '" + std::string(k.str()) + "' in " + context + " (allowed: " + list + ")");
+      }
+    }
+  }
+
+  std::string text(const toml::table& t, std::string_view key, const std::string& context,
+                   bool required, std::string fallback = {}) const {
+    const toml::node* n = t.get(key);
+    if (!n) {
+      if (required) fail(static_cast<int>(t.source().begin.line), context + " needs '" + std::string(key) + "'");
+      return fallback;
+    }
+    if (!n->is_string()) fail(*n, "'" + std::string(key) + "' in " + context + " must be a string");
+    return std::string(*n->value<std::string>());
+  }
+
+  std::vector<std::string> string_list(const toml::node& n, const std::string& what) const {
+    std::vector<std::string> out;
+    if (n.is_string()) {
+      out.push_back(*n.value<std::string>());
+    } else if (const auto* arr = n.as_array()) {
+      for (const auto& item : *arr) {
+        if (!item.is_string()) fail(item, what + " must be a string or a list of strings");
+        out.push_back(*item.value<std::string>());
+      }
+      if (out.empty()) fail(n, what + " must not be empty");
+    } else {
+      fail(n, what + " must be a string or a list of strings");
+    }
+    return out;
+  }
+
+  std::filesystem::path resolve(const std::string& raw, const toml::node& node) const {
+    // ${NAME} expands an environment variable, so shared data can live outside the project.
+    static const std::regex var(R"(\$\{([A-Za-z_][A-Za-z0-9_]*)\})");
+    std::string out;
+    auto begin = std::sregex_iterator(raw.begin(), raw.end(), var);
+    std::size_t last = 0;
+    for (auto it = begin; it != std::sregex_iterator(); ++it) {
+      out += raw.substr(last, static_cast<std::size_t>(it->position()) - last);
+      const char* value = std::getenv((*it)[1].str().c_str());
+      if (!value) fail(node, "path '" + raw + "' uses ${" + (*it)[1].str() + "}, which is not set in the environment");
+      out += value;
+      last = static_cast<std::size_t>(it->position() + it->length());
+    }
+    out += raw.substr(last);
+    std::filesystem::path p(out);
+    if (p.is_relative()) p = file_.parent_path() / p;
+    return p.lexically_normal();
+  }
+
+  Project load() {
+    toml::table root;
+    try {
+      root = toml::parse_file(file_.string());
+    } catch (const toml::parse_error& e) {
+      if (!std::filesystem::exists(file_)) fail(0, "project file not found");
+      fail(static_cast<int>(e.source().begin.line), std::string("not valid TOML: ") + std::string(e.description()));
+    }
+    Project p;
+    p.file = std::filesystem::absolute(file_);
+    allow_keys(root, {"project", "tables", "layers", "analyses", "outputs"}, "the project file");
+
+    const toml::table* proj = root["project"].as_table();
+    if (!proj) fail(1, "missing [project] table (name, crs, store, output)");
+    allow_keys(*proj, {"name", "crs", "store", "output"}, "[project]");
+    p.name = text(*proj, "name", "[project]", true);
+    p.crs = text(*proj, "crs", "[project]", false, "EPSG:3826");
+    try {
+      (void)Crs::from_user_input(p.crs);
+    } catch (const StrataError& e) {
+      fail(*proj->get("crs"), e.what());
+    }
+    p.store = resolve(text(*proj, "store", "[project]", false, "strata.gpkg"), *proj);
+    p.output = resolve(text(*proj, "output", "[project]", false, "output"), *proj);
+
+    if (const toml::node* tables = root.get("tables")) {
+      const auto* arr = tables->as_array();
+      if (!arr) fail(*tables, "'tables' must be an array of tables ([[tables]])");
+      for (const auto& node : *arr) p.tables.push_back(table_spec(node));
+    }
+    for (const auto& t : p.tables) {
+      if (std::count_if(p.tables.begin(), p.tables.end(), [&](auto& o) { return o.name == t.name; }) > 1)
+        fail(t.line, "table name '" + t.name + "' is used twice");
+      if (t.lookup && !p.find_table(t.lookup->table))
+        fail(t.line, "table '" + t.name + "' looks up unknown table '" + t.lookup->table + "'");
+      if (t.lookup && t.lookup->table == t.name) fail(t.line, "table '" + t.name + "' looks itself up");
+    }
+
+    const toml::node* layers = root.get("layers");
+    if (!layers) fail(1, "no [[layers]] given: name at least one layer to ingest");
+    const auto* larr = layers->as_array();
+    if (!larr) fail(*layers, "'layers' must be an array of tables ([[layers]])");
+    for (const auto& node : *larr) p.layers.push_back(layer_spec(node));
+    std::set<std::string> seen;
+    for (const auto& l : p.layers) {
+      if (!seen.insert(l.name).second) fail(l.line, "layer name '" + l.name + "' is used twice");
+      if (l.join && !p.find_table(l.join->table))
+        fail(l.join->line, "layer '" + l.name + "' joins unknown table '" + l.join->table + "'");
+    }
+
+    if (const toml::node* a = root.get("analyses")) {
+      p.analyses = string_list(*a, "'analyses'");
+      for (const auto& name : p.analyses)
+        if (std::find(known_analyses().begin(), known_analyses().end(), name) == known_analyses().end())
+          fail(*a, "unknown analysis '" + name + "' (this version has: population_by_district)");
+    }
+    if (const toml::node* o = root.get("outputs")) {
+      p.outputs = string_list(*o, "'outputs'");
+      for (const auto& name : p.outputs)
+        if (std::find(known_outputs().begin(), known_outputs().end(), name) == known_outputs().end())
+          fail(*o, "unknown output '" + name + "' (this version has: summary, import_report)");
+    } else {
+      p.outputs = {"summary"};
+    }
+    return p;
+  }
+
+ private:
+  TableSpec table_spec(const toml::node& node) {
+    const auto* t = node.as_table();
+    if (!t) fail(node, "each [[tables]] entry must be a table");
+    allow_keys(*t, {"name", "path", "encoding", "vintage", "source", "lookup", "filter"}, "[[tables]]");
+    TableSpec s;
+    s.line = static_cast<int>(t->source().begin.line);
+    s.name = text(*t, "name", "[[tables]]", true);
+    s.path = resolve(text(*t, "path", "table '" + s.name + "'", true), *t);
+    s.encoding = text(*t, "encoding", "table '" + s.name + "'", false);
+    s.vintage = text(*t, "vintage", "table '" + s.name + "'", false);
+    s.source = text(*t, "source", "table '" + s.name + "'", false);
+    if (const toml::node* l = t->get("lookup")) {
+      const auto* lt = l->as_table();
+      if (!lt) fail(*l, "lookup must be a table: { table = \"...\", on = \"column\" }");
+      allow_keys(*lt, {"table", "on"}, "lookup of table '" + s.name + "'");
+      s.lookup = TableLookupSpec{text(*lt, "table", "lookup", true), text(*lt, "on", "lookup", true)};
+    }
+    if (const toml::node* f = t->get("filter")) {
+      const auto* ft = f->as_table();
+      if (!ft) fail(*f, "filter must be a table: { column = \"value\" }");
+      for (auto&& [k, v] : *ft) {
+        if (!v.is_string()) fail(v, "filter values must be strings");
+        s.filter[std::string(k.str())] = *v.value<std::string>();
+      }
+    }
+    return s;
+  }
+
+  std::map<std::string, std::vector<std::string>> mapping(const toml::node& node, const KindSpec* kind,
+                                                          const std::string& context) {
+    std::map<std::string, std::vector<std::string>> out;
+    const auto* t = node.as_table();
+    if (!t) fail(node, context + " must be a table: { canonical = \"source field\" }");
+    for (auto&& [k, v] : *t) {
+      std::string key(k.str());
+      const FieldSpec* spec = kind ? kind->find(key) : nullptr;
+      if (!spec) {
+        std::string list;
+        for (const auto& f : kind->fields) list += std::string(list.empty() ? "" : ", ") + f.name;
+        fail(v, "'" + key + "' is not a field of kind '" + kind->kind + "' (fields: " + list + ")");
+      }
+      auto sources = string_list(v, context + "." + key);
+      if (sources.size() > 1 && spec->type == FieldType::kText)
+        fail(v, context + "." + key + " is text: map it to one source field, not a list");
+      out[key] = sources;
+    }
+    return out;
+  }
+
+  LayerSpec layer_spec(const toml::node& node) {
+    const auto* t = node.as_table();
+    if (!t) fail(node, "each [[layers]] entry must be a table");
+    allow_keys(*t, {"name", "kind", "path", "layer", "crs", "encoding", "open_options", "fields",
+                    "join", "vintage", "source"},
+               "[[layers]]");
+    LayerSpec s;
+    s.line = static_cast<int>(t->source().begin.line);
+    s.name = text(*t, "name", "[[layers]]", true);
+    static const std::regex ident("[a-z][a-z0-9_]{0,62}");
+    if (!std::regex_match(s.name, ident))
+      fail(*t->get("name"), "layer name '" + s.name + "' must be lower-case letters, digits and _ (it names a store table)");
+    if (s.name.rfind("strata_", 0) == 0 || s.name.rfind("gpkg_", 0) == 0 || s.name.rfind("rtree_", 0) == 0)
+      fail(*t->get("name"), "layer name '" + s.name + "' uses a reserved prefix (strata_, gpkg_, rtree_)");
+    const std::string ctx = "layer '" + s.name + "'";
+    s.kind = text(*t, "kind", ctx, true);
+    const KindSpec* kind = find_kind(s.kind);
+    if (!kind) {
+      std::string list;
+      for (const auto& k : all_kinds()) list += std::string(list.empty() ? "" : ", ") + k.kind;
+      fail(*t->get("kind"), "unknown kind '" + s.kind + "' (kinds: " + list + ")");
+    }
+    s.path = resolve(text(*t, "path", ctx, true), *t);
+    s.layer = text(*t, "layer", ctx, false);
+    s.encoding = text(*t, "encoding", ctx, false);
+    s.vintage = text(*t, "vintage", ctx, false);
+    s.source = text(*t, "source", ctx, false);
+    if (const toml::node* c = t->get("crs")) {
+      if (!c->is_string()) fail(*c, "crs must be a string such as \"EPSG:4326\"");
+      s.crs = *c->value<std::string>();
+      s.crs_line = static_cast<int>(c->source().begin.line);
+      try {
+        (void)Crs::from_user_input(*s.crs);
+      } catch (const StrataError& e) {
+        fail(*c, e.what());
+      }
+    }
+    if (const toml::node* o = t->get("open_options")) s.open_options = string_list(*o, "open_options");
+    if (const toml::node* f = t->get("fields")) s.fields = mapping(*f, kind, ctx + " fields");
+    for (const auto& spec : kind->fields) {
+      if (spec.required && !s.fields.count(spec.name) && !t->get("join"))
+        fail(s.line, ctx + " (kind " + s.kind + ") must map required field '" + spec.name +
+                         "' in fields = { " + spec.name + " = \"source field\" }");
+    }
+    if (const toml::node* j = t->get("join")) {
+      const auto* jt = j->as_table();
+      if (!jt) fail(*j, "join must be a table");
+      allow_keys(*jt, {"table", "feature_keys", "table_keys", "multiple", "normalise", "fields"}, ctx + " join");
+      JoinSpec js;
+      js.line = static_cast<int>(jt->source().begin.line);
+      js.table = text(*jt, "table", ctx + " join", true);
+      if (!jt->get("feature_keys") || !jt->get("table_keys"))
+        fail(js.line, ctx + " join needs feature_keys and table_keys");
+      js.feature_keys = string_list(*jt->get("feature_keys"), "feature_keys");
+      js.table_keys = string_list(*jt->get("table_keys"), "table_keys");
+      if (js.feature_keys.size() != js.table_keys.size())
+        fail(js.line, ctx + " join: feature_keys and table_keys must have the same length");
+      std::string multiple = text(*jt, "multiple", ctx + " join", false, "error");
+      if (multiple == "sum") js.multiple = JoinMultiple::kSum;
+      else if (multiple != "error") fail(*jt->get("multiple"), "multiple must be \"error\" or \"sum\"");
+      if (jt->get("normalise")) js.normalise = resolve(text(*jt, "normalise", ctx, true), *jt->get("normalise"));
+      if (!jt->get("fields")) fail(js.line, ctx + " join needs fields = { canonical = \"column\" }");
+      js.fields = mapping(*jt->get("fields"), kind, ctx + " join.fields");
+      for (const auto& [canonical, cols] : js.fields) {
+        (void)cols;
+        if (s.fields.count(canonical))
+          fail(js.line, ctx + ": '" + canonical + "' is mapped both from the layer and from the join");
+      }
+      s.join = std::move(js);
+      for (const auto& spec : kind->fields) {
+        if (spec.required && !s.fields.count(spec.name) && !s.join->fields.count(spec.name))
+          fail(s.line, ctx + " (kind " + s.kind + ") must map required field '" + spec.name + "'");
+      }
+    }
+    return s;
+  }
+
+  std::filesystem::path file_;
+};
+
+}  // namespace
+
+Project load_project(const std::filesystem::path& file) { return Loader(file).load(); }
+
+}  // namespace strata::io

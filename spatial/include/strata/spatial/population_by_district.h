@@ -1,0 +1,33 @@
+#pragma once
+// Population per district, summed from its villages, next to the population the district layer
+// itself carries (when it was joined to a table). Villages are assigned to a district by their
+// parent code, or, where they have none, by the district that covers their centroid.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "strata/io/store.h"
+
+namespace strata::spatial {
+
+struct DistrictPopulation {
+  std::string layer, id, name, code;
+  std::optional<std::int64_t> own_population;  // from the district layer itself
+  std::int64_t villages_population = 0;
+  std::int64_t villages_households = 0;
+  int villages = 0;
+  int villages_without_population = 0;
+};
+
+struct PopulationByDistrict {
+  std::vector<DistrictPopulation> districts;
+  std::int64_t total_population = 0;  // sum over villages assigned to a district
+  std::vector<std::string> unassigned_villages;
+  nlohmann::json to_json() const;
+};
+
+PopulationByDistrict population_by_district(io::Store& store);
+
+}  // namespace strata::spatial
