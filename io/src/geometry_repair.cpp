@@ -3,6 +3,7 @@
 #include <ogr_geometry.h>
 
 #include <boost/geometry/algorithms/correct.hpp>
+#include <cmath>
 #include <memory>
 
 namespace strata::io {
@@ -52,6 +53,28 @@ void collect(const OGRGeometry* g, MultiPolygon2& out, int& dropped) {
 }
 
 }  // namespace
+
+std::optional<RepairResult> snap_and_make_valid(const MultiPolygon2& geometry, double grid) {
+  // Near-degenerate rings (a vertex a few micrometres off an edge) are valid for one library and
+  // self-intersecting for another; rounding to a small grid and repairing settles them.
+  MultiPolygon2 snapped = geometry;
+  auto snap = [grid](Ring2& ring) {
+    Ring2 out;
+    for (auto p : ring) {
+      p.x(std::round(p.x() / grid) * grid);
+      p.y(std::round(p.y() / grid) * grid);
+      if (out.empty() || out.back().x() != p.x() || out.back().y() != p.y()) out.push_back(p);
+    }
+    ring = std::move(out);
+  };
+  for (auto& poly : snapped) {
+    snap(poly.outer());
+    for (auto& inner : poly.inners()) snap(inner);
+  }
+  auto result = make_valid_polygonal(snapped);
+  if (result) result->method = "snapped to a " + std::to_string(grid) + " grid, then " + result->method;
+  return result;
+}
 
 std::optional<RepairResult> make_valid_polygonal(const MultiPolygon2& geometry) {
   auto ogr = to_ogr(geometry);

@@ -16,6 +16,10 @@
 namespace strata::io {
 namespace {
 
+// Grid for the second repair attempt, in project CRS units (metres for EPSG:3826): 1 mm is far
+// below survey accuracy and far above floating-point noise.
+constexpr double kSnapGrid = 0.001;
+
 std::string utc_now() {
   auto now = std::chrono::system_clock::now();
   std::time_t t = std::chrono::system_clock::to_time_t(now);
@@ -136,11 +140,13 @@ class Importer {
     if (auto extent = source.extent()) {
       CrsFit fit = check_crs_fit(*crs, *extent, project_crs_);
       if (!fit.fits) {
-        std::string how = fit.suggested ? "If so, add crs = \"" + *fit.suggested + "\" to layer '" + spec_.name + "'"
-                                        : "Give the right CRS with crs = \"EPSG:....\" in layer '" + spec_.name + "'";
-        int line = spec_.crs ? spec_.crs_line : spec_.line;
-        fail(ErrorCode::kCrsMismatch, (spec_.crs ? "the CRS override does not fit: " : "") + fit.explanation +
-                                          ". " + how + " (" + project_file_ + ":" + std::to_string(line) + ").");
+        const bool command_line = spec_.line == 0;
+        std::string crs_text = fit.suggested ? *fit.suggested : "EPSG:....";
+        std::string how = command_line ? "give --crs " + crs_text
+                                       : "add crs = \"" + crs_text + "\" to layer '" + spec_.name + "' (" + project_file_ +
+                                             ":" + std::to_string(spec_.crs ? spec_.crs_line : spec_.line) + ")";
+        fail(ErrorCode::kCrsMismatch, (spec_.crs ? "the CRS override does not fit: " : "") + fit.explanation + ". " +
+                                          (fit.suggested ? "If so, " : "Override it: ") + how + ".");
       }
     }
     return *crs;
@@ -275,10 +281,15 @@ class Importer {
     if (f.closed_open_rings) repaired_notes.push_back("ring not closed (103): closed by repeating its first point");
     if (auto problem = check_polygonal(r.geometry)) {
       auto fixed = make_valid_polygonal(r.geometry);
+      if (!fixed || check_polygonal(fixed->geometry)) fixed = snap_and_make_valid(r.geometry, kSnapGrid);
       std::string what = fid_text + ": invalid polygon, " + std::to_string(static_cast<int>(problem->code)) + " " +
                          std::string(error_name(problem->code)) + " (" + problem->detail + ")";
-      if (!fixed || check_polygonal(fixed->geometry)) {
-        auto i = issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kGeometryUnrepairable, what + "; repair failed");
+      std::optional<GeometryProblem> remaining;
+      if (fixed) remaining = check_polygonal(fixed->geometry);
+      if (!fixed || remaining) {
+        std::string why = !fixed ? "no polygon remains after GEOS MakeValid"
+                                 : "still invalid after " + fixed->method + ": " + remaining->detail;
+        auto i = issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kGeometryUnrepairable, what + "; repair failed, " + why);
         set_location(i, r.geometry);
         issues_.push_back(std::move(i));
         return;

@@ -114,11 +114,11 @@ class Loader {
     }
     Project p;
     p.file = std::filesystem::absolute(file_);
-    allow_keys(root, {"project", "tables", "layers", "analyses", "outputs"}, "the project file");
+    allow_keys(root, {"project", "tables", "layers"}, "the project file");
 
     const toml::table* proj = root["project"].as_table();
     if (!proj) fail(1, "missing [project] table (name, crs, store, output)");
-    allow_keys(*proj, {"name", "crs", "store", "output"}, "[project]");
+    allow_keys(*proj, {"name", "crs", "store", "output", "analyses", "outputs"}, "[project]");
     p.name = text(*proj, "name", "[project]", true);
     p.crs = text(*proj, "crs", "[project]", false, "EPSG:3826");
     try {
@@ -154,13 +154,13 @@ class Loader {
         fail(l.join->line, "layer '" + l.name + "' joins unknown table '" + l.join->table + "'");
     }
 
-    if (const toml::node* a = root.get("analyses")) {
+    if (const toml::node* a = proj->get("analyses")) {
       p.analyses = string_list(*a, "'analyses'");
       for (const auto& name : p.analyses)
         if (std::find(known_analyses().begin(), known_analyses().end(), name) == known_analyses().end())
           fail(*a, "unknown analysis '" + name + "' (this version has: population_by_district)");
     }
-    if (const toml::node* o = root.get("outputs")) {
+    if (const toml::node* o = proj->get("outputs")) {
       p.outputs = string_list(*o, "'outputs'");
       for (const auto& name : p.outputs)
         if (std::find(known_outputs().begin(), known_outputs().end(), name) == known_outputs().end())

@@ -15,5 +15,7 @@ struct RepairResult {
 
 // Returns nothing when no polygonal result remains.
 std::optional<RepairResult> make_valid_polygonal(const MultiPolygon2& geometry);
+// Rounds coordinates to a grid (in CRS units), drops repeated points, then make_valid_polygonal.
+std::optional<RepairResult> snap_and_make_valid(const MultiPolygon2& geometry, double grid);
 
 }  // namespace strata::io
