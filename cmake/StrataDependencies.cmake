@@ -8,6 +8,7 @@
 find_package(Boost 1.74 REQUIRED)
 find_package(PROJ 9 REQUIRED CONFIG)
 find_package(GDAL 3.6 REQUIRED CONFIG)
+set(CGAL_DO_NOT_WARN_ABOUT_CMAKE_BUILD_TYPE TRUE)  # debug builds are for tests, not speed
 find_package(CGAL 5.5 REQUIRED CONFIG)
 # Debian's Open3D config expects the Eigen3 target to exist already.
 find_package(Eigen3 3.4 REQUIRED NO_MODULE)

@@ -1,6 +1,8 @@
 #include "strata/core/geometry_validity.h"
 
 #include <boost/geometry/algorithms/area.hpp>
+#include <boost/geometry/algorithms/correct.hpp>
+#include <boost/geometry/algorithms/intersects.hpp>
 #include <boost/geometry/algorithms/is_valid.hpp>
 
 namespace strata {
@@ -29,9 +31,34 @@ ErrorCode to_code(bg::validity_failure_type failure) {
 std::optional<GeometryProblem> check_polygonal(const MultiPolygon2& geometry) {
   bg::validity_failure_type failure{};
   if (bg::is_valid(geometry, failure)) return std::nullopt;
+  if (failure == bg::failure_wrong_orientation || failure == bg::failure_wrong_corner_order) {
+    // Boost tests orientation before anything else; report a deeper problem when there is one
+    // (a bow-tie has no orientation at all) and orientation only when it is the sole issue.
+    MultiPolygon2 corrected = geometry;
+    bg::correct(corrected);
+    if (bg::is_valid(corrected, failure))
+      return GeometryProblem{ErrorCode::kOrientationRingsSame, "rings are not oriented as required"};
+    if (failure == bg::failure_wrong_orientation || failure == bg::failure_wrong_corner_order) {
+      // Still no orientation after correcting: a ring with zero signed area, which is a ring
+      // crossing itself (bow-tie) or one collapsed onto a line.
+      for (const auto& part : geometry) {
+        if (bg::intersects(part.outer()))
+          return GeometryProblem{ErrorCode::kRingSelfIntersection, "a ring crosses itself (zero signed area)"};
+      }
+      return GeometryProblem{ErrorCode::kTooFewPoints, "a ring has zero area (collapsed)"};
+    }
+    return check_polygonal(corrected);
+  }
   std::string message;
   bg::is_valid(geometry, message);
-  return GeometryProblem{to_code(failure), message};
+  ErrorCode code = to_code(failure);
+  if (failure == bg::failure_self_intersections && geometry.size() > 1) {
+    // Each part valid on its own: the parts overlap one another (201), no ring crosses itself.
+    bool parts_valid = true;
+    for (const auto& part : geometry) parts_valid &= bg::is_valid(part);
+    if (parts_valid) code = ErrorCode::kIntersectionRings;
+  }
+  return GeometryProblem{code, message};
 }
 
 double area_m2(const MultiPolygon2& geometry) { return bg::area(geometry); }

@@ -78,7 +78,10 @@ std::optional<RepairResult> snap_and_make_valid(const MultiPolygon2& geometry, d
 
 std::optional<RepairResult> make_valid_polygonal(const MultiPolygon2& geometry) {
   auto ogr = to_ogr(geometry);
-  std::unique_ptr<OGRGeometry> valid(ogr->MakeValid());
+  // STRUCTURE (GEOS >= 3.10) unions overlapping parts, as a user expects of a zone drawn twice;
+  // the default LINEWORK method would turn the overlap into a hole.
+  const char* options[] = {"METHOD=STRUCTURE", "KEEP_COLLAPSED=NO", nullptr};
+  std::unique_ptr<OGRGeometry> valid(ogr->MakeValid(options));
   if (!valid) return std::nullopt;
   // MakeValid can return touching polygons as separate parts; a union merges them so that the
   // result is a valid multipolygon.
@@ -95,7 +98,7 @@ std::optional<RepairResult> make_valid_polygonal(const MultiPolygon2& geometry) 
   int dropped = 0;
   collect(valid.get(), result.geometry, dropped);
   if (result.geometry.empty()) return std::nullopt;
-  result.method = "GEOS MakeValid + union";
+  result.method = "GEOS MakeValid (structure) + union";
   if (dropped > 0) result.method += ", " + std::to_string(dropped) + " collapsed part(s) dropped";
   return result;
 }
