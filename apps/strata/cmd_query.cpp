@@ -1,17 +1,70 @@
 // strata query zone-at | district-at | parcel-at X Y [--crs ...]: what covers a point.
+#include <algorithm>
 #include <sstream>
 
 #include "commands.h"
 #include "store_arg.h"
 #include "strata/io/json_report.h"
+#include "strata/io/table.h"
+#include "strata/spatial/polygon_index.h"
 #include "strata/spatial/point_query.h"
 
 namespace strata::cli {
+namespace {
+
+// Many points: load the layers once into an in-memory R-tree and answer every row.
+int run_batch(const GlobalOptions& g, io::Store& store, const Crs& from, const std::string& verb,
+              const std::vector<std::string>& kinds, const std::string& points_file) {
+  io::Table points = io::read_table(points_file);
+  int xc = points.column("x"), yc = points.column("y"), idc = points.column("id");
+  if (xc < 0 || yc < 0)
+    throw StrataError(ErrorCode::kFieldMissing, points_file + ": a points file needs columns x and y");
+  std::vector<std::pair<std::string, spatial::PolygonIndex>> indexes;
+  for (const auto& l : store.layers()) {
+    if (std::find(kinds.begin(), kinds.end(), l.provenance.kind) == kinds.end()) continue;
+    std::vector<Record> records;
+    store.for_each_record(l.provenance.layer, std::nullopt, [&](const Record& r) {
+      records.push_back(r);
+      return true;
+    });
+    indexes.emplace_back(l.provenance.layer, spatial::PolygonIndex(std::move(records)));
+  }
+  Transformer to_store(from, store.crs());
+  nlohmann::json rows = nlohmann::json::array();
+  std::ostringstream text;
+  std::int64_t found = 0;
+  for (std::size_t r = 0; r < points.rows.size(); ++r) {
+    const auto& row = points.rows[r];
+    std::string id = idc >= 0 ? row[static_cast<std::size_t>(idc)] : std::to_string(points.row_numbers[r]);
+    auto x = to_real(FieldValue{row[static_cast<std::size_t>(xc)]});
+    auto y = to_real(FieldValue{row[static_cast<std::size_t>(yc)]});
+    nlohmann::json hits = nlohmann::json::array();
+    double px = x.value_or(0), py = y.value_or(0);
+    if (x && y && to_store.transform(px, py)) {
+      for (const auto& [layer, index] : indexes) {
+        for (auto i : index.covering(Point2(px, py))) {
+          nlohmann::json j = io::fields_to_json(index.record(i));
+          j["layer"] = layer;
+          hits.push_back(std::move(j));
+        }
+      }
+    }
+    if (!hits.empty()) ++found;
+    text << id;
+    for (const auto& h : hits) text << "\t" << h["id"].get<std::string>();
+    text << "\n";
+    rows.push_back({{"id", id}, {"hits", std::move(hits)}, {"valid_point", x.has_value() && y.has_value()}});
+  }
+  emit(g, "query " + verb, true, {{"query", verb}, {"points", rows}, {"points_with_hits", found}}, text.str());
+  return kExitOk;
+}
+
+}  // namespace
 
 Runner add_query(CLI::App& app, const GlobalOptions& g) {
   struct Args {
     double x = 0, y = 0;
-    std::string crs, store;
+    std::string crs, store, points;
   };
   auto a = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand("query", "Spatial queries on the store");
@@ -28,8 +81,16 @@ Runner add_query(CLI::App& app, const GlobalOptions& g) {
   };
   for (const auto& v : verbs) {
     CLI::App* q = sub->add_subcommand(v.name, v.help);
-    q->add_option("x", a->x, "easting or longitude")->required();
-    q->add_option("y", a->y, "northing or latitude")->required();
+    auto* xo = q->add_option("x", a->x, "easting or longitude");
+    auto* yo = q->add_option("y", a->y, "northing or latitude");
+    auto* po = q->add_option("--points", a->points, "CSV file with columns x,y (and optional id): one answer per row");
+    xo->excludes(po);
+    yo->excludes(po);
+    q->callback([q, xo, yo, po] {
+      if (po->count() == 0 && (xo->count() == 0 || yo->count() == 0))
+        throw CLI::ValidationError("give X Y, or --points FILE");
+      (void)q;
+    });
     q->add_option("--crs", a->crs, "CRS of X Y (default: the store's); EPSG:4326 takes longitude then latitude");
     q->add_option("--store", a->store, "store (.gpkg) or project file (.toml)")->required();
     q->fallthrough();
@@ -42,6 +103,7 @@ Runner add_query(CLI::App& app, const GlobalOptions& g) {
       if (sub->got_subcommand(v.name)) verb = &v;
     auto store = open_store_arg(a->store);
     Crs from = a->crs.empty() ? store->crs() : Crs::from_user_input(a->crs);
+    if (!a->points.empty()) return run_batch(g, *store, from, verb->name, verb->kinds, a->points);
     Point2 p = spatial::to_store_crs(*store, from, a->x, a->y);
     auto hits = spatial::features_at(*store, verb->kinds, p);
 
