@@ -2,6 +2,10 @@
 add_library(strata_options INTERFACE)
 target_compile_options(strata_options INTERFACE -Wall -Wextra -Wpedantic -Wshadow -Wconversion
                                                 -Wno-sign-conversion)
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  # GCC 12 reports false "maybe uninitialized" positives inside Boost.Geometry's envelope code at -O2.
+  target_compile_options(strata_options INTERFACE -Wno-maybe-uninitialized)
+endif()
 if(STRATA_WARNINGS_AS_ERRORS)
   target_compile_options(strata_options INTERFACE -Werror)
 endif()

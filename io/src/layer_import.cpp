@@ -312,7 +312,7 @@ class Importer {
     r.area_m2 = area_m2(r.geometry);
 
     // The source's own attributes are kept verbatim.
-    nlohmann::json attrs = nlohmann::json::object();
+    nlohmann::ordered_json attrs = nlohmann::ordered_json::object();  // keeps the source's field order
     for (std::size_t i = 0; i < f.values.size(); ++i) {
       const auto& v = f.values[i];
       const auto& name = source.fields()[i].name;

@@ -37,7 +37,7 @@ namespace {
 
 class Loader {
  public:
-  explicit Loader(std::filesystem::path file) : file_(std::move(file)) {}
+  explicit Loader(std::filesystem::path file) : file_(std::move(file)), base_(std::filesystem::absolute(file_).parent_path()) {}
 
   [[noreturn]] void fail(int line, const std::string& what) const {
     std::string where = file_.string() + (line > 0 ? ":" + std::to_string(line) : "");
@@ -100,7 +100,7 @@ class Loader {
     }
     out += raw.substr(last);
     std::filesystem::path p(out);
-    if (p.is_relative()) p = file_.parent_path() / p;
+    if (p.is_relative()) p = base_ / p;  // relative to the project file, wherever strata runs
     return p.lexically_normal();
   }
 
@@ -299,6 +299,7 @@ class Loader {
   }
 
   std::filesystem::path file_;
+  std::filesystem::path base_;
 };
 
 }  // namespace
