@@ -12,7 +12,7 @@ packages=(
   # well-kept helper libraries (JSON, TOML, CLI, logging)
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev libssl-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev sqlite3 python3 python3-geopandas
+  libgtest-dev libgmock-dev libbenchmark-dev sqlite3 python3 python3-geopandas python3-rtree
 )
 
 missing=()
