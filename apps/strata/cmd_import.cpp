@@ -3,6 +3,7 @@
 
 #include "commands.h"
 #include "strata/core/kind_schema.h"
+#include "store_arg.h"
 #include "strata/io/project_import.h"
 
 namespace strata::cli {
@@ -81,9 +82,10 @@ Runner add_import(CLI::App& app, const GlobalOptions& g) {
     bool is_project = a->input.size() > 5 && a->input.substr(a->input.size() - 5) == ".toml";
     io::Project project = is_project ? io::load_project(a->input) : adhoc_project(*a);
     if (!a->store.empty()) project.store = a->store;
-    auto store = io::open_geopackage_store(project.store, Crs::from_user_input(project.crs), true);
+    StoreForImport store(project.store, Crs::from_user_input(project.crs));
     io::ImportOptions options{a->layers, a->keep_going};
     io::ProjectImport result = io::import_project(project, *store, options, progress_printer(g));
+    if (result.written) store.keep();
 
     nlohmann::json json = result.summary();
     json["store"] = project.store.string();

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "commands.h"
+#include "store_arg.h"
 #include "strata/io/issues_csv.h"
 #include "strata/io/project_import.h"
 #include "strata/spatial/population_by_district.h"
@@ -37,8 +38,9 @@ Runner add_run(CLI::App& app, const GlobalOptions& g) {
     io::Project project = io::load_project(a->project);
     summary["project"] = {{"name", project.name}, {"file", project.file.string()}, {"crs", project.crs},
                           {"store", project.store.string()}, {"output", project.output.string()}};
-    auto store = io::open_geopackage_store(project.store, Crs::from_user_input(project.crs), true);
+    StoreForImport store(project.store, Crs::from_user_input(project.crs));
     io::ProjectImport imported = io::import_project(project, *store, {{}, a->keep_going}, progress_printer(g));
+    if (imported.written) store.keep();
     summary["import"] = imported.summary();
 
     nlohmann::json analyses = nlohmann::json::object();

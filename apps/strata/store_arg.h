@@ -15,3 +15,31 @@ inline std::unique_ptr<io::Store> open_store_arg(const std::string& store_or_pro
 }
 
 }  // namespace strata::cli
+
+namespace strata::cli {
+
+// Opens (creating if needed) the store an import writes to. A store this command created is
+// removed again unless keep() is called, so a failed first import leaves no empty store behind.
+class StoreForImport {
+ public:
+  StoreForImport(const std::filesystem::path& path, const Crs& crs)
+      : path_(path), created_(!std::filesystem::exists(path)), store_(io::open_geopackage_store(path, crs, true)) {}
+  ~StoreForImport() {
+    if (created_ && !keep_) {
+      store_.reset();
+      std::error_code ec;
+      std::filesystem::remove(path_, ec);
+    }
+  }
+  io::Store& operator*() { return *store_; }
+  io::Store* operator->() { return store_.get(); }
+  void keep() { keep_ = true; }
+
+ private:
+  std::filesystem::path path_;
+  bool created_;
+  bool keep_ = false;
+  std::unique_ptr<io::Store> store_;
+};
+
+}  // namespace strata::cli

@@ -55,14 +55,14 @@ bool lands_inside(const Crs& crs, const Box2& extent, std::string* where) {
 
 }  // namespace
 
-CrsFit check_crs_fit(const Crs& declared, const Box2& extent, const Crs& hint) {
+CrsFit check_crs_fit(const Crs& declared, const Box2& extent, const Crs& hint, std::string_view role) {
   CrsFit fit;
   std::string where;
   if (lands_inside(declared, extent, &where)) return fit;
   fit.fits = false;
   fit.explanation = "the coordinates (x " + fmt(extent.min_corner().x()) + ".." +
                     fmt(extent.max_corner().x()) + ", y " + fmt(extent.min_corner().y()) + ".." +
-                    fmt(extent.max_corner().y()) + ") do not fit the declared CRS " +
+                    fmt(extent.max_corner().y()) + ") do not fit the " + std::string(role) + " CRS " +
                     declared.label() + " (" + declared.name() + "): read in it, " + where;
   const bool looks_like_degrees = extent.min_corner().x() >= -180 && extent.max_corner().x() <= 180 &&
                                   extent.min_corner().y() >= -90 && extent.max_corner().y() <= 90;

@@ -141,13 +141,8 @@ class GdalVectorSource final : public VectorSource {
   std::optional<Crs> declared_crs() const override { return crs_; }
   bool crs_is_format_default() const override { return format_default_crs_; }
 
-  std::optional<Box2> extent() override {
-    OGREnvelope env;
-    if (layer_->GetExtent(&env, TRUE) != OGRERR_NONE) return std::nullopt;
-    return Box2(Point2(env.MinX, env.MinY), Point2(env.MaxX, env.MaxY));
-  }
-
-  std::int64_t feature_count() override { return layer_->GetFeatureCount(TRUE); }
+  // Without forcing: a count that needs a pass over the data is not worth it for progress.
+  std::int64_t feature_count() override { return layer_->GetFeatureCount(FALSE); }
 
   void rewind() override { layer_->ResetReading(); }
 

@@ -94,8 +94,19 @@ class GeoPackageStore final : public Store {
       crs_ = *project_crs;
       initialise();
     } else {
-      unsigned flags = GDAL_OF_VECTOR | (read_only ? GDAL_OF_READONLY : GDAL_OF_UPDATE);
       const char* drivers[] = {"GPKG", nullptr};
+      auto journal = path_;
+      journal += "-journal";
+      if (read_only && std::filesystem::exists(journal) && std::filesystem::file_size(journal) > 0) {
+        // A hot journal means an import died mid-transaction. SQLite rolls it back on the first
+        // open that may write; a read-only open cannot, so recover first, then read.
+        GDALDatasetUniquePtr recover(GDALDataset::Open(path_.string().c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE, drivers, nullptr, nullptr));
+        if (!recover)
+          store_fail(path_, "an interrupted import left " + journal.string() +
+                                "; strata needs write access to the store once to roll it back (" + take_gdal_error() + ")");
+        recover->GetLayerCount();
+      }
+      unsigned flags = GDAL_OF_VECTOR | (read_only ? GDAL_OF_READONLY : GDAL_OF_UPDATE);
       dataset_.reset(GDALDataset::Open(path_.string().c_str(), flags, drivers, nullptr, nullptr));
       if (!dataset_) store_fail(path_, "cannot open as a GeoPackage: " + take_gdal_error());
       auto stored = meta("crs");

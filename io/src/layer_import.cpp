@@ -1,6 +1,7 @@
 #include "strata/io/layer_import.h"
 
 #include <boost/geometry/algorithms/envelope.hpp>
+#include <boost/geometry/algorithms/expand.hpp>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
@@ -72,7 +73,27 @@ class Importer {
     auto source = open_vector_source(options);
     file_ = spec_.path.string();
     check_mapped_fields(*source);
-    Crs source_crs = choose_crs(*source);
+    // One pass over the source: the extent for the CRS check comes from the features themselves,
+    // since GDAL's GetExtent() re-reads a whole GeoJSON file to compute it.
+    std::vector<SourceFeature> features;
+    std::optional<Box2> extent;
+    {
+      SourceFeature feature;
+      const std::int64_t expected = source->feature_count();
+      while (source->next(feature)) {
+        if (feature.polygons) {
+          for (const auto& poly : *feature.polygons) {
+            for (const auto& p : poly.outer()) {
+              if (!extent) extent = Box2(p, p);
+              boost::geometry::expand(*extent, p);
+            }
+          }
+        }
+        features.push_back(std::move(feature));
+        if (progress_ && features.size() % 2000 == 0) progress_("read " + spec_.name, static_cast<std::int64_t>(features.size()), expected);
+      }
+    }
+    Crs source_crs = choose_crs(*source, extent);
     Transformer to_project(source_crs, project_crs_);
     prepare_join();
 
@@ -89,14 +110,14 @@ class Importer {
     prov.source_note = spec_.source;
     prov.imported_at = utc_now();
 
-    const std::int64_t total = source->feature_count();
-    SourceFeature feature;
+    const auto total = static_cast<std::int64_t>(features.size());
     std::unordered_map<std::string, std::int64_t> seen_ids;
     std::int64_t done = 0;
-    while (source->next(feature)) {
+    for (auto& feature : features) {
       ++prov.features_read;
       import_feature(*source, feature, to_project, seen_ids, out);
-      if (progress_ && (++done % 500 == 0 || done == total)) progress_("read " + spec_.name, done, total);
+      feature = SourceFeature{};  // release the raw copy as soon as it is converted
+      if (progress_ && (++done % 500 == 0 || done == total)) progress_("check " + spec_.name, done, total);
     }
     if (join_) finish_join(out);
     for (const auto& r : out.records) (r.repaired ? prov.features_repaired : prov.features_imported)++;
@@ -116,8 +137,7 @@ class Importer {
       std::string available;
       for (const auto& f : source.fields()) available += (available.empty() ? "" : ", ") + f.name;
       fail(ErrorCode::kFieldMissing, "mapped field '" + field + "' (" + used_as +
-                                         ") does not exist; the source has: " + available +
-                                         " [" + project_file_ + ":" + std::to_string(spec_.line) + "]");
+                                         ") does not exist; the source has: " + available + where(spec_.line));
     };
     for (const auto& [canonical, fields] : spec_.fields)
       for (const auto& f : fields) require(f, "fields." + canonical);
@@ -125,7 +145,17 @@ class Importer {
       for (const auto& f : spec_.join->feature_keys) require(f, "join.feature_keys");
   }
 
-  Crs choose_crs(VectorSource& source) {
+  // " (project.toml:12)" for project layers; nothing for a layer given on the command line.
+  std::string where(int line) const {
+    return spec_.line == 0 ? std::string() : " (" + project_file_ + ":" + std::to_string(line) + ")";
+  }
+  std::string how_to_set_crs(const std::string& crs_text) const {
+    return spec_.line == 0 ? "give --crs " + crs_text
+                           : "add crs = \"" + crs_text + "\" to layer '" + spec_.name + "'" +
+                                 where(spec_.crs ? spec_.crs_line : spec_.line);
+  }
+
+  Crs choose_crs(VectorSource& source, const std::optional<Box2>& extent) {
     std::optional<Crs> crs;
     if (spec_.crs) {
       crs = Crs::from_user_input(*spec_.crs);
@@ -134,19 +164,13 @@ class Importer {
       crs = declared;
       crs_origin_ = source.crs_is_format_default() ? "format default (GeoJSON RFC 7946: WGS84 lon/lat)" : "declared";
     } else {
-      fail(ErrorCode::kCrsMissing, "the file declares no CRS; add crs = \"EPSG:....\" to layer '" + spec_.name +
-                                       "' in " + project_file_ + ":" + std::to_string(spec_.line));
+      fail(ErrorCode::kCrsMissing, "the file declares no CRS; " + how_to_set_crs("EPSG:....") + ".");
     }
-    if (auto extent = source.extent()) {
-      CrsFit fit = check_crs_fit(*crs, *extent, project_crs_);
+    if (extent) {
+      CrsFit fit = check_crs_fit(*crs, *extent, project_crs_, spec_.crs ? "overriding" : "declared");
       if (!fit.fits) {
-        const bool command_line = spec_.line == 0;
-        std::string crs_text = fit.suggested ? *fit.suggested : "EPSG:....";
-        std::string how = command_line ? "give --crs " + crs_text
-                                       : "add crs = \"" + crs_text + "\" to layer '" + spec_.name + "' (" + project_file_ +
-                                             ":" + std::to_string(spec_.crs ? spec_.crs_line : spec_.line) + ")";
-        fail(ErrorCode::kCrsMismatch, (spec_.crs ? "the CRS override does not fit: " : "") + fit.explanation + ". " +
-                                          (fit.suggested ? "If so, " : "Override it: ") + how + ".");
+        std::string how = how_to_set_crs(fit.suggested ? *fit.suggested : "EPSG:....");
+        fail(ErrorCode::kCrsMismatch, fit.explanation + ". " + (fit.suggested ? "If so, " : "Give the right CRS: ") + how + ".");
       }
     }
     return *crs;

@@ -3,6 +3,7 @@
 // lon/lat degrees declared as a projected CRS (or metres declared as lon/lat).
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "strata/core/crs.h"
 
@@ -16,6 +17,7 @@ struct CrsFit {
 
 // `extent` is in the dataset's coordinates. `hint` is another CRS worth proposing when the
 // declared one does not fit (normally the project CRS).
-CrsFit check_crs_fit(const Crs& declared, const Box2& extent, const Crs& hint);
+// `role` names where `declared` came from in the explanation ("declared", "overriding").
+CrsFit check_crs_fit(const Crs& declared, const Box2& extent, const Crs& hint, std::string_view role = "declared");
 
 }  // namespace strata

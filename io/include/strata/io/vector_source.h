@@ -48,7 +48,6 @@ class VectorSource {
   virtual std::optional<Crs> declared_crs() const = 0;
   // True when the format defines a CRS for files without one (GeoJSON: RFC 7946 WGS84).
   virtual bool crs_is_format_default() const = 0;
-  virtual std::optional<Box2> extent() = 0;  // in the source coordinates
   virtual std::int64_t feature_count() = 0;  // -1 when unknown
   // Reads the next feature; false at the end. Throws StrataError on a read error.
   virtual bool next(SourceFeature& out) = 0;
