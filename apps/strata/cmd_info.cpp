@@ -68,6 +68,9 @@ Runner add_info(CLI::App& app, const GlobalOptions& g) {
            << "  read " << p.features_read << ", imported " << p.features_imported << ", repaired " << p.features_repaired
            << ", rejected " << p.features_rejected << "; imported at " << p.imported_at << "\n";
       if (!p.vintage.empty()) text << "  vintage " << p.vintage << "\n";
+      if (!p.join_table.empty())
+        text << "  joined table " << p.join_table << (p.join_vintage.empty() ? "" : ", vintage " + p.join_vintage)
+             << (p.join_source.empty() ? "" : ", " + p.join_source) << "\n";
     }
     nlohmann::json result = {{"store", store->path().string()},
                              {"crs", store->crs().label()},

@@ -17,6 +17,7 @@ std::vector<FieldSpec> admin_fields() {
       {"male", F::kInteger, false, "male residents"},
       {"female", F::kInteger, false, "female residents"},
       {"registered_area_m2", F::kReal, false, "area stated by the source, m²"},
+      {"vintage", F::kText, false, "reference date of the population figures (set from the joined table's vintage)"},
   };
 }
 

@@ -30,6 +30,7 @@ District District::from(const Record& r) {
   d.level = r.kind == "village" ? AdminLevel::kVillage : AdminLevel::kDistrict;
   d.population = to_integer(r.field("population"));
   d.households = to_integer(r.field("households"));
+  d.vintage = to_text(r.field("vintage"));
   d.area_m2 = r.area_m2;
   return d;
 }

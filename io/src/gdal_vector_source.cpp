@@ -77,6 +77,7 @@ class GdalVectorSource final : public VectorSource {
     // hand bytes through, so strata recodes their text with CPLRecode.
     auto ext = std::filesystem::path(path_).extension().string();
     bool shapefile = ext == ".shp" || ext == ".dbf" || ext == ".SHP" || ext == ".DBF";
+    if (ext == ".gml" || ext == ".GML") open_options.SetNameValue("WRITE_GFS", "NO");  // leave the user's folder alone
     if (!options.encoding.empty() && shapefile) {
       open_options.SetNameValue("ENCODING", options.encoding.c_str());
     } else {
@@ -94,7 +95,7 @@ class GdalVectorSource final : public VectorSource {
       if (dataset_->GetLayerCount() > 1) {
         std::string names;
         for (auto* l : dataset_->GetLayers()) names += std::string(names.empty() ? "" : ", ") + l->GetName();
-        fail(path_, "holds several layers (" + names + "); name one with layer = \"...\"");
+        fail(path_, "holds several layers (" + names + "); name one (layer = \"...\" in a project file, --source-layer on the command line)");
       }
       layer_ = dataset_->GetLayer(0);
     } else {
@@ -116,9 +117,23 @@ class GdalVectorSource final : public VectorSource {
       if (!recode_from_.empty()) name = recode(name);
       fields_.push_back({name, t});
     }
+    // Drivers that keep the feature id in a named column (FileGDB's OBJECTID, GeoPackage's fid)
+    // hide it from the fields; expose it so a mapping can name it as users know it.
+    fid_column_ = layer_->GetFIDColumn();
+    if (!fid_column_.empty() && field_index(fid_column_) < 0) fields_.push_back({fid_column_, FieldType::kInteger});
+    else fid_column_.clear();
     if (const OGRSpatialReference* srs = layer_->GetSpatialRef()) {
       const char* auth = srs->GetAuthorityName(nullptr);
       const char* code = srs->GetAuthorityCode(nullptr);
+      // An ESRI .prj carries no EPSG code; PROJ can usually identify it (TWD97 / TM2 -> EPSG:3826).
+      std::unique_ptr<OGRSpatialReference, decltype(&OSRRelease)> match(nullptr, OSRRelease);
+      if (!(auth && code)) {
+        match.reset(srs->FindBestMatch(90));
+        if (match) {
+          auth = match->GetAuthorityName(nullptr);
+          code = match->GetAuthorityCode(nullptr);
+        }
+      }
       if (auth && code) {
         crs_ = Crs::from_user_input(std::string(auth) + ":" + code);
       } else {
@@ -160,7 +175,9 @@ class GdalVectorSource final : public VectorSource {
     out.fid = feature->GetFID();
     last_fid_ = out.fid;
     out.values.resize(fields_.size());
-    for (int i = 0; i < static_cast<int>(fields_.size()); ++i) {
+    const int ogr_fields = static_cast<int>(fields_.size()) - (fid_column_.empty() ? 0 : 1);
+    if (!fid_column_.empty()) out.values.back() = static_cast<std::int64_t>(out.fid);
+    for (int i = 0; i < ogr_fields; ++i) {
       if (!feature->IsFieldSetAndNotNull(i)) continue;
       switch (fields_[static_cast<std::size_t>(i)].type) {
         case FieldType::kInteger: out.values[static_cast<std::size_t>(i)] = static_cast<std::int64_t>(feature->GetFieldAsInteger64(i)); break;
@@ -217,7 +234,15 @@ class GdalVectorSource final : public VectorSource {
     return out;
   }
 
-  std::string path_, layer_name_, driver_, recode_from_;
+  std::vector<std::string> files() const override {
+    std::vector<std::string> out;
+    char** list = dataset_->GetFileList();
+    for (char** f = list; f && *f; ++f) out.emplace_back(*f);
+    CSLDestroy(list);
+    return out;
+  }
+
+  std::string path_, layer_name_, driver_, recode_from_, fid_column_;
   GDALDatasetUniquePtr dataset_;
   OGRLayer* layer_ = nullptr;
   std::vector<SourceField> fields_;

@@ -274,6 +274,7 @@ class GeoPackageStore final : public Store {
       create_table(kLayers, {{"name", OFTString}, {"kind", OFTString}, {"dataset", OFTString},
                              {"source_layer", OFTString}, {"source_crs", OFTString}, {"crs_origin", OFTString},
                              {"sha256", OFTString}, {"vintage", OFTString}, {"source_note", OFTString},
+                             {"join_table", OFTString}, {"join_vintage", OFTString}, {"join_source", OFTString},
                              {"imported_at", OFTString}, {"features_read", OFTInteger64},
                              {"features_imported", OFTInteger64}, {"features_repaired", OFTInteger64},
                              {"features_rejected", OFTInteger64}, {"feature_count", OFTInteger64}});
@@ -349,6 +350,9 @@ class GeoPackageStore final : public Store {
     f->SetField("sha256", p.sha256.c_str());
     f->SetField("vintage", p.vintage.c_str());
     f->SetField("source_note", p.source_note.c_str());
+    f->SetField("join_table", p.join_table.c_str());
+    f->SetField("join_vintage", p.join_vintage.c_str());
+    f->SetField("join_source", p.join_source.c_str());
     f->SetField("imported_at", p.imported_at.c_str());
     f->SetField("features_read", static_cast<GIntBig>(p.features_read));
     f->SetField("features_imported", static_cast<GIntBig>(p.features_imported));
@@ -406,6 +410,9 @@ class GeoPackageStore final : public Store {
     p.sha256 = f.GetFieldAsString("sha256");
     p.vintage = f.GetFieldAsString("vintage");
     p.source_note = f.GetFieldAsString("source_note");
+    p.join_table = f.GetFieldAsString("join_table");
+    p.join_vintage = f.GetFieldAsString("join_vintage");
+    p.join_source = f.GetFieldAsString("join_source");
     p.imported_at = f.GetFieldAsString("imported_at");
     p.features_read = f.GetFieldAsInteger64("features_read");
     p.features_imported = f.GetFieldAsInteger64("features_imported");

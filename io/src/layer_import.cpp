@@ -105,10 +105,16 @@ class Importer {
     prov.source_layer = source->layer_name();
     prov.source_crs = source_crs.label();
     prov.crs_origin = crs_origin_;
-    prov.sha256 = file_sha256(file_);
+    prov.sha256 = dataset_sha256(source->files());
     prov.vintage = spec_.vintage;
     prov.source_note = spec_.source;
     prov.imported_at = utc_now();
+    if (spec_.join) {
+      const Table& t = tables_.at(spec_.join->table);
+      prov.join_table = t.name;
+      prov.join_vintage = t.vintage;
+      prov.join_source = t.source;
+    }
 
     const auto total = static_cast<std::int64_t>(features.size());
     std::unordered_map<std::string, std::int64_t> seen_ids;
@@ -408,6 +414,8 @@ class Importer {
       }
       r.fields[canonical] = std::move(*converted);
     }
+    // Joined figures carry the table's vintage unless the layer maps one itself.
+    if (!t.vintage.empty() && kind_->find("vintage") && !r.fields.count("vintage")) r.fields["vintage"] = t.vintage;
   }
 
   void finish_join(LayerImport& out) {

@@ -12,7 +12,7 @@ namespace strata::spatial {
 nlohmann::json PopulationByDistrict::to_json() const {
   nlohmann::json rows = nlohmann::json::array();
   for (const auto& d : districts) {
-    nlohmann::json j = {{"layer", d.layer}, {"id", d.id}, {"name", d.name}, {"code", d.code},
+    nlohmann::json j = {{"layer", d.layer}, {"id", d.id}, {"name", d.name}, {"code", d.code}, {"vintage", d.vintage},
                         {"villages", d.villages}, {"villages_population", d.villages_population},
                         {"villages_households", d.villages_households},
                         {"villages_without_population", d.villages_without_population}};
@@ -44,7 +44,7 @@ PopulationByDistrict population_by_district(io::Store& store) {
   std::map<std::string, std::size_t> by_code;
   for (std::size_t i = 0; i < district_records.size(); ++i) {
     District d = District::from(district_records[i]);
-    out.districts.push_back({district_layers[i], d.id, d.name, d.code, d.population, 0, 0, 0, 0});
+    out.districts.push_back({district_layers[i], d.id, d.name, d.code, d.vintage, d.population, 0, 0, 0, 0});
     if (!d.code.empty()) by_code.emplace(d.code, i);
   }
   PolygonIndex index(district_records);

@@ -13,6 +13,7 @@ struct District {  // also used for villages (level tells which)
   std::string id, name, code, parent_code, parent_name;
   AdminLevel level = AdminLevel::kDistrict;
   std::optional<std::int64_t> population, households;
+  std::string vintage;  // of the population figures
   double area_m2 = 0;
   static District from(const Record& record);
 };

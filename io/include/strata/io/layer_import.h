@@ -36,5 +36,8 @@ LayerImport import_layer(const LayerSpec& spec, const Crs& project_crs,
 
 // SHA-256 of a file, hex (provenance: tells later whether a source changed).
 std::string file_sha256(const std::string& path);
+// SHA-256 over several files (in name order: per file its name and content hash), for datasets
+// made of many files; equals file_sha256 for a single file.
+std::string dataset_sha256(std::vector<std::string> files);
 
 }  // namespace strata::io

@@ -52,6 +52,8 @@ class VectorSource {
   // Reads the next feature; false at the end. Throws StrataError on a read error.
   virtual bool next(SourceFeature& out) = 0;
   virtual void rewind() = 0;
+  // Every file the dataset consists of (a Shapefile's .shp/.dbf/.shx/.prj, a FileGDB's folder).
+  virtual std::vector<std::string> files() const = 0;
 
   int field_index(const std::string& name) const;  // -1 when absent
 };

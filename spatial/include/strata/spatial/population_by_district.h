@@ -14,6 +14,7 @@ namespace strata::spatial {
 
 struct DistrictPopulation {
   std::string layer, id, name, code;
+  std::string vintage;  // of the district's own population figures
   std::optional<std::int64_t> own_population;  // from the district layer itself
   std::int64_t villages_population = 0;
   std::int64_t villages_households = 0;
