@@ -4,7 +4,7 @@
 #   io      : GDAL/OGR, nlohmann_json, toml++
 #   spatial : Boost.Geometry R-tree, CGAL (3D solids, later issues)
 #   render  : Open3D (3D scenes, later issues)
-#   apps    : CLI11, spdlog
+#   apps    : CLI11
 find_package(Boost 1.74 REQUIRED)
 find_package(PROJ 9 REQUIRED CONFIG)
 find_package(GDAL 3.6 REQUIRED CONFIG)
@@ -16,5 +16,4 @@ find_package(Open3D REQUIRED CONFIG)  # its config accepts exact versions only
 find_package(nlohmann_json 3.11 REQUIRED CONFIG)
 find_package(tomlplusplus 3.3 REQUIRED CONFIG)
 find_package(CLI11 2.1 REQUIRED CONFIG)
-find_package(spdlog 1.10 REQUIRED CONFIG)
 find_package(OpenSSL REQUIRED)  # SHA-256 of source files (provenance)

@@ -9,8 +9,9 @@ packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   # required geo libraries
   libgdal-dev gdal-bin libproj-dev proj-bin proj-data libcgal-dev libboost-dev libeigen3-dev libopen3d-dev
-  # well-kept helper libraries (JSON, TOML, CLI, logging)
-  nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev libssl-dev
+  # well-kept helper libraries (JSON, TOML, CLI parsing, SHA-256)
+  nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libssl-dev
+  libfmt-dev  # Open3D's CMake config looks for fmt
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev sqlite3 python3 python3-geopandas python3-rtree
 )

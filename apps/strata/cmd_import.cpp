@@ -26,6 +26,9 @@ io::Project adhoc_project(const ImportArgs& a) {
   }
   const KindSpec* kind = find_kind(a.kind);
   if (!kind) throw StrataError(ErrorCode::kWrongInputParameters, "unknown kind '" + a.kind + "' (see 'strata kinds')");
+  if (auto problem = io::layer_name_problem(a.name)) throw StrataError(ErrorCode::kWrongInputParameters, "--name: " + *problem);
+  if (auto problem = io::project_crs_problem(a.project_crs))
+    throw StrataError(ErrorCode::kWrongInputParameters, "--project-crs: " + *problem);
   io::Project p;
   p.file = "(command line)";
   p.name = a.name;
@@ -43,11 +46,11 @@ io::Project adhoc_project(const ImportArgs& a) {
     if (eq == std::string::npos)
       throw StrataError(ErrorCode::kWrongInputParameters, "--field takes canonical=source, got '" + f + "'");
     std::string canonical = f.substr(0, eq);
-    if (!kind->find(canonical))
-      throw StrataError(ErrorCode::kWrongInputParameters, "'" + canonical + "' is not a field of kind " + a.kind);
     std::vector<std::string> sources;
     std::stringstream ss(f.substr(eq + 1));
     for (std::string part; std::getline(ss, part, '+');) sources.push_back(part);
+    if (auto problem = io::field_mapping_problem(a.kind, canonical, sources))
+      throw StrataError(ErrorCode::kWrongInputParameters, "--field " + f + ": " + *problem);
     l.fields[canonical] = sources;
   }
   for (const auto& spec : kind->fields)
@@ -104,7 +107,7 @@ Runner add_import(CLI::App& app, const GlobalOptions& g) {
                             : "nothing written; the store is unchanged\n");
     bool ok = result.failures.empty();
     emit(g, "import", ok, json, text.str());
-    if (!ok && !g.json)
+    if (!ok)
       for (const auto& f : result.failures)
         std::cerr << "strata import: error " << static_cast<int>(f.code) << " " << error_name(f.code) << ": " << f.message << "\n";
     return ok ? kExitOk : exit_code_for(result.failures.front().code);

@@ -76,7 +76,12 @@ Runner add_info(CLI::App& app, const GlobalOptions& g) {
                              {"crs", store->crs().label()},
                              {"runs", store->run_count()},
                              {"layers", layers}};
-    if (a->libraries) result["libraries"] = library_versions();
+    if (a->libraries) {
+      result["libraries"] = library_versions();
+      text << "\nlibraries:";
+      for (auto& [k, v] : result["libraries"].items()) text << " " << k << " " << v.get<std::string>();
+      text << "\n";
+    }
     if (a->issues) {
       nlohmann::json list = nlohmann::json::array();
       for (const auto& i : all_issues) list.push_back(io::to_json(i));

@@ -43,8 +43,10 @@ int run_batch(const GlobalOptions& g, io::Store& store, const Crs& from, const s
     if (x && y && to_store.transform(px, py)) {
       for (const auto& [layer, index] : indexes) {
         for (auto i : index.covering(Point2(px, py))) {
-          nlohmann::json j = io::fields_to_json(index.record(i));
+          const Record& rec = index.record(i);
+          nlohmann::json j = io::fields_to_json(rec);
           j["layer"] = layer;
+          j["source"] = {{"dataset", rec.source.dataset}, {"fid", rec.source.fid}};
           hits.push_back(std::move(j));
         }
       }

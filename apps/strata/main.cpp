@@ -1,5 +1,6 @@
 // strata: 3D cadastre and urban GIS engine, command line.
 #include <iostream>
+#include <string_view>
 #include <map>
 
 #include "commands.h"
@@ -32,16 +33,32 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
-    return code == 0 ? kExitOk : kExitUsage;
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    // A usage error is reported like any other: JSON on stdout when --json was asked for.
+    bool json = false;
+    for (int i = 1; i < argc; ++i) json |= std::string_view(argv[i]) == "--json";
+    std::string command;
+    for (auto* sub = app.get_subcommands().empty() ? nullptr : app.get_subcommands().front(); sub;
+         sub = sub->get_subcommands().empty() ? nullptr : sub->get_subcommands().front())
+      command += (command.empty() ? "" : " ") + sub->get_name();
+    GlobalOptions usage{json, g.quiet};
+    emit_error(usage, command.empty() ? "strata" : command,
+               strata::StrataError(strata::ErrorCode::kWrongInputParameters, std::string(e.what()) + " (see --help)"));
+    return kExitUsage;
   }
   for (auto* sub : app.get_subcommands()) {
+    // Name the command as typed, e.g. "query zone-at".
+    std::string command = sub->get_name();
+    for (auto* s = sub; !s->get_subcommands().empty();) {
+      s = s->get_subcommands().front();
+      command += " " + s->get_name();
+    }
     try {
       return runners.at(sub)();
     } catch (const strata::StrataError& e) {
-      return emit_error(g, sub->get_name(), e);
+      return emit_error(g, command, e);
     } catch (const std::exception& e) {
-      return emit_error(g, sub->get_name(), strata::StrataError(strata::ErrorCode::kInternal, e.what()));
+      return emit_error(g, command, strata::StrataError(strata::ErrorCode::kInternal, e.what()));
     }
   }
   return kExitUsage;

@@ -18,6 +18,9 @@ struct Crs::Handle {
 };
 
 Crs Crs::from_user_input(std::string_view definition) {
+  // strata reports PROJ failures itself; PROJ's own stderr lines would only duplicate them.
+  static const bool quiet = (proj_log_level(nullptr, PJ_LOG_NONE), true);
+  (void)quiet;
   std::string def(definition);
   PJ* pj = proj_create(nullptr, def.c_str());
   if (pj == nullptr || !proj_is_crs(pj)) {

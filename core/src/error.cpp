@@ -15,7 +15,6 @@ std::string_view error_name(ErrorCode code) {
     case ErrorCode::kOrientationRingsSame: return "ORIENTATION_RINGS_SAME";
     case ErrorCode::kInvalidInputFile: return "INVALID_INPUT_FILE";
     case ErrorCode::kWrongInputParameters: return "WRONG_INPUT_PARAMETERS";
-    case ErrorCode::kFormatNotSupported: return "FORMAT_NOT_SUPPORTED";
     case ErrorCode::kNoGeometry: return "NO_GEOMETRY";
     case ErrorCode::kCrsMissing: return "CRS_MISSING";
     case ErrorCode::kCrsMismatch: return "CRS_MISMATCH";
@@ -27,7 +26,6 @@ std::string_view error_name(ErrorCode code) {
     case ErrorCode::kDuplicateId: return "DUPLICATE_ID";
     case ErrorCode::kWrongGeometryType: return "WRONG_GEOMETRY_TYPE";
     case ErrorCode::kEmptyGeometry: return "EMPTY_GEOMETRY";
-    case ErrorCode::kGeometryRepaired: return "GEOMETRY_REPAIRED";
     case ErrorCode::kGeometryUnrepairable: return "GEOMETRY_UNREPAIRABLE";
     case ErrorCode::kJoinUnmatchedFeature: return "JOIN_UNMATCHED_FEATURE";
     case ErrorCode::kJoinUnmatchedRow: return "JOIN_UNMATCHED_ROW";

@@ -52,11 +52,15 @@ std::optional<GeometryProblem> check_polygonal(const MultiPolygon2& geometry) {
   std::string message;
   bg::is_valid(geometry, message);
   ErrorCode code = to_code(failure);
-  if (failure == bg::failure_self_intersections && geometry.size() > 1) {
-    // Each part valid on its own: the parts overlap one another (201), no ring crosses itself.
-    bool parts_valid = true;
-    for (const auto& part : geometry) parts_valid &= bg::is_valid(part);
-    if (parts_valid) code = ErrorCode::kIntersectionRings;
+  if (failure == bg::failure_self_intersections) {
+    // Boost does not say which rings meet. If no ring crosses itself, two rings cross each other
+    // (an inner ring and its outer, or two parts of a multipolygon): val3dity's 201.
+    bool some_ring_crosses_itself = false;
+    for (const auto& part : geometry) {
+      some_ring_crosses_itself |= bg::intersects(part.outer());
+      for (const auto& inner : part.inners()) some_ring_crosses_itself |= bg::intersects(inner);
+    }
+    if (!some_ring_crosses_itself) code = ErrorCode::kIntersectionRings;
   }
   return GeometryProblem{code, message};
 }

@@ -7,7 +7,7 @@ using F = FieldType;
 
 std::vector<FieldSpec> admin_fields() {
   return {
-      {"id", F::kText, false, "stable identifier; defaults to the source feature id"},
+      {"id", F::kText, false, "stable identifier; defaults to <layer>:<source feature id>"},
       {"name", F::kText, true, "area name, e.g. 北投區 or 湖田里"},
       {"code", F::kText, false, "official code, e.g. 6301200"},
       {"parent_code", F::kText, false, "code of the enclosing area (a village's district)"},

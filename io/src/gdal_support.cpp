@@ -1,5 +1,6 @@
 #include "strata/io/gdal_support.h"
 
+#include <cpl_conv.h>
 #include <cpl_error.h>
 #include <gdal.h>
 
@@ -13,6 +14,8 @@ void ensure_gdal() {
     GDALAllRegister();
     // strata reports GDAL errors itself, with the file and feature concerned.
     CPLSetErrorHandler(CPLQuietErrorHandler);
+    // Wait up to 10 s for another process's transaction instead of failing at once.
+    if (!CPLGetConfigOption("OGR_SQLITE_PRAGMA", nullptr)) CPLSetConfigOption("OGR_SQLITE_PRAGMA", "busy_timeout=10000");
   });
 }
 

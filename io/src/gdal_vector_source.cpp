@@ -199,7 +199,7 @@ class GdalVectorSource final : public VectorSource {
       linear.reset(geom->getLinearGeometry());
       geom = linear.get();
     }
-    out.geometry_type = OGRGeometryTypeToName(wkbFlatten(geom->getGeometryType()));
+    out.geometry_type = OGRToOGCGeomType(wkbFlatten(geom->getGeometryType()));
     switch (wkbFlatten(geom->getGeometryType())) {
       case wkbPolygon: {
         MultiPolygon2 mp;

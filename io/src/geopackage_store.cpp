@@ -4,6 +4,7 @@
 #include <ogrsf_frmts.h>
 
 #include <cstdlib>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "strata/core/error.h"
@@ -108,7 +109,12 @@ class GeoPackageStore final : public Store {
       }
       unsigned flags = GDAL_OF_VECTOR | (read_only ? GDAL_OF_READONLY : GDAL_OF_UPDATE);
       dataset_.reset(GDALDataset::Open(path_.string().c_str(), flags, drivers, nullptr, nullptr));
-      if (!dataset_) store_fail(path_, "cannot open as a GeoPackage: " + take_gdal_error());
+      if (!dataset_) {
+        std::string why = take_gdal_error();
+        if (why.find("locked") != std::string::npos)
+          throw StrataError(ErrorCode::kStoreLocked, path_.string() + ": the store is locked by another process (" + why + ")");
+        store_fail(path_, "cannot open as a GeoPackage: " + why);
+      }
       auto stored = meta("crs");
       if (!stored) store_fail(path_, "is a GeoPackage but not a strata store (no strata_meta table)");
       crs_ = Crs::from_user_input(*stored);
@@ -127,7 +133,8 @@ class GeoPackageStore final : public Store {
 
   void write_import(const ImportBatch& batch, const ProgressFn& progress) override {
     if (dataset_->StartTransaction(FALSE) != OGRERR_NONE)
-      throw StrataError(ErrorCode::kStoreLocked, path_.string() + ": cannot start a transaction (" + take_gdal_error() + ")");
+      throw StrataError(ErrorCode::kStoreLocked, path_.string() + ": cannot start a transaction (" + take_gdal_error() +
+                                                     "); is another strata import writing to it?");
     const char* fault = std::getenv("STRATA_FAULT_AFTER_WRITES");  // test hook, docs/testing.md
     std::int64_t fault_after = fault ? std::atoll(fault) : -1;
     std::int64_t writes = 0;
@@ -137,6 +144,10 @@ class GeoPackageStore final : public Store {
         replace_layer_row(*li);
         replace_report_rows(li->provenance.layer, li->issues);
       }
+      // Table issues (lookups) are keyed by table name; a new import replaces them too.
+      std::set<std::string> tables;
+      for (const auto& i : batch.extra_issues) tables.insert(i.layer);
+      for (const auto& t : tables) check(delete_where(kReport, "layer = " + sql_quote(t)), "update the import report");
       append_report_rows(batch.extra_issues);
       OGRLayer* runs = dataset_->GetLayerByName(kRuns);
       OGRFeatureUniquePtr run(OGRFeature::CreateFeature(runs->GetLayerDefn()));

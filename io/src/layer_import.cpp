@@ -1,5 +1,6 @@
 #include "strata/io/layer_import.h"
 
+#include <algorithm>
 #include <boost/geometry/algorithms/envelope.hpp>
 #include <boost/geometry/algorithms/expand.hpp>
 #include <chrono>
@@ -170,12 +171,12 @@ class Importer {
       crs = declared;
       crs_origin_ = source.crs_is_format_default() ? "format default (GeoJSON RFC 7946: WGS84 lon/lat)" : "declared";
     } else {
-      fail(ErrorCode::kCrsMissing, "the file declares no CRS; " + how_to_set_crs("EPSG:....") + ".");
+      fail(ErrorCode::kCrsMissing, "the file declares no CRS; " + how_to_set_crs("EPSG:<code>") + ".");
     }
     if (extent) {
       CrsFit fit = check_crs_fit(*crs, *extent, project_crs_, spec_.crs ? "overriding" : "declared");
       if (!fit.fits) {
-        std::string how = how_to_set_crs(fit.suggested ? *fit.suggested : "EPSG:....");
+        std::string how = how_to_set_crs(fit.suggested ? *fit.suggested : "EPSG:<code>");
         fail(ErrorCode::kCrsMismatch, fit.explanation + ". " + (fit.suggested ? "If so, " : "Give the right CRS: ") + how + ".");
       }
     }
@@ -239,7 +240,11 @@ class Importer {
     }
 
     // Text that is not UTF-8: fatal for a mapped field (its meaning is unknown), repaired otherwise.
-    std::vector<std::string> repaired_notes;
+    struct Repair {
+      ErrorCode code;
+      std::string what, method, field;
+    };
+    std::vector<Repair> repairs;
     for (const auto& bad : f.invalid_text_fields) {
       bool mapped = false;
       for (const auto& [canonical, fields] : spec_.fields)
@@ -248,12 +253,13 @@ class Importer {
         for (const auto& name : spec_.join->feature_keys) mapped |= name == bad;
       if (mapped) {
         issues_.push_back(issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kEncoding,
-                                fid_text + ": field '" + bad + "' is not valid UTF-8; set encoding = \"...\" (e.g. BIG5) on layer '" +
-                                    spec_.name + "'",
+                                fid_text + ": field '" + bad + "' is not valid UTF-8; " +
+                                    (spec_.line == 0 ? std::string("give --encoding (e.g. BIG5)")
+                                                     : "set encoding = \"...\" (e.g. BIG5) on layer '" + spec_.name + "'" + where(spec_.line)),
                                 bad));
         return;
       }
-      repaired_notes.push_back("field '" + bad + "' was not valid UTF-8: bad bytes replaced with U+FFFD");
+      repairs.push_back({ErrorCode::kEncoding, "field '" + bad + "' was not valid UTF-8", "bad bytes replaced with U+FFFD", bad});
     }
 
     // Canonical fields from the source.
@@ -308,7 +314,11 @@ class Importer {
                               fid_text + ": coordinates could not be transformed to " + project_crs_.label()));
       return;
     }
-    if (f.closed_open_rings) repaired_notes.push_back("ring not closed (103): closed by repeating its first point");
+    if (f.closed_open_rings)
+      repairs.push_back({ErrorCode::kRingNotClosed, "a ring was not closed", "closed by repeating its first point", {}});
+    if (std::size_t removed = remove_repeated_points(r.geometry); removed > 0)
+      repairs.push_back({ErrorCode::kConsecutivePointsSame, std::to_string(removed) + " repeated consecutive point(s)",
+                         "repeated points removed", {}});
     if (auto problem = check_polygonal(r.geometry)) {
       auto fixed = make_valid_polygonal(r.geometry);
       if (!fixed || check_polygonal(fixed->geometry)) fixed = snap_and_make_valid(r.geometry, kSnapGrid);
@@ -331,11 +341,9 @@ class Importer {
       issues_.push_back(std::move(i));
       r.repaired = true;
     }
-    for (auto& note : repaired_notes) {
-      auto i = issue(f, r.id, FeatureStatus::kRepaired, ErrorCode::kGeometryRepaired, fid_text + ": " + note);
-      i.method = note.substr(note.find(':') + 2);
-      if (note.rfind("field", 0) == 0) i.code = ErrorCode::kEncoding;
-      if (note.rfind("ring", 0) == 0) i.code = ErrorCode::kRingNotClosed;
+    for (auto& repair : repairs) {
+      auto i = issue(f, r.id, FeatureStatus::kRepaired, repair.code, fid_text + ": " + repair.what, repair.field);
+      i.method = repair.method;
       issues_.push_back(std::move(i));
       r.repaired = true;
     }
@@ -355,6 +363,24 @@ class Importer {
 
     if (join_) apply_join(source, f, r);
     out.records.push_back(std::move(r));
+  }
+
+  // Drops points equal to their predecessor (Boost accepts them, but they are 102 in val3dity's
+  // terms and make later edge computations degenerate). Returns how many were removed.
+  static std::size_t remove_repeated_points(MultiPolygon2& g) {
+    std::size_t removed = 0;
+    auto clean = [&removed](Ring2& ring) {
+      auto end = std::unique(ring.begin(), ring.end(), [](const Point2& a, const Point2& b) {
+        return a.x() == b.x() && a.y() == b.y();
+      });
+      removed += static_cast<std::size_t>(ring.end() - end);
+      ring.erase(end, ring.end());
+    };
+    for (auto& poly : g) {
+      clean(poly.outer());
+      for (auto& inner : poly.inners()) clean(inner);
+    }
+    return removed;
   }
 
   void set_location(FeatureIssue& i, const MultiPolygon2& g) const {
@@ -379,6 +405,7 @@ class Importer {
                                   "'; joined fields left empty"));
       return;
     }
+    join_->claim(*match);  // even an ambiguous match accounts for its rows (reported here, not as 951)
     if (match->rows.size() > 1 && spec_.join->multiple == JoinMultiple::kError) {
       ++join_stats_.ambiguous_features;
       issues_.push_back(issue(f, r.id, FeatureStatus::kWarning, ErrorCode::kJoinAmbiguous,
@@ -387,7 +414,6 @@ class Importer {
                                   "'; joined fields left empty (set multiple = \"sum\" to add them up)"));
       return;
     }
-    join_->claim(*match);
     if (match->via_normalisation) {
       ++join_stats_.matched_normalised;
       std::string rows_shown;

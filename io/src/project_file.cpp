@@ -33,7 +33,51 @@ const TableSpec* Project::find_table(const std::string& n) const {
   return nullptr;
 }
 
+std::optional<std::string> layer_name_problem(const std::string& name) {
+  static const std::regex ident("[a-z][a-z0-9_]{0,62}");
+  if (!std::regex_match(name, ident))
+    return "layer name '" + name + "' must be lower-case letters, digits and _ (it names a store table)";
+  for (const char* reserved : {"strata_", "gpkg_", "rtree_", "sqlite_"})
+    if (name.rfind(reserved, 0) == 0)
+      return "layer name '" + name + "' uses a reserved prefix (strata_, gpkg_, rtree_, sqlite_)";
+  return std::nullopt;
+}
+
+std::optional<std::string> field_mapping_problem(const std::string& kind_name, const std::string& canonical,
+                                                 const std::vector<std::string>& sources) {
+  const KindSpec* kind = find_kind(kind_name);
+  if (!kind) return "unknown kind '" + kind_name + "'";
+  const FieldSpec* spec = kind->find(canonical);
+  if (!spec) {
+    std::string list;
+    for (const auto& f : kind->fields) list += std::string(list.empty() ? "" : ", ") + f.name;
+    return "'" + canonical + "' is not a field of kind '" + kind_name + "' (fields: " + list + ")";
+  }
+  if (sources.empty()) return canonical + " maps to no source field";
+  if (sources.size() > 1 && spec->type == FieldType::kText)
+    return canonical + " is text: map it to one source field, not several";
+  return std::nullopt;
+}
+
+std::optional<std::string> project_crs_problem(const std::string& crs_text) {
+  try {
+    Crs crs = Crs::from_user_input(crs_text);
+    if (crs.is_geographic())
+      return "the project CRS must be projected, in metres (areas are computed in it); " + crs.label() +
+             " is geographic. Taiwan: EPSG:3826 (TWD97 / TM2 zone 121)";
+  } catch (const StrataError& e) {
+    return std::string(e.what());
+  }
+  return std::nullopt;
+}
+
 namespace {
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
+  return out;
+}
 
 class Loader {
  public:
@@ -121,11 +165,7 @@ class Loader {
     allow_keys(*proj, {"name", "crs", "store", "output", "analyses", "outputs"}, "[project]");
     p.name = text(*proj, "name", "[project]", true);
     p.crs = text(*proj, "crs", "[project]", false, "EPSG:3826");
-    try {
-      (void)Crs::from_user_input(p.crs);
-    } catch (const StrataError& e) {
-      fail(*proj->get("crs"), e.what());
-    }
+    if (auto problem = project_crs_problem(p.crs)) fail(proj->get("crs") ? *proj->get("crs") : static_cast<const toml::node&>(*proj), *problem);
     p.store = resolve(text(*proj, "store", "[project]", false, "strata.gpkg"), *proj);
     p.output = resolve(text(*proj, "output", "[project]", false, "output"), *proj);
 
@@ -158,13 +198,13 @@ class Loader {
       p.analyses = string_list(*a, "'analyses'");
       for (const auto& name : p.analyses)
         if (std::find(known_analyses().begin(), known_analyses().end(), name) == known_analyses().end())
-          fail(*a, "unknown analysis '" + name + "' (this version has: population_by_district)");
+          fail(*a, "unknown analysis '" + name + "' (this version has: " + joined(known_analyses()) + ")");
     }
     if (const toml::node* o = proj->get("outputs")) {
       p.outputs = string_list(*o, "'outputs'");
       for (const auto& name : p.outputs)
         if (std::find(known_outputs().begin(), known_outputs().end(), name) == known_outputs().end())
-          fail(*o, "unknown output '" + name + "' (this version has: summary, import_report)");
+          fail(*o, "unknown output '" + name + "' (this version has: " + joined(known_outputs()) + ")");
     } else {
       p.outputs = {"summary"};
     }
@@ -207,15 +247,9 @@ class Loader {
     if (!t) fail(node, context + " must be a table: { canonical = \"source field\" }");
     for (auto&& [k, v] : *t) {
       std::string key(k.str());
-      const FieldSpec* spec = kind ? kind->find(key) : nullptr;
-      if (!spec) {
-        std::string list;
-        for (const auto& f : kind->fields) list += std::string(list.empty() ? "" : ", ") + f.name;
-        fail(v, "'" + key + "' is not a field of kind '" + kind->kind + "' (fields: " + list + ")");
-      }
-      auto sources = string_list(v, context + "." + key);
-      if (sources.size() > 1 && spec->type == FieldType::kText)
-        fail(v, context + "." + key + " is text: map it to one source field, not a list");
+      std::vector<std::string> sources;
+      if (kind->find(key)) sources = string_list(v, context + "." + key);
+      if (auto problem = field_mapping_problem(kind->kind, key, sources)) fail(v, context + ": " + *problem);
       out[key] = sources;
     }
     return out;
@@ -230,11 +264,7 @@ class Loader {
     LayerSpec s;
     s.line = static_cast<int>(t->source().begin.line);
     s.name = text(*t, "name", "[[layers]]", true);
-    static const std::regex ident("[a-z][a-z0-9_]{0,62}");
-    if (!std::regex_match(s.name, ident))
-      fail(*t->get("name"), "layer name '" + s.name + "' must be lower-case letters, digits and _ (it names a store table)");
-    if (s.name.rfind("strata_", 0) == 0 || s.name.rfind("gpkg_", 0) == 0 || s.name.rfind("rtree_", 0) == 0)
-      fail(*t->get("name"), "layer name '" + s.name + "' uses a reserved prefix (strata_, gpkg_, rtree_)");
+    if (auto problem = layer_name_problem(s.name)) fail(*t->get("name"), *problem);
     const std::string ctx = "layer '" + s.name + "'";
     s.kind = text(*t, "kind", ctx, true);
     const KindSpec* kind = find_kind(s.kind);

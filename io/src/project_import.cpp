@@ -33,7 +33,14 @@ ProjectImport import_project(const Project& project, Store& store, const ImportO
     if (!project.find_layer(name))
       throw StrataError(ErrorCode::kWrongInputParameters, "project has no layer '" + name + "'");
   }
-  auto tables = load_project_tables(project, result.table_issues);
+  std::map<std::string, Table> tables;
+  try {
+    tables = load_project_tables(project, result.table_issues);
+  } catch (const StrataError& e) {
+    // A table every joined layer depends on: nothing can be imported, but the run still reports.
+    result.failures.push_back({"tables", e.code(), e.what()});
+    return result;
+  }
   for (const auto& spec : project.layers) {
     if (!options.only_layers.empty() &&
         std::find(options.only_layers.begin(), options.only_layers.end(), spec.name) == options.only_layers.end())

@@ -49,7 +49,7 @@ TEST(VectorSource, GeoJsonWithoutCrsIsMarkedAsFormatDefault) {
   ASSERT_TRUE(s->next(f));
   EXPECT_TRUE(f.has_geometry);
   EXPECT_FALSE(f.polygons);
-  EXPECT_EQ(f.geometry_type, "Point");
+  EXPECT_EQ(f.geometry_type, "POINT");
 }
 
 TEST(VectorSource, CsvWithWktGeometry) {

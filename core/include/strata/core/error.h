@@ -1,6 +1,6 @@
 #pragma once
 // Error codes shared by every module. Geometry codes keep val3dity's numbering (1xx rings,
-// 2xx polygons, 9xx input) so users can compare reports; 91x-96x are strata's ingest codes.
+// 2xx polygons, 901-906 input) so users can compare reports; 910-999 are strata's own codes.
 // Every code is documented in docs/error-codes.md.
 #include <stdexcept>
 #include <string>
@@ -20,7 +20,6 @@ enum class ErrorCode : int {
   kOrientationRingsSame = 208,
   kInvalidInputFile = 901,
   kWrongInputParameters = 903,
-  kFormatNotSupported = 904,
   kNoGeometry = 906,
   kCrsMissing = 910,
   kCrsMismatch = 911,
@@ -32,7 +31,6 @@ enum class ErrorCode : int {
   kDuplicateId = 930,
   kWrongGeometryType = 931,
   kEmptyGeometry = 932,
-  kGeometryRepaired = 940,
   kGeometryUnrepairable = 941,
   kJoinUnmatchedFeature = 950,
   kJoinUnmatchedRow = 951,

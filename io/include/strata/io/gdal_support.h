@@ -4,8 +4,8 @@
 
 namespace strata::io {
 
-// Registers GDAL's drivers once and sets the options strata relies on (traditional GIS axis
-// order, quiet error handler: errors are turned into StrataError with GDAL's message).
+// Registers GDAL's drivers once and sets the options strata relies on: a quiet error handler
+// (errors become StrataError with GDAL's message) and a SQLite busy timeout for the store.
 void ensure_gdal();
 
 // GDAL's last error message, or `fallback` when GDAL gave none; clears it.

@@ -66,6 +66,12 @@ struct Project {
   const TableSpec* find_table(const std::string& name) const;
 };
 
+// Rules shared by project files and command-line imports; each returns what is wrong, if anything.
+std::optional<std::string> layer_name_problem(const std::string& name);
+std::optional<std::string> field_mapping_problem(const std::string& kind, const std::string& canonical,
+                                                 const std::vector<std::string>& sources);
+std::optional<std::string> project_crs_problem(const std::string& crs);
+
 // The analyses and outputs this version knows.
 const std::vector<std::string>& known_analyses();
 const std::vector<std::string>& known_outputs();
