@@ -13,7 +13,7 @@ packages=(
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libssl-dev
   libfmt-dev  # Open3D's CMake config looks for fmt
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev sqlite3 python3 python3-geopandas python3-rtree
+  libgtest-dev libgmock-dev libbenchmark-dev sqlite3 python3 python3-geopandas python3-rtree python3-gdal
 )
 
 missing=()

@@ -1,0 +1,86 @@
+#!/usr/bin/python3
+"""The README's main job on the shipped samples: `strata run samples/taipei/project.toml`.
+
+Needs no ../shared/data: the samples are in the repository. Checks what a planner would look at
+afterwards: the run succeeded, the store is a valid GeoPackage (GDAL's own validator, the same
+rules QGIS relies on), every sample feature is accounted for, and the district populations
+equal the census table shipped with the sample (summed independently with pandas)."""
+import json
+import shutil
+import subprocess
+import sys
+import unittest
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import strata_test_support as sts  # noqa: E402
+
+SAMPLES = sts.REPO_ROOT / "samples" / "taipei"
+VALIDATOR = Path("/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py")
+
+
+class SampleRun(sts.StrataTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # Run a copy, so the test writes nothing into the repository (the project writes ../../out).
+        cls.project_dir = cls.tmp / "samples" / "taipei"
+        shutil.copytree(SAMPLES, cls.project_dir)
+        cls.res = cls.strata("run", cls.project_dir / "project.toml")
+        cls.out = cls.tmp / "out" / "taipei"
+        cls.store = cls.out / "strata.gpkg"
+
+    def test_run_succeeds_and_writes_summary(self):
+        self.assertExit(self.res, sts.EXIT_OK)
+        doc = self.assertJsonDoc(self.res, ok=True)
+        summary = json.loads((self.out / "summary.json").read_text(encoding="utf-8"))
+        self.assertTrue(summary["ok"])
+        self.assertEqual(summary["import"]["failures"], [])
+        self.assertEqual(summary["project"]["store"], str(self.store))
+        self.assertEqual(doc["result"]["import"]["written"], True)
+        self.assertTrue((self.out / "import_report.csv").exists())
+
+    def test_store_is_a_valid_geopackage(self):
+        self.assertTrue(VALIDATOR.exists(), f"GDAL's GeoPackage validator is missing: {VALIDATOR} (python3-gdal)")
+        proc = subprocess.run(["/usr/bin/python3", str(VALIDATOR), str(self.store)], capture_output=True, text=True)
+        self.assertEqual(proc.returncode, 0, f"validate_gpkg.py failed:\n{proc.stdout}\n{proc.stderr}")
+        for layer in ("districts", "villages", "green", "paving"):
+            g = gpd.read_file(self.store, layer=layer)
+            self.assertEqual(g.crs.to_epsg(), 3826, layer)
+            self.assertTrue(g.is_valid.all(), f"{layer}: GEOS finds invalid geometries in the store")
+
+    def test_every_sample_feature_is_accounted_for(self):
+        info = self.strata("info", self.store, "--issues")
+        self.assertExit(info, sts.EXIT_OK)
+        layers = {l["layer"]: l for l in info.result["layers"]}
+        rejected = {}
+        for issue in info.result["issues"]:
+            if issue["status"] == "rejected":
+                rejected[issue["layer"]] = rejected.get(issue["layer"], 0) + 1
+        for layer, file in (("districts", "districts.geojson"), ("villages", "villages.geojson"),
+                            ("green", "green.geojson"), ("paving", "paving.geojson")):
+            source_count = len(gpd.read_file(SAMPLES / file))
+            stored = sts.gpkg_row_count(self.store, layer)
+            self.assertEqual(layers[layer]["features_read"], source_count, layer)
+            self.assertEqual(stored + rejected.get(layer, 0), source_count,
+                             f"{layer}: stored {stored} + rejected {rejected.get(layer, 0)} != {source_count} in the file")
+        self.assertEqual(layers["paving"]["crs_origin"], "override")
+
+    def test_district_population_equals_the_sample_census(self):
+        census = pd.read_csv(SAMPLES / "census.csv", dtype=str)
+        codes = pd.read_csv(SAMPLES / "village_codes.csv", dtype=str)
+        merged = census.merge(codes, on="ivid", how="inner")
+        merged["pop"] = merged["male"].astype(int) + merged["female"].astype(int)
+        expected = merged.groupby("town")["pop"].sum().to_dict()
+        stored = dict(sts.sqlite_rows(self.store, "SELECT name, population FROM districts"))
+        self.assertEqual(stored, expected)
+        vintages = {r[0] for r in sts.sqlite_rows(self.store, "SELECT DISTINCT vintage FROM villages")}
+        self.assertEqual(vintages, {"2013-03"})
+
+
+if __name__ == "__main__":
+    sts.wait_for_binary()
+    unittest.main(verbosity=2)
