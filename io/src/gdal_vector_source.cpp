@@ -4,11 +4,11 @@
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 
-#include <boost/geometry/algorithms/correct.hpp>
 #include <filesystem>
 #include <fstream>
 
 #include "strata/core/error.h"
+#include "ogr_geometry.h"
 #include "strata/io/gdal_support.h"
 #include "strata/io/vector_source.h"
 
@@ -37,32 +37,6 @@ bool geojson_declares_crs(const std::string& path) {
   auto crs = head.find("\"crs\"");
   auto features = head.find("\"features\"");
   return crs != std::string::npos && (features == std::string::npos || crs < features);
-}
-
-bool add_ring(const OGRLinearRing* ring, Ring2& out) {
-  bool closed_now = false;
-  int n = ring->getNumPoints();
-  out.reserve(static_cast<std::size_t>(n) + 1);
-  for (int i = 0; i < n; ++i) out.emplace_back(ring->getX(i), ring->getY(i));
-  if (n > 0 && (ring->getX(0) != ring->getX(n - 1) || ring->getY(0) != ring->getY(n - 1))) {
-    out.emplace_back(ring->getX(0), ring->getY(0));
-    closed_now = true;
-  }
-  return closed_now;
-}
-
-bool add_polygon(const OGRPolygon* poly, MultiPolygon2& out) {
-  bool closed_now = false;
-  if (poly->IsEmpty()) return false;
-  Polygon2 p;
-  closed_now |= add_ring(poly->getExteriorRing(), p.outer());
-  for (int i = 0; i < poly->getNumInteriorRings(); ++i) {
-    p.inners().emplace_back();
-    closed_now |= add_ring(poly->getInteriorRing(i), p.inners().back());
-  }
-  boost::geometry::correct(p);  // Boost wants clockwise outers; sources differ
-  out.push_back(std::move(p));
-  return closed_now;
 }
 
 class GdalVectorSource final : public VectorSource {
@@ -200,28 +174,11 @@ class GdalVectorSource final : public VectorSource {
       geom = linear.get();
     }
     out.geometry_type = OGRToOGCGeomType(wkbFlatten(geom->getGeometryType()));
-    switch (wkbFlatten(geom->getGeometryType())) {
-      case wkbPolygon: {
-        MultiPolygon2 mp;
-        out.closed_open_rings = add_polygon(geom->toPolygon(), mp);
-        out.polygons = std::move(mp);
-        break;
-      }
-      case wkbMultiPolygon:
-      case wkbGeometryCollection: {
-        MultiPolygon2 mp;
-        bool only_polygons = true;
-        for (const OGRGeometry* part : *geom->toGeometryCollection()) {
-          if (wkbFlatten(part->getGeometryType()) != wkbPolygon) {
-            only_polygons = false;
-            break;
-          }
-          out.closed_open_rings |= add_polygon(part->toPolygon(), mp);
-        }
-        if (only_polygons) out.polygons = std::move(mp);
-        break;
-      }
-      default: break;
+    MultiPolygon2 mp;
+    PolygonAppend appended = append_polygons(geom, mp);
+    if (appended.non_polygonal == 0) {
+      out.polygons = std::move(mp);
+      out.closed_open_rings = appended.closed_open_rings;
     }
     return true;
   }

@@ -7,6 +7,7 @@
 #include <set>
 #include <nlohmann/json.hpp>
 
+#include "ogr_geometry.h"
 #include "strata/core/error.h"
 #include "strata/core/kind_schema.h"
 #include "strata/io/gdal_support.h"
@@ -32,45 +33,6 @@ OGRFieldType ogr_type(FieldType t) {
     case FieldType::kText: return OFTString;
   }
   return OFTString;
-}
-
-std::unique_ptr<OGRMultiPolygon> to_ogr(const MultiPolygon2& mp) {
-  auto out = std::make_unique<OGRMultiPolygon>();
-  for (const auto& poly : mp) {
-    auto* p = new OGRPolygon();
-    auto add_ring = [p](const Ring2& r) {
-      auto* ring = new OGRLinearRing();
-      ring->setNumPoints(static_cast<int>(r.size()), FALSE);
-      for (std::size_t i = 0; i < r.size(); ++i) ring->setPoint(static_cast<int>(i), r[i].x(), r[i].y());
-      p->addRingDirectly(ring);
-    };
-    add_ring(poly.outer());
-    for (const auto& inner : poly.inners()) add_ring(inner);
-    out->addGeometryDirectly(p);
-  }
-  return out;
-}
-
-MultiPolygon2 from_ogr(const OGRGeometry* g) {
-  MultiPolygon2 out;
-  if (!g) return out;
-  auto add_poly = [&out](const OGRPolygon* poly) {
-    Polygon2 p;
-    auto add = [](const OGRLinearRing* r, Ring2& ring) {
-      ring.reserve(static_cast<std::size_t>(r->getNumPoints()));
-      for (int i = 0; i < r->getNumPoints(); ++i) ring.emplace_back(r->getX(i), r->getY(i));
-    };
-    add(poly->getExteriorRing(), p.outer());
-    for (int i = 0; i < poly->getNumInteriorRings(); ++i) {
-      p.inners().emplace_back();
-      add(poly->getInteriorRing(i), p.inners().back());
-    }
-    out.push_back(std::move(p));
-  };
-  if (wkbFlatten(g->getGeometryType()) == wkbPolygon) add_poly(g->toPolygon());
-  else if (wkbFlatten(g->getGeometryType()) == wkbMultiPolygon)
-    for (const auto* p : *g->toMultiPolygon()) add_poly(p);
-  return out;
 }
 
 std::string sql_quote(const std::string& s) {
@@ -202,7 +164,7 @@ class GeoPackageStore final : public Store {
       r.area_m2 = f->GetFieldAsDouble("area_m2");
       r.repaired = f->GetFieldAsInteger("repaired") != 0;
       r.attributes_json = f->GetFieldAsString("attributes");
-      r.geometry = from_ogr(f->GetGeometryRef());
+      append_polygons(f->GetGeometryRef(), r.geometry);
       if (!fn(r)) break;
     }
     l->SetSpatialFilter(nullptr);
