@@ -12,7 +12,7 @@ namespace {
 struct ImportArgs {
   std::string input;
   std::vector<std::string> layers;
-  bool keep_going = false;
+  bool keep_going = false, dry_run = false;
   std::string store;
   // Ad-hoc mode (a data file instead of a project file):
   std::string kind, name, crs, source_layer, project_crs = "EPSG:3826", encoding;
@@ -68,6 +68,7 @@ Runner add_import(CLI::App& app, const GlobalOptions& g) {
   sub->add_option("input", a->input, "project file (.toml), or a data file with --kind/--name/--store")->required();
   sub->add_option("--layer", a->layers, "import only these project layers (repeatable)");
   sub->add_flag("--keep-going", a->keep_going, "write the layers that import even if another fails (exit code still 4)");
+  sub->add_flag("--dry-run", a->dry_run, "read and check everything (CRS, fields, geometry, joins), write nothing");
   sub->add_option("--store", a->store, "store path (overrides the project's)");
   sub->add_option("--kind", a->kind, "data file mode: kind of the features (see 'strata kinds')");
   sub->add_option("--name", a->name, "data file mode: layer name in the store");
@@ -86,7 +87,7 @@ Runner add_import(CLI::App& app, const GlobalOptions& g) {
     io::Project project = is_project ? io::load_project(a->input) : adhoc_project(*a);
     if (!a->store.empty()) project.store = a->store;
     StoreForImport store(project.store, Crs::from_user_input(project.crs));
-    io::ImportOptions options{a->layers, a->keep_going};
+    io::ImportOptions options{a->layers, a->keep_going, a->dry_run};
     io::ProjectImport result = io::import_project(project, *store, options, progress_printer(g));
     if (result.written) store.keep();
 
@@ -103,8 +104,10 @@ Runner add_import(CLI::App& app, const GlobalOptions& g) {
              << " table rows unmatched\n";
     }
     for (const auto& f : result.failures) text << "FAILED " << f.layer << ": " << f.message << "\n";
-    text << (result.written ? "written to " + project.store.string() + "\n"
-                            : "nothing written; the store is unchanged\n");
+    text << (result.written    ? "written to " + project.store.string() + "\n"
+             : a->dry_run      ? "dry run: nothing written\n"
+                               : "nothing written; the store is unchanged\n");
+    json["dry_run"] = a->dry_run;
     bool ok = result.failures.empty();
     emit(g, "import", ok, json, text.str());
     if (!ok)

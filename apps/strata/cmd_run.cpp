@@ -25,12 +25,13 @@ std::string utc_now() {
 Runner add_run(CLI::App& app, const GlobalOptions& g) {
   struct Args {
     std::string project;
-    bool keep_going = false;
+    bool keep_going = false, dry_run = false;
   };
   auto a = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand("run", "Run a project end to end: import, analyses, outputs (summary.json)");
   sub->add_option("project", a->project, "project file (.toml)")->required();
   sub->add_flag("--keep-going", a->keep_going, "keep the layers that import even if another fails");
+  sub->add_flag("--dry-run", a->dry_run, "check the project and its data, write nothing (no store, no outputs)");
 
   return [a, &g]() -> int {
     const auto started = std::chrono::steady_clock::now();
@@ -39,9 +40,23 @@ Runner add_run(CLI::App& app, const GlobalOptions& g) {
     summary["project"] = {{"name", project.name}, {"file", project.file.string()}, {"crs", project.crs},
                           {"store", project.store.string()}, {"output", project.output.string()}};
     StoreForImport store(project.store, Crs::from_user_input(project.crs));
-    io::ProjectImport imported = io::import_project(project, *store, {{}, a->keep_going}, progress_printer(g));
+    io::ProjectImport imported = io::import_project(project, *store, {{}, a->keep_going, a->dry_run}, progress_printer(g));
     if (imported.written) store.keep();
     summary["import"] = imported.summary();
+    if (a->dry_run) {
+      summary["dry_run"] = true;
+      summary["ok"] = imported.failures.empty();
+      std::ostringstream text;
+      text << "dry run of " << project.name << ": nothing written\n";
+      for (const auto& li : imported.layers) {
+        const auto& p = li.provenance;
+        text << "  " << p.layer << ": " << p.features_imported + p.features_repaired << "/" << p.features_read
+             << " would import (" << p.features_repaired << " repaired, " << p.features_rejected << " rejected)\n";
+      }
+      for (const auto& f : imported.failures) text << "  FAILED " << f.layer << ": " << f.message << "\n";
+      emit(g, "run", imported.failures.empty(), summary, text.str());
+      return imported.failures.empty() ? kExitOk : exit_code_for(imported.failures.front().code);
+    }
 
     nlohmann::json analyses = nlohmann::json::object();
     if (imported.written) {

@@ -23,12 +23,22 @@ namespace strata::cli {
 class StoreForImport {
  public:
   StoreForImport(const std::filesystem::path& path, const Crs& crs)
-      : path_(path), created_(!std::filesystem::exists(path)), store_(io::open_geopackage_store(path, crs, true)) {}
+      : path_(path),
+        created_(!std::filesystem::exists(path)),
+        first_missing_folder_(first_missing_ancestor(path)),
+        store_(io::open_geopackage_store(path, crs, true)) {}
   ~StoreForImport() {
     if (created_ && !keep_) {
       store_.reset();
       std::error_code ec;
       std::filesystem::remove(path_, ec);
+      // Folders this command created for the store go too (remove() leaves non-empty ones).
+      if (!first_missing_folder_.empty()) {
+        for (auto dir = std::filesystem::absolute(path_).parent_path(); !dir.empty(); dir = dir.parent_path()) {
+          std::filesystem::remove(dir, ec);
+          if (dir == first_missing_folder_) break;
+        }
+      }
     }
   }
   io::Store& operator*() { return *store_; }
@@ -37,7 +47,16 @@ class StoreForImport {
 
  private:
   std::filesystem::path path_;
+  static std::filesystem::path first_missing_ancestor(const std::filesystem::path& path) {
+    std::filesystem::path missing;
+    for (auto dir = std::filesystem::absolute(path).parent_path(); !dir.empty() && !std::filesystem::exists(dir);
+         dir = dir.parent_path())
+      missing = dir;
+    return missing;
+  }
+
   bool created_;
+  std::filesystem::path first_missing_folder_;
   bool keep_ = false;
   std::unique_ptr<io::Store> store_;
 };

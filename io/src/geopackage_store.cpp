@@ -97,6 +97,7 @@ class GeoPackageStore final : public Store {
     if (dataset_->StartTransaction(FALSE) != OGRERR_NONE)
       throw StrataError(ErrorCode::kStoreLocked, path_.string() + ": cannot start a transaction (" + take_gdal_error() +
                                                      "); is another strata import writing to it?");
+    layers_cache_.reset();
     const char* fault = std::getenv("STRATA_FAULT_AFTER_WRITES");  // test hook, docs/testing.md
     std::int64_t fault_after = fault ? std::atoll(fault) : -1;
     std::int64_t writes = 0;
@@ -123,11 +124,13 @@ class GeoPackageStore final : public Store {
   }
 
   std::vector<StoredLayer> layers() override {
-    std::vector<StoredLayer> out;
-    OGRLayer* l = dataset_->GetLayerByName(kLayers);
-    l->ResetReading();
-    for (auto& f : *l) out.push_back(read_layer_row(*f));
-    return out;
+    if (!layers_cache_) {  // read once; write_import() invalidates it
+      layers_cache_.emplace();
+      OGRLayer* l = dataset_->GetLayerByName(kLayers);
+      l->ResetReading();
+      for (auto& f : *l) layers_cache_->push_back(read_layer_row(*f));
+    }
+    return *layers_cache_;
   }
 
   std::optional<StoredLayer> layer(const std::string& name) override {
@@ -399,6 +402,7 @@ class GeoPackageStore final : public Store {
   GDALDatasetUniquePtr dataset_;
   std::optional<Crs> crs_;
   OGRSpatialReference srs_;
+  std::optional<std::vector<StoredLayer>> layers_cache_;
 };
 
 }  // namespace

@@ -52,7 +52,7 @@ ProjectImport import_project(const Project& project, Store& store, const ImportO
       if (!options.keep_going) return result;
     }
   }
-  if (result.layers.empty()) return result;
+  if (result.layers.empty() || options.dry_run) return result;
   ImportBatch batch;
   for (const auto& li : result.layers) batch.layers.push_back(&li);
   batch.extra_issues = result.table_issues;

@@ -29,6 +29,8 @@ class SampleRun(sts.StrataTestCase):
         # Run a copy, so the test writes nothing into the repository (the project writes ../../out).
         cls.project_dir = cls.tmp / "samples" / "taipei"
         shutil.copytree(SAMPLES, cls.project_dir)
+        cls.dry = cls.strata("run", "--dry-run", cls.project_dir / "project.toml")
+        cls.out_existed_after_dry_run = (cls.tmp / "out").exists()
         cls.res = cls.strata("run", cls.project_dir / "project.toml")
         cls.out = cls.tmp / "out" / "taipei"
         cls.store = cls.out / "strata.gpkg"
@@ -42,6 +44,16 @@ class SampleRun(sts.StrataTestCase):
         self.assertEqual(summary["project"]["store"], str(self.store))
         self.assertEqual(doc["result"]["import"]["written"], True)
         self.assertTrue((self.out / "import_report.csv").exists())
+
+    def test_dry_run_writes_nothing_and_predicts_the_run(self):
+        self.assertExit(self.dry, sts.EXIT_OK)
+        self.assertFalse(self.out_existed_after_dry_run, "a dry run created the output folder")
+        dry_layers = {l["layer"]: l for l in self.dry.result["import"]["layers"]}
+        real_layers = {l["layer"]: l for l in self.res.result["import"]["layers"]}
+        self.assertEqual(set(dry_layers), set(real_layers))
+        for name, real in real_layers.items():
+            for key in ("features_read", "features_imported", "features_repaired", "features_rejected"):
+                self.assertEqual(dry_layers[name][key], real[key], f"{name}.{key}")
 
     def test_store_is_a_valid_geopackage(self):
         self.assertTrue(VALIDATOR.exists(), f"GDAL's GeoPackage validator is missing: {VALIDATOR} (python3-gdal)")
