@@ -40,7 +40,7 @@ int emit_error(const GlobalOptions& g, const std::string& command, const StrataE
                             {"exit_code", exit}}}};
     std::cout << doc.dump(2) << std::endl;
   }
-  std::cerr << "strata " << command << ": error " << static_cast<int>(e.code()) << " " << error_name(e.code())
+  std::cerr << "strata" << (command.empty() ? "" : " " + command) << ": error " << static_cast<int>(e.code()) << " " << error_name(e.code())
             << ": " << e.what() << std::endl;
   return exit;
 }

@@ -37,7 +37,7 @@ io::Project adhoc_project(const ImportArgs& a) {
   io::LayerSpec l;
   l.name = a.name;
   l.kind = a.kind;
-  l.path = a.input;
+  l.path = std::filesystem::absolute(a.input).lexically_normal();  // provenance names files unambiguously
   l.layer = a.source_layer;
   l.encoding = a.encoding;
   if (!a.crs.empty()) l.crs = a.crs;
@@ -86,10 +86,8 @@ Runner add_import(CLI::App& app, const GlobalOptions& g) {
     bool is_project = a->input.size() > 5 && a->input.substr(a->input.size() - 5) == ".toml";
     io::Project project = is_project ? io::load_project(a->input) : adhoc_project(*a);
     if (!a->store.empty()) project.store = a->store;
-    StoreForImport store(project.store, Crs::from_user_input(project.crs));
     io::ImportOptions options{a->layers, a->keep_going, a->dry_run};
-    io::ProjectImport result = io::import_project(project, *store, options, progress_printer(g));
-    if (result.written) store.keep();
+    io::ProjectImport result = run_import(project, options, progress_printer(g)).result;
 
     nlohmann::json json = result.summary();
     json["store"] = project.store.string();

@@ -39,9 +39,9 @@ Runner add_run(CLI::App& app, const GlobalOptions& g) {
     io::Project project = io::load_project(a->project);
     summary["project"] = {{"name", project.name}, {"file", project.file.string()}, {"crs", project.crs},
                           {"store", project.store.string()}, {"output", project.output.string()}};
-    StoreForImport store(project.store, Crs::from_user_input(project.crs));
-    io::ProjectImport imported = io::import_project(project, *store, {{}, a->keep_going, a->dry_run}, progress_printer(g));
-    if (imported.written) store.keep();
+    ImportRun run = run_import(project, {{}, a->keep_going, a->dry_run}, progress_printer(g));
+    const io::ProjectImport& imported = run.result;
+    io::Store* store = run.store.get();  // null when nothing was written
     summary["import"] = imported.summary();
     if (a->dry_run) {
       summary["dry_run"] = true;
@@ -59,7 +59,7 @@ Runner add_run(CLI::App& app, const GlobalOptions& g) {
     }
 
     nlohmann::json analyses = nlohmann::json::object();
-    if (imported.written) {
+    if (store) {
       for (const auto& name : project.analyses) {
         if (name == "population_by_district") analyses[name] = spatial::population_by_district(*store).to_json();
       }
@@ -68,7 +68,7 @@ Runner add_run(CLI::App& app, const GlobalOptions& g) {
     std::filesystem::create_directories(project.output);
     nlohmann::json outputs = nlohmann::json::object();
     for (const auto& out : project.outputs) {
-      if (out == "import_report") {
+      if (out == "import_report" && store) {
         auto path = project.output / "import_report.csv";
         io::write_issues_csv(path, store->issues());
         outputs[out] = path.string();

@@ -42,7 +42,7 @@ int main(int argc, char** argv) {
          sub = sub->get_subcommands().empty() ? nullptr : sub->get_subcommands().front())
       command += (command.empty() ? "" : " ") + sub->get_name();
     GlobalOptions usage{json, g.quiet};
-    emit_error(usage, command.empty() ? "strata" : command,
+    emit_error(usage, command,
                strata::StrataError(strata::ErrorCode::kWrongInputParameters, std::string(e.what()) + " (see --help)"));
     return kExitUsage;
   }

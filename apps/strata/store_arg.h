@@ -1,9 +1,11 @@
 #pragma once
 // Commands that read a store accept either the store itself or the project file naming it.
 #include <memory>
+#include <filesystem>
 #include <string>
 
 #include "strata/io/project_file.h"
+#include "strata/io/project_import.h"
 #include "strata/io/store.h"
 
 namespace strata::cli {
@@ -44,6 +46,10 @@ class StoreForImport {
   io::Store& operator*() { return *store_; }
   io::Store* operator->() { return store_.get(); }
   void keep() { keep_ = true; }
+  std::unique_ptr<io::Store> release() {
+    keep_ = true;
+    return std::move(store_);
+  }
 
  private:
   std::filesystem::path path_;
@@ -60,5 +66,34 @@ class StoreForImport {
   bool keep_ = false;
   std::unique_ptr<io::Store> store_;
 };
+
+}  // namespace strata::cli
+
+namespace strata::cli {
+
+struct ImportRun {
+  io::ProjectImport result;
+  std::unique_ptr<io::Store> store;  // open after a successful write; null otherwise
+};
+
+// Imports a project. A dry run opens an existing store read-only, only to check its CRS, and
+// creates nothing; a real import opens (or creates) the store and keeps a new one only if it
+// was written.
+inline ImportRun run_import(const io::Project& project, const io::ImportOptions& options, const io::ProgressFn& progress) {
+  const Crs crs = Crs::from_user_input(project.crs);
+  if (options.dry_run) {
+    if (std::filesystem::exists(project.store)) {
+      auto existing = io::open_geopackage_store_readonly(project.store);
+      if (!existing->crs().equivalent_to(crs))
+        throw StrataError(ErrorCode::kStoreError, project.store.string() + ": was created in " + existing->crs().label() +
+                                                      ", but the project CRS is " + crs.label());
+    }
+    return {io::import_project(project, crs, nullptr, options, progress), nullptr};
+  }
+  StoreForImport store(project.store, crs);
+  ImportRun run{io::import_project(project, crs, &*store, options, progress), nullptr};
+  if (run.result.written) run.store = store.release();
+  return run;
+}
 
 }  // namespace strata::cli

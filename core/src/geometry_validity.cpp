@@ -3,6 +3,7 @@
 #include <boost/geometry/algorithms/area.hpp>
 #include <boost/geometry/algorithms/correct.hpp>
 #include <boost/geometry/algorithms/intersects.hpp>
+#include <regex>
 #include <boost/geometry/algorithms/is_valid.hpp>
 
 namespace strata {
@@ -26,6 +27,17 @@ ErrorCode to_code(bg::validity_failure_type failure) {
     default: return ErrorCode::kInternal;
   }
 }
+// Boost's message names the two crossing segments as {source, multi, ring, segment}; when they
+// lie on different rings or different parts, two rings cross (201), otherwise one ring crosses
+// itself (104). Reading Boost's own finding is more reliable than re-testing each ring, which
+// disagrees with is_valid on near-degenerate rings.
+bool crossing_is_between_rings(const std::string& message) {
+  static const std::regex ids(R"(\{(-?\d+), (-?\d+), (-?\d+), (-?\d+)\}/\{(-?\d+), (-?\d+), (-?\d+), (-?\d+)\})");
+  std::smatch m;
+  if (!std::regex_search(message, m, ids)) return false;
+  return m[2] != m[6] || m[3] != m[7];
+}
+
 }  // namespace
 
 std::optional<GeometryProblem> check_polygonal(const MultiPolygon2& geometry) {
@@ -42,8 +54,9 @@ std::optional<GeometryProblem> check_polygonal(const MultiPolygon2& geometry) {
       // Still no orientation after correcting: a ring with zero signed area, which is a ring
       // crossing itself (bow-tie) or one collapsed onto a line.
       for (const auto& part : geometry) {
-        if (bg::intersects(part.outer()))
-          return GeometryProblem{ErrorCode::kRingSelfIntersection, "a ring crosses itself (zero signed area)"};
+        bool crosses = bg::intersects(part.outer());
+        for (const auto& inner : part.inners()) crosses |= bg::intersects(inner);
+        if (crosses) return GeometryProblem{ErrorCode::kRingSelfIntersection, "a ring crosses itself (zero signed area)"};
       }
       return GeometryProblem{ErrorCode::kTooFewPoints, "a ring has zero area (collapsed)"};
     }
@@ -52,15 +65,8 @@ std::optional<GeometryProblem> check_polygonal(const MultiPolygon2& geometry) {
   std::string message;
   bg::is_valid(geometry, message);
   ErrorCode code = to_code(failure);
-  if (failure == bg::failure_self_intersections) {
-    // Boost does not say which rings meet. If no ring crosses itself, two rings cross each other
-    // (an inner ring and its outer, or two parts of a multipolygon): val3dity's 201.
-    bool some_ring_crosses_itself = false;
-    for (const auto& part : geometry) {
-      some_ring_crosses_itself |= bg::intersects(part.outer());
-      for (const auto& inner : part.inners()) some_ring_crosses_itself |= bg::intersects(inner);
-    }
-    if (!some_ring_crosses_itself) code = ErrorCode::kIntersectionRings;
+  if (failure == bg::failure_self_intersections && crossing_is_between_rings(message)) {
+    code = ErrorCode::kIntersectionRings;  // val3dity's 201: two rings (or two parts) cross
   }
   return GeometryProblem{code, message};
 }

@@ -14,8 +14,9 @@ void ensure_gdal() {
     GDALAllRegister();
     // strata reports GDAL errors itself, with the file and feature concerned.
     CPLSetErrorHandler(CPLQuietErrorHandler);
-    // Wait up to 10 s for another process's transaction instead of failing at once.
-    if (!CPLGetConfigOption("OGR_SQLITE_PRAGMA", nullptr)) CPLSetConfigOption("OGR_SQLITE_PRAGMA", "busy_timeout=10000");
+    // Wait up to 10 s for another process's transaction instead of failing at once (GDAL's
+    // default is 5 s; the OGR_SQLITE_PRAGMA route is overridden by this option).
+    if (!CPLGetConfigOption("SQLITE_BUSY_TIMEOUT", nullptr)) CPLSetConfigOption("SQLITE_BUSY_TIMEOUT", "10000");
   });
 }
 

@@ -58,21 +58,23 @@ class GeoPackageStore final : public Store {
       initialise();
     } else {
       const char* drivers[] = {"GPKG", nullptr};
-      auto journal = path_;
-      journal += "-journal";
-      if (read_only && std::filesystem::exists(journal) && std::filesystem::file_size(journal) > 0) {
-        // A hot journal means an import died mid-transaction. SQLite rolls it back on the first
-        // open that may write; a read-only open cannot, so recover first, then read.
-        GDALDatasetUniquePtr recover(GDALDataset::Open(path_.string().c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE, drivers, nullptr, nullptr));
-        if (!recover)
-          store_fail(path_, "an interrupted import left " + journal.string() +
-                                "; strata needs write access to the store once to roll it back (" + take_gdal_error() + ")");
-        recover->GetLayerCount();
-      }
       unsigned flags = GDAL_OF_VECTOR | (read_only ? GDAL_OF_READONLY : GDAL_OF_UPDATE);
       dataset_.reset(GDALDataset::Open(path_.string().c_str(), flags, drivers, nullptr, nullptr));
+      std::string why = dataset_ ? std::string() : take_gdal_error();
+      if (!dataset_ && read_only && why.find("readonly") != std::string::npos) {
+        // A hot journal: an import died mid-transaction. SQLite rolls it back on the first open
+        // that may write, which a read-only open is not; recover once, then read. (A live
+        // writer's journal is not hot, and read-only opens work next to it.)
+        GDALDatasetUniquePtr recover(GDALDataset::Open(path_.string().c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE, drivers, nullptr, nullptr));
+        if (!recover)
+          store_fail(path_, "an interrupted import left a journal to roll back, which needs write access to the store (" +
+                                take_gdal_error() + ")");
+        recover->GetLayerCount();
+        recover.reset();
+        dataset_.reset(GDALDataset::Open(path_.string().c_str(), flags, drivers, nullptr, nullptr));
+        if (!dataset_) why = take_gdal_error();
+      }
       if (!dataset_) {
-        std::string why = take_gdal_error();
         if (why.find("locked") != std::string::npos)
           throw StrataError(ErrorCode::kStoreLocked, path_.string() + ": the store is locked by another process (" + why + ")");
         store_fail(path_, "cannot open as a GeoPackage: " + why);
@@ -80,6 +82,7 @@ class GeoPackageStore final : public Store {
       auto stored = meta("crs");
       if (!stored) store_fail(path_, "is a GeoPackage but not a strata store (no strata_meta table)");
       crs_ = Crs::from_user_input(*stored);
+      if (!read_only) upgrade_schema();
       if (project_crs && !project_crs->equivalent_to(*crs_)) {
         store_fail(path_, "was created in " + crs_->label() + ", but the project CRS is " + project_crs->label() +
                               "; use a new store or the same CRS");
@@ -207,7 +210,22 @@ class GeoPackageStore final : public Store {
 
  private:
   void check(OGRErr err, const std::string& what) {
-    if (err != OGRERR_NONE) store_fail(path_, "cannot " + what + ": " + take_gdal_error());
+    if (err == OGRERR_NONE) return;
+    std::string why = take_gdal_error();
+    if (why.find("locked") != std::string::npos)
+      throw StrataError(ErrorCode::kStoreLocked, path_.string() + ": cannot " + what + ", the store is locked by another process (" + why + ")");
+    store_fail(path_, "cannot " + what + ": " + why);
+  }
+
+  // Columns added to strata's own tables after a store was created are added on open.
+  void upgrade_schema() {
+    OGRLayer* l = dataset_->GetLayerByName(kLayers);
+    if (!l) return;
+    for (const char* name : {"join_table", "join_vintage", "join_source"}) {
+      if (l->GetLayerDefn()->GetFieldIndex(name) >= 0) continue;
+      OGRFieldDefn def(name, OFTString);
+      check(l->CreateField(&def), std::string("add column ") + name + " to " + kLayers);
+    }
   }
 
   std::optional<std::string> meta(const std::string& key) {

@@ -26,27 +26,36 @@ nlohmann::json ProjectImport::summary() const {
   return {{"layers", layers_json}, {"failures", failures_json}, {"table_issues", table_json}, {"written", written}};
 }
 
-ProjectImport import_project(const Project& project, Store& store, const ImportOptions& options,
-                             const ProgressFn& progress) {
+ProjectImport import_project(const Project& project, const Crs& project_crs, Store* store,
+                             const ImportOptions& options, const ProgressFn& progress) {
+  if (!store && !options.dry_run) throw StrataError(ErrorCode::kInternal, "import without a store");
   ProjectImport result;
   for (const auto& name : options.only_layers) {
     if (!project.find_layer(name))
       throw StrataError(ErrorCode::kWrongInputParameters, "project has no layer '" + name + "'");
   }
+  auto selected = [&](const LayerSpec& spec) {
+    return options.only_layers.empty() ||
+           std::find(options.only_layers.begin(), options.only_layers.end(), spec.name) != options.only_layers.end();
+  };
+  std::vector<std::string> needed;
+  for (const auto& spec : project.layers)
+    if (selected(spec) && spec.join) needed.push_back(spec.join->table);
   std::map<std::string, Table> tables;
-  try {
-    tables = load_project_tables(project, result.table_issues);
-  } catch (const StrataError& e) {
-    // A table every joined layer depends on: nothing can be imported, but the run still reports.
-    result.failures.push_back({"tables", e.code(), e.what()});
-    return result;
+  if (!needed.empty()) {
+    try {
+      tables = load_project_tables(project, result.table_issues, needed);
+    } catch (const StrataError& e) {
+      // Joined layers depend on it: nothing is imported, but the run still reports. "(tables)"
+      // cannot clash with a layer name.
+      result.failures.push_back({"(tables)", e.code(), e.what()});
+      return result;
+    }
   }
   for (const auto& spec : project.layers) {
-    if (!options.only_layers.empty() &&
-        std::find(options.only_layers.begin(), options.only_layers.end(), spec.name) == options.only_layers.end())
-      continue;
+    if (!selected(spec)) continue;
     try {
-      result.layers.push_back(import_layer(spec, store.crs(), tables, project.file.string(), progress));
+      result.layers.push_back(import_layer(spec, project_crs, tables, project.file.string(), progress));
     } catch (const StrataError& e) {
       result.failures.push_back({spec.name, e.code(), e.what()});
       if (!options.keep_going) return result;
@@ -59,7 +68,7 @@ ProjectImport import_project(const Project& project, Store& store, const ImportO
   result.written = true;  // as recorded in the run; reset below if the write throws
   batch.run_summary_json = nlohmann::json{{"project", project.file.string()}, {"import", result.summary()}}.dump();
   try {
-    store.write_import(batch, progress);
+    store->write_import(batch, progress);
   } catch (...) {
     result.written = false;
     throw;

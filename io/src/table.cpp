@@ -1,5 +1,6 @@
 #include "strata/io/table.h"
 
+#include <set>
 #include <unordered_map>
 
 #include "strata/core/error.h"
@@ -105,10 +106,19 @@ void apply_filter(Table& table, const std::map<std::string, std::string>& filter
 
 }  // namespace
 
-std::map<std::string, Table> load_project_tables(const Project& project,
-                                                 std::vector<FeatureIssue>& issues) {
+std::map<std::string, Table> load_project_tables(const Project& project, std::vector<FeatureIssue>& issues,
+                                                 const std::vector<std::string>& needed) {
+  std::set<std::string> wanted(needed.begin(), needed.end());
+  if (needed.empty())
+    for (const auto& spec : project.tables) wanted.insert(spec.name);
+  for (std::size_t before = 0; before != wanted.size();) {  // add the lookups' tables
+    before = wanted.size();
+    for (const auto& spec : project.tables)
+      if (wanted.count(spec.name) && spec.lookup) wanted.insert(spec.lookup->table);
+  }
   std::map<std::string, Table> raw;
   for (const auto& spec : project.tables) {
+    if (!wanted.count(spec.name)) continue;
     Table t = read_table(spec.path.string(), spec.encoding);
     t.name = spec.name;
     t.vintage = spec.vintage;
@@ -118,6 +128,7 @@ std::map<std::string, Table> load_project_tables(const Project& project,
   // Lookups read the raw (unfiltered) other table, so the order of [[tables]] does not matter.
   std::map<std::string, Table> out;
   for (const auto& spec : project.tables) {
+    if (!wanted.count(spec.name)) continue;
     Table t = raw.at(spec.name);
     if (spec.lookup) apply_lookup(t, raw.at(spec.lookup->table), spec.lookup->on, issues);
     apply_filter(t, spec.filter);

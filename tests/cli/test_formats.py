@@ -232,6 +232,11 @@ class FormatsTest(sts.StrataTestCase):
         store, res = self.import_file("gpkg", path, "--source-layer", SOURCE_LAYER, mapping=mapping)
         self.check_store("GeoPackage", store, res, mapping, BOUNDS_TOL_M)
         self.assertEqual(res.result["layers"][0]["source_layer"], SOURCE_LAYER)
+        # strata exposes the FID column under its own name, so ArcGIS users can map OBJECTID.
+        store2, res2 = self.import_file("gdb_objectid", path, "--source-layer", SOURCE_LAYER,
+                                        mapping=dict(mapping, id="OBJECTID"))
+        sids = {r[0] for r in sts.sqlite_rows(store2, "SELECT sid FROM zoning")}
+        self.assertEqual(sids, {str(v) for v in self.orig["OBJECTID"]})
         self.assertEqual(res.result["layers"][0]["source_crs"], "EPSG:3826")
 
     def test_gml(self):
@@ -252,20 +257,21 @@ class FormatsTest(sts.StrataTestCase):
             self.assertEqual(res.result["layers"][0]["source_crs"], "EPSG:3826")
 
         # The same GML as it often travels, without the .xsd ogr2ogr wrote next to it: GDAL then
-        # guesses the field types from the data (and leaves a .gfs next to the file).
+        # guesses the field types from the data. strata asks GDAL not to write a .gfs beside it.
         bare = self.conv / "gml_bare"
         bare.mkdir()
         shutil.copyfile(path, bare / "qishan.gml")
         store, res = self.import_file("gml_bare", bare / "qishan.gml", *extra, mapping=mapping)
         self.check_store("GML without .xsd", store, res, mapping, BOUNDS_TOL_M)
+        self.assertEqual(sorted(p.name for p in bare.iterdir()), ["qishan.gml"], "the import wrote into the source folder")
 
     def test_filegdb(self):
         self.require_driver("OpenFileGDB")
         path = self.conv / "qishan.gdb"
         ogr2ogr("-f", "OpenFileGDB", path, self.src_path)
         mapping = resolve_fields(path, SOURCE_LAYER)
-        # OpenFileGDB makes the source's OBJECTID its FID column (keeping the values), so it is
-        # not an attribute any more: import without an id and match features on src_fid.
+        # OpenFileGDB makes the source's OBJECTID its FID column (keeping the values), so GDAL no
+        # longer lists it as an attribute: import without an id and match features on src_fid.
         self.assertIsNone(mapping["id"], "expected OpenFileGDB to turn OBJECTID into the FID")
         store, res = self.import_file("gdb", path, "--source-layer", SOURCE_LAYER, mapping=mapping)
         self.check_store("FileGDB", store, res, mapping, BOUNDS_TOL_M, id_from_src_fid=True)

@@ -68,3 +68,18 @@ TEST(GeometryRepair, CollapsedPolygonGivesNothing) {
   auto g = wkt("MULTIPOLYGON(((0 0,10 0,20 0,0 0)))");
   EXPECT_FALSE(strata::io::make_valid_polygonal(g).has_value());
 }
+
+TEST(GeometryValidity, InnerRingCrossingTheOuterIs201) {
+  auto g = wkt("MULTIPOLYGON(((0 0,0 10,10 10,10 0,0 0),(5 5,5 15,6 15,6 5,5 5)))");
+  boost::geometry::correct(g);
+  auto problem = strata::check_polygonal(g);
+  ASSERT_TRUE(problem.has_value());
+  EXPECT_EQ(problem->code, ErrorCode::kIntersectionRings) << problem->detail;
+}
+
+TEST(GeometryValidity, FigureEightWithAHoleIsStill104) {
+  auto g = wkt("MULTIPOLYGON(((0 0,0 10,10 0,10 10,0 0)))");
+  auto problem = strata::check_polygonal(g);
+  ASSERT_TRUE(problem.has_value());
+  EXPECT_EQ(problem->code, ErrorCode::kRingSelfIntersection) << problem->detail;
+}

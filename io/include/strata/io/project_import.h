@@ -31,9 +31,10 @@ struct ProjectImport {
   nlohmann::json summary() const;  // per layer: counts, join stats, provenance; failures
 };
 
-// Reads tables and layers, then writes everything that succeeded in one store transaction.
-// Without keep_going, any layer failure means nothing is written.
-ProjectImport import_project(const Project& project, Store& store, const ImportOptions& options,
-                             const ProgressFn& progress = {});
+// Reads tables and layers into `project_crs`, then writes everything that succeeded to `store` in
+// one transaction. Without keep_going, any layer failure means nothing is written. A dry run
+// needs no store (pass nullptr).
+ProjectImport import_project(const Project& project, const Crs& project_crs, Store* store,
+                             const ImportOptions& options, const ProgressFn& progress = {});
 
 }  // namespace strata::io
