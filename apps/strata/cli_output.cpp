@@ -22,7 +22,7 @@ void emit(const GlobalOptions& g, const std::string& command, bool ok, const nlo
           const std::string& text) {
   if (g.json) {
     nlohmann::json doc = {{"command", command}, {"ok", ok}, {"result", result}};
-    std::cout << doc.dump(2) << std::endl;
+    std::cout << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
   } else if (!text.empty()) {
     std::cout << text << std::flush;
   }
@@ -38,7 +38,7 @@ int emit_error(const GlobalOptions& g, const std::string& command, const StrataE
                             {"code_name", error_name(e.code())},
                             {"message", e.what()},
                             {"exit_code", exit}}}};
-    std::cout << doc.dump(2) << std::endl;
+    std::cout << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
   }
   std::cerr << "strata" << (command.empty() ? "" : " " + command) << ": error " << static_cast<int>(e.code()) << " " << error_name(e.code())
             << ": " << e.what() << std::endl;

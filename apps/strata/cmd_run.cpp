@@ -86,7 +86,7 @@ Runner add_run(CLI::App& app, const GlobalOptions& g) {
       auto tmp = summary_path;
       tmp += ".tmp";
       std::ofstream f(tmp);
-      f << summary.dump(2) << "\n";
+      f << summary.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
       f.close();
       if (!f) throw StrataError(ErrorCode::kInvalidInputFile, "cannot write " + tmp.string());
       std::filesystem::rename(tmp, summary_path);

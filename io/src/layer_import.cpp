@@ -353,13 +353,13 @@ class Importer {
     nlohmann::ordered_json attrs = nlohmann::ordered_json::object();  // keeps the source's field order
     for (std::size_t i = 0; i < f.values.size(); ++i) {
       const auto& v = f.values[i];
-      const auto& name = source.fields()[i].name;
+      const std::string name = to_valid_utf8(source.fields()[i].name);  // names can be mis-encoded too
       if (auto* s = std::get_if<std::string>(&v)) attrs[name] = to_valid_utf8(*s);
       else if (auto* n = std::get_if<std::int64_t>(&v)) attrs[name] = *n;
       else if (auto* d = std::get_if<double>(&v)) attrs[name] = *d;
       else attrs[name] = nullptr;
     }
-    r.attributes_json = attrs.dump();
+    r.attributes_json = attrs.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 
     if (join_) apply_join(source, f, r);
     out.records.push_back(std::move(r));
