@@ -4,6 +4,8 @@
 #include <boost/geometry/algorithms/envelope.hpp>
 #include <boost/geometry/algorithms/expand.hpp>
 #include <chrono>
+#include <cmath>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
@@ -74,27 +76,31 @@ class Importer {
     auto source = open_vector_source(options);
     file_ = spec_.path.string();
     check_mapped_fields(*source);
-    // One pass over the source: the extent for the CRS check comes from the features themselves,
-    // since GDAL's GetExtent() re-reads a whole GeoJSON file to compute it.
+    // One pass over the source (GDAL's GetExtent() would re-read a whole GeoJSON file). The CRS
+    // check looks at where the bulk of the features lie, so one stray feature cannot fail a
+    // layer; strays are rejected one by one later.
     std::vector<SourceFeature> features;
-    std::optional<Box2> extent;
+    std::vector<double> xs, ys;
     {
       SourceFeature feature;
       const std::int64_t expected = source->feature_count();
       while (source->next(feature)) {
-        if (feature.polygons) {
-          for (const auto& poly : *feature.polygons) {
-            for (const auto& p : poly.outer()) {
-              if (!extent) extent = Box2(p, p);
-              boost::geometry::expand(*extent, p);
-            }
+        if (feature.polygons && !feature.polygons->empty()) {
+          Box2 box;
+          boost::geometry::envelope(*feature.polygons, box);
+          double cx = (box.min_corner().x() + box.max_corner().x()) / 2, cy = (box.min_corner().y() + box.max_corner().y()) / 2;
+          if (std::isfinite(cx) && std::isfinite(cy)) {
+            xs.push_back(cx);
+            ys.push_back(cy);
           }
         }
         features.push_back(std::move(feature));
         if (progress_ && features.size() % 2000 == 0) progress_("read " + spec_.name, static_cast<std::int64_t>(features.size()), expected);
       }
     }
-    Crs source_crs = choose_crs(*source, extent);
+    Crs source_crs = choose_crs(*source, bulk_extent(xs, ys));
+    project_area_ = project_crs_.area_of_use();
+    if (project_area_) to_lonlat_.emplace(project_crs_, Crs::wgs84_lon_lat());
     Transformer to_project(source_crs, project_crs_);
     prepare_join();
 
@@ -150,6 +156,31 @@ class Importer {
       for (const auto& f : fields) require(f, "fields." + canonical);
     if (spec_.join)
       for (const auto& f : spec_.join->feature_keys) require(f, "join.feature_keys");
+  }
+
+  // Extent of the feature centres between the 2nd and 98th percentiles (all of them for small
+  // layers): what the data mostly is, for the CRS check.
+  static std::optional<Box2> bulk_extent(std::vector<double> xs, std::vector<double> ys) {
+    if (xs.empty()) return std::nullopt;
+    std::sort(xs.begin(), xs.end());
+    std::sort(ys.begin(), ys.end());
+    const std::size_t n = xs.size(), trim = n >= 50 ? n / 50 : 0;
+    return Box2(Point2(xs[trim], ys[trim]), Point2(xs[n - 1 - trim], ys[n - 1 - trim]));
+  }
+
+  // A feature far outside the project CRS's area of use has stray coordinates (a digitising
+  // slip, a unit error): rejected on its own, with where it landed.
+  std::optional<std::string> stray_location(const MultiPolygon2& g) const {
+    if (!project_area_ || !to_lonlat_) return std::nullopt;
+    Box2 box;
+    boost::geometry::envelope(g, box);
+    double lon = (box.min_corner().x() + box.max_corner().x()) / 2, lat = (box.min_corner().y() + box.max_corner().y()) / 2;
+    const auto& a = *project_area_;
+    double margin = std::max(1.0, 0.2 * std::max(a.east - a.west, a.north - a.south));
+    if (to_lonlat_->transform(lon, lat) && a.contains(lon, lat, margin)) return std::nullopt;
+    char where[96];
+    std::snprintf(where, sizeof where, "lon %.5g, lat %.5g", lon, lat);
+    return std::string(where);
   }
 
   // " (project.toml:12)" for project layers; nothing for a layer given on the command line.
@@ -314,6 +345,12 @@ class Importer {
                               fid_text + ": coordinates could not be transformed to " + project_crs_.label()));
       return;
     }
+    if (auto where = stray_location(r.geometry)) {
+      issues_.push_back(issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kCrsMismatch,
+                              fid_text + ": lies at " + *where + ", far outside the area of use of " + project_crs_.label() +
+                                  " where the rest of the layer lies; stray coordinates?"));
+      return;
+    }
     if (f.closed_open_rings)
       repairs.push_back({ErrorCode::kRingNotClosed, "a ring was not closed", "closed by repeating its first point", {}});
     if (std::size_t removed = remove_repeated_points(r.geometry); removed > 0)
@@ -470,6 +507,8 @@ class Importer {
   const KindSpec* kind_;
   std::string file_, crs_origin_;
   std::optional<TableJoin> join_;
+  std::optional<GeoBox> project_area_;
+  std::optional<Transformer> to_lonlat_;
   JoinStats join_stats_;
   std::vector<FeatureIssue> issues_;
 };

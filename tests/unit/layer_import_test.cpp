@@ -96,3 +96,18 @@ TEST(LayerImport, LonLatDeclaredAsTm2FailsWithOverrideHint) {
   // A 0.001° square at 25°N is about 101 m x 111 m.
   EXPECT_NEAR(li.records[0].area_m2, 101.0 * 110.8, 300.0);
 }
+
+TEST(LayerImport, OneStrayFeatureIsRejectedNotTheWholeLayer) {
+  std::string features;
+  for (int i = 0; i < 60; ++i) {
+    features += square_feature(R"({"oid":")" + std::to_string(i) + R"(","code":"A","far":1})", 300000 + 50.0 * i, 2770000, 10) + ",";
+  }
+  features += square_feature(R"({"oid":"stray","code":"A","far":1})", 0, 0, 10);  // a digitising slip at the origin
+  auto path = write_file(scratch_dir() / "z.geojson", geojson_3826(features));
+  LayerImport li = import_layer(zoning_spec(path), strata::Crs::from_user_input("EPSG:3826"), {}, "p.toml");
+  EXPECT_EQ(li.records.size(), 60u);
+  const auto* stray = find_issue(li, strata::ErrorCode::kCrsMismatch);
+  ASSERT_TRUE(stray);
+  EXPECT_EQ(stray->feature_id, "stray");
+  EXPECT_EQ(stray->status, strata::FeatureStatus::kRejected);
+}
