@@ -174,13 +174,18 @@ class Importer {
     if (!project_area_ || !to_lonlat_) return std::nullopt;
     Box2 box;
     boost::geometry::envelope(g, box);
-    double lon = (box.min_corner().x() + box.max_corner().x()) / 2, lat = (box.min_corner().y() + box.max_corner().y()) / 2;
     const auto& a = *project_area_;
-    double margin = std::max(1.0, 0.2 * std::max(a.east - a.west, a.north - a.south));
-    if (to_lonlat_->transform(lon, lat) && a.contains(lon, lat, margin)) return std::nullopt;
-    char where[96];
-    std::snprintf(where, sizeof where, "lon %.5g, lat %.5g", lon, lat);
-    return std::string(where);
+    const double margin = std::max(1.0, 0.2 * std::max(a.east - a.west, a.north - a.south));
+    // All four corners: a feature whose centre looks fine can still reach absurdly far.
+    for (auto [x, y] : {std::pair{box.min_corner().x(), box.min_corner().y()}, {box.min_corner().x(), box.max_corner().y()},
+                        {box.max_corner().x(), box.min_corner().y()}, {box.max_corner().x(), box.max_corner().y()}}) {
+      double lon = x, lat = y;
+      if (to_lonlat_->transform(lon, lat) && a.contains(lon, lat, margin)) continue;
+      char where[128];
+      std::snprintf(where, sizeof where, "x %.10g, y %.10g (lon %.5g, lat %.5g)", x, y, lon, lat);
+      return std::string(where);
+    }
+    return std::nullopt;
   }
 
   // " (project.toml:12)" for project layers; nothing for a layer given on the command line.
@@ -347,7 +352,7 @@ class Importer {
     }
     if (auto where = stray_location(r.geometry)) {
       issues_.push_back(issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kCrsMismatch,
-                              fid_text + ": lies at " + *where + ", far outside the area of use of " + project_crs_.label() +
+                              fid_text + ": reaches " + *where + ", far outside the area of use of " + project_crs_.label() +
                                   " where the rest of the layer lies; stray coordinates?"));
       return;
     }
