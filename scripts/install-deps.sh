@@ -14,6 +14,7 @@ packages=(
   libfmt-dev  # Open3D's CMake config looks for fmt
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev sqlite3 python3 python3-geopandas python3-rtree python3-gdal
+  python3-qgis qgis-providers  # the store must open in QGIS: tests open it with PyQGIS
 )
 
 missing=()

@@ -6,6 +6,7 @@ afterwards: the run succeeded, the store is a valid GeoPackage (GDAL's own valid
 rules QGIS relies on), every sample feature is accounted for, and the district populations
 equal the census table shipped with the sample (summed independently with pandas)."""
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -63,6 +64,36 @@ class SampleRun(sts.StrataTestCase):
             g = gpd.read_file(self.store, layer=layer)
             self.assertEqual(g.crs.to_epsg(), 3826, layer)
             self.assertTrue(g.is_valid.all(), f"{layer}: GEOS finds invalid geometries in the store")
+
+    def test_qgis_opens_every_layer(self):
+        """The store opens directly in QGIS (PyQGIS, headless): every layer valid, in EPSG:3826,
+        with the feature count and the Chinese names the store holds."""
+        script = (
+            "import json, sys\n"
+            "from qgis.core import QgsApplication, QgsVectorLayer\n"
+            "app = QgsApplication([], False); app.initQgis()\n"
+            "out = {}\n"
+            "for name in sys.argv[2:]:\n"
+            "    l = QgsVectorLayer(sys.argv[1] + '|layername=' + name, name, 'ogr')\n"
+            "    names = sorted(f['name'] for f in l.getFeatures()) if l.fields().indexOf('name') >= 0 else []\n"
+            "    out[name] = {'valid': l.isValid(), 'count': l.featureCount(), 'crs': l.crs().authid(), 'names': names}\n"
+            "del l\n"
+            "print(json.dumps(out), flush=True)\n"
+            "app.exitQgis()\n"
+            "import os; os._exit(0)  # PyQGIS may crash in interpreter teardown; the answer is out\n")
+        layers = ["districts", "villages", "green", "paving"]
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_RUNTIME_DIR=str(self.tmp))
+        proc = subprocess.run(["/usr/bin/python3", "-c", script, str(self.store), *layers],
+                              capture_output=True, text=True, env=env, timeout=300)
+        self.assertEqual(proc.returncode, 0, f"PyQGIS failed (python3-qgis):\n{proc.stderr}")
+        seen = json.loads(proc.stdout.strip().splitlines()[-1])
+        for layer in layers:
+            self.assertTrue(seen[layer]["valid"], f"QGIS cannot open layer {layer}")
+            self.assertEqual(seen[layer]["crs"], "EPSG:3826", layer)
+            self.assertEqual(seen[layer]["count"], sts.gpkg_row_count(self.store, layer), layer)
+        stored_names = sorted(r[0] for r in sts.sqlite_rows(self.store, "SELECT name FROM districts"))
+        self.assertEqual(seen["districts"]["names"], stored_names)
+        self.assertIn("大安區", stored_names)
 
     def test_every_sample_feature_is_accounted_for(self):
         info = self.strata("info", self.store, "--issues")
