@@ -4,11 +4,16 @@
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 
+#include <iconv.h>
+
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
 
-#include "strata/core/error.h"
 #include "ogr_geometry.h"
+#include "strata/core/error.h"
 #include "strata/io/gdal_support.h"
 #include "strata/io/vector_source.h"
 
@@ -29,6 +34,30 @@ namespace {
 
 // GDAL gives every GeoJSON file WGS84 when it has no "crs" member (RFC 7946), so the only way to
 // tell a declared CRS from that default is to look for the member in the file's head.
+// Where a JSON file stops being valid, for GDAL's terse "Failed to read GeoJSON data".
+std::string json_position(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  try {
+    (void)nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    std::size_t line = 1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(std::min(e.byte, text.size())), '\n'));
+    std::string what = e.byte >= text.size() ? "; the JSON ends early at byte " + std::to_string(e.byte) + " (truncated?)"
+                                             : "; invalid JSON at byte " + std::to_string(e.byte) + ", line " + std::to_string(line);
+    return what;
+  } catch (...) {
+  }
+  return {};
+}
+
+// Fails unless iconv knows the encoding (a typo would otherwise reject every feature).
+void check_encoding(const std::string& encoding) {
+  iconv_t cd = iconv_open("UTF-8", encoding.c_str());
+  if (cd == reinterpret_cast<iconv_t>(-1))
+    throw StrataError(ErrorCode::kWrongInputParameters, "unknown text encoding '" + encoding + "' (e.g. BIG5, CP950, UTF-8, ISO-8859-1)");
+  iconv_close(cd);
+}
+
 bool geojson_declares_crs(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::string head(65536, '\0');
@@ -57,11 +86,20 @@ class GdalVectorSource final : public VectorSource {
     } else {
       recode_from_ = options.encoding;
     }
+    if (!options.encoding.empty()) check_encoding(options.encoding);
+    if (std::filesystem::is_directory(path_) && ext != ".gdb" && ext != ".GDB")
+      fail(path_, "is a folder, not a data file");
+    if (shapefile && ext != ".dbf" && ext != ".DBF") {
+      auto dbf = std::filesystem::path(path_).replace_extension(ext == ".SHP" ? ".DBF" : ".dbf");
+      if (!std::filesystem::exists(dbf)) fail(path_, "its attribute file " + dbf.filename().string() + " is missing");
+    }
     CPLErrorReset();
     dataset_.reset(GDALDataset::Open(path_.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr,
                                      open_options.List(), nullptr));
     if (!dataset_) {
-      fail(path_, "not readable as a vector dataset (" + take_gdal_error("unknown format") + ")");
+      std::string why = take_gdal_error("unknown format");
+      if (ext == ".geojson" || ext == ".json") why += json_position(path_);
+      fail(path_, "not readable as a vector dataset (" + why + ")");
     }
     driver_ = dataset_->GetDriverName();
     if (options.layer.empty()) {
@@ -129,6 +167,7 @@ class GdalVectorSource final : public VectorSource {
   const std::vector<SourceField>& fields() const override { return fields_; }
   std::optional<Crs> declared_crs() const override { return crs_; }
   bool crs_is_format_default() const override { return format_default_crs_; }
+  bool has_geometry_column() const override { return layer_->GetLayerDefn()->GetGeomFieldCount() > 0; }
 
   // Without forcing: a count that needs a pass over the data is not worth it for progress.
   std::int64_t feature_count() override { return layer_->GetFeatureCount(FALSE); }
@@ -138,13 +177,13 @@ class GdalVectorSource final : public VectorSource {
   bool next(SourceFeature& out) override {
     CPLErrorReset();
     OGRFeatureUniquePtr feature(layer_->GetNextFeature());
-    if (!feature) {
-      if (CPLGetLastErrorType() >= CE_Failure) {
-        fail(path_, "read error after feature " + std::to_string(last_fid_) + ": " +
-                        take_gdal_error());
-      }
-      return false;
+    // A read error (a truncated .shp, a broken page) fails the whole layer, never just turns
+    // the rest of the features into nulls.
+    if (CPLGetLastErrorType() >= CE_Failure) {
+      fail(path_, "read error at feature " + std::to_string(feature ? feature->GetFID() : last_fid_ + 1) +
+                      " (truncated or damaged file?): " + take_gdal_error());
     }
+    if (!feature) return false;
     out = SourceFeature{};
     out.fid = feature->GetFID();
     last_fid_ = out.fid;

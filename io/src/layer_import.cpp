@@ -1,6 +1,7 @@
 #include "strata/io/layer_import.h"
 
 #include <algorithm>
+#include <map>
 #include <boost/geometry/algorithms/envelope.hpp>
 #include <boost/geometry/algorithms/expand.hpp>
 #include <chrono>
@@ -37,8 +38,8 @@ std::optional<FieldValue> convert(const FieldValue& v, FieldType type) {
   if (is_null(v)) return FieldValue{};
   switch (type) {
     case FieldType::kText: return FieldValue{to_text(v)};
-    case FieldType::kInteger:
-      if (auto i = to_integer(v)) return FieldValue{*i};
+    case FieldType::kInteger:  // integer canonical fields are counts (population, households)
+      if (auto i = to_integer(v); i && *i >= 0) return FieldValue{*i};
       return std::nullopt;
     case FieldType::kReal:
       if (auto d = to_real(v)) return FieldValue{*d};
@@ -60,7 +61,10 @@ std::optional<FieldValue> sum_values(const std::vector<FieldValue>& values, Fiel
     any = true;
   }
   if (!any) return FieldValue{};
-  if (type == FieldType::kInteger) return FieldValue{static_cast<std::int64_t>(std::llround(total))};
+  if (type == FieldType::kInteger) {
+    if (!(total >= 0 && total < 9.0e18) || total != std::floor(total)) return std::nullopt;  // counts only
+    return FieldValue{static_cast<std::int64_t>(total)};
+  }
   return FieldValue{total};
 }
 
@@ -76,6 +80,13 @@ class Importer {
     auto source = open_vector_source(options);
     file_ = spec_.path.string();
     check_mapped_fields(*source);
+    if (!source->has_geometry_column()) {
+      fail(ErrorCode::kNoGeometry, "has no geometry column" +
+                                       std::string(source->driver_name() == "CSV"
+                                                       ? "; for a CSV, name it: open_options = [\"GEOM_POSSIBLE_NAMES=wkt\"] "
+                                                         "or [\"X_POSSIBLE_NAMES=lon\", \"Y_POSSIBLE_NAMES=lat\"]"
+                                                       : ""));
+    }
     // One pass over the source (GDAL's GetExtent() would re-read a whole GeoJSON file). The CRS
     // check looks at where the bulk of the features lie, so one stray feature cannot fail a
     // layer; strays are rejected one by one later.
@@ -135,6 +146,10 @@ class Importer {
     if (join_) finish_join(out);
     for (const auto& r : out.records) (r.repaired ? prov.features_repaired : prov.features_imported)++;
     prov.features_rejected = prov.features_read - prov.features_imported - prov.features_repaired;
+    if (prov.features_read == 0)
+      fail(ErrorCode::kInvalidInputFile, "holds no features; an empty layer would replace whatever the store has under '" +
+                                             spec_.name + "'");
+    if (out.records.empty()) fail_all_rejected(prov.features_read);
     out.issues.insert(out.issues.end(), issues_.begin(), issues_.end());
     return out;
   }
@@ -144,13 +159,28 @@ class Importer {
     throw StrataError(code, file_ + " (layer '" + spec_.name + "'): " + what);
   }
 
+  // Every feature rejected: the import as a whole failed. Say why, with the commonest reason.
+  [[noreturn]] void fail_all_rejected(std::int64_t read) const {
+    std::map<ErrorCode, std::pair<int, const FeatureIssue*>> by_code;
+    for (const auto& i : issues_) {
+      if (i.status != FeatureStatus::kRejected) continue;
+      auto& slot = by_code[i.code];
+      if (slot.first++ == 0) slot.second = &i;
+    }
+    auto top = std::max_element(by_code.begin(), by_code.end(),
+                                [](const auto& a, const auto& b) { return a.second.first < b.second.first; });
+    fail(top->first, "all " + std::to_string(read) + " features were rejected, " + std::to_string(top->second.first) +
+                         " of them with " + std::to_string(static_cast<int>(top->first)) + " " +
+                         std::string(error_name(top->first)) + ", e.g. " + top->second.second->message);
+  }
+
   void check_mapped_fields(const VectorSource& source) {
     auto require = [&](const std::string& field, const std::string& used_as) {
       if (source.field_index(field) >= 0) return;
       std::string available;
       for (const auto& f : source.fields()) available += (available.empty() ? "" : ", ") + f.name;
       fail(ErrorCode::kFieldMissing, "mapped field '" + field + "' (" + used_as +
-                                         ") does not exist; the source has: " + available + where(spec_.line));
+                                         ") does not exist; the source has: " + (available.empty() ? std::string("(no fields)") : available) + where(spec_.line));
     };
     for (const auto& [canonical, fields] : spec_.fields)
       for (const auto& f : fields) require(f, "fields." + canonical);
@@ -265,10 +295,20 @@ class Importer {
         return;
       }
       r.id = to_text(v);
+    } else if (spec_.kind == "parcel" && spec_.fields.count("section") && spec_.fields.count("number")) {
+      // A parcel's natural key is its section and number (地段 + 地號).
+      const auto& sec = f.values[static_cast<std::size_t>(source.field_index(spec_.fields.at("section").front()))];
+      const auto& num = f.values[static_cast<std::size_t>(source.field_index(spec_.fields.at("number").front()))];
+      if (is_null(sec) || is_null(num)) {
+        issues_.push_back(issue(f, {}, FeatureStatus::kRejected, ErrorCode::kFieldNull,
+                                fid_text + ": a parcel needs its section and number (they form its id)"));
+        return;
+      }
+      r.id = to_text(sec) + " " + to_text(num);
     } else {
       r.id = spec_.name + ":" + std::to_string(f.fid);
     }
-    if (auto [it, inserted] = seen_ids.emplace(r.id, f.fid); !inserted) {
+    if (auto it = seen_ids.find(r.id); it != seen_ids.end()) {  // ids of rejected features stay free
       issues_.push_back(issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kDuplicateId,
                               fid_text + ": id '" + r.id + "' was already used by feature " +
                                   std::to_string(it->second) + "; ids must be unique within a layer"));
@@ -404,6 +444,7 @@ class Importer {
     r.attributes_json = attrs.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 
     if (join_) apply_join(source, f, r);
+    seen_ids.emplace(r.id, f.fid);
     out.records.push_back(std::move(r));
   }
 

@@ -48,6 +48,7 @@ class VectorSource {
   virtual std::optional<Crs> declared_crs() const = 0;
   // True when the format defines a CRS for files without one (GeoJSON: RFC 7946 WGS84).
   virtual bool crs_is_format_default() const = 0;
+  virtual bool has_geometry_column() const = 0;
   virtual std::int64_t feature_count() = 0;  // -1 when unknown
   // Reads the next feature; false at the end. Throws StrataError on a read error.
   virtual bool next(SourceFeature& out) = 0;
