@@ -17,10 +17,10 @@ std::string box_text(const GeoBox& b) {
   return "lon " + fmt(b.west) + ".." + fmt(b.east) + ", lat " + fmt(b.south) + ".." + fmt(b.north);
 }
 
-// Checks that the extent, read in `crs`, lands inside the CRS's area of use (with a margin of a
-// fifth of the area's size, at least one degree: areas of use are not hard limits).
-bool lands_inside(const Crs& crs, const Box2& extent, std::string* where) {
-  auto area = crs.area_of_use();
+// Checks that the extent, read in `crs`, lands inside the area of use of `area_crs` (with a
+// margin of a fifth of the area's size, at least one degree: areas of use are not hard limits).
+bool lands_inside(const Crs& crs, const Box2& extent, std::string* where, const Crs* area_crs = nullptr) {
+  auto area = (area_crs ? *area_crs : crs).area_of_use();
   if (!area) return true;  // nothing to compare against
   Transformer to_lonlat(crs, Crs::wgs84_lon_lat());
   double margin = std::max(1.0, 0.2 * std::max(area->east - area->west, area->north - area->south));
@@ -48,7 +48,7 @@ bool lands_inside(const Crs& crs, const Box2& extent, std::string* where) {
   if (where) {
     *where = seen.west <= seen.east ? "the data lands at " + box_text(seen)
                                     : "the coordinates cannot be read in this CRS at all";
-    *where += ", outside its area of use (" + box_text(*area) + ")";
+    *where += ", outside " + std::string(area_crs ? area_crs->label() + "'s" : "its") + " area of use (" + box_text(*area) + ")";
   }
   return ok;
 }
@@ -79,6 +79,15 @@ CrsFit check_crs_fit(const Crs& declared, const Box2& extent, const Crs& hint, s
     fit.suggested = hint.label();
     fit.explanation += ". The values fit " + hint.label() + " (" + hint.name() + ")";
   }
+  return fit;
+}
+
+CrsFit check_within_area(const Crs& data_crs, const Box2& extent, const Crs& target) {
+  CrsFit fit;
+  std::string where;
+  if (lands_inside(data_crs, extent, &where, &target)) return fit;
+  fit.fits = false;
+  fit.explanation = "read in " + data_crs.label() + " (" + data_crs.name() + "), " + where;
   return fit;
 }
 

@@ -245,6 +245,16 @@ class Importer {
         std::string how = how_to_set_crs(fit.suggested ? *fit.suggested : "EPSG:<code>");
         fail(ErrorCode::kCrsMismatch, fit.explanation + ". " + (fit.suggested ? "If so, " : "Give the right CRS: ") + how + ".");
       }
+      CrsFit in_project = check_within_area(*crs, *extent, project_crs_);
+      if (!in_project.fits) {
+        const bool fits_project = check_crs_fit(project_crs_, *extent, project_crs_).fits;
+        fail(ErrorCode::kCrsMismatch,
+             "the layer does not lie where the project does: " + in_project.explanation + ". " +
+                 (fits_project ? "The values fit " + project_crs_.label() + "; if that is their CRS, " +
+                                     how_to_set_crs(project_crs_.label())
+                               : "A wrong CRS label, or data of another region? " + how_to_set_crs("EPSG:<code>")) +
+                 ".");
+      }
     }
     return *crs;
   }

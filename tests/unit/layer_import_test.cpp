@@ -111,3 +111,31 @@ TEST(LayerImport, OneStrayFeatureIsRejectedNotTheWholeLayer) {
   EXPECT_EQ(stray->feature_id, "stray");
   EXPECT_EQ(stray->status, strata::FeatureStatus::kRejected);
 }
+
+TEST(LayerImport, ALabelThatPutsTheLayerInAnotherRegionFailsTheLayer) {
+  // TM2 metres labelled as Web Mercator: valid there, but somewhere off Africa, not in Taiwan.
+  std::string fc = square_feature(R"({"oid":"1","code":"A","far":1})", 300000, 2770000, 10);
+  std::string text = geojson_3826(fc);
+  text.replace(text.find("EPSG::3826"), 10, "EPSG::3857");
+  auto path = write_file(scratch_dir() / "z.geojson", text);
+  try {
+    (void)import_layer(zoning_spec(path), strata::Crs::from_user_input("EPSG:3826"), {}, "p.toml");
+    ADD_FAILURE();
+  } catch (const strata::StrataError& e) {
+    EXPECT_EQ(e.code(), strata::ErrorCode::kCrsMismatch);
+    EXPECT_NE(std::string(e.what()).find("crs = \"EPSG:3826\""), std::string::npos) << e.what();
+  }
+}
+
+TEST(LayerImport, AllFeaturesRejectedFailsTheLayer) {
+  auto path = write_file(scratch_dir() / "z.geojson",
+                         geojson_3826(square_feature(R"({"oid":"1","code":null,"far":1})", 300000, 2770000, 10) + "," +
+                                      square_feature(R"({"oid":"2","code":null,"far":1})", 300100, 2770000, 10)));
+  try {
+    (void)import_layer(zoning_spec(path), strata::Crs::from_user_input("EPSG:3826"), {}, "p.toml");
+    ADD_FAILURE();
+  } catch (const strata::StrataError& e) {
+    EXPECT_EQ(e.code(), strata::ErrorCode::kFieldNull);
+    EXPECT_NE(std::string(e.what()).find("all 2 features were rejected"), std::string::npos) << e.what();
+  }
+}

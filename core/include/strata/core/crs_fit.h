@@ -20,4 +20,8 @@ struct CrsFit {
 // `role` names where `declared` came from in the explanation ("declared", "overriding").
 CrsFit check_crs_fit(const Crs& declared, const Box2& extent, const Crs& hint, std::string_view role = "declared");
 
+// Does the extent (in `data_crs`) lie in the area of use of `target` (normally the project CRS)?
+// Catches a label that fits its own CRS but puts the data somewhere else in the world.
+CrsFit check_within_area(const Crs& data_crs, const Box2& extent, const Crs& target);
+
 }  // namespace strata
