@@ -3,6 +3,8 @@
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <set>
 #include <nlohmann/json.hpp>
@@ -46,17 +48,11 @@ class GeoPackageStore final : public Store {
   GeoPackageStore(std::filesystem::path path, std::optional<Crs> project_crs, bool create, bool read_only)
       : path_(std::move(path)) {
     ensure_gdal();
-    bool exists = std::filesystem::exists(path_);
+    const bool exists = std::filesystem::exists(path_);
     if (!exists && !create) store_fail(path_, "store not found (run 'strata import' or 'strata run' first)");
-    if (!exists) {
-      if (!path_.parent_path().empty()) std::filesystem::create_directories(path_.parent_path());
-      GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
-      if (!driver) store_fail(path_, "GDAL has no GPKG driver");
-      dataset_.reset(driver->Create(path_.string().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
-      if (!dataset_) store_fail(path_, "cannot create GeoPackage: " + take_gdal_error());
-      crs_ = *project_crs;
-      initialise();
-    } else {
+    if (exists && std::filesystem::is_directory(path_)) store_fail(path_, "is a folder, not a GeoPackage file");
+    if (!exists) create_new(*project_crs);
+    {
       const char* drivers[] = {"GPKG", nullptr};
       unsigned flags = GDAL_OF_VECTOR | (read_only ? GDAL_OF_READONLY : GDAL_OF_UPDATE);
       dataset_.reset(GDALDataset::Open(path_.string().c_str(), flags, drivers, nullptr, nullptr));
@@ -240,8 +236,9 @@ class GeoPackageStore final : public Store {
   }
 
   OGRLayer* create_table(const char* name, const std::vector<std::pair<const char*, OGRFieldType>>& fields,
-                         OGRwkbGeometryType geometry = wkbNone, OGRSpatialReference* srs = nullptr) {
-    const char* options[] = {"FID=fid", "GEOMETRY_NAME=geom", "SPATIAL_INDEX=YES", nullptr};
+                         OGRwkbGeometryType geometry = wkbNone, OGRSpatialReference* srs = nullptr,
+                         bool spatial_index = true) {
+    const char* options[] = {"FID=fid", "GEOMETRY_NAME=geom", spatial_index ? "SPATIAL_INDEX=YES" : "SPATIAL_INDEX=NO", nullptr};
     OGRLayer* l = dataset_->CreateLayer(name, srs, geometry, const_cast<char**>(options));
     if (!l) store_fail(path_, std::string("cannot create table ") + name + ": " + take_gdal_error());
     for (const auto& [n, t] : fields) {
@@ -249,6 +246,30 @@ class GeoPackageStore final : public Store {
       check(l->CreateField(&def), std::string("create field ") + n);
     }
     return l;
+  }
+
+  // A new store is built under a temporary name and renamed into place once complete, so a
+  // kill during creation never leaves a half-made file where the store should be.
+  void create_new(const Crs& crs) {
+    std::error_code ec;
+    if (!path_.parent_path().empty()) std::filesystem::create_directories(path_.parent_path(), ec);
+    if (ec) store_fail(path_, "cannot create its folder: " + ec.message());
+    GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
+    if (!driver) store_fail(path_, "GDAL has no GPKG driver");
+    auto tmp = path_;
+    tmp += ".creating-" + std::to_string(::getpid());
+    dataset_.reset(driver->Create(tmp.string().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    if (!dataset_) store_fail(path_, "cannot create GeoPackage: " + take_gdal_error());
+    crs_ = crs;
+    try {
+      initialise();
+      dataset_.reset();  // closes: GDAL finishes the file (spatial index of the report table)
+      std::filesystem::rename(tmp, path_);
+    } catch (...) {
+      dataset_.reset();
+      std::filesystem::remove(tmp, ec);
+      throw;
+    }
   }
 
   void initialise() {
@@ -301,7 +322,9 @@ class GeoPackageStore final : public Store {
                        {"src_dataset", OFTString}, {"src_layer", OFTString}, {"src_fid", OFTInteger64},
                        {"attributes", OFTString}})
       fields.push_back(extra);
-    OGRLayer* l = create_table(name.c_str(), fields, wkbMultiPolygon, &srs_);
+    // The R-tree is built explicitly below, inside the transaction: GDAL would otherwise defer it
+    // to after the commit, and a kill in between would leave a layer without spatial index.
+    OGRLayer* l = create_table(name.c_str(), fields, wkbMultiPolygon, &srs_, /*spatial_index=*/false);
     OGRFeatureDefn* defn = l->GetLayerDefn();
     const auto total = static_cast<std::int64_t>(li.records.size());
     std::int64_t done = 0;
@@ -328,6 +351,10 @@ class GeoPackageStore final : public Store {
         throw StrataError(ErrorCode::kInternal, "fault injected after " + std::to_string(fault_after) + " writes (STRATA_FAULT_AFTER_WRITES)");
       if (progress && (done == 1 || done % 500 == 0 || done == total)) progress("write " + name, done, total);
     }
+    CPLErrorReset();
+    OGRLayer* index = dataset_->ExecuteSQL(("SELECT CreateSpatialIndex(" + sql_quote(name) + ", 'geom')").c_str(), nullptr, nullptr);
+    if (index) dataset_->ReleaseResultSet(index);
+    if (CPLGetLastErrorType() >= CE_Failure) store_fail(path_, "cannot build the spatial index of " + name + ": " + take_gdal_error());
   }
 
   void replace_layer_row(const LayerImport& li) {

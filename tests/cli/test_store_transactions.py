@@ -208,5 +208,33 @@ class KillTest(sts.StrataTestCase):
         self.assertExit(query_res, sts.EXIT_NOT_FOUND, "strata query on the store a killed import left")
 
 
+
+class KillDuringCreationTest(sts.StrataTestCase):
+    """A first import killed at any moment, also while the store file itself is being created,
+    leaves either no store or a complete one: never a file that later commands cannot open."""
+
+    def test_kill_at_many_moments_of_a_first_import(self):
+        import random
+        import time
+        rng = random.Random(20261122)
+        outcomes = {"absent": 0, "complete": 0}
+        for i in range(12):
+            store = self.tmp / f"first{i}.gpkg"
+            proc = sts.popen_strata(["import", sts.data_path(*ANPING), "--kind", "zoning", "--name", "anping",
+                                     "--store", store, "--field", "zone_code=分區代"], out_dir=self.tmp)
+            time.sleep(rng.uniform(0.0, 0.25))
+            proc.kill()
+            proc.communicate()
+            if not store.exists():
+                outcomes["absent"] += 1
+                continue
+            info = self.strata("info", store)
+            self.assertExit(info, sts.EXIT_OK, f"store left by a kill at attempt {i} cannot be opened")
+            outcomes["complete"] += 1
+            again = self.strata("import", sts.data_path(*ANPING), "--kind", "zoning", "--name", "anping",
+                                "--store", store, "--field", "zone_code=分區代")
+            self.assertExit(again, sts.EXIT_OK, f"a new import into the store of attempt {i}")
+        print(f"\n[kill during first import: {outcomes}]", file=sys.stderr)
+
 if __name__ == "__main__":
     sts.main()
