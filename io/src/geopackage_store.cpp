@@ -3,6 +3,7 @@
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -256,6 +257,7 @@ class GeoPackageStore final : public Store {
     if (ec) store_fail(path_, "cannot create its folder: " + ec.message());
     GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
     if (!driver) store_fail(path_, "GDAL has no GPKG driver");
+    remove_stale_creations();
     auto tmp = path_;
     tmp += ".creating-" + std::to_string(::getpid());
     dataset_.reset(driver->Create(tmp.string().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
@@ -269,6 +271,20 @@ class GeoPackageStore final : public Store {
       dataset_.reset();
       std::filesystem::remove(tmp, ec);
       throw;
+    }
+  }
+
+  // Temporary files of creations killed earlier (their process is gone).
+  void remove_stale_creations() {
+    const std::string prefix = path_.filename().string() + ".creating-";
+    std::error_code ec;
+    const auto folder = path_.parent_path().empty() ? std::filesystem::path(".") : path_.parent_path();
+    for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
+      const std::string name = entry.path().filename().string();
+      if (name.rfind(prefix, 0) != 0) continue;
+      const long pid = std::atol(name.c_str() + prefix.size());
+      if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) == 0) continue;  // still being created
+      std::filesystem::remove(entry.path(), ec);
     }
   }
 
