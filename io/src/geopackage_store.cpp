@@ -3,7 +3,9 @@
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -43,6 +45,36 @@ std::string sql_quote(const std::string& s) {
   for (char c : s) out += c == '\'' ? std::string("''") : std::string(1, c);
   return out + "'";
 }
+
+// One strata writer per store at a time: an exclusive flock on "<store>.lock", waited for up to
+// 10 s. (Not on the store itself: closing any descriptor of the database file would drop
+// SQLite's own POSIX locks.) Two writers with SQLite's deferred transactions alone would make
+// one fail at once with "database is locked" instead of waiting.
+class WriterLock {
+ public:
+  explicit WriterLock(const std::filesystem::path& store) {
+    auto lock_path = store;
+    lock_path += ".lock";
+    fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) return;  // read-only folder: SQLite's own locking still protects the data
+    for (int waited_ms = 0; ::flock(fd_, LOCK_EX | LOCK_NB) != 0; waited_ms += 100) {
+      if (waited_ms >= 10000) {
+        ::close(fd_);
+        throw StrataError(ErrorCode::kStoreLocked, store.string() + ": another strata import has been writing to it for 10 s (" +
+                                                       lock_path.string() + "); try again when it is done");
+      }
+      ::usleep(100000);
+    }
+  }
+  ~WriterLock() {
+    if (fd_ >= 0) ::close(fd_);  // releases the flock
+  }
+  WriterLock(const WriterLock&) = delete;
+  WriterLock& operator=(const WriterLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
 
 class GeoPackageStore final : public Store {
  public:
@@ -94,6 +126,7 @@ class GeoPackageStore final : public Store {
   const Crs& crs() const override { return *crs_; }
 
   void write_import(const ImportBatch& batch, const ProgressFn& progress) override {
+    WriterLock lock(path_);  // strata writers queue here; SQLite alone would fail one of two at once
     if (dataset_->StartTransaction(FALSE) != OGRERR_NONE)
       throw StrataError(ErrorCode::kStoreLocked, path_.string() + ": cannot start a transaction (" + take_gdal_error() +
                                                      "); is another strata import writing to it?");
@@ -108,7 +141,7 @@ class GeoPackageStore final : public Store {
         replace_report_rows(li->provenance.layer, li->issues);
       }
       // Table issues (lookups) are keyed by table name; a new import replaces them too.
-      std::set<std::string> tables;
+      std::set<std::string> tables(batch.tables.begin(), batch.tables.end());
       for (const auto& i : batch.extra_issues) tables.insert(i.layer);
       for (const auto& t : tables) check(delete_where(kReport, "layer = " + sql_quote(t)), "update the import report");
       append_report_rows(batch.extra_issues);
@@ -209,6 +242,7 @@ class GeoPackageStore final : public Store {
   void check(OGRErr err, const std::string& what) {
     if (err == OGRERR_NONE) return;
     std::string why = take_gdal_error();
+    why = why.substr(0, std::min(why.find('\n'), std::size_t{240}));  // GDAL may quote whole SQL statements
     if (why.find("locked") != std::string::npos)
       throw StrataError(ErrorCode::kStoreLocked, path_.string() + ": cannot " + what + ", the store is locked by another process (" + why + ")");
     store_fail(path_, "cannot " + what + ": " + why);

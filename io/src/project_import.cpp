@@ -65,6 +65,7 @@ ProjectImport import_project(const Project& project, const Crs& project_crs, Sto
   ImportBatch batch;
   for (const auto& li : result.layers) batch.layers.push_back(&li);
   batch.extra_issues = result.table_issues;
+  for (const auto& [name, table] : tables) batch.tables.push_back(name);
   result.written = true;  // as recorded in the run; reset below if the write throws
   batch.run_summary_json = nlohmann::json{{"project", project.file.string()}, {"import", result.summary()}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   try {

@@ -28,6 +28,7 @@ struct ImportBatch {
   std::vector<const LayerImport*> layers;  // replace these layers (by name)
   std::vector<FeatureIssue> extra_issues;   // issues not tied to a layer (tables)
   std::string run_summary_json;             // recorded in strata_runs
+  std::vector<std::string> tables;          // tables read: their old report rows are replaced
 };
 
 class Store {
