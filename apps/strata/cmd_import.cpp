@@ -83,7 +83,12 @@ Runner add_import(CLI::App& app, const GlobalOptions& g) {
       "  strata import zoning.geojson --kind zoning --name zoning --store city.gpkg --field zone_code=分區代\n");
 
   return [a, &g]() -> int {
-    bool is_project = a->input.size() > 5 && a->input.substr(a->input.size() - 5) == ".toml";
+    const bool is_project = is_project_file(a->input);
+    if (is_project && (!a->kind.empty() || !a->name.empty() || !a->fields.empty() || !a->crs.empty() ||
+                       !a->source_layer.empty() || !a->encoding.empty() || a->project_crs != "EPSG:3826"))
+      throw StrataError(ErrorCode::kWrongInputParameters,
+                        "--kind, --name, --field, --crs, --source-layer, --encoding and --project-crs are for importing a "
+                        "data file; with a project file, set them in the file (its layers' kind, fields, crs, ...)");
     io::Project project = is_project ? io::load_project(a->input) : adhoc_project(*a);
     if (!a->store.empty()) project.store = a->store;
     io::ImportOptions options{a->layers, a->keep_going, a->dry_run};

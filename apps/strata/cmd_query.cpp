@@ -1,5 +1,7 @@
 // strata query zone-at | district-at | parcel-at X Y [--crs ...]: what covers a point.
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <sstream>
 
 #include "commands.h"
@@ -106,8 +108,23 @@ Runner add_query(CLI::App& app, const GlobalOptions& g) {
     auto store = open_store_arg(a->store);
     Crs from = a->crs.empty() ? store->crs() : Crs::from_user_input(a->crs);
     if (!a->points.empty()) return run_batch(g, *store, from, verb->name, verb->kinds, a->points);
+    if (from.is_geographic() && (a->y < -90 || a->y > 90))
+      throw StrataError(ErrorCode::kWrongInputParameters, "latitude " + std::to_string(a->y) +
+                                                              " is out of range: give longitude first, then latitude");
     Point2 p = spatial::to_store_crs(*store, from, a->x, a->y);
     auto hits = spatial::features_at(*store, verb->kinds, p);
+    // When nothing is found, say why if we can tell: no such layer, or lon/lat given as metres.
+    std::string note;
+    if (hits.empty()) {
+      bool has_layer = false;
+      for (const auto& l : store->layers())
+        has_layer |= std::find(verb->kinds.begin(), verb->kinds.end(), l.provenance.kind) != verb->kinds.end();
+      if (!has_layer) {
+        note = "the store has no layer of kind " + verb->kinds.front();
+      } else if (a->crs.empty() && !store->crs().is_geographic() && std::abs(a->x) <= 180 && std::abs(a->y) <= 90) {
+        note = "the point looks like longitude/latitude; add --crs EPSG:4326";
+      }
+    }
 
     nlohmann::json list = nlohmann::json::array();
     std::ostringstream text;
@@ -124,11 +141,16 @@ Runner add_query(CLI::App& app, const GlobalOptions& g) {
       text << "\n";
     }
     const std::string command = std::string("query ") + verb->name;
-    if (hits.empty()) text << "nothing at (" << p.x() << ", " << p.y() << ") " << store->crs().label() << "\n";
+    if (hits.empty()) {
+      char where[96];
+      std::snprintf(where, sizeof where, "(%.3f, %.3f)", p.x(), p.y());
+      text << "nothing at " << where << " " << store->crs().label() << (note.empty() ? "" : ": " + note) << "\n";
+    }
     nlohmann::json result = {{"query", verb->name},
                              {"point", {{"x", a->x}, {"y", a->y}, {"crs", from.label()}}},
                              {"point_store_crs", {{"x", p.x()}, {"y", p.y()}, {"crs", store->crs().label()}}},
                              {"hits", list}};
+    if (!note.empty()) result["note"] = note;
     emit(g, command, true, result, text.str());
     return hits.empty() ? kExitNotFound : kExitOk;
   };

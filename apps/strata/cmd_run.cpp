@@ -39,6 +39,14 @@ Runner add_run(CLI::App& app, const GlobalOptions& g) {
     io::Project project = io::load_project(a->project);
     summary["project"] = {{"name", project.name}, {"file", project.file.string()}, {"crs", project.crs},
                           {"store", project.store.string()}, {"output", project.output.string()}};
+    if (!a->dry_run) {
+      // The outputs must be writable before anything is imported, not discovered after.
+      std::error_code ec;
+      std::filesystem::create_directories(project.output, ec);
+      if (ec || !std::filesystem::is_directory(project.output))
+        throw StrataError(ErrorCode::kProjectFile, project.file.string() + ": output folder " + project.output.string() +
+                                                       " cannot be created" + (ec ? " (" + ec.message() + ")" : " (a file is in the way)"));
+    }
     ImportRun run = run_import(project, {{}, a->keep_going, a->dry_run}, progress_printer(g));
     const io::ProjectImport& imported = run.result;
     io::Store* store = run.store.get();  // null when nothing was written
@@ -61,11 +69,15 @@ Runner add_run(CLI::App& app, const GlobalOptions& g) {
     nlohmann::json analyses = nlohmann::json::object();
     if (store) {
       for (const auto& name : project.analyses) {
-        if (name == "population_by_district") analyses[name] = spatial::population_by_district(*store).to_json();
+        if (name == "population_by_district") {
+          std::vector<std::string> layers;  // the project's own, not whatever else the store holds
+          for (const auto& l : project.layers)
+            if (l.kind == "district" || l.kind == "village") layers.push_back(l.name);
+          analyses[name] = spatial::population_by_district(*store, layers).to_json();
+        }
       }
     }
     summary["analyses"] = analyses;
-    std::filesystem::create_directories(project.output);
     nlohmann::json outputs = nlohmann::json::object();
     for (const auto& out : project.outputs) {
       if (out == "import_report" && store) {

@@ -1,4 +1,5 @@
 // strata: 3D cadastre and urban GIS engine, command line.
+#include <filesystem>
 #include <iostream>
 #include <string_view>
 #include <map>
@@ -57,6 +58,9 @@ int main(int argc, char** argv) {
       return runners.at(sub)();
     } catch (const strata::StrataError& e) {
       return emit_error(g, command, e);
+    } catch (const std::filesystem::filesystem_error& e) {
+      // A file or folder strata had to write (store, outputs) cannot be: not a bug, exit 5.
+      return emit_error(g, command, strata::StrataError(strata::ErrorCode::kStoreError, std::string("cannot write: ") + e.what()));
     } catch (const std::exception& e) {
       return emit_error(g, command, strata::StrataError(strata::ErrorCode::kInternal, e.what()));
     }

@@ -1,6 +1,9 @@
 #pragma once
 // Commands that read a store accept either the store itself or the project file naming it.
 #include <memory>
+#include <unistd.h>
+
+#include <cctype>
 #include <filesystem>
 #include <string>
 
@@ -10,9 +13,14 @@
 
 namespace strata::cli {
 
+inline bool is_project_file(const std::string& path) {
+  std::string ext = std::filesystem::path(path).extension().string();
+  for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return ext == ".toml";
+}
+
 inline std::unique_ptr<io::Store> open_store_arg(const std::string& store_or_project) {
-  bool is_project = store_or_project.size() > 5 && store_or_project.substr(store_or_project.size() - 5) == ".toml";
-  if (is_project) return io::open_geopackage_store_readonly(io::load_project(store_or_project).store);
+  if (is_project_file(store_or_project)) return io::open_geopackage_store_readonly(io::load_project(store_or_project).store);
   return io::open_geopackage_store_readonly(store_or_project);
 }
 
@@ -82,6 +90,11 @@ struct ImportRun {
 inline ImportRun run_import(const io::Project& project, const io::ImportOptions& options, const io::ProgressFn& progress) {
   const Crs crs = Crs::from_user_input(project.crs);
   if (options.dry_run) {
+    // What the real run will need: write access to the store, or to the folder it goes in.
+    auto probe = std::filesystem::absolute(project.store);
+    while (!std::filesystem::exists(probe) && probe.has_parent_path() && probe != probe.parent_path()) probe = probe.parent_path();
+    if (::access(probe.c_str(), W_OK) != 0)
+      throw StrataError(ErrorCode::kStoreError, project.store.string() + ": cannot be written (" + probe.string() + " is not writable)");
     if (std::filesystem::exists(project.store)) {
       auto existing = io::open_geopackage_store_readonly(project.store);
       if (!existing->crs().equivalent_to(crs))

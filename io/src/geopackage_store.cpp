@@ -106,7 +106,8 @@ class GeoPackageStore final : public Store {
       if (!dataset_) {
         if (why.find("locked") != std::string::npos)
           throw StrataError(ErrorCode::kStoreLocked, path_.string() + ": the store is locked by another process (" + why + ")");
-        store_fail(path_, "cannot open as a GeoPackage: " + why);
+        store_fail(path_, why == "no details from GDAL" ? std::string("is not a GeoPackage (SQLite) file")
+                                                        : "cannot open as a GeoPackage: " + why);
       }
       auto stored = meta("crs");
       if (!stored) store_fail(path_, "is a GeoPackage but not a strata store (no strata_meta table)");

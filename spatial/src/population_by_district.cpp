@@ -2,7 +2,10 @@
 
 #include <boost/geometry/algorithms/centroid.hpp>
 #include <boost/geometry/strategies/cartesian/centroid_bashein_detmer.hpp>
+#include <algorithm>
 #include <map>
+
+#include "strata/core/error.h"
 
 #include "strata/core/model_views.h"
 #include "strata/spatial/polygon_index.h"
@@ -23,13 +26,14 @@ nlohmann::json PopulationByDistrict::to_json() const {
   return {{"districts", rows}, {"total_population", total_population}, {"unassigned_villages", unassigned_villages}};
 }
 
-PopulationByDistrict population_by_district(io::Store& store) {
+PopulationByDistrict population_by_district(io::Store& store, const std::vector<std::string>& layers) {
   std::vector<Record> district_records;
   std::vector<std::string> district_layers;
   std::vector<Record> villages;
   for (const auto& l : store.layers()) {
     const auto& kind = l.provenance.kind;
     if (kind != "district" && kind != "village") continue;
+    if (!layers.empty() && std::find(layers.begin(), layers.end(), l.provenance.layer) == layers.end()) continue;
     store.for_each_record(l.provenance.layer, std::nullopt, [&](const Record& r) {
       if (kind == "district") {
         district_records.push_back(r);
@@ -40,6 +44,9 @@ PopulationByDistrict population_by_district(io::Store& store) {
       return true;
     });
   }
+  if (district_records.empty())
+    throw StrataError(ErrorCode::kWrongInputParameters,
+                      "population_by_district needs a layer of kind district (with villages to add up); the project has none");
   PopulationByDistrict out;
   std::map<std::string, std::size_t> by_code;
   for (std::size_t i = 0; i < district_records.size(); ++i) {

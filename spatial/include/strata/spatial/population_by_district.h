@@ -29,6 +29,8 @@ struct PopulationByDistrict {
   nlohmann::json to_json() const;
 };
 
-PopulationByDistrict population_by_district(io::Store& store);
+// Uses the district and village layers named in `layers` (all such layers of the store when
+// empty). Throws StrataError(kWrongInputParameters) when there is no district layer to report on.
+PopulationByDistrict population_by_district(io::Store& store, const std::vector<std::string>& layers = {});
 
 }  // namespace strata::spatial
