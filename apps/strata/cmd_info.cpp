@@ -50,6 +50,11 @@ Runner add_info(CLI::App& app, const GlobalOptions& g) {
       return kExitOk;
     }
     auto store = open_store_arg(a->target);
+    if (!a->layer.empty() && !store->layer(a->layer)) {
+      std::string names;
+      for (const auto& l : store->layers()) names += (names.empty() ? "" : ", ") + l.provenance.layer;
+      throw StrataError(ErrorCode::kWrongInputParameters, "--layer " + a->layer + ": the store has no such layer (layers: " + names + ")");
+    }
     nlohmann::json layers = nlohmann::json::array();
     std::ostringstream text;
     text << "store " << store->path().string() << "\nCRS " << store->crs().label() << " (" << store->crs().name() << ")\n";

@@ -5,23 +5,13 @@
 #include <sstream>
 
 #include "commands.h"
+#include "strata/core/clock.h"
 #include "store_arg.h"
 #include "strata/io/issues_csv.h"
 #include "strata/io/project_import.h"
 #include "strata/spatial/population_by_district.h"
 
 namespace strata::cli {
-namespace {
-
-std::string utc_now() {
-  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
-}
-
-}  // namespace
-
 Runner add_run(CLI::App& app, const GlobalOptions& g) {
   struct Args {
     std::string project;
@@ -35,7 +25,7 @@ Runner add_run(CLI::App& app, const GlobalOptions& g) {
 
   return [a, &g]() -> int {
     const auto started = std::chrono::steady_clock::now();
-    nlohmann::json summary = {{"strata_version", strata_version()}, {"started_at", utc_now()}};
+    nlohmann::json summary = {{"strata_version", strata_version()}, {"started_at", utc_now_iso8601()}};
     io::Project project = io::load_project(a->project);
     summary["project"] = {{"name", project.name}, {"file", project.file.string()}, {"crs", project.crs},
                           {"store", project.store.string()}, {"output", project.output.string()}};
@@ -89,7 +79,7 @@ Runner add_run(CLI::App& app, const GlobalOptions& g) {
     auto summary_path = project.output / "summary.json";
     outputs["summary"] = summary_path.string();
     summary["outputs"] = outputs;
-    summary["finished_at"] = utc_now();
+    summary["finished_at"] = utc_now_iso8601();
     summary["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     bool ok = imported.failures.empty();
     summary["ok"] = ok;

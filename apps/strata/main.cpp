@@ -29,7 +29,14 @@ int main(int argc, char** argv) {
   reg(add_query);
   reg(add_run);
   reg(add_kinds);
-  for (auto* sub : app.get_subcommands({})) sub->fallthrough();
+  for (auto* sub : app.get_subcommands({})) {
+    sub->fallthrough();
+    // Every command takes the global options; say so where users look (`strata CMD --help`).
+    std::string footer = sub->get_footer();
+    sub->footer((footer.empty() ? "" : footer + "\n") +
+                "Global options: --json (a JSON result on stdout), -q/--quiet (no progress).\n"
+                "Exit codes: 0 ok, 1 nothing found (query), 2 usage, 3 project file, 4 input data, 5 store, 6 internal.");
+  }
 
   try {
     app.parse(argc, argv);

@@ -85,10 +85,10 @@ Share::Share(std::int64_t numerator, std::int64_t denominator) {
   if (denominator == 0) {
     throw StrataError(ErrorCode::kFieldType, "share with zero denominator");
   }
+  if (numerator == INT64_MIN || denominator == INT64_MIN) {  // cannot be negated (std::gcd would be UB)
+    throw StrataError(ErrorCode::kFieldType, "share overflow in construction");
+  }
   if (denominator < 0) {
-    if (numerator == INT64_MIN || denominator == INT64_MIN) {
-      throw StrataError(ErrorCode::kFieldType, "share overflow in construction");
-    }
     numerator = -numerator;
     denominator = -denominator;
   }
@@ -97,7 +97,36 @@ Share::Share(std::int64_t numerator, std::int64_t denominator) {
   den_ = g > 1 ? denominator / g : denominator;
 }
 
-Share Share::parse(std::string_view text, std::optional<double> decimal_tolerance) {
+namespace {
+
+// Registry transcripts often use full-width digits and signs (３分之１, ０．５); read them as ASCII.
+std::string ascii_digits(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size();) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c == 0xEF && i + 2 < text.size()) {
+      auto c1 = static_cast<unsigned char>(text[i + 1]), c2 = static_cast<unsigned char>(text[i + 2]);
+      if (c1 == 0xBC && c2 >= 0x90 && c2 <= 0x99) {  // U+FF10..U+FF19
+        out += static_cast<char>('0' + (c2 - 0x90));
+        i += 3;
+        continue;
+      }
+      if (c1 == 0xBC && (c2 == 0x8E || c2 == 0x8F || c2 == 0x85)) {  // ． ／ ％
+        out += c2 == 0x8E ? '.' : c2 == 0x8F ? '/' : '%';
+        i += 3;
+        continue;
+      }
+    }
+    out += text[i++];
+  }
+  return out;
+}
+
+}  // namespace
+
+Share Share::parse(std::string_view original, std::optional<double> decimal_tolerance) {
+  const std::string ascii = ascii_digits(original);
+  const std::string_view text = ascii;
   std::string_view t = trim(text);
   if (t.empty()) fail(text, "empty");
   if (t == "全部" || t == "全") return whole();
@@ -121,6 +150,7 @@ Share Share::parse(std::string_view text, std::optional<double> decimal_toleranc
     t = trim(t.substr(0, t.size() - 1));
   }
   auto dot = t.find('.');
+  if (t == "." || (dot != std::string_view::npos && dot + 1 == t.size())) fail(text, "no digits after the decimal point");
   std::int64_t int_part = dot == 0 ? 0 : parse_integer(t.substr(0, dot), text);
   std::int64_t frac_num = 0, frac_den = 1;
   if (dot != std::string_view::npos) {

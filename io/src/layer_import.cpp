@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
+#include "strata/core/clock.h"
 #include "strata/core/crs_fit.h"
 #include "strata/core/error.h"
 #include "strata/core/geometry_validity.h"
@@ -24,14 +25,6 @@ namespace {
 // Grid for the second repair attempt, in project CRS units (metres for EPSG:3826): 1 mm is far
 // below survey accuracy and far above floating-point noise.
 constexpr double kSnapGrid = 0.001;
-
-std::string utc_now() {
-  auto now = std::chrono::system_clock::now();
-  std::time_t t = std::chrono::system_clock::to_time_t(now);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
-}
 
 // Converts a mapped value to the canonical field's type; nothing when it does not convert.
 std::optional<FieldValue> convert(const FieldValue& v, FieldType type) {
@@ -126,7 +119,7 @@ class Importer {
     prov.sha256 = dataset_sha256(source->files());
     prov.vintage = spec_.vintage;
     prov.source_note = spec_.source;
-    prov.imported_at = utc_now();
+    prov.imported_at = utc_now_iso8601();
     if (spec_.join) {
       const Table& t = tables_.at(spec_.join->table);
       prov.join_table = t.name;

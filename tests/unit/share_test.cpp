@@ -69,3 +69,17 @@ TEST(Share, OverflowThrowsInsteadOfWrapping) {
   EXPECT_THROW((void)(big + other), strata::StrataError);
   EXPECT_THROW(Share(1, 0), strata::StrataError);
 }
+
+TEST(Share, FullWidthDigitsFromRegistryTranscripts) {
+  EXPECT_EQ(Share::parse("３分之１"), Share(1, 3));
+  EXPECT_EQ(Share::parse("１０分之３"), Share(3, 10));
+  EXPECT_EQ(Share::parse("１／４"), Share(1, 4));
+  EXPECT_EQ(Share::parse("０．５"), Share(1, 2));
+}
+
+TEST(Share, DegenerateDecimalsAndExtremesAreRejected) {
+  EXPECT_THROW((void)Share::parse("."), strata::StrataError);
+  EXPECT_THROW((void)Share::parse("1."), strata::StrataError);
+  EXPECT_THROW(Share(INT64_MIN, 1), strata::StrataError);
+  EXPECT_THROW(Share(1, INT64_MIN), strata::StrataError);
+}

@@ -15,7 +15,8 @@ class Share {
   Share(std::int64_t numerator, std::int64_t denominator);
   static Share whole() { return Share(1, 1); }
 
-  // Parses "1/3", "3分之1", "全部" (whole), "50%", and decimals such as "0.25".
+  // Parses "1/3", "3分之1", "全部" (whole), "50%", and decimals such as "0.25"; full-width
+  // digits and signs (３分之１, ０．５) as registry transcripts write them.
   // A decimal is exact by default ("0.333" is 333/1000); with a tolerance, the simplest fraction
   // within that distance is taken instead ("0.333" with 0.001 gives 1/3).
   // Throws StrataError(kFieldType) with the offending text when it cannot parse.
