@@ -1,5 +1,6 @@
 // strata query zone-at | district-at | parcel-at X Y [--crs ...]: what covers a point.
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -18,9 +19,24 @@ namespace {
 int run_batch(const GlobalOptions& g, io::Store& store, const Crs& from, const std::string& verb,
               const std::vector<std::string>& kinds, const std::string& points_file) {
   io::Table points = io::read_table(points_file);
-  int xc = points.column("x"), yc = points.column("y"), idc = points.column("id");
-  if (xc < 0 || yc < 0)
-    throw StrataError(ErrorCode::kFieldMissing, points_file + ": a points file needs columns x and y");
+  // Column names as people write them: x/lon/longitude/easting, y/lat/latitude/northing.
+  auto find = [&points](std::initializer_list<const char*> names) {
+    for (std::size_t c = 0; c < points.columns.size(); ++c) {
+      std::string lower = points.columns[c];
+      for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      for (const char* n : names)
+        if (lower == n) return static_cast<int>(c);
+    }
+    return -1;
+  };
+  int xc = find({"x", "lon", "lng", "longitude", "easting"}), yc = find({"y", "lat", "latitude", "northing"});
+  int idc = find({"id"});
+  if (xc < 0 || yc < 0) {
+    std::string cols;
+    for (const auto& c : points.columns) cols += (cols.empty() ? "" : ", ") + c;
+    throw StrataError(ErrorCode::kFieldMissing, points_file + ": a points file needs an x (or lon) and a y (or lat) column; it has: " +
+                                                    (cols.empty() ? std::string("(no columns)") : cols));
+  }
   std::vector<std::pair<std::string, spatial::PolygonIndex>> indexes;
   for (const auto& l : store.layers()) {
     if (std::find(kinds.begin(), kinds.end(), l.provenance.kind) == kinds.end()) continue;
@@ -37,7 +53,8 @@ int run_batch(const GlobalOptions& g, io::Store& store, const Crs& from, const s
   std::int64_t found = 0;
   for (std::size_t r = 0; r < points.rows.size(); ++r) {
     const auto& row = points.rows[r];
-    std::string id = idc >= 0 ? row[static_cast<std::size_t>(idc)] : std::to_string(points.row_numbers[r]);
+    std::string id = idc >= 0 ? row[static_cast<std::size_t>(idc)] : std::string();
+    if (id.empty()) id = std::to_string(points.row_numbers[r]);
     auto x = to_real(FieldValue{row[static_cast<std::size_t>(xc)]});
     auto y = to_real(FieldValue{row[static_cast<std::size_t>(yc)]});
     nlohmann::json hits = nlohmann::json::array();
