@@ -30,13 +30,16 @@ strata::io::LayerSpec villages_spec() {
 
 const std::vector<strata::Record>& villages() {
   static const std::vector<strata::Record> records =
-      strata::io::import_layer(villages_spec(), strata::Crs::from_user_input("EPSG:3826"), {}, "bench").records;
+      strata::io::import_layer(villages_spec(), strata::Crs::from_user_input("EPSG:3826"), {},
+                               "bench")
+          .records;
   return records;
 }
 
 std::vector<strata::Point2> random_points(std::size_t n) {
   std::mt19937 rng(1);
-  std::uniform_real_distribution<double> x(296266, 317197), y(2761514, 2789176);  // Taipei extent, TM2
+  std::uniform_real_distribution<double> x(296266, 317197),
+      y(2761514, 2789176);  // Taipei extent, TM2
   std::vector<strata::Point2> pts;
   for (std::size_t i = 0; i < n; ++i) pts.emplace_back(x(rng), y(rng));
   return pts;

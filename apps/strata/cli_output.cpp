@@ -9,12 +9,17 @@ namespace strata::cli {
 
 int exit_code_for(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kProjectFile: return kExitProjectFile;
-    case ErrorCode::kWrongInputParameters: return kExitUsage;
+    case ErrorCode::kProjectFile:
+      return kExitProjectFile;
+    case ErrorCode::kWrongInputParameters:
+      return kExitUsage;
     case ErrorCode::kStoreError:
-    case ErrorCode::kStoreLocked: return kExitStore;
-    case ErrorCode::kInternal: return kExitInternal;
-    default: return kExitInputData;
+    case ErrorCode::kStoreLocked:
+      return kExitStore;
+    case ErrorCode::kInternal:
+      return kExitInternal;
+    default:
+      return kExitInputData;
   }
 }
 
@@ -40,8 +45,9 @@ int emit_error(const GlobalOptions& g, const std::string& command, const StrataE
                             {"exit_code", exit}}}};
     std::cout << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
   }
-  std::cerr << "strata" << (command.empty() ? "" : " " + command) << ": error " << static_cast<int>(e.code()) << " " << error_name(e.code())
-            << ": " << e.what() << std::endl;
+  std::cerr << "strata" << (command.empty() ? "" : " " + command) << ": error "
+            << static_cast<int>(e.code()) << " " << error_name(e.code()) << ": " << e.what()
+            << std::endl;
   return exit;
 }
 
@@ -50,10 +56,12 @@ io::ProgressFn progress_printer(const GlobalOptions& g) {
   const bool tty = isatty(STDERR_FILENO) != 0;
   return [tty](const std::string& stage, std::int64_t done, std::int64_t total) {
     if (tty) {
-      std::fprintf(stderr, "\r  %s: %lld/%lld   ", stage.c_str(), static_cast<long long>(done), static_cast<long long>(total));
+      std::fprintf(stderr, "\r  %s: %lld/%lld   ", stage.c_str(), static_cast<long long>(done),
+                   static_cast<long long>(total));
       if (done == total) std::fprintf(stderr, "\n");
     } else {
-      std::fprintf(stderr, "progress: %s %lld/%lld\n", stage.c_str(), static_cast<long long>(done), static_cast<long long>(total));
+      std::fprintf(stderr, "progress: %s %lld/%lld\n", stage.c_str(), static_cast<long long>(done),
+                   static_cast<long long>(total));
     }
     std::fflush(stderr);
   };

@@ -2,8 +2,8 @@
 #include <sstream>
 
 #include "commands.h"
-#include "strata/core/kind_schema.h"
 #include "store_arg.h"
+#include "strata/core/kind_schema.h"
 #include "strata/io/project_import.h"
 
 namespace strata::cli {
@@ -22,11 +22,15 @@ struct ImportArgs {
 io::Project adhoc_project(const ImportArgs& a) {
   if (a.kind.empty() || a.name.empty() || a.store.empty()) {
     throw StrataError(ErrorCode::kWrongInputParameters,
-                      "importing a data file directly needs --kind, --name and --store (or give a project .toml)");
+                      "importing a data file directly needs --kind, --name and --store (or give a "
+                      "project .toml)");
   }
   const KindSpec* kind = find_kind(a.kind);
-  if (!kind) throw StrataError(ErrorCode::kWrongInputParameters, "unknown kind '" + a.kind + "' (see 'strata kinds')");
-  if (auto problem = io::layer_name_problem(a.name)) throw StrataError(ErrorCode::kWrongInputParameters, "--name: " + *problem);
+  if (!kind)
+    throw StrataError(ErrorCode::kWrongInputParameters,
+                      "unknown kind '" + a.kind + "' (see 'strata kinds')");
+  if (auto problem = io::layer_name_problem(a.name))
+    throw StrataError(ErrorCode::kWrongInputParameters, "--name: " + *problem);
   if (auto problem = io::project_crs_problem(a.project_crs))
     throw StrataError(ErrorCode::kWrongInputParameters, "--project-crs: " + *problem);
   io::Project p;
@@ -37,14 +41,16 @@ io::Project adhoc_project(const ImportArgs& a) {
   io::LayerSpec l;
   l.name = a.name;
   l.kind = a.kind;
-  l.path = std::filesystem::absolute(a.input).lexically_normal();  // provenance names files unambiguously
+  l.path = std::filesystem::absolute(a.input)
+               .lexically_normal();  // provenance names files unambiguously
   l.layer = a.source_layer;
   l.encoding = a.encoding;
   if (!a.crs.empty()) l.crs = a.crs;
   for (const auto& f : a.fields) {
     auto eq = f.find('=');
     if (eq == std::string::npos)
-      throw StrataError(ErrorCode::kWrongInputParameters, "--field takes canonical=source, got '" + f + "'");
+      throw StrataError(ErrorCode::kWrongInputParameters,
+                        "--field takes canonical=source, got '" + f + "'");
     std::string canonical = f.substr(0, eq);
     std::vector<std::string> sources;
     std::stringstream ss(f.substr(eq + 1));
@@ -55,7 +61,8 @@ io::Project adhoc_project(const ImportArgs& a) {
   }
   for (const auto& spec : kind->fields)
     if (spec.required && !l.fields.count(spec.name))
-      throw StrataError(ErrorCode::kWrongInputParameters, "kind " + a.kind + " needs --field " + spec.name + "=<source field>");
+      throw StrataError(ErrorCode::kWrongInputParameters,
+                        "kind " + a.kind + " needs --field " + spec.name + "=<source field>");
   p.layers.push_back(std::move(l));
   return p;
 }
@@ -64,31 +71,42 @@ io::Project adhoc_project(const ImportArgs& a) {
 
 Runner add_import(CLI::App& app, const GlobalOptions& g) {
   auto a = std::make_shared<ImportArgs>();
-  CLI::App* sub = app.add_subcommand("import", "Ingest a project's layers (or one data file) into the store, in one transaction");
-  sub->add_option("input", a->input, "project file (.toml), or a data file with --kind/--name/--store")->required();
+  CLI::App* sub = app.add_subcommand(
+      "import", "Ingest a project's layers (or one data file) into the store, in one transaction");
+  sub->add_option("input", a->input,
+                  "project file (.toml), or a data file with --kind/--name/--store")
+      ->required();
   sub->add_option("--layer", a->layers, "import only these project layers (repeatable)");
-  sub->add_flag("--keep-going", a->keep_going, "write the layers that import even if another fails (exit code still 4)");
-  sub->add_flag("--dry-run", a->dry_run, "read and check everything (CRS, fields, geometry, joins), write nothing");
+  sub->add_flag("--keep-going", a->keep_going,
+                "write the layers that import even if another fails (exit code still 4)");
+  sub->add_flag("--dry-run", a->dry_run,
+                "read and check everything (CRS, fields, geometry, joins), write nothing");
   sub->add_option("--store", a->store, "store path (overrides the project's)");
   sub->add_option("--kind", a->kind, "data file mode: kind of the features (see 'strata kinds')");
   sub->add_option("--name", a->name, "data file mode: layer name in the store");
-  sub->add_option("--field", a->fields, "data file mode: canonical=source (a+b sums numeric fields); repeatable");
+  sub->add_option("--field", a->fields,
+                  "data file mode: canonical=source (a+b sums numeric fields); repeatable");
   sub->add_option("--crs", a->crs, "override the file's declared CRS, e.g. EPSG:4326");
   sub->add_option("--source-layer", a->source_layer, "layer inside the data file");
   sub->add_option("--encoding", a->encoding, "text encoding of the data file, e.g. BIG5");
-  sub->add_option("--project-crs", a->project_crs, "data file mode: CRS of a new store (default EPSG:3826)");
+  sub->add_option("--project-crs", a->project_crs,
+                  "data file mode: CRS of a new store (default EPSG:3826)");
   sub->footer(
       "Examples:\n"
       "  strata import samples/taipei/project.toml\n"
-      "  strata import zoning.geojson --kind zoning --name zoning --store city.gpkg --field zone_code=分區代\n");
+      "  strata import zoning.geojson --kind zoning --name zoning --store city.gpkg --field "
+      "zone_code=分區代\n");
 
   return [a, &g]() -> int {
     const bool is_project = is_project_file(a->input);
-    if (is_project && (!a->kind.empty() || !a->name.empty() || !a->fields.empty() || !a->crs.empty() ||
-                       !a->source_layer.empty() || !a->encoding.empty() || a->project_crs != "EPSG:3826"))
+    if (is_project &&
+        (!a->kind.empty() || !a->name.empty() || !a->fields.empty() || !a->crs.empty() ||
+         !a->source_layer.empty() || !a->encoding.empty() || a->project_crs != "EPSG:3826"))
       throw StrataError(ErrorCode::kWrongInputParameters,
-                        "--kind, --name, --field, --crs, --source-layer, --encoding and --project-crs are for importing a "
-                        "data file; with a project file, set them in the file (its layers' kind, fields, crs, ...)");
+                        "--kind, --name, --field, --crs, --source-layer, --encoding and "
+                        "--project-crs are for importing a "
+                        "data file; with a project file, set them in the file (its layers' kind, "
+                        "fields, crs, ...)");
     io::Project project = is_project ? io::load_project(a->input) : adhoc_project(*a);
     if (!a->store.empty()) project.store = a->store;
     io::ImportOptions options{a->layers, a->keep_going, a->dry_run};
@@ -99,23 +117,25 @@ Runner add_import(CLI::App& app, const GlobalOptions& g) {
     std::ostringstream text;
     for (const auto& li : result.layers) {
       const auto& p = li.provenance;
-      text << p.layer << " (" << p.kind << "): " << p.features_read << " read, " << p.features_imported << " imported, "
-           << p.features_repaired << " repaired, " << p.features_rejected << " rejected\n";
+      text << p.layer << " (" << p.kind << "): " << p.features_read << " read, "
+           << p.features_imported << " imported, " << p.features_repaired << " repaired, "
+           << p.features_rejected << " rejected\n";
       if (li.join)
         text << "  join: " << li.join->matched_exact << " exact + " << li.join->matched_normalised
-             << " normalised matches, " << li.join->unmatched_features << " features and " << li.join->unmatched_rows
-             << " table rows unmatched\n";
+             << " normalised matches, " << li.join->unmatched_features << " features and "
+             << li.join->unmatched_rows << " table rows unmatched\n";
     }
     for (const auto& f : result.failures) text << "FAILED " << f.layer << ": " << f.message << "\n";
-    text << (result.written    ? "written to " + project.store.string() + "\n"
-             : a->dry_run      ? "dry run: nothing written\n"
-                               : "nothing written; the store is unchanged\n");
+    text << (result.written ? "written to " + project.store.string() + "\n"
+             : a->dry_run   ? "dry run: nothing written\n"
+                            : "nothing written; the store is unchanged\n");
     json["dry_run"] = a->dry_run;
     bool ok = result.failures.empty();
     emit(g, "import", ok, json, text.str());
     if (!ok)
       for (const auto& f : result.failures)
-        std::cerr << "strata import: error " << static_cast<int>(f.code) << " " << error_name(f.code) << ": " << f.message << "\n";
+        std::cerr << "strata import: error " << static_cast<int>(f.code) << " "
+                  << error_name(f.code) << ": " << f.message << "\n";
     return ok ? kExitOk : exit_code_for(result.failures.front().code);
   };
 }

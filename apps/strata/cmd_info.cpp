@@ -15,12 +15,9 @@ namespace strata::cli {
 namespace {
 
 nlohmann::json library_versions() {
-  return {{"strata", strata_version()},
-          {"gdal", io::gdal_version()},
-          {"proj", proj_version()},
-          {"boost", boost_version()},
-          {"cgal", spatial::cgal_version()},
-          {"open3d", render::open3d_version()}};
+  return {{"strata", strata_version()},      {"gdal", io::gdal_version()},
+          {"proj", proj_version()},          {"boost", boost_version()},
+          {"cgal", spatial::cgal_version()}, {"open3d", render::open3d_version()}};
 }
 
 }  // namespace
@@ -36,13 +33,16 @@ Runner add_info(CLI::App& app, const GlobalOptions& g) {
   CLI::App* sub = app.add_subcommand("info", "Show a store's layers, provenance and import report");
   sub->add_option("store", a->target, "store (.gpkg) or project file (.toml)");
   sub->add_flag("--libraries", a->libraries, "print the versions of the linked libraries");
-  sub->add_flag("--issues", a->issues, "list the import report (imported with notes, repaired, rejected)");
+  sub->add_flag("--issues", a->issues,
+                "list the import report (imported with notes, repaired, rejected)");
   sub->add_option("--layer", a->layer, "restrict --issues to one layer");
   sub->add_option("--limit", a->limit, "at most this many issues in text output (default 50)");
 
   return [a, &g]() -> int {
     if (a->target.empty()) {
-      if (!a->libraries) throw StrataError(ErrorCode::kWrongInputParameters, "give a store or project file, or --libraries");
+      if (!a->libraries)
+        throw StrataError(ErrorCode::kWrongInputParameters,
+                          "give a store or project file, or --libraries");
       auto libs = library_versions();
       std::ostringstream text;
       for (auto& [k, v] : libs.items()) text << k << " " << v.get<std::string>() << "\n";
@@ -52,12 +52,16 @@ Runner add_info(CLI::App& app, const GlobalOptions& g) {
     auto store = open_store_arg(a->target);
     if (!a->layer.empty() && !store->layer(a->layer)) {
       std::string names;
-      for (const auto& l : store->layers()) names += (names.empty() ? "" : ", ") + l.provenance.layer;
-      throw StrataError(ErrorCode::kWrongInputParameters, "--layer " + a->layer + ": the store has no such layer (layers: " + names + ")");
+      for (const auto& l : store->layers())
+        names += (names.empty() ? "" : ", ") + l.provenance.layer;
+      throw StrataError(
+          ErrorCode::kWrongInputParameters,
+          "--layer " + a->layer + ": the store has no such layer (layers: " + names + ")");
     }
     nlohmann::json layers = nlohmann::json::array();
     std::ostringstream text;
-    text << "store " << store->path().string() << "\nCRS " << store->crs().label() << " (" << store->crs().name() << ")\n";
+    text << "store " << store->path().string() << "\nCRS " << store->crs().label() << " ("
+         << store->crs().name() << ")\n";
     auto all_issues = store->issues(a->layer);
     std::map<std::string, std::map<std::string, int>> by_layer_status;
     for (const auto& i : all_issues) by_layer_status[i.layer][std::string(status_name(i.status))]++;
@@ -67,14 +71,17 @@ Runner add_info(CLI::App& app, const GlobalOptions& g) {
       j["issues"] = by_layer_status[l.provenance.layer];
       layers.push_back(j);
       const auto& p = l.provenance;
-      text << "\n" << p.layer << " [" << p.kind << "] " << l.feature_count << " features\n"
-           << "  from " << p.dataset << (p.source_layer.empty() ? "" : " (" + p.source_layer + ")") << ", CRS "
-           << p.source_crs << " (" << p.crs_origin << ")\n"
-           << "  read " << p.features_read << ", imported " << p.features_imported << ", repaired " << p.features_repaired
-           << ", rejected " << p.features_rejected << "; imported at " << p.imported_at << "\n";
+      text << "\n"
+           << p.layer << " [" << p.kind << "] " << l.feature_count << " features\n"
+           << "  from " << p.dataset << (p.source_layer.empty() ? "" : " (" + p.source_layer + ")")
+           << ", CRS " << p.source_crs << " (" << p.crs_origin << ")\n"
+           << "  read " << p.features_read << ", imported " << p.features_imported << ", repaired "
+           << p.features_repaired << ", rejected " << p.features_rejected << "; imported at "
+           << p.imported_at << "\n";
       if (!p.vintage.empty()) text << "  vintage " << p.vintage << "\n";
       if (!p.join_table.empty())
-        text << "  joined table " << p.join_table << (p.join_vintage.empty() ? "" : ", vintage " + p.join_vintage)
+        text << "  joined table " << p.join_table
+             << (p.join_vintage.empty() ? "" : ", vintage " + p.join_vintage)
              << (p.join_source.empty() ? "" : ", " + p.join_source) << "\n";
     }
     nlohmann::json result = {{"store", store->path().string()},
@@ -84,7 +91,8 @@ Runner add_info(CLI::App& app, const GlobalOptions& g) {
     if (a->libraries) {
       result["libraries"] = library_versions();
       text << "\nlibraries:";
-      for (auto& [k, v] : result["libraries"].items()) text << " " << k << " " << v.get<std::string>();
+      for (auto& [k, v] : result["libraries"].items())
+        text << " " << k << " " << v.get<std::string>();
       text << "\n";
     }
     if (a->issues) {
@@ -98,8 +106,9 @@ Runner add_info(CLI::App& app, const GlobalOptions& g) {
           text << "  ... " << all_issues.size() - a->limit << " more (use --json or --limit)\n";
           break;
         }
-        text << "  " << status_name(i.status) << " " << static_cast<int>(i.code) << " " << error_name(i.code) << " ["
-             << i.layer << "] " << i.message << (i.method.empty() ? "" : " -> " + i.method) << "\n";
+        text << "  " << status_name(i.status) << " " << static_cast<int>(i.code) << " "
+             << error_name(i.code) << " [" << i.layer << "] " << i.message
+             << (i.method.empty() ? "" : " -> " + i.method) << "\n";
       }
     }
     emit(g, "info", true, result, text.str());

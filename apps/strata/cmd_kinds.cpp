@@ -15,8 +15,12 @@ Runner add_kinds(CLI::App& app, const GlobalOptions& g) {
       nlohmann::json fields = nlohmann::json::array();
       text << k.kind << ": " << k.description << "\n";
       for (const auto& f : k.fields) {
-        fields.push_back({{"name", f.name}, {"type", field_type_name(f.type)}, {"required", f.required}, {"description", f.description}});
-        text << "  " << f.name << " (" << field_type_name(f.type) << (f.required ? ", required" : "") << ") " << f.description << "\n";
+        fields.push_back({{"name", f.name},
+                          {"type", field_type_name(f.type)},
+                          {"required", f.required},
+                          {"description", f.description}});
+        text << "  " << f.name << " (" << field_type_name(f.type)
+             << (f.required ? ", required" : "") << ") " << f.description << "\n";
       }
       list.push_back({{"kind", k.kind}, {"description", k.description}, {"fields", fields}});
     }

@@ -9,8 +9,8 @@
 #include "store_arg.h"
 #include "strata/io/json_report.h"
 #include "strata/io/table.h"
-#include "strata/spatial/polygon_index.h"
 #include "strata/spatial/point_query.h"
+#include "strata/spatial/polygon_index.h"
 
 namespace strata::cli {
 namespace {
@@ -29,13 +29,16 @@ int run_batch(const GlobalOptions& g, io::Store& store, const Crs& from, const s
     }
     return -1;
   };
-  int xc = find({"x", "lon", "lng", "longitude", "easting"}), yc = find({"y", "lat", "latitude", "northing"});
+  int xc = find({"x", "lon", "lng", "longitude", "easting"}),
+      yc = find({"y", "lat", "latitude", "northing"});
   int idc = find({"id"});
   if (xc < 0 || yc < 0) {
     std::string cols;
     for (const auto& c : points.columns) cols += (cols.empty() ? "" : ", ") + c;
-    throw StrataError(ErrorCode::kFieldMissing, points_file + ": a points file needs an x (or lon) and a y (or lat) column; it has: " +
-                                                    (cols.empty() ? std::string("(no columns)") : cols));
+    throw StrataError(ErrorCode::kFieldMissing,
+                      points_file +
+                          ": a points file needs an x (or lon) and a y (or lat) column; it has: " +
+                          (cols.empty() ? std::string("(no columns)") : cols));
   }
   std::vector<std::pair<std::string, spatial::PolygonIndex>> indexes;
   for (const auto& l : store.layers()) {
@@ -74,9 +77,11 @@ int run_batch(const GlobalOptions& g, io::Store& store, const Crs& from, const s
     text << id;
     for (const auto& h : hits) text << "\t" << h["id"].get<std::string>();
     text << "\n";
-    rows.push_back({{"id", id}, {"hits", std::move(hits)}, {"valid_point", x.has_value() && y.has_value()}});
+    rows.push_back(
+        {{"id", id}, {"hits", std::move(hits)}, {"valid_point", x.has_value() && y.has_value()}});
   }
-  emit(g, "query " + verb, true, {{"query", verb}, {"points", rows}, {"points_with_hits", found}}, text.str());
+  emit(g, "query " + verb, true, {{"query", verb}, {"points", rows}, {"points_with_hits", found}},
+       text.str());
   return kExitOk;
 }
 
@@ -104,7 +109,8 @@ Runner add_query(CLI::App& app, const GlobalOptions& g) {
     CLI::App* q = sub->add_subcommand(v.name, v.help);
     auto* xo = q->add_option("x", a->x, "easting or longitude");
     auto* yo = q->add_option("y", a->y, "northing or latitude");
-    auto* po = q->add_option("--points", a->points, "CSV file with columns x,y (and optional id): one answer per row");
+    auto* po = q->add_option("--points", a->points,
+                             "CSV file with columns x,y (and optional id): one answer per row");
     xo->excludes(po);
     yo->excludes(po);
     q->callback([q, xo, yo, po] {
@@ -112,11 +118,14 @@ Runner add_query(CLI::App& app, const GlobalOptions& g) {
         throw CLI::ValidationError("give X Y, or --points FILE");
       (void)q;
     });
-    q->add_option("--crs", a->crs, "CRS of X Y (default: the store's); EPSG:4326 takes longitude then latitude");
+    q->add_option("--crs", a->crs,
+                  "CRS of X Y (default: the store's); EPSG:4326 takes longitude then latitude");
     q->add_option("--store", a->store, "store (.gpkg) or project file (.toml)")->required();
     q->fallthrough();
   }
-  sub->footer("Example:\n  strata query zone-at 120.4862 22.8870 --crs EPSG:4326 --store out/strata.gpkg\n");
+  sub->footer(
+      "Example:\n  strata query zone-at 120.4862 22.8870 --crs EPSG:4326 --store "
+      "out/strata.gpkg\n");
 
   return [a, sub, &g]() -> int {
     const Verb* verb = nullptr;
@@ -126,8 +135,9 @@ Runner add_query(CLI::App& app, const GlobalOptions& g) {
     Crs from = a->crs.empty() ? store->crs() : Crs::from_user_input(a->crs);
     if (!a->points.empty()) return run_batch(g, *store, from, verb->name, verb->kinds, a->points);
     if (from.is_geographic() && (a->y < -90 || a->y > 90))
-      throw StrataError(ErrorCode::kWrongInputParameters, "latitude " + std::to_string(a->y) +
-                                                              " is out of range: give longitude first, then latitude");
+      throw StrataError(ErrorCode::kWrongInputParameters,
+                        "latitude " + std::to_string(a->y) +
+                            " is out of range: give longitude first, then latitude");
     Point2 p = spatial::to_store_crs(*store, from, a->x, a->y);
     auto hits = spatial::features_at(*store, verb->kinds, p);
     // When nothing is found, say why if we can tell: no such layer, or lon/lat given as metres.
@@ -135,10 +145,12 @@ Runner add_query(CLI::App& app, const GlobalOptions& g) {
     if (hits.empty()) {
       bool has_layer = false;
       for (const auto& l : store->layers())
-        has_layer |= std::find(verb->kinds.begin(), verb->kinds.end(), l.provenance.kind) != verb->kinds.end();
+        has_layer |= std::find(verb->kinds.begin(), verb->kinds.end(), l.provenance.kind) !=
+                     verb->kinds.end();
       if (!has_layer) {
         note = "the store has no layer of kind " + verb->kinds.front();
-      } else if (a->crs.empty() && !store->crs().is_geographic() && std::abs(a->x) <= 180 && std::abs(a->y) <= 90) {
+      } else if (a->crs.empty() && !store->crs().is_geographic() && std::abs(a->x) <= 180 &&
+                 std::abs(a->y) <= 90) {
         note = "the point looks like longitude/latitude; add --crs EPSG:4326";
       }
     }
@@ -161,12 +173,14 @@ Runner add_query(CLI::App& app, const GlobalOptions& g) {
     if (hits.empty()) {
       char where[96];
       std::snprintf(where, sizeof where, "(%.3f, %.3f)", p.x(), p.y());
-      text << "nothing at " << where << " " << store->crs().label() << (note.empty() ? "" : ": " + note) << "\n";
+      text << "nothing at " << where << " " << store->crs().label()
+           << (note.empty() ? "" : ": " + note) << "\n";
     }
-    nlohmann::json result = {{"query", verb->name},
-                             {"point", {{"x", a->x}, {"y", a->y}, {"crs", from.label()}}},
-                             {"point_store_crs", {{"x", p.x()}, {"y", p.y()}, {"crs", store->crs().label()}}},
-                             {"hits", list}};
+    nlohmann::json result = {
+        {"query", verb->name},
+        {"point", {{"x", a->x}, {"y", a->y}, {"crs", from.label()}}},
+        {"point_store_crs", {{"x", p.x()}, {"y", p.y()}, {"crs", store->crs().label()}}},
+        {"hits", list}};
     if (!note.empty()) result["note"] = note;
     emit(g, command, true, result, text.str());
     return hits.empty() ? kExitNotFound : kExitOk;

@@ -5,8 +5,8 @@
 #include <sstream>
 
 #include "commands.h"
-#include "strata/core/clock.h"
 #include "store_arg.h"
+#include "strata/core/clock.h"
 #include "strata/io/issues_csv.h"
 #include "strata/io/project_import.h"
 #include "strata/spatial/population_by_district.h"
@@ -18,24 +18,32 @@ Runner add_run(CLI::App& app, const GlobalOptions& g) {
     bool keep_going = false, dry_run = false;
   };
   auto a = std::make_shared<Args>();
-  CLI::App* sub = app.add_subcommand("run", "Run a project end to end: import, analyses, outputs (summary.json)");
+  CLI::App* sub = app.add_subcommand(
+      "run", "Run a project end to end: import, analyses, outputs (summary.json)");
   sub->add_option("project", a->project, "project file (.toml)")->required();
   sub->add_flag("--keep-going", a->keep_going, "keep the layers that import even if another fails");
-  sub->add_flag("--dry-run", a->dry_run, "check the project and its data, write nothing (no store, no outputs)");
+  sub->add_flag("--dry-run", a->dry_run,
+                "check the project and its data, write nothing (no store, no outputs)");
 
   return [a, &g]() -> int {
     const auto started = std::chrono::steady_clock::now();
-    nlohmann::json summary = {{"strata_version", strata_version()}, {"started_at", utc_now_iso8601()}};
+    nlohmann::json summary = {{"strata_version", strata_version()},
+                              {"started_at", utc_now_iso8601()}};
     io::Project project = io::load_project(a->project);
-    summary["project"] = {{"name", project.name}, {"file", project.file.string()}, {"crs", project.crs},
-                          {"store", project.store.string()}, {"output", project.output.string()}};
+    summary["project"] = {{"name", project.name},
+                          {"file", project.file.string()},
+                          {"crs", project.crs},
+                          {"store", project.store.string()},
+                          {"output", project.output.string()}};
     if (!a->dry_run) {
       // The outputs must be writable before anything is imported, not discovered after.
       std::error_code ec;
       std::filesystem::create_directories(project.output, ec);
       if (ec || !std::filesystem::is_directory(project.output))
-        throw StrataError(ErrorCode::kProjectFile, project.file.string() + ": output folder " + project.output.string() +
-                                                       " cannot be created" + (ec ? " (" + ec.message() + ")" : " (a file is in the way)"));
+        throw StrataError(ErrorCode::kProjectFile,
+                          project.file.string() + ": output folder " + project.output.string() +
+                              " cannot be created" +
+                              (ec ? " (" + ec.message() + ")" : " (a file is in the way)"));
     }
     ImportRun run = run_import(project, {{}, a->keep_going, a->dry_run}, progress_printer(g));
     const io::ProjectImport& imported = run.result;
@@ -48,10 +56,12 @@ Runner add_run(CLI::App& app, const GlobalOptions& g) {
       text << "dry run of " << project.name << ": nothing written\n";
       for (const auto& li : imported.layers) {
         const auto& p = li.provenance;
-        text << "  " << p.layer << ": " << p.features_imported + p.features_repaired << "/" << p.features_read
-             << " would import (" << p.features_repaired << " repaired, " << p.features_rejected << " rejected)\n";
+        text << "  " << p.layer << ": " << p.features_imported + p.features_repaired << "/"
+             << p.features_read << " would import (" << p.features_repaired << " repaired, "
+             << p.features_rejected << " rejected)\n";
       }
-      for (const auto& f : imported.failures) text << "  FAILED " << f.layer << ": " << f.message << "\n";
+      for (const auto& f : imported.failures)
+        text << "  FAILED " << f.layer << ": " << f.message << "\n";
       emit(g, "run", imported.failures.empty(), summary, text.str());
       return imported.failures.empty() ? kExitOk : exit_code_for(imported.failures.front().code);
     }
@@ -80,7 +90,8 @@ Runner add_run(CLI::App& app, const GlobalOptions& g) {
     outputs["summary"] = summary_path.string();
     summary["outputs"] = outputs;
     summary["finished_at"] = utc_now_iso8601();
-    summary["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    summary["seconds"] =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     bool ok = imported.failures.empty();
     summary["ok"] = ok;
     {
@@ -98,17 +109,21 @@ Runner add_run(CLI::App& app, const GlobalOptions& g) {
     text << "project " << project.name << " -> " << project.store.string() << "\n";
     for (const auto& li : imported.layers) {
       const auto& p = li.provenance;
-      text << "  " << p.layer << ": " << p.features_imported + p.features_repaired << "/" << p.features_read
-           << " imported (" << p.features_repaired << " repaired, " << p.features_rejected << " rejected)\n";
+      text << "  " << p.layer << ": " << p.features_imported + p.features_repaired << "/"
+           << p.features_read << " imported (" << p.features_repaired << " repaired, "
+           << p.features_rejected << " rejected)\n";
     }
-    for (const auto& f : imported.failures) text << "  FAILED " << f.layer << ": " << f.message << "\n";
+    for (const auto& f : imported.failures)
+      text << "  FAILED " << f.layer << ": " << f.message << "\n";
     if (analyses.contains("population_by_district"))
-      text << "  population (sum of villages): " << analyses["population_by_district"]["total_population"] << "\n";
+      text << "  population (sum of villages): "
+           << analyses["population_by_district"]["total_population"] << "\n";
     text << "summary: " << summary_path.string() << "\n";
     emit(g, "run", ok, summary, text.str());
     if (!ok) {
       for (const auto& f : imported.failures)
-        std::cerr << "strata run: error " << static_cast<int>(f.code) << " " << error_name(f.code) << ": " << f.message << "\n";
+        std::cerr << "strata run: error " << static_cast<int>(f.code) << " " << error_name(f.code)
+                  << ": " << f.message << "\n";
       return exit_code_for(imported.failures.front().code);
     }
     return kExitOk;

@@ -1,15 +1,17 @@
 // strata: 3D cadastre and urban GIS engine, command line.
 #include <filesystem>
 #include <iostream>
-#include <string_view>
 #include <map>
+#include <string_view>
 
 #include "commands.h"
 
 int main(int argc, char** argv) {
   using namespace strata::cli;
-  CLI::App app{"strata: 3D cadastre and urban GIS engine. Ingests districts, population, zoning and parcels\n"
-               "into a GeoPackage store and answers spatial queries. See docs/cli.md."};
+  CLI::App app{
+      "strata: 3D cadastre and urban GIS engine. Ingests districts, population, zoning and "
+      "parcels\n"
+      "into a GeoPackage store and answers spatial queries. See docs/cli.md."};
   app.set_version_flag("--version", strata_version());
   app.require_subcommand(1);
   GlobalOptions g;
@@ -35,7 +37,8 @@ int main(int argc, char** argv) {
     std::string footer = sub->get_footer();
     sub->footer((footer.empty() ? "" : footer + "\n") +
                 "Global options: --json (a JSON result on stdout), -q/--quiet (no progress).\n"
-                "Exit codes: 0 ok, 1 nothing found (query), 2 usage, 3 project file, 4 input data, 5 store, 6 internal.");
+                "Exit codes: 0 ok, 1 nothing found (query), 2 usage, 3 project file, 4 input data, "
+                "5 store, 6 internal.");
   }
 
   try {
@@ -51,7 +54,8 @@ int main(int argc, char** argv) {
       command += (command.empty() ? "" : " ") + sub->get_name();
     GlobalOptions usage{json, g.quiet};
     emit_error(usage, command,
-               strata::StrataError(strata::ErrorCode::kWrongInputParameters, std::string(e.what()) + " (see --help)"));
+               strata::StrataError(strata::ErrorCode::kWrongInputParameters,
+                                   std::string(e.what()) + " (see --help)"));
     return kExitUsage;
   }
   for (auto* sub : app.get_subcommands()) {
@@ -67,7 +71,9 @@ int main(int argc, char** argv) {
       return emit_error(g, command, e);
     } catch (const std::filesystem::filesystem_error& e) {
       // A file or folder strata had to write (store, outputs) cannot be: not a bug, exit 5.
-      return emit_error(g, command, strata::StrataError(strata::ErrorCode::kStoreError, std::string("cannot write: ") + e.what()));
+      return emit_error(g, command,
+                        strata::StrataError(strata::ErrorCode::kStoreError,
+                                            std::string("cannot write: ") + e.what()));
     } catch (const std::exception& e) {
       return emit_error(g, command, strata::StrataError(strata::ErrorCode::kInternal, e.what()));
     }

@@ -25,7 +25,8 @@ class StoreForImport {
       std::filesystem::remove(path_, ec);
       // Folders this command created for the store go too (remove() leaves non-empty ones).
       if (!first_missing_folder_.empty()) {
-        for (auto dir = std::filesystem::absolute(path_).parent_path(); !dir.empty(); dir = dir.parent_path()) {
+        for (auto dir = std::filesystem::absolute(path_).parent_path(); !dir.empty();
+             dir = dir.parent_path()) {
           std::filesystem::remove(dir, ec);
           if (dir == first_missing_folder_) break;
         }
@@ -44,8 +45,8 @@ class StoreForImport {
   std::filesystem::path path_;
   static std::filesystem::path first_missing_ancestor(const std::filesystem::path& path) {
     std::filesystem::path missing;
-    for (auto dir = std::filesystem::absolute(path).parent_path(); !dir.empty() && !std::filesystem::exists(dir);
-         dir = dir.parent_path())
+    for (auto dir = std::filesystem::absolute(path).parent_path();
+         !dir.empty() && !std::filesystem::exists(dir); dir = dir.parent_path())
       missing = dir;
     return missing;
   }
@@ -65,22 +66,28 @@ bool is_project_file(const std::string& path) {
 }
 
 std::unique_ptr<io::Store> open_store_arg(const std::string& store_or_project) {
-  if (is_project_file(store_or_project)) return io::open_geopackage_store_readonly(io::load_project(store_or_project).store);
+  if (is_project_file(store_or_project))
+    return io::open_geopackage_store_readonly(io::load_project(store_or_project).store);
   return io::open_geopackage_store_readonly(store_or_project);
 }
 
-ImportRun run_import(const io::Project& project, const io::ImportOptions& options, const io::ProgressFn& progress) {
+ImportRun run_import(const io::Project& project, const io::ImportOptions& options,
+                     const io::ProgressFn& progress) {
   const Crs crs = Crs::from_user_input(project.crs);
   if (options.dry_run) {
     // What the real run will need: write access to the store, or to the folder it goes in.
     auto probe = std::filesystem::absolute(project.store);
-    while (!std::filesystem::exists(probe) && probe.has_parent_path() && probe != probe.parent_path()) probe = probe.parent_path();
+    while (!std::filesystem::exists(probe) && probe.has_parent_path() &&
+           probe != probe.parent_path())
+      probe = probe.parent_path();
     if (::access(probe.c_str(), W_OK) != 0)
-      throw StrataError(ErrorCode::kStoreError, project.store.string() + ": cannot be written (" + probe.string() + " is not writable)");
+      throw StrataError(ErrorCode::kStoreError, project.store.string() + ": cannot be written (" +
+                                                    probe.string() + " is not writable)");
     if (std::filesystem::exists(project.store)) {
       auto existing = io::open_geopackage_store_readonly(project.store);
       if (!existing->crs().equivalent_to(crs))
-        throw StrataError(ErrorCode::kStoreError, project.store.string() + ": was created in " + existing->crs().label() +
+        throw StrataError(ErrorCode::kStoreError, project.store.string() + ": was created in " +
+                                                      existing->crs().label() +
                                                       ", but the project CRS is " + crs.label());
     }
     return {io::import_project(project, crs, nullptr, options, progress), nullptr};

@@ -23,6 +23,7 @@ struct ImportRun {
 // Imports a project. A dry run opens an existing store read-only, only to check its CRS and that
 // it can be written, and creates nothing; a real import opens (or creates) the store and keeps a
 // new one only if it was written.
-ImportRun run_import(const io::Project& project, const io::ImportOptions& options, const io::ProgressFn& progress);
+ImportRun run_import(const io::Project& project, const io::ImportOptions& options,
+                     const io::ProgressFn& progress);
 
 }  // namespace strata::cli

@@ -72,7 +72,8 @@ std::string Crs::to_wkt() const {
 }
 
 bool Crs::equivalent_to(const Crs& other) const {
-  return proj_is_equivalent_to(handle_->pj, other.handle_->pj, PJ_COMP_EQUIVALENT_EXCEPT_AXIS_ORDER_GEOGCRS);
+  return proj_is_equivalent_to(handle_->pj, other.handle_->pj,
+                               PJ_COMP_EQUIVALENT_EXCEPT_AXIS_ORDER_GEOGCRS);
 }
 
 Transformer::Transformer(const Crs& from, const Crs& to) {
@@ -80,8 +81,8 @@ Transformer::Transformer(const Crs& from, const Crs& to) {
     identity_ = true;
     return;
   }
-  PJ* raw = proj_create_crs_to_crs_from_pj(nullptr, from.handle_->pj, to.handle_->pj, nullptr,
-                                           nullptr);
+  PJ* raw =
+      proj_create_crs_to_crs_from_pj(nullptr, from.handle_->pj, to.handle_->pj, nullptr, nullptr);
   if (raw == nullptr) {
     throw StrataError(ErrorCode::kReprojectionFailed,
                       "PROJ found no transformation from " + from.label() + " to " + to.label());
@@ -89,9 +90,9 @@ Transformer::Transformer(const Crs& from, const Crs& to) {
   PJ* normalised = proj_normalize_for_visualization(nullptr, raw);
   proj_destroy(raw);
   if (normalised == nullptr) {
-    throw StrataError(ErrorCode::kReprojectionFailed,
-                      "PROJ could not normalise the axis order from " + from.label() + " to " +
-                          to.label());
+    throw StrataError(
+        ErrorCode::kReprojectionFailed,
+        "PROJ could not normalise the axis order from " + from.label() + " to " + to.label());
   }
   pj_ = normalised;
 }

@@ -19,7 +19,8 @@ std::string box_text(const GeoBox& b) {
 
 // Checks that the extent, read in `crs`, lands inside the area of use of `area_crs` (with a
 // margin of a fifth of the area's size, at least one degree: areas of use are not hard limits).
-bool lands_inside(const Crs& crs, const Box2& extent, std::string* where, const Crs* area_crs = nullptr) {
+bool lands_inside(const Crs& crs, const Box2& extent, std::string* where,
+                  const Crs* area_crs = nullptr) {
   auto area = (area_crs ? *area_crs : crs).area_of_use();
   if (!area) return true;  // nothing to compare against
   Transformer to_lonlat(crs, Crs::wgs84_lon_lat());
@@ -48,29 +49,33 @@ bool lands_inside(const Crs& crs, const Box2& extent, std::string* where, const 
   if (where) {
     *where = seen.west <= seen.east ? "the data lands at " + box_text(seen)
                                     : "the coordinates cannot be read in this CRS at all";
-    *where += ", outside " + std::string(area_crs ? area_crs->label() + "'s" : "its") + " area of use (" + box_text(*area) + ")";
+    *where += ", outside " + std::string(area_crs ? area_crs->label() + "'s" : "its") +
+              " area of use (" + box_text(*area) + ")";
   }
   return ok;
 }
 
 }  // namespace
 
-CrsFit check_crs_fit(const Crs& declared, const Box2& extent, const Crs& hint, std::string_view role) {
+CrsFit check_crs_fit(const Crs& declared, const Box2& extent, const Crs& hint,
+                     std::string_view role) {
   CrsFit fit;
   std::string where;
   if (lands_inside(declared, extent, &where)) return fit;
   fit.fits = false;
   fit.explanation = "the coordinates (x " + fmt(extent.min_corner().x()) + ".." +
                     fmt(extent.max_corner().x()) + ", y " + fmt(extent.min_corner().y()) + ".." +
-                    fmt(extent.max_corner().y()) + ") do not fit the " + std::string(role) + " CRS " +
-                    declared.label() + " (" + declared.name() + "): read in it, " + where;
-  const bool looks_like_degrees = extent.min_corner().x() >= -180 && extent.max_corner().x() <= 180 &&
+                    fmt(extent.max_corner().y()) + ") do not fit the " + std::string(role) +
+                    " CRS " + declared.label() + " (" + declared.name() + "): read in it, " + where;
+  const bool looks_like_degrees = extent.min_corner().x() >= -180 &&
+                                  extent.max_corner().x() <= 180 &&
                                   extent.min_corner().y() >= -90 && extent.max_corner().y() <= 90;
   if (looks_like_degrees && !declared.is_geographic()) {
     Crs lonlat = Crs::from_user_input("EPSG:4326");
     auto hint_area = hint.area_of_use();
-    bool in_hint_area = !hint_area || (hint_area->contains(extent.min_corner().x(), extent.min_corner().y(), 1) &&
-                                           hint_area->contains(extent.max_corner().x(), extent.max_corner().y(), 1));
+    bool in_hint_area =
+        !hint_area || (hint_area->contains(extent.min_corner().x(), extent.min_corner().y(), 1) &&
+                       hint_area->contains(extent.max_corner().x(), extent.max_corner().y(), 1));
     if (in_hint_area && lands_inside(lonlat, extent, nullptr)) {
       fit.suggested = "EPSG:4326";
       fit.explanation += ". The values look like longitude/latitude degrees";

@@ -28,13 +28,15 @@ std::string_view trimmed(const std::string& s) {
 }  // namespace
 
 std::optional<double> to_real(const FieldValue& v) {
-  if (auto* d = std::get_if<double>(&v)) return std::isfinite(*d) ? std::optional<double>(*d) : std::nullopt;
+  if (auto* d = std::get_if<double>(&v))
+    return std::isfinite(*d) ? std::optional<double>(*d) : std::nullopt;
   if (auto* i = std::get_if<std::int64_t>(&v)) return static_cast<double>(*i);
   if (auto* s = std::get_if<std::string>(&v)) {
     std::string_view t = trimmed(*s);
     double out = 0;
     auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), out);
-    if (ec == std::errc() && ptr == t.data() + t.size() && !t.empty() && std::isfinite(out)) return out;
+    if (ec == std::errc() && ptr == t.data() + t.size() && !t.empty() && std::isfinite(out))
+      return out;
   }
   return std::nullopt;
 }
@@ -43,7 +45,8 @@ std::optional<std::int64_t> to_integer(const FieldValue& v) {
   if (auto* i = std::get_if<std::int64_t>(&v)) return *i;
   // Only doubles that are whole and inside int64's range convert (a cast outside it is UB).
   auto whole = [](double d) -> std::optional<std::int64_t> {
-    if (std::isfinite(d) && std::floor(d) == d && d >= -9.2e18 && d <= 9.2e18) return static_cast<std::int64_t>(d);
+    if (std::isfinite(d) && std::floor(d) == d && d >= -9.2e18 && d <= 9.2e18)
+      return static_cast<std::int64_t>(d);
     return std::nullopt;
   };
   if (auto* d = std::get_if<double>(&v)) return whole(*d);

@@ -3,8 +3,8 @@
 #include <boost/geometry/algorithms/area.hpp>
 #include <boost/geometry/algorithms/correct.hpp>
 #include <boost/geometry/algorithms/intersects.hpp>
-#include <regex>
 #include <boost/geometry/algorithms/is_valid.hpp>
+#include <regex>
 
 namespace strata {
 namespace bg = boost::geometry;
@@ -13,18 +13,28 @@ namespace {
 ErrorCode to_code(bg::validity_failure_type failure) {
   switch (failure) {
     case bg::failure_few_points:
-    case bg::failure_wrong_topological_dimension: return ErrorCode::kTooFewPoints;
-    case bg::failure_duplicate_points: return ErrorCode::kConsecutivePointsSame;
-    case bg::failure_not_closed: return ErrorCode::kRingNotClosed;
+    case bg::failure_wrong_topological_dimension:
+      return ErrorCode::kTooFewPoints;
+    case bg::failure_duplicate_points:
+      return ErrorCode::kConsecutivePointsSame;
+    case bg::failure_not_closed:
+      return ErrorCode::kRingNotClosed;
     case bg::failure_spikes:
-    case bg::failure_self_intersections: return ErrorCode::kRingSelfIntersection;
-    case bg::failure_intersecting_interiors: return ErrorCode::kIntersectionRings;
-    case bg::failure_disconnected_interior: return ErrorCode::kInteriorDisconnected;
-    case bg::failure_interior_rings_outside: return ErrorCode::kInnerRingOutside;
-    case bg::failure_nested_interior_rings: return ErrorCode::kInnerRingsNested;
+    case bg::failure_self_intersections:
+      return ErrorCode::kRingSelfIntersection;
+    case bg::failure_intersecting_interiors:
+      return ErrorCode::kIntersectionRings;
+    case bg::failure_disconnected_interior:
+      return ErrorCode::kInteriorDisconnected;
+    case bg::failure_interior_rings_outside:
+      return ErrorCode::kInnerRingOutside;
+    case bg::failure_nested_interior_rings:
+      return ErrorCode::kInnerRingsNested;
     case bg::failure_wrong_orientation:
-    case bg::failure_wrong_corner_order: return ErrorCode::kOrientationRingsSame;
-    default: return ErrorCode::kInternal;
+    case bg::failure_wrong_corner_order:
+      return ErrorCode::kOrientationRingsSame;
+    default:
+      return ErrorCode::kInternal;
   }
 }
 // Boost's message names the two crossing segments as {source, multi, ring, segment}; when they
@@ -32,7 +42,8 @@ ErrorCode to_code(bg::validity_failure_type failure) {
 // itself (104). Reading Boost's own finding is more reliable than re-testing each ring, which
 // disagrees with is_valid on near-degenerate rings.
 bool crossing_is_between_rings(const std::string& message) {
-  static const std::regex ids(R"(\{(-?\d+), (-?\d+), (-?\d+), (-?\d+)\}/\{(-?\d+), (-?\d+), (-?\d+), (-?\d+)\})");
+  static const std::regex ids(
+      R"(\{(-?\d+), (-?\d+), (-?\d+), (-?\d+)\}/\{(-?\d+), (-?\d+), (-?\d+), (-?\d+)\})");
   std::smatch m;
   if (!std::regex_search(message, m, ids)) return false;
   return m[2] != m[6] || m[3] != m[7];
@@ -49,14 +60,17 @@ std::optional<GeometryProblem> check_polygonal(const MultiPolygon2& geometry) {
     MultiPolygon2 corrected = geometry;
     bg::correct(corrected);
     if (bg::is_valid(corrected, failure))
-      return GeometryProblem{ErrorCode::kOrientationRingsSame, "rings are not oriented as required"};
+      return GeometryProblem{ErrorCode::kOrientationRingsSame,
+                             "rings are not oriented as required"};
     if (failure == bg::failure_wrong_orientation || failure == bg::failure_wrong_corner_order) {
       // Still no orientation after correcting: a ring with zero signed area, which is a ring
       // crossing itself (bow-tie) or one collapsed onto a line.
       for (const auto& part : geometry) {
         bool crosses = bg::intersects(part.outer());
         for (const auto& inner : part.inners()) crosses |= bg::intersects(inner);
-        if (crosses) return GeometryProblem{ErrorCode::kRingSelfIntersection, "a ring crosses itself (zero signed area)"};
+        if (crosses)
+          return GeometryProblem{ErrorCode::kRingSelfIntersection,
+                                 "a ring crosses itself (zero signed area)"};
       }
       return GeometryProblem{ErrorCode::kTooFewPoints, "a ring has zero area (collapsed)"};
     }

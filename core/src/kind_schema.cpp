@@ -17,7 +17,8 @@ std::vector<FieldSpec> admin_fields() {
       {"male", F::kInteger, false, "male residents"},
       {"female", F::kInteger, false, "female residents"},
       {"registered_area_m2", F::kReal, false, "area stated by the source, m²"},
-      {"vintage", F::kText, false, "reference date of the population figures (set from the joined table's vintage)"},
+      {"vintage", F::kText, false,
+       "reference date of the population figures (set from the joined table's vintage)"},
   };
 }
 
@@ -81,9 +82,12 @@ const KindSpec* find_kind(std::string_view kind) {
 
 std::string_view field_type_name(FieldType type) {
   switch (type) {
-    case FieldType::kText: return "text";
-    case FieldType::kInteger: return "integer";
-    case FieldType::kReal: return "real";
+    case FieldType::kText:
+      return "text";
+    case FieldType::kInteger:
+      return "integer";
+    case FieldType::kReal:
+      return "real";
   }
   return "?";
 }

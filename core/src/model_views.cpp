@@ -12,10 +12,14 @@ const FieldValue& Record::field(const std::string& name) const {
 
 std::string_view status_name(FeatureStatus status) {
   switch (status) {
-    case FeatureStatus::kImported: return "imported";
-    case FeatureStatus::kRepaired: return "repaired";
-    case FeatureStatus::kRejected: return "rejected";
-    case FeatureStatus::kWarning: return "warning";
+    case FeatureStatus::kImported:
+      return "imported";
+    case FeatureStatus::kRepaired:
+      return "repaired";
+    case FeatureStatus::kRejected:
+      return "rejected";
+    case FeatureStatus::kWarning:
+      return "warning";
   }
   return "?";
 }

@@ -44,9 +44,9 @@ std::string_view trim(std::string_view s) {
 }
 
 [[noreturn]] void fail(std::string_view text, std::string_view why) {
-  throw StrataError(ErrorCode::kFieldType,
-                    "cannot read share '" + std::string(text) + "': " + std::string(why) +
-                        " (expected e.g. 1/3, 3分之1, 全部, 0.25 or 25%)");
+  throw StrataError(ErrorCode::kFieldType, "cannot read share '" + std::string(text) +
+                                               "': " + std::string(why) +
+                                               " (expected e.g. 1/3, 3分之1, 全部, 0.25 or 25%)");
 }
 
 std::int64_t parse_integer(std::string_view digits, std::string_view whole_text) {
@@ -85,7 +85,8 @@ Share::Share(std::int64_t numerator, std::int64_t denominator) {
   if (denominator == 0) {
     throw StrataError(ErrorCode::kFieldType, "share with zero denominator");
   }
-  if (numerator == INT64_MIN || denominator == INT64_MIN) {  // cannot be negated (std::gcd would be UB)
+  if (numerator == INT64_MIN ||
+      denominator == INT64_MIN) {  // cannot be negated (std::gcd would be UB)
     throw StrataError(ErrorCode::kFieldType, "share overflow in construction");
   }
   if (denominator < 0) {
@@ -99,13 +100,15 @@ Share::Share(std::int64_t numerator, std::int64_t denominator) {
 
 namespace {
 
-// Registry transcripts often use full-width digits and signs (３分之１, ０．５); read them as ASCII.
+// Registry transcripts often use full-width digits and signs (３分之１, ０．５); read them as
+// ASCII.
 std::string ascii_digits(std::string_view text) {
   std::string out;
   for (std::size_t i = 0; i < text.size();) {
     auto c = static_cast<unsigned char>(text[i]);
     if (c == 0xEF && i + 2 < text.size()) {
-      auto c1 = static_cast<unsigned char>(text[i + 1]), c2 = static_cast<unsigned char>(text[i + 2]);
+      auto c1 = static_cast<unsigned char>(text[i + 1]),
+           c2 = static_cast<unsigned char>(text[i + 2]);
       if (c1 == 0xBC && c2 >= 0x90 && c2 <= 0x99) {  // U+FF10..U+FF19
         out += static_cast<char>('0' + (c2 - 0x90));
         i += 3;
@@ -150,7 +153,8 @@ Share Share::parse(std::string_view original, std::optional<double> decimal_tole
     t = trim(t.substr(0, t.size() - 1));
   }
   auto dot = t.find('.');
-  if (t == "." || (dot != std::string_view::npos && dot + 1 == t.size())) fail(text, "no digits after the decimal point");
+  if (t == "." || (dot != std::string_view::npos && dot + 1 == t.size()))
+    fail(text, "no digits after the decimal point");
   std::int64_t int_part = dot == 0 ? 0 : parse_integer(t.substr(0, dot), text);
   std::int64_t frac_num = 0, frac_den = 1;
   if (dot != std::string_view::npos) {

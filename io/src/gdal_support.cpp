@@ -16,7 +16,8 @@ void ensure_gdal() {
     CPLSetErrorHandler(CPLQuietErrorHandler);
     // Wait up to 10 s for another process's transaction instead of failing at once (GDAL's
     // default is 5 s; the OGR_SQLITE_PRAGMA route is overridden by this option).
-    if (!CPLGetConfigOption("SQLITE_BUSY_TIMEOUT", nullptr)) CPLSetConfigOption("SQLITE_BUSY_TIMEOUT", "10000");
+    if (!CPLGetConfigOption("SQLITE_BUSY_TIMEOUT", nullptr))
+      CPLSetConfigOption("SQLITE_BUSY_TIMEOUT", "10000");
   });
 }
 
@@ -30,7 +31,11 @@ namespace {
 // Length of the well-formed UTF-8 sequence at s[i], or 0 when it is ill-formed.
 std::size_t utf8_sequence_length(const std::string& s, std::size_t i) {
   auto c = static_cast<unsigned char>(s[i]);
-  std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+  std::size_t n = c < 0x80           ? 1
+                  : (c >> 5) == 0x6  ? 2
+                  : (c >> 4) == 0xE  ? 3
+                  : (c >> 3) == 0x1E ? 4
+                                     : 0;
   if (n == 0 || i + n > s.size()) return 0;
   if (n == 2 && c < 0xC2) return 0;  // overlong
   for (std::size_t k = 1; k < n; ++k)

@@ -41,9 +41,14 @@ std::string json_position(const std::string& path) {
   try {
     (void)nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
-    std::size_t line = 1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(std::min(e.byte, text.size())), '\n'));
-    std::string what = e.byte >= text.size() ? "; the JSON ends early at byte " + std::to_string(e.byte) + " (truncated?)"
-                                             : "; invalid JSON at byte " + std::to_string(e.byte) + ", line " + std::to_string(line);
+    std::size_t line =
+        1 + static_cast<std::size_t>(std::count(
+                text.begin(),
+                text.begin() + static_cast<std::ptrdiff_t>(std::min(e.byte, text.size())), '\n'));
+    std::string what =
+        e.byte >= text.size()
+            ? "; the JSON ends early at byte " + std::to_string(e.byte) + " (truncated?)"
+            : "; invalid JSON at byte " + std::to_string(e.byte) + ", line " + std::to_string(line);
     return what;
   } catch (...) {
   }
@@ -54,7 +59,9 @@ std::string json_position(const std::string& path) {
 void check_encoding(const std::string& encoding) {
   iconv_t cd = iconv_open("UTF-8", encoding.c_str());
   if (cd == reinterpret_cast<iconv_t>(-1))
-    throw StrataError(ErrorCode::kWrongInputParameters, "unknown text encoding '" + encoding + "' (e.g. BIG5, CP950, UTF-8, ISO-8859-1)");
+    throw StrataError(
+        ErrorCode::kWrongInputParameters,
+        "unknown text encoding '" + encoding + "' (e.g. BIG5, CP950, UTF-8, ISO-8859-1)");
   iconv_close(cd);
 }
 
@@ -80,7 +87,8 @@ class GdalVectorSource final : public VectorSource {
     // hand bytes through, so strata recodes their text with CPLRecode.
     auto ext = std::filesystem::path(path_).extension().string();
     bool shapefile = ext == ".shp" || ext == ".dbf" || ext == ".SHP" || ext == ".DBF";
-    if (ext == ".gml" || ext == ".GML") open_options.SetNameValue("WRITE_GFS", "NO");  // leave the user's folder alone
+    if (ext == ".gml" || ext == ".GML")
+      open_options.SetNameValue("WRITE_GFS", "NO");  // leave the user's folder alone
     if (!options.encoding.empty() && shapefile) {
       open_options.SetNameValue("ENCODING", options.encoding.c_str());
     } else {
@@ -91,7 +99,8 @@ class GdalVectorSource final : public VectorSource {
       fail(path_, "is a folder, not a data file");
     if (shapefile && ext != ".dbf" && ext != ".DBF") {
       auto dbf = std::filesystem::path(path_).replace_extension(ext == ".SHP" ? ".DBF" : ".dbf");
-      if (!std::filesystem::exists(dbf)) fail(path_, "its attribute file " + dbf.filename().string() + " is missing");
+      if (!std::filesystem::exists(dbf))
+        fail(path_, "its attribute file " + dbf.filename().string() + " is missing");
     }
     CPLErrorReset();
     dataset_.reset(GDALDataset::Open(path_.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr,
@@ -106,15 +115,19 @@ class GdalVectorSource final : public VectorSource {
       if (dataset_->GetLayerCount() == 0) fail(path_, "holds no vector layer");
       if (dataset_->GetLayerCount() > 1) {
         std::string names;
-        for (auto* l : dataset_->GetLayers()) names += std::string(names.empty() ? "" : ", ") + l->GetName();
-        fail(path_, "holds several layers (" + names + "); name one (layer = \"...\" in a project file, --source-layer on the command line)");
+        for (auto* l : dataset_->GetLayers())
+          names += std::string(names.empty() ? "" : ", ") + l->GetName();
+        fail(path_, "holds several layers (" + names +
+                        "); name one (layer = \"...\" in a project file, --source-layer on the "
+                        "command line)");
       }
       layer_ = dataset_->GetLayer(0);
     } else {
       layer_ = dataset_->GetLayerByName(options.layer.c_str());
       if (!layer_) {
         std::string names;
-        for (auto* l : dataset_->GetLayers()) names += std::string(names.empty() ? "" : ", ") + l->GetName();
+        for (auto* l : dataset_->GetLayers())
+          names += std::string(names.empty() ? "" : ", ") + l->GetName();
         fail(path_, "has no layer '" + options.layer + "' (layers: " + names + ")");
       }
     }
@@ -132,8 +145,10 @@ class GdalVectorSource final : public VectorSource {
     // Drivers that keep the feature id in a named column (FileGDB's OBJECTID, GeoPackage's fid)
     // hide it from the fields; expose it so a mapping can name it as users know it.
     fid_column_ = layer_->GetFIDColumn();
-    if (!fid_column_.empty() && field_index(fid_column_) < 0) fields_.push_back({fid_column_, FieldType::kInteger});
-    else fid_column_.clear();
+    if (!fid_column_.empty() && field_index(fid_column_) < 0)
+      fields_.push_back({fid_column_, FieldType::kInteger});
+    else
+      fid_column_.clear();
     if (const OGRSpatialReference* srs = layer_->GetSpatialRef()) {
       const char* auth = srs->GetAuthorityName(nullptr);
       const char* code = srs->GetAuthorityCode(nullptr);
@@ -167,7 +182,9 @@ class GdalVectorSource final : public VectorSource {
   const std::vector<SourceField>& fields() const override { return fields_; }
   std::optional<Crs> declared_crs() const override { return crs_; }
   bool crs_is_format_default() const override { return format_default_crs_; }
-  bool has_geometry_column() const override { return layer_->GetLayerDefn()->GetGeomFieldCount() > 0; }
+  bool has_geometry_column() const override {
+    return layer_->GetLayerDefn()->GetGeomFieldCount() > 0;
+  }
 
   // Without forcing: a count that needs a pass over the data is not worth it for progress.
   std::int64_t feature_count() override { return layer_->GetFeatureCount(FALSE); }
@@ -180,7 +197,8 @@ class GdalVectorSource final : public VectorSource {
     // A read error (a truncated .shp, a broken page) fails the whole layer, never just turns
     // the rest of the features into nulls.
     if (CPLGetLastErrorType() >= CE_Failure) {
-      fail(path_, "read error at feature " + std::to_string(feature ? feature->GetFID() : last_fid_ + 1) +
+      fail(path_, "read error at feature " +
+                      std::to_string(feature ? feature->GetFID() : last_fid_ + 1) +
                       " (truncated or damaged file?): " + take_gdal_error());
     }
     if (!feature) return false;
@@ -193,12 +211,18 @@ class GdalVectorSource final : public VectorSource {
     for (int i = 0; i < ogr_fields; ++i) {
       if (!feature->IsFieldSetAndNotNull(i)) continue;
       switch (fields_[static_cast<std::size_t>(i)].type) {
-        case FieldType::kInteger: out.values[static_cast<std::size_t>(i)] = static_cast<std::int64_t>(feature->GetFieldAsInteger64(i)); break;
-        case FieldType::kReal: out.values[static_cast<std::size_t>(i)] = feature->GetFieldAsDouble(i); break;
+        case FieldType::kInteger:
+          out.values[static_cast<std::size_t>(i)] =
+              static_cast<std::int64_t>(feature->GetFieldAsInteger64(i));
+          break;
+        case FieldType::kReal:
+          out.values[static_cast<std::size_t>(i)] = feature->GetFieldAsDouble(i);
+          break;
         case FieldType::kText: {
           std::string text = feature->GetFieldAsString(i);
           if (!recode_from_.empty()) text = recode(text);
-          if (!is_valid_utf8(text)) out.invalid_text_fields.push_back(fields_[static_cast<std::size_t>(i)].name);
+          if (!is_valid_utf8(text))
+            out.invalid_text_fields.push_back(fields_[static_cast<std::size_t>(i)].name);
           out.values[static_cast<std::size_t>(i)] = std::move(text);
           break;
         }

@@ -29,7 +29,8 @@ std::optional<RepairResult> snap_and_make_valid(const MultiPolygon2& geometry, d
   if (result) {
     char grid_text[32];
     std::snprintf(grid_text, sizeof grid_text, "%g", grid);
-    result->method = std::string("coordinates snapped to a ") + grid_text + " grid, then " + result->method;
+    result->method =
+        std::string("coordinates snapped to a ") + grid_text + " grid, then " + result->method;
   }
   return result;
 }

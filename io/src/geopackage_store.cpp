@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "ogr_geometry.h"
 #include "strata/core/error.h"
@@ -33,9 +33,12 @@ constexpr int kSchemaVersion = 1;
 
 OGRFieldType ogr_type(FieldType t) {
   switch (t) {
-    case FieldType::kInteger: return OFTInteger64;
-    case FieldType::kReal: return OFTReal;
-    case FieldType::kText: return OFTString;
+    case FieldType::kInteger:
+      return OFTInteger64;
+    case FieldType::kReal:
+      return OFTReal;
+    case FieldType::kText:
+      return OFTString;
   }
   return OFTString;
 }
@@ -60,8 +63,10 @@ class WriterLock {
     for (int waited_ms = 0; ::flock(fd_, LOCK_EX | LOCK_NB) != 0; waited_ms += 100) {
       if (waited_ms >= 10000) {
         ::close(fd_);
-        throw StrataError(ErrorCode::kStoreLocked, store.string() + ": another strata import has been writing to it for 10 s (" +
-                                                       lock_path.string() + "); try again when it is done");
+        throw StrataError(ErrorCode::kStoreLocked,
+                          store.string() +
+                              ": another strata import has been writing to it for 10 s (" +
+                              lock_path.string() + "); try again when it is done");
       }
       ::usleep(100000);
     }
@@ -78,12 +83,15 @@ class WriterLock {
 
 class GeoPackageStore final : public Store {
  public:
-  GeoPackageStore(std::filesystem::path path, std::optional<Crs> project_crs, bool create, bool read_only)
+  GeoPackageStore(std::filesystem::path path, std::optional<Crs> project_crs, bool create,
+                  bool read_only)
       : path_(std::move(path)) {
     ensure_gdal();
     const bool exists = std::filesystem::exists(path_);
-    if (!exists && !create) store_fail(path_, "store not found (run 'strata import' or 'strata run' first)");
-    if (exists && std::filesystem::is_directory(path_)) store_fail(path_, "is a folder, not a GeoPackage file");
+    if (!exists && !create)
+      store_fail(path_, "store not found (run 'strata import' or 'strata run' first)");
+    if (exists && std::filesystem::is_directory(path_))
+      store_fail(path_, "is a folder, not a GeoPackage file");
     if (!exists) create_new(*project_crs);
     {
       const char* drivers[] = {"GPKG", nullptr};
@@ -94,10 +102,13 @@ class GeoPackageStore final : public Store {
         // A hot journal: an import died mid-transaction. SQLite rolls it back on the first open
         // that may write, which a read-only open is not; recover once, then read. (A live
         // writer's journal is not hot, and read-only opens work next to it.)
-        GDALDatasetUniquePtr recover(GDALDataset::Open(path_.string().c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE, drivers, nullptr, nullptr));
+        GDALDatasetUniquePtr recover(GDALDataset::Open(
+            path_.string().c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE, drivers, nullptr, nullptr));
         if (!recover)
-          store_fail(path_, "an interrupted import left a journal to roll back, which needs write access to the store (" +
-                                take_gdal_error() + ")");
+          store_fail(path_,
+                     "an interrupted import left a journal to roll back, which needs write access "
+                     "to the store (" +
+                         take_gdal_error() + ")");
         recover->GetLayerCount();
         recover.reset();
         dataset_.reset(GDALDataset::Open(path_.string().c_str(), flags, drivers, nullptr, nullptr));
@@ -105,17 +116,21 @@ class GeoPackageStore final : public Store {
       }
       if (!dataset_) {
         if (why.find("locked") != std::string::npos)
-          throw StrataError(ErrorCode::kStoreLocked, path_.string() + ": the store is locked by another process (" + why + ")");
-        store_fail(path_, why == "no details from GDAL" ? std::string("is not a GeoPackage (SQLite) file")
-                                                        : "cannot open as a GeoPackage: " + why);
+          throw StrataError(
+              ErrorCode::kStoreLocked,
+              path_.string() + ": the store is locked by another process (" + why + ")");
+        store_fail(path_, why == "no details from GDAL"
+                              ? std::string("is not a GeoPackage (SQLite) file")
+                              : "cannot open as a GeoPackage: " + why);
       }
       auto stored = meta("crs");
-      if (!stored) store_fail(path_, "is a GeoPackage but not a strata store (no strata_meta table)");
+      if (!stored)
+        store_fail(path_, "is a GeoPackage but not a strata store (no strata_meta table)");
       crs_ = Crs::from_user_input(*stored);
       if (!read_only) upgrade_schema();
       if (project_crs && !project_crs->equivalent_to(*crs_)) {
-        store_fail(path_, "was created in " + crs_->label() + ", but the project CRS is " + project_crs->label() +
-                              "; use a new store or the same CRS");
+        store_fail(path_, "was created in " + crs_->label() + ", but the project CRS is " +
+                              project_crs->label() + "; use a new store or the same CRS");
       }
     }
     srs_.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
@@ -127,9 +142,11 @@ class GeoPackageStore final : public Store {
   const Crs& crs() const override { return *crs_; }
 
   void write_import(const ImportBatch& batch, const ProgressFn& progress) override {
-    WriterLock lock(path_);  // strata writers queue here; SQLite alone would fail one of two at once
+    WriterLock lock(
+        path_);  // strata writers queue here; SQLite alone would fail one of two at once
     if (dataset_->StartTransaction(FALSE) != OGRERR_NONE)
-      throw StrataError(ErrorCode::kStoreLocked, path_.string() + ": cannot start a transaction (" + take_gdal_error() +
+      throw StrataError(ErrorCode::kStoreLocked, path_.string() + ": cannot start a transaction (" +
+                                                     take_gdal_error() +
                                                      "); is another strata import writing to it?");
     layers_cache_.reset();
     const char* fault = std::getenv("STRATA_FAULT_AFTER_WRITES");  // test hook, docs/testing.md
@@ -144,13 +161,15 @@ class GeoPackageStore final : public Store {
       // Table issues (lookups) are keyed by table name; a new import replaces them too.
       std::set<std::string> tables(batch.tables.begin(), batch.tables.end());
       for (const auto& i : batch.extra_issues) tables.insert(i.layer);
-      for (const auto& t : tables) check(delete_where(kReport, "layer = " + sql_quote(t)), "update the import report");
+      for (const auto& t : tables)
+        check(delete_where(kReport, "layer = " + sql_quote(t)), "update the import report");
       append_report_rows(batch.extra_issues);
       OGRLayer* runs = dataset_->GetLayerByName(kRuns);
       OGRFeatureUniquePtr run(OGRFeature::CreateFeature(runs->GetLayerDefn()));
       run->SetField("summary", batch.run_summary_json.c_str());
       check(runs->CreateFeature(run.get()), "record the run");
-      if (dataset_->CommitTransaction() != OGRERR_NONE) store_fail(path_, "commit failed: " + take_gdal_error());
+      if (dataset_->CommitTransaction() != OGRERR_NONE)
+        store_fail(path_, "commit failed: " + take_gdal_error());
     } catch (...) {
       dataset_->RollbackTransaction();
       throw;
@@ -180,22 +199,32 @@ class GeoPackageStore final : public Store {
     const KindSpec* kind = find_kind(info->provenance.kind);
     OGRLayer* l = dataset_->GetLayerByName(name.c_str());
     if (!l || !kind) store_fail(path_, "layer '" + name + "' is damaged or of an unknown kind");
-    if (bbox) l->SetSpatialFilterRect(bbox->min_corner().x(), bbox->min_corner().y(), bbox->max_corner().x(), bbox->max_corner().y());
-    else l->SetSpatialFilter(nullptr);
+    if (bbox)
+      l->SetSpatialFilterRect(bbox->min_corner().x(), bbox->min_corner().y(),
+                              bbox->max_corner().x(), bbox->max_corner().y());
+    else
+      l->SetSpatialFilter(nullptr);
     l->ResetReading();
     for (auto& f : *l) {
       Record r;
       r.kind = kind->kind;
       r.id = f->GetFieldAsString("sid");
-      r.source = {f->GetFieldAsString("src_dataset"), f->GetFieldAsString("src_layer"), f->GetFieldAsInteger64("src_fid")};
+      r.source = {f->GetFieldAsString("src_dataset"), f->GetFieldAsString("src_layer"),
+                  f->GetFieldAsInteger64("src_fid")};
       for (const auto& spec : kind->fields) {
         if (spec.name == "id") continue;
         int idx = f->GetFieldIndex(spec.name.c_str());
         if (idx < 0 || !f->IsFieldSetAndNotNull(idx)) continue;
         switch (spec.type) {
-          case FieldType::kInteger: r.fields[spec.name] = static_cast<std::int64_t>(f->GetFieldAsInteger64(idx)); break;
-          case FieldType::kReal: r.fields[spec.name] = f->GetFieldAsDouble(idx); break;
-          case FieldType::kText: r.fields[spec.name] = std::string(f->GetFieldAsString(idx)); break;
+          case FieldType::kInteger:
+            r.fields[spec.name] = static_cast<std::int64_t>(f->GetFieldAsInteger64(idx));
+            break;
+          case FieldType::kReal:
+            r.fields[spec.name] = f->GetFieldAsDouble(idx);
+            break;
+          case FieldType::kText:
+            r.fields[spec.name] = std::string(f->GetFieldAsString(idx));
+            break;
         }
       }
       r.area_m2 = f->GetFieldAsDouble("area_m2");
@@ -210,7 +239,8 @@ class GeoPackageStore final : public Store {
   std::vector<FeatureIssue> issues(const std::string& layer_name) override {
     std::vector<FeatureIssue> out;
     OGRLayer* l = dataset_->GetLayerByName(kReport);
-    l->SetAttributeFilter(layer_name.empty() ? nullptr : ("layer = " + sql_quote(layer_name)).c_str());
+    l->SetAttributeFilter(layer_name.empty() ? nullptr
+                                             : ("layer = " + sql_quote(layer_name)).c_str());
     l->ResetReading();
     for (auto& f : *l) {
       FeatureIssue i;
@@ -219,7 +249,7 @@ class GeoPackageStore final : public Store {
       i.fid = f->GetFieldAsInteger64("fid_in_source");
       i.feature_id = f->GetFieldAsString("feature_id");
       std::string status = f->GetFieldAsString("status");
-      i.status = status == "imported" ? FeatureStatus::kImported
+      i.status = status == "imported"   ? FeatureStatus::kImported
                  : status == "repaired" ? FeatureStatus::kRepaired
                  : status == "warning"  ? FeatureStatus::kWarning
                                         : FeatureStatus::kRejected;
@@ -227,7 +257,8 @@ class GeoPackageStore final : public Store {
       i.field = f->GetFieldAsString("field");
       i.message = f->GetFieldAsString("message");
       i.method = f->GetFieldAsString("method");
-      if (const OGRGeometry* g = f->GetGeometryRef(); g && wkbFlatten(g->getGeometryType()) == wkbPoint) {
+      if (const OGRGeometry* g = f->GetGeometryRef();
+          g && wkbFlatten(g->getGeometryType()) == wkbPoint) {
         i.x = g->toPoint()->getX();
         i.y = g->toPoint()->getY();
       }
@@ -237,15 +268,20 @@ class GeoPackageStore final : public Store {
     return out;
   }
 
-  std::int64_t run_count() override { return dataset_->GetLayerByName(kRuns)->GetFeatureCount(TRUE); }
+  std::int64_t run_count() override {
+    return dataset_->GetLayerByName(kRuns)->GetFeatureCount(TRUE);
+  }
 
  private:
   void check(OGRErr err, const std::string& what) {
     if (err == OGRERR_NONE) return;
     std::string why = take_gdal_error();
-    why = why.substr(0, std::min(why.find('\n'), std::size_t{240}));  // GDAL may quote whole SQL statements
+    why = why.substr(
+        0, std::min(why.find('\n'), std::size_t{240}));  // GDAL may quote whole SQL statements
     if (why.find("locked") != std::string::npos)
-      throw StrataError(ErrorCode::kStoreLocked, path_.string() + ": cannot " + what + ", the store is locked by another process (" + why + ")");
+      throw StrataError(ErrorCode::kStoreLocked, path_.string() + ": cannot " + what +
+                                                     ", the store is locked by another process (" +
+                                                     why + ")");
     store_fail(path_, "cannot " + what + ": " + why);
   }
 
@@ -271,12 +307,15 @@ class GeoPackageStore final : public Store {
     return std::string(f->GetFieldAsString("value"));
   }
 
-  OGRLayer* create_table(const char* name, const std::vector<std::pair<const char*, OGRFieldType>>& fields,
+  OGRLayer* create_table(const char* name,
+                         const std::vector<std::pair<const char*, OGRFieldType>>& fields,
                          OGRwkbGeometryType geometry = wkbNone, OGRSpatialReference* srs = nullptr,
                          bool spatial_index = true) {
-    const char* options[] = {"FID=fid", "GEOMETRY_NAME=geom", spatial_index ? "SPATIAL_INDEX=YES" : "SPATIAL_INDEX=NO", nullptr};
+    const char* options[] = {"FID=fid", "GEOMETRY_NAME=geom",
+                             spatial_index ? "SPATIAL_INDEX=YES" : "SPATIAL_INDEX=NO", nullptr};
     OGRLayer* l = dataset_->CreateLayer(name, srs, geometry, const_cast<char**>(options));
-    if (!l) store_fail(path_, std::string("cannot create table ") + name + ": " + take_gdal_error());
+    if (!l)
+      store_fail(path_, std::string("cannot create table ") + name + ": " + take_gdal_error());
     for (const auto& [n, t] : fields) {
       OGRFieldDefn def(n, t);
       check(l->CreateField(&def), std::string("create field ") + n);
@@ -313,7 +352,8 @@ class GeoPackageStore final : public Store {
   void remove_stale_creations() {
     const std::string prefix = path_.filename().string() + ".creating-";
     std::error_code ec;
-    const auto folder = path_.parent_path().empty() ? std::filesystem::path(".") : path_.parent_path();
+    const auto folder =
+        path_.parent_path().empty() ? std::filesystem::path(".") : path_.parent_path();
     for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
       const std::string name = entry.path().filename().string();
       if (name.rfind(prefix, 0) != 0) continue;
@@ -327,37 +367,60 @@ class GeoPackageStore final : public Store {
     OGRSpatialReference srs;
     srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
     srs.SetFromUserInput(crs_->definition().c_str());
-    if (dataset_->StartTransaction(FALSE) != OGRERR_NONE) store_fail(path_, "cannot start a transaction");
+    if (dataset_->StartTransaction(FALSE) != OGRERR_NONE)
+      store_fail(path_, "cannot start a transaction");
     try {
       OGRLayer* m = create_table(kMeta, {{"key", OFTString}, {"value", OFTString}});
       for (auto [k, v] : std::vector<std::pair<std::string, std::string>>{
-               {"schema_version", std::to_string(kSchemaVersion)}, {"crs", crs_->definition()}, {"crs_label", crs_->label()}}) {
+               {"schema_version", std::to_string(kSchemaVersion)},
+               {"crs", crs_->definition()},
+               {"crs_label", crs_->label()}}) {
         OGRFeatureUniquePtr f(OGRFeature::CreateFeature(m->GetLayerDefn()));
         f->SetField("key", k.c_str());
         f->SetField("value", v.c_str());
         check(m->CreateFeature(f.get()), "write strata_meta");
       }
-      create_table(kLayers, {{"name", OFTString}, {"kind", OFTString}, {"dataset", OFTString},
-                             {"source_layer", OFTString}, {"source_crs", OFTString}, {"crs_origin", OFTString},
-                             {"sha256", OFTString}, {"vintage", OFTString}, {"source_note", OFTString},
-                             {"join_table", OFTString}, {"join_vintage", OFTString}, {"join_source", OFTString},
-                             {"imported_at", OFTString}, {"features_read", OFTInteger64},
-                             {"features_imported", OFTInteger64}, {"features_repaired", OFTInteger64},
-                             {"features_rejected", OFTInteger64}, {"feature_count", OFTInteger64}});
-      create_table(kReport, {{"layer", OFTString}, {"file", OFTString}, {"fid_in_source", OFTInteger64},
-                             {"feature_id", OFTString}, {"status", OFTString}, {"code", OFTInteger},
-                             {"code_name", OFTString}, {"field", OFTString}, {"message", OFTString},
-                             {"method", OFTString}},
+      create_table(kLayers, {{"name", OFTString},
+                             {"kind", OFTString},
+                             {"dataset", OFTString},
+                             {"source_layer", OFTString},
+                             {"source_crs", OFTString},
+                             {"crs_origin", OFTString},
+                             {"sha256", OFTString},
+                             {"vintage", OFTString},
+                             {"source_note", OFTString},
+                             {"join_table", OFTString},
+                             {"join_vintage", OFTString},
+                             {"join_source", OFTString},
+                             {"imported_at", OFTString},
+                             {"features_read", OFTInteger64},
+                             {"features_imported", OFTInteger64},
+                             {"features_repaired", OFTInteger64},
+                             {"features_rejected", OFTInteger64},
+                             {"feature_count", OFTInteger64}});
+      create_table(kReport,
+                   {{"layer", OFTString},
+                    {"file", OFTString},
+                    {"fid_in_source", OFTInteger64},
+                    {"feature_id", OFTString},
+                    {"status", OFTString},
+                    {"code", OFTInteger},
+                    {"code_name", OFTString},
+                    {"field", OFTString},
+                    {"message", OFTString},
+                    {"method", OFTString}},
                    wkbPoint, &srs);
       create_table(kRuns, {{"summary", OFTString}});
-      if (dataset_->CommitTransaction() != OGRERR_NONE) store_fail(path_, "cannot commit the new store");
+      if (dataset_->CommitTransaction() != OGRERR_NONE)
+        store_fail(path_, "cannot commit the new store");
     } catch (...) {
       dataset_->RollbackTransaction();
       throw;
     }
   }
 
-  void write_layer(const LayerImport& li, const ProgressFn& progress, std::int64_t fault_after, std::int64_t& writes) {
+  void write_layer(const LayerImport& li, const ProgressFn& progress, std::int64_t fault_after,
+                   std::int64_t& writes) {
     const std::string& name = li.provenance.layer;
     for (int i = 0; i < dataset_->GetLayerCount(); ++i) {
       if (name == dataset_->GetLayer(i)->GetName()) {
@@ -366,16 +429,21 @@ class GeoPackageStore final : public Store {
       }
     }
     const KindSpec* kind = find_kind(li.provenance.kind);
-    std::vector<std::pair<const char*, OGRFieldType>> fields = {{"sid", OFTString}, {"kind", OFTString}};
+    std::vector<std::pair<const char*, OGRFieldType>> fields = {{"sid", OFTString},
+                                                                {"kind", OFTString}};
     for (const auto& spec : kind->fields)
       if (spec.name != "id") fields.emplace_back(spec.name.c_str(), ogr_type(spec.type));
-    for (auto extra : {std::pair<const char*, OGRFieldType>{"area_m2", OFTReal}, {"repaired", OFTInteger},
-                       {"src_dataset", OFTString}, {"src_layer", OFTString}, {"src_fid", OFTInteger64},
+    for (auto extra : {std::pair<const char*, OGRFieldType>{"area_m2", OFTReal},
+                       {"repaired", OFTInteger},
+                       {"src_dataset", OFTString},
+                       {"src_layer", OFTString},
+                       {"src_fid", OFTInteger64},
                        {"attributes", OFTString}})
       fields.push_back(extra);
     // The R-tree is built explicitly below, inside the transaction: GDAL would otherwise defer it
     // to after the commit, and a kill in between would leave a layer without spatial index.
-    OGRLayer* l = create_table(name.c_str(), fields, wkbMultiPolygon, &srs_, /*spatial_index=*/false);
+    OGRLayer* l =
+        create_table(name.c_str(), fields, wkbMultiPolygon, &srs_, /*spatial_index=*/false);
     OGRFeatureDefn* defn = l->GetLayerDefn();
     const auto total = static_cast<std::int64_t>(li.records.size());
     std::int64_t done = 0;
@@ -385,9 +453,12 @@ class GeoPackageStore final : public Store {
       f->SetField("kind", r.kind.c_str());
       for (const auto& [key, value] : r.fields) {
         if (key == "id") continue;
-        if (auto* s = std::get_if<std::string>(&value)) f->SetField(key.c_str(), s->c_str());
-        else if (auto* n = std::get_if<std::int64_t>(&value)) f->SetField(key.c_str(), static_cast<GIntBig>(*n));
-        else if (auto* d = std::get_if<double>(&value)) f->SetField(key.c_str(), *d);
+        if (auto* s = std::get_if<std::string>(&value))
+          f->SetField(key.c_str(), s->c_str());
+        else if (auto* n = std::get_if<std::int64_t>(&value))
+          f->SetField(key.c_str(), static_cast<GIntBig>(*n));
+        else if (auto* d = std::get_if<double>(&value))
+          f->SetField(key.c_str(), *d);
       }
       f->SetField("area_m2", r.area_m2);
       f->SetField("repaired", r.repaired ? 1 : 0);
@@ -399,13 +470,18 @@ class GeoPackageStore final : public Store {
       check(l->CreateFeature(f.get()), "write feature " + r.id + " of layer " + name);
       ++done;
       if (fault_after >= 0 && ++writes > fault_after)
-        throw StrataError(ErrorCode::kInternal, "fault injected after " + std::to_string(fault_after) + " writes (STRATA_FAULT_AFTER_WRITES)");
-      if (progress && (done == 1 || done % 500 == 0 || done == total)) progress("write " + name, done, total);
+        throw StrataError(ErrorCode::kInternal, "fault injected after " +
+                                                    std::to_string(fault_after) +
+                                                    " writes (STRATA_FAULT_AFTER_WRITES)");
+      if (progress && (done == 1 || done % 500 == 0 || done == total))
+        progress("write " + name, done, total);
     }
     CPLErrorReset();
-    OGRLayer* index = dataset_->ExecuteSQL(("SELECT CreateSpatialIndex(" + sql_quote(name) + ", 'geom')").c_str(), nullptr, nullptr);
+    OGRLayer* index = dataset_->ExecuteSQL(
+        ("SELECT CreateSpatialIndex(" + sql_quote(name) + ", 'geom')").c_str(), nullptr, nullptr);
     if (index) dataset_->ReleaseResultSet(index);
-    if (CPLGetLastErrorType() >= CE_Failure) store_fail(path_, "cannot build the spatial index of " + name + ": " + take_gdal_error());
+    if (CPLGetLastErrorType() >= CE_Failure)
+      store_fail(path_, "cannot build the spatial index of " + name + ": " + take_gdal_error());
   }
 
   void replace_layer_row(const LayerImport& li) {
@@ -503,7 +579,8 @@ class GeoPackageStore final : public Store {
 
 }  // namespace
 
-std::unique_ptr<Store> open_geopackage_store(const std::filesystem::path& path, const Crs& project_crs, bool create) {
+std::unique_ptr<Store> open_geopackage_store(const std::filesystem::path& path,
+                                             const Crs& project_crs, bool create) {
   return std::make_unique<GeoPackageStore>(path, project_crs, create, false);
 }
 

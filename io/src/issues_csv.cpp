@@ -13,9 +13,12 @@ void write_issues_csv(const std::filesystem::path& path, const std::vector<Featu
   std::filesystem::remove(path);
   GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("CSV");
   GDALDatasetUniquePtr ds(driver->Create(path.string().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
-  if (!ds) throw StrataError(ErrorCode::kInvalidInputFile, path.string() + ": cannot write (" + take_gdal_error() + ")");
+  if (!ds)
+    throw StrataError(ErrorCode::kInvalidInputFile,
+                      path.string() + ": cannot write (" + take_gdal_error() + ")");
   OGRLayer* l = ds->CreateLayer(path.stem().string().c_str(), nullptr, wkbNone, nullptr);
-  const char* names[] = {"layer", "file", "fid", "feature_id", "status", "code", "code_name", "field", "message", "method", "x", "y"};
+  const char* names[] = {"layer",     "file",  "fid",     "feature_id", "status", "code",
+                         "code_name", "field", "message", "method",     "x",      "y"};
   for (const char* n : names) {
     OGRFieldDefn def(n, OFTString);
     l->CreateField(&def);
@@ -35,7 +38,8 @@ void write_issues_csv(const std::filesystem::path& path, const std::vector<Featu
     if (i.x) f->SetField("x", std::to_string(*i.x).c_str());
     if (i.y) f->SetField("y", std::to_string(*i.y).c_str());
     if (l->CreateFeature(f.get()) != OGRERR_NONE)
-      throw StrataError(ErrorCode::kInvalidInputFile, path.string() + ": write failed (" + take_gdal_error() + ")");
+      throw StrataError(ErrorCode::kInvalidInputFile,
+                        path.string() + ": write failed (" + take_gdal_error() + ")");
   }
 }
 

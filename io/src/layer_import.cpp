@@ -1,12 +1,12 @@
 #include "strata/io/layer_import.h"
 
 #include <algorithm>
-#include <map>
 #include <boost/geometry/algorithms/envelope.hpp>
 #include <boost/geometry/algorithms/expand.hpp>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
@@ -30,7 +30,8 @@ constexpr double kSnapGrid = 0.001;
 std::optional<FieldValue> convert(const FieldValue& v, FieldType type) {
   if (is_null(v)) return FieldValue{};
   switch (type) {
-    case FieldType::kText: return FieldValue{to_text(v)};
+    case FieldType::kText:
+      return FieldValue{to_text(v)};
     case FieldType::kInteger:  // integer canonical fields are counts (population, households)
       if (auto i = to_integer(v); i && *i >= 0) return FieldValue{*i};
       return std::nullopt;
@@ -55,7 +56,8 @@ std::optional<FieldValue> sum_values(const std::vector<FieldValue>& values, Fiel
   }
   if (!any) return FieldValue{};
   if (type == FieldType::kInteger) {
-    if (!(total >= 0 && total < 9.0e18) || total != std::floor(total)) return std::nullopt;  // counts only
+    if (!(total >= 0 && total < 9.0e18) || total != std::floor(total))
+      return std::nullopt;  // counts only
     return FieldValue{static_cast<std::int64_t>(total)};
   }
   return FieldValue{total};
@@ -63,22 +65,30 @@ std::optional<FieldValue> sum_values(const std::vector<FieldValue>& values, Fiel
 
 class Importer {
  public:
-  Importer(const LayerSpec& spec, const Crs& project_crs, const std::map<std::string, Table>& tables,
-           const std::string& project_file, const ProgressFn& progress)
-      : spec_(spec), project_crs_(project_crs), tables_(tables), project_file_(project_file),
-        progress_(progress), kind_(find_kind(spec.kind)) {}
+  Importer(const LayerSpec& spec, const Crs& project_crs,
+           const std::map<std::string, Table>& tables, const std::string& project_file,
+           const ProgressFn& progress)
+      : spec_(spec),
+        project_crs_(project_crs),
+        tables_(tables),
+        project_file_(project_file),
+        progress_(progress),
+        kind_(find_kind(spec.kind)) {}
 
   LayerImport run() {
-    VectorSourceOptions options{spec_.path.string(), spec_.layer, spec_.open_options, spec_.encoding};
+    VectorSourceOptions options{spec_.path.string(), spec_.layer, spec_.open_options,
+                                spec_.encoding};
     auto source = open_vector_source(options);
     file_ = spec_.path.string();
     check_mapped_fields(*source);
     if (!source->has_geometry_column()) {
-      fail(ErrorCode::kNoGeometry, "has no geometry column" +
-                                       std::string(source->driver_name() == "CSV"
-                                                       ? "; for a CSV, name it: open_options = [\"GEOM_POSSIBLE_NAMES=wkt\"] "
-                                                         "or [\"X_POSSIBLE_NAMES=lon\", \"Y_POSSIBLE_NAMES=lat\"]"
-                                                       : ""));
+      fail(ErrorCode::kNoGeometry,
+           "has no geometry column" +
+               std::string(
+                   source->driver_name() == "CSV"
+                       ? "; for a CSV, name it: open_options = [\"GEOM_POSSIBLE_NAMES=wkt\"] "
+                         "or [\"X_POSSIBLE_NAMES=lon\", \"Y_POSSIBLE_NAMES=lat\"]"
+                       : ""));
     }
     // One pass over the source (GDAL's GetExtent() would re-read a whole GeoJSON file). The CRS
     // check looks at where the bulk of the features lie, so one stray feature cannot fail a
@@ -92,14 +102,16 @@ class Importer {
         if (feature.polygons && !feature.polygons->empty()) {
           Box2 box;
           boost::geometry::envelope(*feature.polygons, box);
-          double cx = (box.min_corner().x() + box.max_corner().x()) / 2, cy = (box.min_corner().y() + box.max_corner().y()) / 2;
+          double cx = (box.min_corner().x() + box.max_corner().x()) / 2,
+                 cy = (box.min_corner().y() + box.max_corner().y()) / 2;
           if (std::isfinite(cx) && std::isfinite(cy)) {
             xs.push_back(cx);
             ys.push_back(cy);
           }
         }
         features.push_back(std::move(feature));
-        if (progress_ && features.size() % 2000 == 0) progress_("read " + spec_.name, static_cast<std::int64_t>(features.size()), expected);
+        if (progress_ && features.size() % 2000 == 0)
+          progress_("read " + spec_.name, static_cast<std::int64_t>(features.size()), expected);
       }
     }
     Crs source_crs = choose_crs(*source, bulk_extent(xs, ys));
@@ -134,14 +146,17 @@ class Importer {
       ++prov.features_read;
       import_feature(*source, feature, to_project, seen_ids, out);
       feature = SourceFeature{};  // release the raw copy as soon as it is converted
-      if (progress_ && (++done % 500 == 0 || done == total)) progress_("check " + spec_.name, done, total);
+      if (progress_ && (++done % 500 == 0 || done == total))
+        progress_("check " + spec_.name, done, total);
     }
     if (join_) finish_join(out);
-    for (const auto& r : out.records) (r.repaired ? prov.features_repaired : prov.features_imported)++;
+    for (const auto& r : out.records)
+      (r.repaired ? prov.features_repaired : prov.features_imported)++;
     prov.features_rejected = prov.features_read - prov.features_imported - prov.features_repaired;
     if (prov.features_read == 0)
-      fail(ErrorCode::kInvalidInputFile, "holds no features; an empty layer would replace whatever the store has under '" +
-                                             spec_.name + "'");
+      fail(ErrorCode::kInvalidInputFile,
+           "holds no features; an empty layer would replace whatever the store has under '" +
+               spec_.name + "'");
     if (out.records.empty()) fail_all_rejected(prov.features_read);
     out.issues.insert(out.issues.end(), issues_.begin(), issues_.end());
     return out;
@@ -160,11 +175,14 @@ class Importer {
       auto& slot = by_code[i.code];
       if (slot.first++ == 0) slot.second = &i;
     }
-    auto top = std::max_element(by_code.begin(), by_code.end(),
-                                [](const auto& a, const auto& b) { return a.second.first < b.second.first; });
-    fail(top->first, "all " + std::to_string(read) + " features were rejected, " + std::to_string(top->second.first) +
-                         " of them with " + std::to_string(static_cast<int>(top->first)) + " " +
-                         std::string(error_name(top->first)) + ", e.g. " + top->second.second->message);
+    auto top = std::max_element(by_code.begin(), by_code.end(), [](const auto& a, const auto& b) {
+      return a.second.first < b.second.first;
+    });
+    fail(top->first, "all " + std::to_string(read) + " features were rejected, " +
+                         std::to_string(top->second.first) + " of them with " +
+                         std::to_string(static_cast<int>(top->first)) + " " +
+                         std::string(error_name(top->first)) + ", e.g. " +
+                         top->second.second->message);
   }
 
   void check_mapped_fields(const VectorSource& source) {
@@ -172,8 +190,9 @@ class Importer {
       if (source.field_index(field) >= 0) return;
       std::string available;
       for (const auto& f : source.fields()) available += (available.empty() ? "" : ", ") + f.name;
-      fail(ErrorCode::kFieldMissing, "mapped field '" + field + "' (" + used_as +
-                                         ") does not exist; the source has: " + (available.empty() ? std::string("(no fields)") : available) + where(spec_.line));
+      fail(ErrorCode::kFieldMissing,
+           "mapped field '" + field + "' (" + used_as + ") does not exist; the source has: " +
+               (available.empty() ? std::string("(no fields)") : available) + where(spec_.line));
     };
     for (const auto& [canonical, fields] : spec_.fields)
       for (const auto& f : fields) require(f, "fields." + canonical);
@@ -200,8 +219,10 @@ class Importer {
     const auto& a = *project_area_;
     const double margin = std::max(1.0, 0.2 * std::max(a.east - a.west, a.north - a.south));
     // All four corners: a feature whose centre looks fine can still reach absurdly far.
-    for (auto [x, y] : {std::pair{box.min_corner().x(), box.min_corner().y()}, {box.min_corner().x(), box.max_corner().y()},
-                        {box.max_corner().x(), box.min_corner().y()}, {box.max_corner().x(), box.max_corner().y()}}) {
+    for (auto [x, y] : {std::pair{box.min_corner().x(), box.min_corner().y()},
+                        {box.min_corner().x(), box.max_corner().y()},
+                        {box.max_corner().x(), box.min_corner().y()},
+                        {box.max_corner().x(), box.max_corner().y()}}) {
       double lon = x, lat = y;
       if (to_lonlat_->transform(lon, lat) && a.contains(lon, lat, margin)) continue;
       char where[128];
@@ -213,7 +234,8 @@ class Importer {
 
   // " (project.toml:12)" for project layers; nothing for a layer given on the command line.
   std::string where(int line) const {
-    return spec_.line == 0 ? std::string() : " (" + project_file_ + ":" + std::to_string(line) + ")";
+    return spec_.line == 0 ? std::string()
+                           : " (" + project_file_ + ":" + std::to_string(line) + ")";
   }
   std::string how_to_set_crs(const std::string& crs_text) const {
     return spec_.line == 0 ? "give --crs " + crs_text
@@ -228,24 +250,32 @@ class Importer {
       crs_origin_ = "override";
     } else if (auto declared = source.declared_crs()) {
       crs = declared;
-      crs_origin_ = source.crs_is_format_default() ? "format default (GeoJSON RFC 7946: WGS84 lon/lat)" : "declared";
+      crs_origin_ = source.crs_is_format_default()
+                        ? "format default (GeoJSON RFC 7946: WGS84 lon/lat)"
+                        : "declared";
     } else {
-      fail(ErrorCode::kCrsMissing, "the file declares no CRS; " + how_to_set_crs("EPSG:<code>") + ".");
+      fail(ErrorCode::kCrsMissing,
+           "the file declares no CRS; " + how_to_set_crs("EPSG:<code>") + ".");
     }
     if (extent) {
-      CrsFit fit = check_crs_fit(*crs, *extent, project_crs_, spec_.crs ? "overriding" : "declared");
+      CrsFit fit =
+          check_crs_fit(*crs, *extent, project_crs_, spec_.crs ? "overriding" : "declared");
       if (!fit.fits) {
         std::string how = how_to_set_crs(fit.suggested ? *fit.suggested : "EPSG:<code>");
-        fail(ErrorCode::kCrsMismatch, fit.explanation + ". " + (fit.suggested ? "If so, " : "Give the right CRS: ") + how + ".");
+        fail(ErrorCode::kCrsMismatch, fit.explanation + ". " +
+                                          (fit.suggested ? "If so, " : "Give the right CRS: ") +
+                                          how + ".");
       }
       CrsFit in_project = check_within_area(*crs, *extent, project_crs_);
       if (!in_project.fits) {
         const bool fits_project = check_crs_fit(project_crs_, *extent, project_crs_).fits;
         fail(ErrorCode::kCrsMismatch,
              "the layer does not lie where the project does: " + in_project.explanation + ". " +
-                 (fits_project ? "The values fit " + project_crs_.label() + "; if that is their CRS, " +
-                                     how_to_set_crs(project_crs_.label())
-                               : "A wrong CRS label, or data of another region? " + how_to_set_crs("EPSG:<code>")) +
+                 (fits_project
+                      ? "The values fit " + project_crs_.label() + "; if that is their CRS, " +
+                            how_to_set_crs(project_crs_.label())
+                      : "A wrong CRS label, or data of another region? " +
+                            how_to_set_crs("EPSG:<code>")) +
                  ".");
       }
     }
@@ -258,18 +288,20 @@ class Importer {
     for (const auto& [canonical, cols] : spec_.join->fields) {
       for (const auto& c : cols) {
         if (table.column(c) < 0) {
-          fail(ErrorCode::kFieldMissing, "join.fields." + canonical + ": column '" + c + "' does not exist in table '" +
-                                             table.name + "' (" + table.path + ")");
+          fail(ErrorCode::kFieldMissing, "join.fields." + canonical + ": column '" + c +
+                                             "' does not exist in table '" + table.name + "' (" +
+                                             table.path + ")");
         }
       }
     }
-    NameNormaliser normaliser = spec_.join->normalise ? load_normaliser(spec_.join->normalise->string()) : NameNormaliser();
+    NameNormaliser normaliser =
+        spec_.join->normalise ? load_normaliser(spec_.join->normalise->string()) : NameNormaliser();
     join_.emplace(table, spec_.join->table_keys, std::move(normaliser));
     join_stats_.table_rows = static_cast<std::int64_t>(table.rows.size());
   }
 
-  FeatureIssue issue(const SourceFeature& f, const std::string& id, FeatureStatus status, ErrorCode code,
-                     std::string message, std::string field = {}) const {
+  FeatureIssue issue(const SourceFeature& f, const std::string& id, FeatureStatus status,
+                     ErrorCode code, std::string message, std::string field = {}) const {
     FeatureIssue i;
     i.layer = spec_.name;
     i.file = file_;
@@ -282,7 +314,8 @@ class Importer {
     return i;
   }
 
-  void import_feature(const VectorSource& source, const SourceFeature& f, const Transformer& to_project,
+  void import_feature(const VectorSource& source, const SourceFeature& f,
+                      const Transformer& to_project,
                       std::unordered_map<std::string, std::int64_t>& seen_ids, LayerImport& out) {
     Record r;
     r.kind = spec_.kind;
@@ -291,34 +324,43 @@ class Importer {
 
     // Identity first, so every later message can name the feature.
     if (auto it = spec_.fields.find("id"); it != spec_.fields.end()) {
-      const FieldValue& v = f.values[static_cast<std::size_t>(source.field_index(it->second.front()))];
+      const FieldValue& v =
+          f.values[static_cast<std::size_t>(source.field_index(it->second.front()))];
       if (is_null(v)) {
         issues_.push_back(issue(f, {}, FeatureStatus::kRejected, ErrorCode::kFieldNull,
-                                fid_text + ": id field '" + it->second.front() + "' is empty", it->second.front()));
+                                fid_text + ": id field '" + it->second.front() + "' is empty",
+                                it->second.front()));
         return;
       }
       r.id = to_text(v);
-    } else if (spec_.kind == "parcel" && spec_.fields.count("section") && spec_.fields.count("number")) {
+    } else if (spec_.kind == "parcel" && spec_.fields.count("section") &&
+               spec_.fields.count("number")) {
       // A parcel's natural key is its section and number (地段 + 地號).
-      const auto& sec = f.values[static_cast<std::size_t>(source.field_index(spec_.fields.at("section").front()))];
-      const auto& num = f.values[static_cast<std::size_t>(source.field_index(spec_.fields.at("number").front()))];
+      const auto& sec = f.values[static_cast<std::size_t>(
+          source.field_index(spec_.fields.at("section").front()))];
+      const auto& num =
+          f.values[static_cast<std::size_t>(source.field_index(spec_.fields.at("number").front()))];
       if (is_null(sec) || is_null(num)) {
-        issues_.push_back(issue(f, {}, FeatureStatus::kRejected, ErrorCode::kFieldNull,
-                                fid_text + ": a parcel needs its section and number (they form its id)"));
+        issues_.push_back(
+            issue(f, {}, FeatureStatus::kRejected, ErrorCode::kFieldNull,
+                  fid_text + ": a parcel needs its section and number (they form its id)"));
         return;
       }
       r.id = to_text(sec) + " " + to_text(num);
     } else {
       r.id = spec_.name + ":" + std::to_string(f.fid);
     }
-    if (auto it = seen_ids.find(r.id); it != seen_ids.end()) {  // ids of rejected features stay free
+    if (auto it = seen_ids.find(r.id);
+        it != seen_ids.end()) {  // ids of rejected features stay free
       issues_.push_back(issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kDuplicateId,
                               fid_text + ": id '" + r.id + "' was already used by feature " +
-                                  std::to_string(it->second) + "; ids must be unique within a layer"));
+                                  std::to_string(it->second) +
+                                  "; ids must be unique within a layer"));
       return;
     }
 
-    // Text that is not UTF-8: fatal for a mapped field (its meaning is unknown), repaired otherwise.
+    // Text that is not UTF-8: fatal for a mapped field (its meaning is unknown), repaired
+    // otherwise.
     struct Repair {
       ErrorCode code;
       std::string what, method, field;
@@ -331,42 +373,49 @@ class Importer {
       if (spec_.join)
         for (const auto& name : spec_.join->feature_keys) mapped |= name == bad;
       if (mapped) {
-        issues_.push_back(issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kEncoding,
-                                fid_text + ": field '" + bad + "' is not valid UTF-8; " +
-                                    (spec_.line == 0 ? std::string("give --encoding (e.g. BIG5)")
-                                                     : "set encoding = \"...\" (e.g. BIG5) on layer '" + spec_.name + "'" + where(spec_.line)),
-                                bad));
+        issues_.push_back(
+            issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kEncoding,
+                  fid_text + ": field '" + bad + "' is not valid UTF-8; " +
+                      (spec_.line == 0 ? std::string("give --encoding (e.g. BIG5)")
+                                       : "set encoding = \"...\" (e.g. BIG5) on layer '" +
+                                             spec_.name + "'" + where(spec_.line)),
+                  bad));
         return;
       }
-      repairs.push_back({ErrorCode::kEncoding, "field '" + bad + "' was not valid UTF-8", "bad bytes replaced with U+FFFD", bad});
+      repairs.push_back({ErrorCode::kEncoding, "field '" + bad + "' was not valid UTF-8",
+                         "bad bytes replaced with U+FFFD", bad});
     }
 
     // Canonical fields from the source.
     for (const auto& [canonical, fields] : spec_.fields) {
       const FieldSpec* fs = kind_->find(canonical);
       std::vector<FieldValue> values;
-      for (const auto& name : fields) values.push_back(f.values[static_cast<std::size_t>(source.field_index(name))]);
+      for (const auto& name : fields)
+        values.push_back(f.values[static_cast<std::size_t>(source.field_index(name))]);
       auto converted = sum_values(values, fs->type);
       if (!converted) {
         std::string shown;
         for (const auto& v : values) shown += (shown.empty() ? "" : ", ") + to_text(v);
         if (fs->required) {
           issues_.push_back(issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kFieldType,
-                                  fid_text + ": field '" + fields.front() + "' = '" + shown + "' is not a valid " +
-                                      std::string(field_type_name(fs->type)) + " for " + canonical,
+                                  fid_text + ": field '" + fields.front() + "' = '" + shown +
+                                      "' is not a valid " + std::string(field_type_name(fs->type)) +
+                                      " for " + canonical,
                                   fields.front()));
           return;
         }
         issues_.push_back(issue(f, r.id, FeatureStatus::kWarning, ErrorCode::kFieldType,
-                                fid_text + ": field '" + fields.front() + "' = '" + shown + "' is not a valid " +
-                                    std::string(field_type_name(fs->type)) + "; " + canonical + " left empty",
+                                fid_text + ": field '" + fields.front() + "' = '" + shown +
+                                    "' is not a valid " + std::string(field_type_name(fs->type)) +
+                                    "; " + canonical + " left empty",
                                 fields.front()));
         converted = FieldValue{};
       }
       if (fs->required && is_null(*converted)) {
-        issues_.push_back(issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kFieldNull,
-                                fid_text + ": required field '" + fields.front() + "' (" + canonical + ") is empty",
-                                fields.front()));
+        issues_.push_back(issue(
+            f, r.id, FeatureStatus::kRejected, ErrorCode::kFieldNull,
+            fid_text + ": required field '" + fields.front() + "' (" + canonical + ") is empty",
+            fields.front()));
         return;
       }
       r.fields[canonical] = std::move(*converted);
@@ -374,47 +423,60 @@ class Importer {
 
     // Geometry: present, polygonal, reprojected, valid (or repaired).
     if (!f.has_geometry) {
-      issues_.push_back(issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kNoGeometry, fid_text + ": geometry is null"));
+      issues_.push_back(issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kNoGeometry,
+                              fid_text + ": geometry is null"));
       return;
     }
     if (!f.polygons) {
       issues_.push_back(issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kWrongGeometryType,
-                              fid_text + ": geometry is " + f.geometry_type + "; kind '" + spec_.kind +
-                                  "' needs Polygon or MultiPolygon"));
+                              fid_text + ": geometry is " + f.geometry_type + "; kind '" +
+                                  spec_.kind + "' needs Polygon or MultiPolygon"));
       return;
     }
     if (f.polygons->empty()) {
-      issues_.push_back(issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kEmptyGeometry, fid_text + ": geometry is empty"));
+      issues_.push_back(issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kEmptyGeometry,
+                              fid_text + ": geometry is empty"));
       return;
     }
     r.geometry = *f.polygons;
     if (!to_project.transform(r.geometry)) {
-      issues_.push_back(issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kReprojectionFailed,
-                              fid_text + ": coordinates could not be transformed to " + project_crs_.label()));
+      issues_.push_back(
+          issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kReprojectionFailed,
+                fid_text + ": coordinates could not be transformed to " + project_crs_.label()));
       return;
     }
     if (auto where = stray_location(r.geometry)) {
       issues_.push_back(issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kCrsMismatch,
-                              fid_text + ": reaches " + *where + ", far outside the area of use of " + project_crs_.label() +
+                              fid_text + ": reaches " + *where +
+                                  ", far outside the area of use of " + project_crs_.label() +
                                   " where the rest of the layer lies; stray coordinates?"));
       return;
     }
     if (f.closed_open_rings)
-      repairs.push_back({ErrorCode::kRingNotClosed, "a ring was not closed", "closed by repeating its first point", {}});
+      repairs.push_back({ErrorCode::kRingNotClosed,
+                         "a ring was not closed",
+                         "closed by repeating its first point",
+                         {}});
     if (std::size_t removed = remove_repeated_points(r.geometry); removed > 0)
-      repairs.push_back({ErrorCode::kConsecutivePointsSame, std::to_string(removed) + " repeated consecutive point(s)",
-                         "repeated points removed", {}});
+      repairs.push_back({ErrorCode::kConsecutivePointsSame,
+                         std::to_string(removed) + " repeated consecutive point(s)",
+                         "repeated points removed",
+                         {}});
     if (auto problem = check_polygonal(r.geometry)) {
       auto fixed = make_valid_polygonal(r.geometry);
-      if (!fixed || check_polygonal(fixed->geometry)) fixed = snap_and_make_valid(r.geometry, kSnapGrid);
-      std::string what = fid_text + ": invalid polygon, " + std::to_string(static_cast<int>(problem->code)) + " " +
+      if (!fixed || check_polygonal(fixed->geometry))
+        fixed = snap_and_make_valid(r.geometry, kSnapGrid);
+      std::string what = fid_text + ": invalid polygon, " +
+                         std::to_string(static_cast<int>(problem->code)) + " " +
                          std::string(error_name(problem->code)) + " (" + problem->detail + ")";
       std::optional<GeometryProblem> remaining;
       if (fixed) remaining = check_polygonal(fixed->geometry);
       if (!fixed || remaining) {
-        std::string why = !fixed ? "no polygon remains after GEOS MakeValid"
-                                 : "still invalid after " + fixed->method + ": " + remaining->detail;
-        auto i = issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kGeometryUnrepairable, what + "; repair failed, " + why);
+        std::string why = !fixed
+                              ? "no polygon remains after GEOS MakeValid"
+                              : "still invalid after " + fixed->method + ": " + remaining->detail;
+        auto i = issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kGeometryUnrepairable,
+                       what + "; repair failed, " + why);
         set_location(i, r.geometry);
         issues_.push_back(std::move(i));
         return;
@@ -427,7 +489,8 @@ class Importer {
       r.repaired = true;
     }
     for (auto& repair : repairs) {
-      auto i = issue(f, r.id, FeatureStatus::kRepaired, repair.code, fid_text + ": " + repair.what, repair.field);
+      auto i = issue(f, r.id, FeatureStatus::kRepaired, repair.code, fid_text + ": " + repair.what,
+                     repair.field);
       i.method = repair.method;
       issues_.push_back(std::move(i));
       r.repaired = true;
@@ -435,16 +498,23 @@ class Importer {
     r.area_m2 = area_m2(r.geometry);
 
     // The source's own attributes are kept verbatim.
-    nlohmann::ordered_json attrs = nlohmann::ordered_json::object();  // keeps the source's field order
+    nlohmann::ordered_json attrs =
+        nlohmann::ordered_json::object();  // keeps the source's field order
     for (std::size_t i = 0; i < f.values.size(); ++i) {
       const auto& v = f.values[i];
-      const std::string name = to_valid_utf8(source.fields()[i].name);  // names can be mis-encoded too
-      if (auto* s = std::get_if<std::string>(&v)) attrs[name] = to_valid_utf8(*s);
-      else if (auto* n = std::get_if<std::int64_t>(&v)) attrs[name] = *n;
-      else if (auto* d = std::get_if<double>(&v)) attrs[name] = *d;
-      else attrs[name] = nullptr;
+      const std::string name =
+          to_valid_utf8(source.fields()[i].name);  // names can be mis-encoded too
+      if (auto* s = std::get_if<std::string>(&v))
+        attrs[name] = to_valid_utf8(*s);
+      else if (auto* n = std::get_if<std::int64_t>(&v))
+        attrs[name] = *n;
+      else if (auto* d = std::get_if<double>(&v))
+        attrs[name] = *d;
+      else
+        attrs[name] = nullptr;
     }
-    r.attributes_json = attrs.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+    r.attributes_json =
+        attrs.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 
     if (join_) apply_join(source, f, r);
     seen_ids.emplace(r.id, f.fid);
@@ -479,7 +549,8 @@ class Importer {
   void apply_join(const VectorSource& source, const SourceFeature& f, Record& r) {
     ++join_stats_.features;
     std::vector<std::string> keys;
-    for (const auto& k : spec_.join->feature_keys) keys.push_back(to_text(f.values[static_cast<std::size_t>(source.field_index(k))]));
+    for (const auto& k : spec_.join->feature_keys)
+      keys.push_back(to_text(f.values[static_cast<std::size_t>(source.field_index(k))]));
     std::string key_shown;
     for (const auto& k : keys) key_shown += (key_shown.empty() ? "" : " / ") + k;
     auto match = join_->find(keys);
@@ -487,26 +558,31 @@ class Importer {
     if (!match) {
       ++join_stats_.unmatched_features;
       issues_.push_back(issue(f, r.id, FeatureStatus::kWarning, ErrorCode::kJoinUnmatchedFeature,
-                              "feature " + std::to_string(f.fid) + ": key '" + key_shown + "' has no row in table '" + table +
+                              "feature " + std::to_string(f.fid) + ": key '" + key_shown +
+                                  "' has no row in table '" + table +
                                   "'; joined fields left empty"));
       return;
     }
-    join_->claim(*match);  // even an ambiguous match accounts for its rows (reported here, not as 951)
+    join_->claim(
+        *match);  // even an ambiguous match accounts for its rows (reported here, not as 951)
     if (match->rows.size() > 1 && spec_.join->multiple == JoinMultiple::kError) {
       ++join_stats_.ambiguous_features;
-      issues_.push_back(issue(f, r.id, FeatureStatus::kWarning, ErrorCode::kJoinAmbiguous,
-                              "feature " + std::to_string(f.fid) + ": key '" + key_shown + "' matches " +
-                                  std::to_string(match->rows.size()) + " rows of table '" + table +
-                                  "'; joined fields left empty (set multiple = \"sum\" to add them up)"));
+      issues_.push_back(
+          issue(f, r.id, FeatureStatus::kWarning, ErrorCode::kJoinAmbiguous,
+                "feature " + std::to_string(f.fid) + ": key '" + key_shown + "' matches " +
+                    std::to_string(match->rows.size()) + " rows of table '" + table +
+                    "'; joined fields left empty (set multiple = \"sum\" to add them up)"));
       return;
     }
     if (match->via_normalisation) {
       ++join_stats_.matched_normalised;
       std::string rows_shown;
-      for (auto row : match->rows) rows_shown += (rows_shown.empty() ? "" : ", ") + join_->key_text(row);
-      issues_.push_back(issue(f, r.id, FeatureStatus::kWarning, ErrorCode::kJoinViaNormalisation,
-                              "feature " + std::to_string(f.fid) + ": key '" + key_shown + "' matched table row '" +
-                                  rows_shown + "' only after normalising names to '" + match->normalised_key + "'"));
+      for (auto row : match->rows)
+        rows_shown += (rows_shown.empty() ? "" : ", ") + join_->key_text(row);
+      issues_.push_back(issue(
+          f, r.id, FeatureStatus::kWarning, ErrorCode::kJoinViaNormalisation,
+          "feature " + std::to_string(f.fid) + ": key '" + key_shown + "' matched table row '" +
+              rows_shown + "' only after normalising names to '" + match->normalised_key + "'"));
     } else {
       ++join_stats_.matched_exact;
     }
@@ -514,20 +590,23 @@ class Importer {
     for (const auto& [canonical, cols] : spec_.join->fields) {
       std::vector<FieldValue> values;
       for (auto row : match->rows)
-        for (const auto& c : cols) values.emplace_back(t.rows[row][static_cast<std::size_t>(t.column(c))]);
+        for (const auto& c : cols)
+          values.emplace_back(t.rows[row][static_cast<std::size_t>(t.column(c))]);
       const FieldSpec* fs = kind_->find(canonical);
-      auto converted = fs->type == FieldType::kText && values.size() == 1 ? convert(values.front(), fs->type)
-                                                                          : sum_values(values, fs->type);
+      auto converted = fs->type == FieldType::kText && values.size() == 1
+                           ? convert(values.front(), fs->type)
+                           : sum_values(values, fs->type);
       if (!converted) {
         issues_.push_back(issue(f, r.id, FeatureStatus::kWarning, ErrorCode::kFieldType,
-                                "feature " + std::to_string(f.fid) + ": joined column(s) for " + canonical +
-                                    " are not numeric; left empty"));
+                                "feature " + std::to_string(f.fid) + ": joined column(s) for " +
+                                    canonical + " are not numeric; left empty"));
         continue;
       }
       r.fields[canonical] = std::move(*converted);
     }
     // Joined figures carry the table's vintage unless the layer maps one itself.
-    if (!t.vintage.empty() && kind_->find("vintage") && !r.fields.count("vintage")) r.fields["vintage"] = t.vintage;
+    if (!t.vintage.empty() && kind_->find("vintage") && !r.fields.count("vintage"))
+      r.fields["vintage"] = t.vintage;
   }
 
   void finish_join(LayerImport& out) {
@@ -564,7 +643,8 @@ class Importer {
 
 }  // namespace
 
-LayerImport import_layer(const LayerSpec& spec, const Crs& project_crs, const std::map<std::string, Table>& tables,
+LayerImport import_layer(const LayerSpec& spec, const Crs& project_crs,
+                         const std::map<std::string, Table>& tables,
                          const std::string& project_file, const ProgressFn& progress) {
   return Importer(spec, project_crs, tables, project_file, progress).run();
 }

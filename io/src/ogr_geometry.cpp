@@ -50,7 +50,8 @@ std::unique_ptr<OGRMultiPolygon> to_ogr(const MultiPolygon2& geometry) {
     auto add_ring = [&p](const Ring2& r) {
       auto ring = std::make_unique<OGRLinearRing>();
       ring->setNumPoints(static_cast<int>(r.size()), FALSE);
-      for (std::size_t i = 0; i < r.size(); ++i) ring->setPoint(static_cast<int>(i), r[i].x(), r[i].y());
+      for (std::size_t i = 0; i < r.size(); ++i)
+        ring->setPoint(static_cast<int>(i), r[i].x(), r[i].y());
       p->addRingDirectly(ring.release());
     };
     add_ring(poly.outer());

@@ -36,14 +36,16 @@ const TableSpec* Project::find_table(const std::string& n) const {
 std::optional<std::string> layer_name_problem(const std::string& name) {
   static const std::regex ident("[a-z][a-z0-9_]{0,62}");
   if (!std::regex_match(name, ident))
-    return "layer name '" + name + "' must be lower-case letters, digits and _ (it names a store table)";
+    return "layer name '" + name +
+           "' must be lower-case letters, digits and _ (it names a store table)";
   for (const char* reserved : {"strata_", "gpkg_", "rtree_", "sqlite_"})
     if (name.rfind(reserved, 0) == 0)
       return "layer name '" + name + "' uses a reserved prefix (strata_, gpkg_, rtree_, sqlite_)";
   return std::nullopt;
 }
 
-std::optional<std::string> field_mapping_problem(const std::string& kind_name, const std::string& canonical,
+std::optional<std::string> field_mapping_problem(const std::string& kind_name,
+                                                 const std::string& canonical,
                                                  const std::vector<std::string>& sources) {
   const KindSpec* kind = find_kind(kind_name);
   if (!kind) return "unknown kind '" + kind_name + "'";
@@ -63,8 +65,8 @@ std::optional<std::string> project_crs_problem(const std::string& crs_text) {
   try {
     Crs crs = Crs::from_user_input(crs_text);
     if (crs.is_geographic())
-      return "the project CRS must be projected, in metres (areas are computed in it); " + crs.label() +
-             " is geographic. Taiwan: EPSG:3826 (TWD97 / TM2 zone 121)";
+      return "the project CRS must be projected, in metres (areas are computed in it); " +
+             crs.label() + " is geographic. Taiwan: EPSG:3826 (TWD97 / TM2 zone 121)";
   } catch (const StrataError& e) {
     return std::string(e.what());
   }
@@ -81,7 +83,8 @@ std::string joined(const std::vector<std::string>& items) {
 
 class Loader {
  public:
-  explicit Loader(std::filesystem::path file) : file_(std::move(file)), base_(std::filesystem::absolute(file_).parent_path()) {}
+  explicit Loader(std::filesystem::path file)
+      : file_(std::move(file)), base_(std::filesystem::absolute(file_).parent_path()) {}
 
   [[noreturn]] void fail(int line, const std::string& what) const {
     std::string where = file_.string() + (line > 0 ? ":" + std::to_string(line) : "");
@@ -97,7 +100,8 @@ class Loader {
       if (std::find(keys.begin(), keys.end(), k.str()) == keys.end()) {
         std::string list;
         for (auto key : keys) list += std::string(list.empty() ? "" : ", ") + std::string(key);
-        fail(v, "unknown key '" + std::string(k.str()) + "' in " + context + " (allowed: " + list + ")");
+        fail(v, "unknown key '" + std::string(k.str()) + "' in " + context + " (allowed: " + list +
+                    ")");
       }
     }
   }
@@ -106,7 +110,9 @@ class Loader {
                    bool required, std::string fallback = {}) const {
     const toml::node* n = t.get(key);
     if (!n) {
-      if (required) fail(static_cast<int>(t.source().begin.line), context + " needs '" + std::string(key) + "'");
+      if (required)
+        fail(static_cast<int>(t.source().begin.line),
+             context + " needs '" + std::string(key) + "'");
       return fallback;
     }
     if (!n->is_string()) fail(*n, "'" + std::string(key) + "' in " + context + " must be a string");
@@ -138,7 +144,9 @@ class Loader {
     for (auto it = begin; it != std::sregex_iterator(); ++it) {
       out += raw.substr(last, static_cast<std::size_t>(it->position()) - last);
       const char* value = std::getenv((*it)[1].str().c_str());
-      if (!value) fail(node, "path '" + raw + "' uses ${" + (*it)[1].str() + "}, which is not set in the environment");
+      if (!value)
+        fail(node, "path '" + raw + "' uses ${" + (*it)[1].str() +
+                       "}, which is not set in the environment");
       out += value;
       last = static_cast<std::size_t>(it->position() + it->length());
     }
@@ -154,7 +162,8 @@ class Loader {
       root = toml::parse_file(file_.string());
     } catch (const toml::parse_error& e) {
       if (!std::filesystem::exists(file_)) fail(0, "project file not found");
-      fail(static_cast<int>(e.source().begin.line), std::string("not valid TOML: ") + std::string(e.description()));
+      fail(static_cast<int>(e.source().begin.line),
+           std::string("not valid TOML: ") + std::string(e.description()));
     }
     Project p;
     p.file = std::filesystem::absolute(file_);
@@ -165,7 +174,8 @@ class Loader {
     allow_keys(*proj, {"name", "crs", "store", "output", "analyses", "outputs"}, "[project]");
     p.name = text(*proj, "name", "[project]", true);
     p.crs = text(*proj, "crs", "[project]", false, "EPSG:3826");
-    if (auto problem = project_crs_problem(p.crs)) fail(proj->get("crs") ? *proj->get("crs") : static_cast<const toml::node&>(*proj), *problem);
+    if (auto problem = project_crs_problem(p.crs))
+      fail(proj->get("crs") ? *proj->get("crs") : static_cast<const toml::node&>(*proj), *problem);
     p.store = resolve(text(*proj, "store", "[project]", false, "strata.gpkg"), *proj);
     p.output = resolve(text(*proj, "output", "[project]", false, "output"), *proj);
 
@@ -175,11 +185,13 @@ class Loader {
       for (const auto& node : *arr) p.tables.push_back(table_spec(node));
     }
     for (const auto& t : p.tables) {
-      if (std::count_if(p.tables.begin(), p.tables.end(), [&](auto& o) { return o.name == t.name; }) > 1)
+      if (std::count_if(p.tables.begin(), p.tables.end(),
+                        [&](auto& o) { return o.name == t.name; }) > 1)
         fail(t.line, "table name '" + t.name + "' is used twice");
       if (t.lookup && !p.find_table(t.lookup->table))
         fail(t.line, "table '" + t.name + "' looks up unknown table '" + t.lookup->table + "'");
-      if (t.lookup && t.lookup->table == t.name) fail(t.line, "table '" + t.name + "' looks itself up");
+      if (t.lookup && t.lookup->table == t.name)
+        fail(t.line, "table '" + t.name + "' looks itself up");
     }
 
     const toml::node* layers = root.get("layers");
@@ -197,14 +209,18 @@ class Loader {
     if (const toml::node* a = proj->get("analyses")) {
       p.analyses = string_list(*a, "'analyses'");
       for (const auto& name : p.analyses)
-        if (std::find(known_analyses().begin(), known_analyses().end(), name) == known_analyses().end())
-          fail(*a, "unknown analysis '" + name + "' (this version has: " + joined(known_analyses()) + ")");
+        if (std::find(known_analyses().begin(), known_analyses().end(), name) ==
+            known_analyses().end())
+          fail(*a, "unknown analysis '" + name +
+                       "' (this version has: " + joined(known_analyses()) + ")");
     }
     if (const toml::node* o = proj->get("outputs")) {
       p.outputs = string_list(*o, "'outputs'");
       for (const auto& name : p.outputs)
-        if (std::find(known_outputs().begin(), known_outputs().end(), name) == known_outputs().end())
-          fail(*o, "unknown output '" + name + "' (this version has: " + joined(known_outputs()) + ")");
+        if (std::find(known_outputs().begin(), known_outputs().end(), name) ==
+            known_outputs().end())
+          fail(*o,
+               "unknown output '" + name + "' (this version has: " + joined(known_outputs()) + ")");
     } else {
       p.outputs = {"summary"};
     }
@@ -215,7 +231,8 @@ class Loader {
   TableSpec table_spec(const toml::node& node) {
     const auto* t = node.as_table();
     if (!t) fail(node, "each [[tables]] entry must be a table");
-    allow_keys(*t, {"name", "path", "encoding", "vintage", "source", "lookup", "filter"}, "[[tables]]");
+    allow_keys(*t, {"name", "path", "encoding", "vintage", "source", "lookup", "filter"},
+               "[[tables]]");
     TableSpec s;
     s.line = static_cast<int>(t->source().begin.line);
     s.name = text(*t, "name", "[[tables]]", true);
@@ -227,7 +244,8 @@ class Loader {
       const auto* lt = l->as_table();
       if (!lt) fail(*l, "lookup must be a table: { table = \"...\", on = \"column\" }");
       allow_keys(*lt, {"table", "on"}, "lookup of table '" + s.name + "'");
-      s.lookup = TableLookupSpec{text(*lt, "table", "lookup", true), text(*lt, "on", "lookup", true)};
+      s.lookup =
+          TableLookupSpec{text(*lt, "table", "lookup", true), text(*lt, "on", "lookup", true)};
     }
     if (const toml::node* f = t->get("filter")) {
       const auto* ft = f->as_table();
@@ -240,7 +258,8 @@ class Loader {
     return s;
   }
 
-  std::map<std::string, std::vector<std::string>> mapping(const toml::node& node, const KindSpec* kind,
+  std::map<std::string, std::vector<std::string>> mapping(const toml::node& node,
+                                                          const KindSpec* kind,
                                                           const std::string& context) {
     std::map<std::string, std::vector<std::string>> out;
     const auto* t = node.as_table();
@@ -249,7 +268,8 @@ class Loader {
       std::string key(k.str());
       std::vector<std::string> sources;
       if (kind->find(key)) sources = string_list(v, context + "." + key);
-      if (auto problem = field_mapping_problem(kind->kind, key, sources)) fail(v, context + ": " + *problem);
+      if (auto problem = field_mapping_problem(kind->kind, key, sources))
+        fail(v, context + ": " + *problem);
       out[key] = sources;
     }
     return out;
@@ -258,8 +278,9 @@ class Loader {
   LayerSpec layer_spec(const toml::node& node) {
     const auto* t = node.as_table();
     if (!t) fail(node, "each [[layers]] entry must be a table");
-    allow_keys(*t, {"name", "kind", "path", "layer", "crs", "encoding", "open_options", "fields",
-                    "join", "vintage", "source"},
+    allow_keys(*t,
+               {"name", "kind", "path", "layer", "crs", "encoding", "open_options", "fields",
+                "join", "vintage", "source"},
                "[[layers]]");
     LayerSpec s;
     s.line = static_cast<int>(t->source().begin.line);
@@ -288,7 +309,8 @@ class Loader {
         fail(*c, e.what());
       }
     }
-    if (const toml::node* o = t->get("open_options")) s.open_options = string_list(*o, "open_options");
+    if (const toml::node* o = t->get("open_options"))
+      s.open_options = string_list(*o, "open_options");
     if (const toml::node* f = t->get("fields")) s.fields = mapping(*f, kind, ctx + " fields");
     for (const auto& spec : kind->fields) {
       if (spec.required && !s.fields.count(spec.name) && !t->get("join"))
@@ -298,7 +320,8 @@ class Loader {
     if (const toml::node* j = t->get("join")) {
       const auto* jt = j->as_table();
       if (!jt) fail(*j, "join must be a table");
-      allow_keys(*jt, {"table", "feature_keys", "table_keys", "multiple", "normalise", "fields"}, ctx + " join");
+      allow_keys(*jt, {"table", "feature_keys", "table_keys", "multiple", "normalise", "fields"},
+                 ctx + " join");
       JoinSpec js;
       js.line = static_cast<int>(jt->source().begin.line);
       js.table = text(*jt, "table", ctx + " join", true);
@@ -309,15 +332,20 @@ class Loader {
       if (js.feature_keys.size() != js.table_keys.size())
         fail(js.line, ctx + " join: feature_keys and table_keys must have the same length");
       std::string multiple = text(*jt, "multiple", ctx + " join", false, "error");
-      if (multiple == "sum") js.multiple = JoinMultiple::kSum;
-      else if (multiple != "error") fail(*jt->get("multiple"), "multiple must be \"error\" or \"sum\"");
-      if (jt->get("normalise")) js.normalise = resolve(text(*jt, "normalise", ctx, true), *jt->get("normalise"));
-      if (!jt->get("fields")) fail(js.line, ctx + " join needs fields = { canonical = \"column\" }");
+      if (multiple == "sum")
+        js.multiple = JoinMultiple::kSum;
+      else if (multiple != "error")
+        fail(*jt->get("multiple"), "multiple must be \"error\" or \"sum\"");
+      if (jt->get("normalise"))
+        js.normalise = resolve(text(*jt, "normalise", ctx, true), *jt->get("normalise"));
+      if (!jt->get("fields"))
+        fail(js.line, ctx + " join needs fields = { canonical = \"column\" }");
       js.fields = mapping(*jt->get("fields"), kind, ctx + " join.fields");
       for (const auto& [canonical, cols] : js.fields) {
         (void)cols;
         if (s.fields.count(canonical))
-          fail(js.line, ctx + ": '" + canonical + "' is mapped both from the layer and from the join");
+          fail(js.line,
+               ctx + ": '" + canonical + "' is mapped both from the layer and from the join");
       }
       s.join = std::move(js);
       for (const auto& spec : kind->fields) {

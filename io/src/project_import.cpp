@@ -14,16 +14,23 @@ nlohmann::json ProjectImport::summary() const {
     nlohmann::json j = to_json(li.provenance);
     if (li.join) j["join"] = to_json(*li.join);
     std::map<std::string, int> by_code;
-    for (const auto& i : li.issues) by_code[std::to_string(static_cast<int>(i.code)) + " " + std::string(error_name(i.code))]++;
+    for (const auto& i : li.issues)
+      by_code[std::to_string(static_cast<int>(i.code)) + " " + std::string(error_name(i.code))]++;
     j["issues_by_code"] = by_code;
     layers_json.push_back(std::move(j));
   }
   nlohmann::json failures_json = nlohmann::json::array();
   for (const auto& f : failures)
-    failures_json.push_back({{"layer", f.layer}, {"code", static_cast<int>(f.code)}, {"code_name", error_name(f.code)}, {"message", f.message}});
+    failures_json.push_back({{"layer", f.layer},
+                             {"code", static_cast<int>(f.code)},
+                             {"code_name", error_name(f.code)},
+                             {"message", f.message}});
   nlohmann::json table_json = nlohmann::json::array();
   for (const auto& i : table_issues) table_json.push_back(to_json(i));
-  return {{"layers", layers_json}, {"failures", failures_json}, {"table_issues", table_json}, {"written", written}};
+  return {{"layers", layers_json},
+          {"failures", failures_json},
+          {"table_issues", table_json},
+          {"written", written}};
 }
 
 ProjectImport import_project(const Project& project, const Crs& project_crs, Store* store,
@@ -36,7 +43,8 @@ ProjectImport import_project(const Project& project, const Crs& project_crs, Sto
   }
   auto selected = [&](const LayerSpec& spec) {
     return options.only_layers.empty() ||
-           std::find(options.only_layers.begin(), options.only_layers.end(), spec.name) != options.only_layers.end();
+           std::find(options.only_layers.begin(), options.only_layers.end(), spec.name) !=
+               options.only_layers.end();
   };
   std::vector<std::string> needed;
   for (const auto& spec : project.layers)
@@ -55,7 +63,8 @@ ProjectImport import_project(const Project& project, const Crs& project_crs, Sto
   for (const auto& spec : project.layers) {
     if (!selected(spec)) continue;
     try {
-      result.layers.push_back(import_layer(spec, project_crs, tables, project.file.string(), progress));
+      result.layers.push_back(
+          import_layer(spec, project_crs, tables, project.file.string(), progress));
     } catch (const StrataError& e) {
       result.failures.push_back({spec.name, e.code(), e.what()});
       if (!options.keep_going) return result;
@@ -67,7 +76,9 @@ ProjectImport import_project(const Project& project, const Crs& project_crs, Sto
   batch.extra_issues = result.table_issues;
   for (const auto& [name, table] : tables) batch.tables.push_back(name);
   result.written = true;  // as recorded in the run; reset below if the write throws
-  batch.run_summary_json = nlohmann::json{{"project", project.file.string()}, {"import", result.summary()}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  batch.run_summary_json =
+      nlohmann::json{{"project", project.file.string()}, {"import", result.summary()}}.dump(
+          -1, ' ', false, nlohmann::json::error_handler_t::replace);
   try {
     store->write_import(batch, progress);
   } catch (...) {

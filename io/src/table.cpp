@@ -26,10 +26,11 @@ Table read_table(const std::string& path, const std::string& encoding) {
   while (source->next(feature)) {
     ++row;
     if (!feature.invalid_text_fields.empty()) {
-      throw StrataError(ErrorCode::kEncoding,
-                        path + ": row " + std::to_string(row) + ", column '" +
-                            feature.invalid_text_fields.front() +
-                            "' is not valid UTF-8; give the table's encoding, e.g. encoding = \"BIG5\"");
+      throw StrataError(
+          ErrorCode::kEncoding,
+          path + ": row " + std::to_string(row) + ", column '" +
+              feature.invalid_text_fields.front() +
+              "' is not valid UTF-8; give the table's encoding, e.g. encoding = \"BIG5\"");
     }
     std::vector<std::string> values;
     values.reserve(feature.values.size());
@@ -47,11 +48,12 @@ void apply_lookup(Table& table, const Table& other, const std::string& on,
   int key = table.column(on), other_key = other.column(on);
   if (key < 0 || other_key < 0) {
     throw StrataError(ErrorCode::kFieldMissing,
-                      "lookup of table '" + table.name + "' in '" + other.name + "': column '" + on +
-                          "' is missing from " + (key < 0 ? table.path : other.path));
+                      "lookup of table '" + table.name + "' in '" + other.name + "': column '" +
+                          on + "' is missing from " + (key < 0 ? table.path : other.path));
   }
   std::unordered_map<std::string, std::size_t> index;
-  for (std::size_t r = 0; r < other.rows.size(); ++r) index.emplace(other.rows[r][static_cast<std::size_t>(other_key)], r);
+  for (std::size_t r = 0; r < other.rows.size(); ++r)
+    index.emplace(other.rows[r][static_cast<std::size_t>(other_key)], r);
   std::vector<int> added;  // columns of `other` to append (those `table` lacks)
   for (std::size_t c = 0; c < other.columns.size(); ++c) {
     if (table.column(other.columns[c]) < 0) {
@@ -62,7 +64,9 @@ void apply_lookup(Table& table, const Table& other, const std::string& on,
   for (std::size_t r = 0; r < table.rows.size(); ++r) {
     auto& row = table.rows[r];
     auto it = index.find(row[static_cast<std::size_t>(key)]);
-    for (int c : added) row.push_back(it == index.end() ? std::string() : other.rows[it->second][static_cast<std::size_t>(c)]);
+    for (int c : added)
+      row.push_back(it == index.end() ? std::string()
+                                      : other.rows[it->second][static_cast<std::size_t>(c)]);
     if (it == index.end()) {
       FeatureIssue issue;
       issue.layer = table.name;
@@ -94,7 +98,8 @@ void apply_filter(Table& table, const std::map<std::string, std::string>& filter
   std::vector<std::int64_t> numbers;
   for (std::size_t r = 0; r < table.rows.size(); ++r) {
     bool keep = true;
-    for (const auto& [c, value] : conditions) keep &= table.rows[r][static_cast<std::size_t>(c)] == value;
+    for (const auto& [c, value] : conditions)
+      keep &= table.rows[r][static_cast<std::size_t>(c)] == value;
     if (keep) {
       rows.push_back(std::move(table.rows[r]));
       numbers.push_back(table.row_numbers[r]);
@@ -106,7 +111,8 @@ void apply_filter(Table& table, const std::map<std::string, std::string>& filter
 
 }  // namespace
 
-std::map<std::string, Table> load_project_tables(const Project& project, std::vector<FeatureIssue>& issues,
+std::map<std::string, Table> load_project_tables(const Project& project,
+                                                 std::vector<FeatureIssue>& issues,
                                                  const std::vector<std::string>& needed) {
   std::set<std::string> wanted(needed.begin(), needed.end());
   if (needed.empty())

@@ -4,13 +4,15 @@
 
 namespace strata::io {
 
-TableJoin::TableJoin(const Table& table, std::vector<std::string> table_keys, NameNormaliser normaliser)
+TableJoin::TableJoin(const Table& table, std::vector<std::string> table_keys,
+                     NameNormaliser normaliser)
     : table_(table), normaliser_(std::move(normaliser)), claimed_(table.rows.size(), false) {
   for (const auto& k : table_keys) {
     int c = table.column(k);
     if (c < 0) {
-      throw StrataError(ErrorCode::kFieldMissing, "join key column '" + k + "' does not exist in table '" +
-                                                      table.name + "' (" + table.path + ")");
+      throw StrataError(ErrorCode::kFieldMissing, "join key column '" + k +
+                                                      "' does not exist in table '" + table.name +
+                                                      "' (" + table.path + ")");
     }
     key_columns_.push_back(c);
   }
@@ -32,7 +34,8 @@ std::string TableJoin::compose(const std::vector<std::string>& parts) {
 }
 
 std::optional<JoinMatch> TableJoin::find(const std::vector<std::string>& key_values) const {
-  if (auto it = exact_.find(compose(key_values)); it != exact_.end()) return JoinMatch{it->second, false, {}};
+  if (auto it = exact_.find(compose(key_values)); it != exact_.end())
+    return JoinMatch{it->second, false, {}};
   std::vector<std::string> norm;
   for (const auto& v : key_values) norm.push_back(normaliser_.normalise(v));
   if (auto it = normalised_.find(compose(norm)); it != normalised_.end()) {
@@ -56,7 +59,8 @@ std::vector<std::size_t> TableJoin::unclaimed_rows() const {
 
 std::string TableJoin::key_text(std::size_t row) const {
   std::string out;
-  for (int c : key_columns_) out += (out.empty() ? "" : " / ") + table_.rows[row][static_cast<std::size_t>(c)];
+  for (int c : key_columns_)
+    out += (out.empty() ? "" : " / ") + table_.rows[row][static_cast<std::size_t>(c)];
   return out;
 }
 
@@ -68,7 +72,8 @@ NameNormaliser load_normaliser(const std::string& path) {
                       path + ": a normalisation table needs the columns variant,canonical");
   }
   NameNormaliser n;
-  for (const auto& row : t.rows) n.add(row[static_cast<std::size_t>(variant)], row[static_cast<std::size_t>(canonical)]);
+  for (const auto& row : t.rows)
+    n.add(row[static_cast<std::size_t>(variant)], row[static_cast<std::size_t>(canonical)]);
   return n;
 }
 

@@ -10,7 +10,8 @@ PluginRegistry& PluginRegistry::instance() {
 
 void PluginRegistry::add(std::unique_ptr<ExportPlugin> plugin) {
   if (find(plugin->name()))
-    throw StrataError(ErrorCode::kWrongInputParameters, "export plugin '" + plugin->name() + "' is registered twice");
+    throw StrataError(ErrorCode::kWrongInputParameters,
+                      "export plugin '" + plugin->name() + "' is registered twice");
   plugins_.push_back(std::move(plugin));
 }
 

@@ -13,7 +13,8 @@ struct PolygonIndex::Tree {
   bgi::rtree<Value, bgi::rstar<16>> rtree;
 };
 
-PolygonIndex::PolygonIndex(std::vector<Record> records) : records_(std::move(records)), tree_(std::make_unique<Tree>()) {
+PolygonIndex::PolygonIndex(std::vector<Record> records)
+    : records_(std::move(records)), tree_(std::make_unique<Tree>()) {
   std::vector<Tree::Value> values;
   values.reserve(records_.size());
   for (std::size_t i = 0; i < records_.size(); ++i) {
@@ -31,7 +32,8 @@ PolygonIndex& PolygonIndex::operator=(PolygonIndex&&) noexcept = default;
 std::vector<std::size_t> PolygonIndex::covering(const Point2& point) const {
   std::vector<Tree::Value> candidates;
   tree_->rtree.query(bgi::covers(point), std::back_inserter(candidates));
-  std::sort(candidates.begin(), candidates.end(), [](auto& a, auto& b) { return a.second < b.second; });
+  std::sort(candidates.begin(), candidates.end(),
+            [](auto& a, auto& b) { return a.second < b.second; });
   std::vector<std::size_t> out;
   for (const auto& [box, i] : candidates)
     if (boost::geometry::covered_by(point, records_[i].geometry)) out.push_back(i);

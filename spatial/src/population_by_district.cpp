@@ -1,8 +1,8 @@
 #include "strata/spatial/population_by_district.h"
 
+#include <algorithm>
 #include <boost/geometry/algorithms/centroid.hpp>
 #include <boost/geometry/strategies/cartesian/centroid_bashein_detmer.hpp>
-#include <algorithm>
 #include <map>
 
 #include "strata/core/error.h"
@@ -15,25 +15,36 @@ namespace strata::spatial {
 nlohmann::json PopulationByDistrict::to_json() const {
   nlohmann::json rows = nlohmann::json::array();
   for (const auto& d : districts) {
-    nlohmann::json j = {{"layer", d.layer}, {"id", d.id}, {"name", d.name}, {"code", d.code}, {"vintage", d.vintage},
-                        {"villages", d.villages}, {"villages_population", d.villages_population},
+    nlohmann::json j = {{"layer", d.layer},
+                        {"id", d.id},
+                        {"name", d.name},
+                        {"code", d.code},
+                        {"vintage", d.vintage},
+                        {"villages", d.villages},
+                        {"villages_population", d.villages_population},
                         {"villages_households", d.villages_households},
                         {"villages_without_population", d.villages_without_population}};
-    j["own_population"] = d.own_population ? nlohmann::json(*d.own_population) : nlohmann::json(nullptr);
+    j["own_population"] =
+        d.own_population ? nlohmann::json(*d.own_population) : nlohmann::json(nullptr);
     j["consistent"] = !d.own_population || *d.own_population == d.villages_population;
     rows.push_back(std::move(j));
   }
-  return {{"districts", rows}, {"total_population", total_population}, {"unassigned_villages", unassigned_villages}};
+  return {{"districts", rows},
+          {"total_population", total_population},
+          {"unassigned_villages", unassigned_villages}};
 }
 
-PopulationByDistrict population_by_district(io::Store& store, const std::vector<std::string>& layers) {
+PopulationByDistrict population_by_district(io::Store& store,
+                                            const std::vector<std::string>& layers) {
   std::vector<Record> district_records;
   std::vector<std::string> district_layers;
   std::vector<Record> villages;
   for (const auto& l : store.layers()) {
     const auto& kind = l.provenance.kind;
     if (kind != "district" && kind != "village") continue;
-    if (!layers.empty() && std::find(layers.begin(), layers.end(), l.provenance.layer) == layers.end()) continue;
+    if (!layers.empty() &&
+        std::find(layers.begin(), layers.end(), l.provenance.layer) == layers.end())
+      continue;
     store.for_each_record(l.provenance.layer, std::nullopt, [&](const Record& r) {
       if (kind == "district") {
         district_records.push_back(r);
@@ -46,19 +57,22 @@ PopulationByDistrict population_by_district(io::Store& store, const std::vector<
   }
   if (district_records.empty())
     throw StrataError(ErrorCode::kWrongInputParameters,
-                      "population_by_district needs a layer of kind district (with villages to add up); the project has none");
+                      "population_by_district needs a layer of kind district (with villages to add "
+                      "up); the project has none");
   PopulationByDistrict out;
   std::map<std::string, std::size_t> by_code;
   for (std::size_t i = 0; i < district_records.size(); ++i) {
     District d = District::from(district_records[i]);
-    out.districts.push_back({district_layers[i], d.id, d.name, d.code, d.vintage, d.population, 0, 0, 0, 0});
+    out.districts.push_back(
+        {district_layers[i], d.id, d.name, d.code, d.vintage, d.population, 0, 0, 0, 0});
     if (!d.code.empty()) by_code.emplace(d.code, i);
   }
   PolygonIndex index(district_records);
   for (const auto& v : villages) {
     District village = District::from(v);
     std::optional<std::size_t> target;
-    if (auto it = by_code.find(village.parent_code); !village.parent_code.empty() && it != by_code.end()) {
+    if (auto it = by_code.find(village.parent_code);
+        !village.parent_code.empty() && it != by_code.end()) {
       target = it->second;
     } else {
       Point2 c;

@@ -13,7 +13,8 @@
 #include "strata/io/layer_import.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const auto path = std::filesystem::temp_directory_path() / ("strata_fuzz_" + std::to_string(getpid()) + ".geojson");
+  static const auto path = std::filesystem::temp_directory_path() /
+                           ("strata_fuzz_" + std::to_string(getpid()) + ".geojson");
   static const strata::Crs project_crs = strata::Crs::from_user_input("EPSG:3826");
   {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -27,7 +28,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     auto result = strata::io::import_layer(spec, project_crs, {}, "fuzz.toml");
     const auto& p = result.provenance;
-    if (p.features_imported + p.features_repaired + p.features_rejected != p.features_read) __builtin_trap();
+    if (p.features_imported + p.features_repaired + p.features_rejected != p.features_read)
+      __builtin_trap();
   } catch (const strata::StrataError&) {
   }
   return 0;

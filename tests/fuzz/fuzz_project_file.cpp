@@ -11,7 +11,8 @@
 #include "strata/io/project_file.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const auto path = std::filesystem::temp_directory_path() / ("strata_fuzz_" + std::to_string(getpid()) + ".toml");
+  static const auto path = std::filesystem::temp_directory_path() /
+                           ("strata_fuzz_" + std::to_string(getpid()) + ".toml");
   {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));

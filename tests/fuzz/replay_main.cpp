@@ -27,22 +27,35 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "no seeds in %s\n", argv[1]);
     return 1;
   }
-  auto run = [](const std::string& s) { LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()); };
+  auto run = [](const std::string& s) {
+    LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
+  };
   for (const auto& s : seeds) run(s);
   const long mutations = argc > 2 ? std::atol(argv[2]) : 10000;
   std::mt19937_64 rng(20261122);
-  const std::string interesting[] = {"/", "分之", ".", "%", "\"", "=", "[", "]", "\n", "${", "}", "0", "9", "\xff", "[[layers]]"};
+  const std::string interesting[] = {"/",  "分之", ".", "%", "\"", "=",    "[",         "]",
+                                     "\n", "${",   "}", "0", "9",  "\xff", "[[layers]]"};
   for (long i = 0; i < mutations; ++i) {
     std::string s = seeds[rng() % seeds.size()];
     int edits = 1 + static_cast<int>(rng() % 4);
     for (int e = 0; e < edits; ++e) {
       std::size_t pos = s.empty() ? 0 : rng() % (s.size() + 1);
       switch (rng() % 5) {
-        case 0: if (!s.empty() && pos < s.size()) s[pos] = static_cast<char>(rng() & 0xff); break;
-        case 1: s.resize(pos); break;
-        case 2: s.insert(pos, interesting[rng() % std::size(interesting)]); break;
-        case 3: if (pos < s.size()) s.erase(pos, 1 + rng() % 8); break;
-        case 4: s.insert(pos, seeds[rng() % seeds.size()].substr(0, 1 + rng() % 64)); break;
+        case 0:
+          if (!s.empty() && pos < s.size()) s[pos] = static_cast<char>(rng() & 0xff);
+          break;
+        case 1:
+          s.resize(pos);
+          break;
+        case 2:
+          s.insert(pos, interesting[rng() % std::size(interesting)]);
+          break;
+        case 3:
+          if (pos < s.size()) s.erase(pos, 1 + rng() % 8);
+          break;
+        case 4:
+          s.insert(pos, seeds[rng() % seeds.size()].substr(0, 1 + rng() % 64));
+          break;
       }
     }
     run(s);

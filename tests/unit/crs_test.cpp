@@ -59,7 +59,8 @@ TEST(CrsFit, LonLatDeclaredAsTm2IsCaughtWithASuggestion) {
 
 TEST(CrsFit, MetresDeclaredAsLonLatSuggestTheProjectCrs) {
   Box2 metres(Point2(296266, 2761514), Point2(317197, 2789176));
-  auto fit = strata::check_crs_fit(Crs::from_user_input("EPSG:4326"), metres, Crs::from_user_input("EPSG:3826"));
+  auto fit = strata::check_crs_fit(Crs::from_user_input("EPSG:4326"), metres,
+                                   Crs::from_user_input("EPSG:3826"));
   EXPECT_FALSE(fit.fits);
   ASSERT_TRUE(fit.suggested.has_value());
   EXPECT_EQ(*fit.suggested, "EPSG:3826");
@@ -67,8 +68,12 @@ TEST(CrsFit, MetresDeclaredAsLonLatSuggestTheProjectCrs) {
 
 TEST(CrsFit, CorrectDeclarationsFit) {
   Crs tm2 = Crs::from_user_input("EPSG:3826");
-  EXPECT_TRUE(strata::check_crs_fit(tm2, Box2(Point2(296266, 2761514), Point2(317197, 2789176)), tm2).fits);
-  EXPECT_TRUE(strata::check_crs_fit(Crs::from_user_input("EPSG:4326"), Box2(Point2(121.4, 24.9), Point2(121.6, 25.2)), tm2).fits);
+  EXPECT_TRUE(
+      strata::check_crs_fit(tm2, Box2(Point2(296266, 2761514), Point2(317197, 2789176)), tm2).fits);
+  EXPECT_TRUE(strata::check_crs_fit(Crs::from_user_input("EPSG:4326"),
+                                    Box2(Point2(121.4, 24.9), Point2(121.6, 25.2)), tm2)
+                  .fits);
   // Kaohsiung Qishan zoning extent in TM2.
-  EXPECT_TRUE(strata::check_crs_fit(tm2, Box2(Point2(195000, 2530000), Point2(199000, 2535000)), tm2).fits);
+  EXPECT_TRUE(
+      strata::check_crs_fit(tm2, Box2(Point2(195000, 2530000), Point2(199000, 2535000)), tm2).fits);
 }

@@ -33,17 +33,23 @@ const strata::FeatureIssue* find_issue(const LayerImport& li, strata::ErrorCode 
 TEST(LayerImport, EveryFeatureIsImportedRepairedOrRejected) {
   const std::string bowtie =
       R"({"type":"Feature","properties":{"oid":"4","code":"C","far":"x"},"geometry":{"type":"Polygon","coordinates":[[[300000,2770000],[300010,2770010],[300010,2770000],[300000,2770010],[300000,2770000]]]}})";
-  const std::string null_geom = R"({"type":"Feature","properties":{"oid":"5","code":"D","far":200},"geometry":null})";
-  const std::string point = R"({"type":"Feature","properties":{"oid":"6","code":"E","far":200},"geometry":{"type":"Point","coordinates":[300000,2770000]}})";
-  auto path = write_file(scratch_dir() / "z.geojson",
-                         geojson_3826(square_feature(R"({"oid":"1","code":"A","far":240})", 300000, 2770000, 10) + "," +
-                                      square_feature(R"({"oid":"1","code":"B","far":240})", 300100, 2770000, 10) + "," +
-                                      square_feature(R"({"oid":"3","code":null,"far":240})", 300200, 2770000, 10) + "," +
-                                      bowtie + "," + null_geom + "," + point));
+  const std::string null_geom =
+      R"({"type":"Feature","properties":{"oid":"5","code":"D","far":200},"geometry":null})";
+  const std::string point =
+      R"({"type":"Feature","properties":{"oid":"6","code":"E","far":200},"geometry":{"type":"Point","coordinates":[300000,2770000]}})";
+  auto path = write_file(
+      scratch_dir() / "z.geojson",
+      geojson_3826(
+          square_feature(R"({"oid":"1","code":"A","far":240})", 300000, 2770000, 10) + "," +
+          square_feature(R"({"oid":"1","code":"B","far":240})", 300100, 2770000, 10) + "," +
+          square_feature(R"({"oid":"3","code":null,"far":240})", 300200, 2770000, 10) + "," +
+          bowtie + "," + null_geom + "," + point));
   auto project_crs = strata::Crs::from_user_input("EPSG:3826");
   LayerImport li = import_layer(zoning_spec(path), project_crs, {}, "p.toml");
   EXPECT_EQ(li.provenance.features_read, 6);
-  EXPECT_EQ(li.provenance.features_imported + li.provenance.features_repaired + li.provenance.features_rejected, 6);
+  EXPECT_EQ(li.provenance.features_imported + li.provenance.features_repaired +
+                li.provenance.features_rejected,
+            6);
   EXPECT_EQ(li.records.size(), 2u);  // the first square and the repaired bow-tie
   EXPECT_EQ(li.provenance.features_repaired, 1);
   EXPECT_TRUE(find_issue(li, strata::ErrorCode::kDuplicateId));
@@ -66,7 +72,9 @@ TEST(LayerImport, EveryFeatureIsImportedRepairedOrRejected) {
 }
 
 TEST(LayerImport, MissingMappedFieldFailsTheLayerAndListsFields) {
-  auto path = write_file(scratch_dir() / "z.geojson", geojson_3826(square_feature(R"({"oid":"1","kode":"A","far":1})", 300000, 2770000, 10)));
+  auto path = write_file(
+      scratch_dir() / "z.geojson",
+      geojson_3826(square_feature(R"({"oid":"1","kode":"A","far":1})", 300000, 2770000, 10)));
   try {
     (void)import_layer(zoning_spec(path), strata::Crs::from_user_input("EPSG:3826"), {}, "p.toml");
     ADD_FAILURE();
@@ -80,7 +88,9 @@ TEST(LayerImport, MissingMappedFieldFailsTheLayerAndListsFields) {
 }
 
 TEST(LayerImport, LonLatDeclaredAsTm2FailsWithOverrideHint) {
-  auto path = write_file(scratch_dir() / "z.geojson", geojson_3826(square_feature(R"({"oid":"1","code":"A","far":1})", 121.5, 25.0, 0.001)));
+  auto path = write_file(
+      scratch_dir() / "z.geojson",
+      geojson_3826(square_feature(R"({"oid":"1","code":"A","far":1})", 121.5, 25.0, 0.001)));
   auto spec = zoning_spec(path);
   try {
     (void)import_layer(spec, strata::Crs::from_user_input("EPSG:3826"), {}, "p.toml");
@@ -100,11 +110,15 @@ TEST(LayerImport, LonLatDeclaredAsTm2FailsWithOverrideHint) {
 TEST(LayerImport, OneStrayFeatureIsRejectedNotTheWholeLayer) {
   std::string features;
   for (int i = 0; i < 60; ++i) {
-    features += square_feature(R"({"oid":")" + std::to_string(i) + R"(","code":"A","far":1})", 300000 + 50.0 * i, 2770000, 10) + ",";
+    features += square_feature(R"({"oid":")" + std::to_string(i) + R"(","code":"A","far":1})",
+                               300000 + 50.0 * i, 2770000, 10) +
+                ",";
   }
-  features += square_feature(R"({"oid":"stray","code":"A","far":1})", 0, 0, 10);  // a digitising slip at the origin
+  features += square_feature(R"({"oid":"stray","code":"A","far":1})", 0, 0,
+                             10);  // a digitising slip at the origin
   auto path = write_file(scratch_dir() / "z.geojson", geojson_3826(features));
-  LayerImport li = import_layer(zoning_spec(path), strata::Crs::from_user_input("EPSG:3826"), {}, "p.toml");
+  LayerImport li =
+      import_layer(zoning_spec(path), strata::Crs::from_user_input("EPSG:3826"), {}, "p.toml");
   EXPECT_EQ(li.records.size(), 60u);
   const auto* stray = find_issue(li, strata::ErrorCode::kCrsMismatch);
   ASSERT_TRUE(stray);
@@ -128,14 +142,16 @@ TEST(LayerImport, ALabelThatPutsTheLayerInAnotherRegionFailsTheLayer) {
 }
 
 TEST(LayerImport, AllFeaturesRejectedFailsTheLayer) {
-  auto path = write_file(scratch_dir() / "z.geojson",
-                         geojson_3826(square_feature(R"({"oid":"1","code":null,"far":1})", 300000, 2770000, 10) + "," +
-                                      square_feature(R"({"oid":"2","code":null,"far":1})", 300100, 2770000, 10)));
+  auto path = write_file(
+      scratch_dir() / "z.geojson",
+      geojson_3826(square_feature(R"({"oid":"1","code":null,"far":1})", 300000, 2770000, 10) + "," +
+                   square_feature(R"({"oid":"2","code":null,"far":1})", 300100, 2770000, 10)));
   try {
     (void)import_layer(zoning_spec(path), strata::Crs::from_user_input("EPSG:3826"), {}, "p.toml");
     ADD_FAILURE();
   } catch (const strata::StrataError& e) {
     EXPECT_EQ(e.code(), strata::ErrorCode::kFieldNull);
-    EXPECT_NE(std::string(e.what()).find("all 2 features were rejected"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("all 2 features were rejected"), std::string::npos)
+        << e.what();
   }
 }

@@ -23,7 +23,8 @@ TEST(PolygonIndex, AgreesWithABruteForceScan) {
   std::vector<Record> records;
   std::mt19937 rng(42);
   std::uniform_real_distribution<double> pos(0, 1000), size(1, 80);
-  for (int i = 0; i < 500; ++i) records.push_back(square(pos(rng), pos(rng), size(rng), std::to_string(i)));
+  for (int i = 0; i < 500; ++i)
+    records.push_back(square(pos(rng), pos(rng), size(rng), std::to_string(i)));
   strata::spatial::PolygonIndex index(records);
   for (int q = 0; q < 2000; ++q) {
     Point2 p(pos(rng), pos(rng));

@@ -82,7 +82,8 @@ TEST(ProjectFile, ExpandsEnvironmentVariablesInPaths) {
 TEST(ProjectFile, ErrorsPointAtTheLine) {
   expect_error("[project]\nname = \"x\"\nname = \"y\"\n", 3, "not valid TOML");
   expect_error("[project]\nname = \"x\"\nstorr = \"s.gpkg\"\n", 3, "unknown key 'storr'");
-  expect_error("[project]\nname = \"x\"\ncrs = \"EPSG:99999999\"\n[[layers]]\n", 3, "EPSG:99999999");
+  expect_error("[project]\nname = \"x\"\ncrs = \"EPSG:99999999\"\n[[layers]]\n", 3,
+               "EPSG:99999999");
   std::string bad_kind = kGood;
   bad_kind.replace(bad_kind.find("kind = \"village\""), 16, "kind = \"vilage\"");
   expect_error(bad_kind, 14, "unknown kind 'vilage'");

@@ -58,7 +58,8 @@ TEST(Share, RejectsMalformedTextWithTheText) {
       ADD_FAILURE() << "parsed '" << bad << "'";
     } catch (const strata::StrataError& e) {
       EXPECT_EQ(e.code(), strata::ErrorCode::kFieldType);
-      EXPECT_NE(std::string(e.what()).find(std::string("'") + bad + "'"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(std::string("'") + bad + "'"), std::string::npos)
+          << e.what();
     }
   }
 }

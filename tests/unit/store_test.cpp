@@ -73,11 +73,12 @@ TEST(GeoPackageStore, WritesAndReadsBackLayersProvenanceAndReport) {
   EXPECT_EQ(records[0].geometry.front().outer().size(), 5u);
   // A bounding-box read uses the spatial index and returns only what it meets.
   int hits = 0;
-  store->for_each_record("zones", strata::Box2({300021, 2770001}, {300022, 2770002}), [&](const strata::Record& r) {
-    EXPECT_EQ(r.id, "zones-1");
-    ++hits;
-    return true;
-  });
+  store->for_each_record("zones", strata::Box2({300021, 2770001}, {300022, 2770002}),
+                         [&](const strata::Record& r) {
+                           EXPECT_EQ(r.id, "zones-1");
+                           ++hits;
+                           return true;
+                         });
   EXPECT_EQ(hits, 1);
   auto issues = store->issues("zones");
   ASSERT_EQ(issues.size(), 1u);

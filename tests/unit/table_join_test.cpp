@@ -10,7 +10,8 @@ using strata::test::scratch_dir;
 using strata::test::write_file;
 
 TEST(Table, ReadsCsvAsTextKeepingLeadingZeros) {
-  auto t = read_table(write_file(scratch_dir() / "t.csv", "code,name\n0010,甲\n0200,乙\n").string());
+  auto t =
+      read_table(write_file(scratch_dir() / "t.csv", "code,name\n0010,甲\n0200,乙\n").string());
   ASSERT_EQ(t.columns, (std::vector<std::string>{"code", "name"}));
   ASSERT_EQ(t.rows.size(), 2u);
   EXPECT_EQ(t.rows[0][0], "0010");
@@ -68,7 +69,14 @@ TEST(Table, LookupAndFilterWithUnresolvedRowsReported) {
   write_file(dir / "census.csv", "ivid,male,female\nA-1,1,2\nB-1,3,4\nC-9,5,6\n");
   Project p;
   p.tables.push_back({"codes", dir / "codes.csv", "", "", "", std::nullopt, {}, 1});
-  p.tables.push_back({"census", dir / "census.csv", "", "2013-03", "", TableLookupSpec{"codes", "ivid"}, {{"county", "臺北市"}}, 5});
+  p.tables.push_back({"census",
+                      dir / "census.csv",
+                      "",
+                      "2013-03",
+                      "",
+                      TableLookupSpec{"codes", "ivid"},
+                      {{"county", "臺北市"}},
+                      5});
   std::vector<strata::FeatureIssue> issues;
   auto tables = load_project_tables(p, issues);
   const Table& c = tables.at("census");

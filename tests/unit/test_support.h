@@ -17,7 +17,8 @@ inline std::filesystem::path scratch_dir() {
   return dir;
 }
 
-inline std::filesystem::path write_file(const std::filesystem::path& path, const std::string& content) {
+inline std::filesystem::path write_file(const std::filesystem::path& path,
+                                        const std::string& content) {
   std::ofstream out(path, std::ios::binary);
   out << content;
   return path;
@@ -31,9 +32,12 @@ inline std::string geojson_3826(const std::string& features) {
 
 // A square feature of side `size` with lower-left corner (x, y) in EPSG:3826 metres.
 inline std::string square_feature(const std::string& properties, double x, double y, double size) {
-  auto p = [](double a, double b) { return "[" + std::to_string(a) + "," + std::to_string(b) + "]"; };
-  return R"({"type":"Feature","properties":)" + properties + R"(,"geometry":{"type":"Polygon","coordinates":[[)" +
-         p(x, y) + "," + p(x + size, y) + "," + p(x + size, y + size) + "," + p(x, y + size) + "," + p(x, y) + "]]}}";
+  auto p = [](double a, double b) {
+    return "[" + std::to_string(a) + "," + std::to_string(b) + "]";
+  };
+  return R"({"type":"Feature","properties":)" + properties +
+         R"(,"geometry":{"type":"Polygon","coordinates":[[)" + p(x, y) + "," + p(x + size, y) +
+         "," + p(x + size, y + size) + "," + p(x, y + size) + "," + p(x, y) + "]]}}";
 }
 
 }  // namespace strata::test

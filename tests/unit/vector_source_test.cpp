@@ -25,7 +25,8 @@ std::string error_of(const std::string& path) {
 
 TEST(VectorSource, ReadsGeoJsonFieldsCrsAndPolygons) {
   auto path = write_file(scratch_dir() / "a.geojson",
-                         strata::test::geojson_3826(strata::test::square_feature(R"({"code":"A1","n":3,"r":1.5})", 300000, 2770000, 10)));
+                         strata::test::geojson_3826(strata::test::square_feature(
+                             R"({"code":"A1","n":3,"r":1.5})", 300000, 2770000, 10)));
   auto s = open_vector_source({path.string(), "", {}, ""});
   ASSERT_EQ(s->fields().size(), 3u);
   EXPECT_EQ(s->fields()[1].type, strata::FieldType::kInteger);
@@ -41,8 +42,9 @@ TEST(VectorSource, ReadsGeoJsonFieldsCrsAndPolygons) {
 }
 
 TEST(VectorSource, GeoJsonWithoutCrsIsMarkedAsFormatDefault) {
-  auto path = write_file(scratch_dir() / "nocrs.geojson",
-                         R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[121.5,25.0]}}]})");
+  auto path = write_file(
+      scratch_dir() / "nocrs.geojson",
+      R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[121.5,25.0]}}]})");
   auto s = open_vector_source({path.string(), "", {}, ""});
   EXPECT_TRUE(s->crs_is_format_default());
   SourceFeature f;
@@ -53,7 +55,8 @@ TEST(VectorSource, GeoJsonWithoutCrsIsMarkedAsFormatDefault) {
 }
 
 TEST(VectorSource, CsvWithWktGeometry) {
-  auto path = write_file(scratch_dir() / "w.csv", "id,WKT\n1,\"POLYGON((0 0,0 1,1 1,1 0,0 0))\"\n2,\n");
+  auto path =
+      write_file(scratch_dir() / "w.csv", "id,WKT\n1,\"POLYGON((0 0,0 1,1 1,1 0,0 0))\"\n2,\n");
   auto s = open_vector_source({path.string(), "", {"GEOM_POSSIBLE_NAMES=WKT"}, ""});
   SourceFeature f;
   ASSERT_TRUE(s->next(f));

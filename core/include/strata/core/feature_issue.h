@@ -19,9 +19,9 @@ struct FeatureIssue {
   std::string feature_id;  // mapped id where known
   FeatureStatus status = FeatureStatus::kRejected;
   ErrorCode code = ErrorCode::kInternal;
-  std::string field;   // source field concerned, if any
-  std::string message; // what was wrong and what was expected
-  std::string method;  // how it was repaired, for kRepaired
+  std::string field;           // source field concerned, if any
+  std::string message;         // what was wrong and what was expected
+  std::string method;          // how it was repaired, for kRepaired
   std::optional<double> x, y;  // location in the project CRS, where known
 };
 

@@ -19,7 +19,8 @@
 namespace strata::io {
 
 // Called with (done, total); total is -1 when unknown.
-using ProgressFn = std::function<void(const std::string& stage, std::int64_t done, std::int64_t total)>;
+using ProgressFn =
+    std::function<void(const std::string& stage, std::int64_t done, std::int64_t total)>;
 
 struct LayerImport {
   Provenance provenance;
@@ -31,8 +32,8 @@ struct LayerImport {
 // Throws StrataError when the layer cannot be imported as a whole (unreadable file, CRS that
 // does not fit, mapped field missing); per-feature problems go into `issues`.
 LayerImport import_layer(const LayerSpec& spec, const Crs& project_crs,
-                         const std::map<std::string, Table>& tables, const std::string& project_file,
-                         const ProgressFn& progress = {});
+                         const std::map<std::string, Table>& tables,
+                         const std::string& project_file, const ProgressFn& progress = {});
 
 // SHA-256 of a file, hex (provenance: tells later whether a source changed).
 std::string file_sha256(const std::string& path);

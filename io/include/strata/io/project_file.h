@@ -31,7 +31,7 @@ struct JoinSpec {
   std::vector<std::string> feature_keys;  // source fields of the layer
   std::vector<std::string> table_keys;    // columns of the table, same count
   JoinMultiple multiple = JoinMultiple::kError;
-  std::optional<std::filesystem::path> normalise;  // CSV: variant,canonical
+  std::optional<std::filesystem::path> normalise;          // CSV: variant,canonical
   std::map<std::string, std::vector<std::string>> fields;  // canonical -> table columns (summed)
   int line = 0;
 };
@@ -40,7 +40,7 @@ struct LayerSpec {
   std::string name;  // store layer name: [a-z][a-z0-9_]*
   std::string kind;  // see kind_schema.h
   std::filesystem::path path;
-  std::string layer;  // inside the dataset; empty = its only layer
+  std::string layer;               // inside the dataset; empty = its only layer
   std::optional<std::string> crs;  // override of the declared CRS
   std::string encoding;
   std::vector<std::string> open_options;
@@ -68,7 +68,8 @@ struct Project {
 
 // Rules shared by project files and command-line imports; each returns what is wrong, if anything.
 std::optional<std::string> layer_name_problem(const std::string& name);
-std::optional<std::string> field_mapping_problem(const std::string& kind, const std::string& canonical,
+std::optional<std::string> field_mapping_problem(const std::string& kind,
+                                                 const std::string& canonical,
                                                  const std::vector<std::string>& sources);
 std::optional<std::string> project_crs_problem(const std::string& crs);
 

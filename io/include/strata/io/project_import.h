@@ -13,8 +13,8 @@ namespace strata::io {
 
 struct ImportOptions {
   std::vector<std::string> only_layers;  // empty: all layers of the project
-  bool keep_going = false;  // import the layers that succeed even when another fails
-  bool dry_run = false;     // read and check everything, write nothing
+  bool keep_going = false;               // import the layers that succeed even when another fails
+  bool dry_run = false;                  // read and check everything, write nothing
 };
 
 struct LayerFailure {

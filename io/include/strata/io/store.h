@@ -26,9 +26,9 @@ struct StoredLayer {
 // Everything one import writes, applied as a single transaction.
 struct ImportBatch {
   std::vector<const LayerImport*> layers;  // replace these layers (by name)
-  std::vector<FeatureIssue> extra_issues;   // issues not tied to a layer (tables)
-  std::string run_summary_json;             // recorded in strata_runs
-  std::vector<std::string> tables;          // tables read: their old report rows are replaced
+  std::vector<FeatureIssue> extra_issues;  // issues not tied to a layer (tables)
+  std::string run_summary_json;            // recorded in strata_runs
+  std::vector<std::string> tables;         // tables read: their old report rows are replaced
 };
 
 class Store {
@@ -53,8 +53,8 @@ class Store {
 
 // Opens (or, with create = true, creates) a GeoPackage store. A new store takes `project_crs`;
 // an existing one must have been created with an equivalent CRS.
-std::unique_ptr<Store> open_geopackage_store(const std::filesystem::path& path, const Crs& project_crs,
-                                             bool create);
+std::unique_ptr<Store> open_geopackage_store(const std::filesystem::path& path,
+                                             const Crs& project_crs, bool create);
 // Opens an existing store read-only, with the CRS it was created with.
 std::unique_ptr<Store> open_geopackage_store_readonly(const std::filesystem::path& path);
 

@@ -28,7 +28,8 @@ Table read_table(const std::string& path, const std::string& encoding = {});
 // Reads every [[tables]] entry of the project, applies lookups and filters, and reports rows
 // that the lookup could not resolve. Tables are returned by name.
 // Only the tables named in `needed` are read (with the tables their lookups use); all when empty.
-std::map<std::string, Table> load_project_tables(const Project& project, std::vector<FeatureIssue>& issues,
+std::map<std::string, Table> load_project_tables(const Project& project,
+                                                 std::vector<FeatureIssue>& issues,
                                                  const std::vector<std::string>& needed = {});
 
 }  // namespace strata::io

@@ -24,17 +24,17 @@ struct SourceFeature {
   std::int64_t fid = -1;
   std::vector<FieldValue> values;  // one per SourceField, same order
   bool has_geometry = false;
-  std::string geometry_type;  // OGR name, e.g. "MultiPolygon" or "Point"
-  std::optional<MultiPolygon2> polygons;  // set when the geometry is polygonal
-  bool closed_open_rings = false;         // a ring had to be closed while reading
+  std::string geometry_type;                     // OGR name, e.g. "MultiPolygon" or "Point"
+  std::optional<MultiPolygon2> polygons;         // set when the geometry is polygonal
+  bool closed_open_rings = false;                // a ring had to be closed while reading
   std::vector<std::string> invalid_text_fields;  // fields whose text was not valid UTF-8
 };
 
 struct VectorSourceOptions {
   std::string path;
-  std::string layer;                     // empty: the dataset's only (or first) layer
-  std::vector<std::string> open_options; // passed to the driver, e.g. GEOM_POSSIBLE_NAMES=wkt
-  std::string encoding;                  // source text encoding where the driver supports it
+  std::string layer;                      // empty: the dataset's only (or first) layer
+  std::vector<std::string> open_options;  // passed to the driver, e.g. GEOM_POSSIBLE_NAMES=wkt
+  std::string encoding;                   // source text encoding where the driver supports it
 };
 
 class VectorSource {

@@ -21,7 +21,7 @@ struct ExportRequest {
 class ExportPlugin {
  public:
   virtual ~ExportPlugin() = default;
-  virtual std::string name() const = 0;         // stable dotted name
+  virtual std::string name() const = 0;  // stable dotted name
   virtual std::string description() const = 0;
   virtual void run(const ExportRequest& request) = 0;  // throws StrataError on failure
 };

@@ -16,7 +16,8 @@ struct PointHit {
 };
 
 // `point` is in the store's CRS. Looks in every stored layer of the given kinds.
-std::vector<PointHit> features_at(io::Store& store, const std::vector<std::string>& kinds, const Point2& point);
+std::vector<PointHit> features_at(io::Store& store, const std::vector<std::string>& kinds,
+                                  const Point2& point);
 
 // Reprojects a point given in `from` to the store CRS. Throws StrataError when it cannot.
 Point2 to_store_crs(const io::Store& store, const Crs& from, double x, double y);

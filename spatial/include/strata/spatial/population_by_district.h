@@ -14,7 +14,7 @@ namespace strata::spatial {
 
 struct DistrictPopulation {
   std::string layer, id, name, code;
-  std::string vintage;  // of the district's own population figures
+  std::string vintage;                         // of the district's own population figures
   std::optional<std::int64_t> own_population;  // from the district layer itself
   std::int64_t villages_population = 0;
   std::int64_t villages_households = 0;
@@ -31,6 +31,7 @@ struct PopulationByDistrict {
 
 // Uses the district and village layers named in `layers` (all such layers of the store when
 // empty). Throws StrataError(kWrongInputParameters) when there is no district layer to report on.
-PopulationByDistrict population_by_district(io::Store& store, const std::vector<std::string>& layers = {});
+PopulationByDistrict population_by_district(io::Store& store,
+                                            const std::vector<std::string>& layers = {});
 
 }  // namespace strata::spatial
