@@ -12,6 +12,23 @@
 #include "strata/spatial/population_by_district.h"
 
 namespace strata::cli {
+namespace {
+
+// "  villages: 456/456 imported (2 repaired, 0 rejected)" per layer, then the failures.
+std::string layer_lines(const io::ProjectImport& imported, const char* verb) {
+  std::ostringstream text;
+  for (const auto& li : imported.layers) {
+    const auto& p = li.provenance;
+    text << "  " << p.layer << ": " << p.features_imported + p.features_repaired << "/"
+         << p.features_read << " " << verb << " (" << p.features_repaired << " repaired, "
+         << p.features_rejected << " rejected)\n";
+  }
+  for (const auto& f : imported.failures)
+    text << "  FAILED " << f.layer << ": " << f.message << "\n";
+  return text.str();
+}
+
+}  // namespace
 Runner add_run(CLI::App& app, const GlobalOptions& g) {
   struct Args {
     std::string project;
@@ -53,15 +70,8 @@ Runner add_run(CLI::App& app, const GlobalOptions& g) {
       summary["dry_run"] = true;
       summary["ok"] = imported.failures.empty();
       std::ostringstream text;
-      text << "dry run of " << project.name << ": nothing written\n";
-      for (const auto& li : imported.layers) {
-        const auto& p = li.provenance;
-        text << "  " << p.layer << ": " << p.features_imported + p.features_repaired << "/"
-             << p.features_read << " would import (" << p.features_repaired << " repaired, "
-             << p.features_rejected << " rejected)\n";
-      }
-      for (const auto& f : imported.failures)
-        text << "  FAILED " << f.layer << ": " << f.message << "\n";
+      text << "dry run of " << project.name << ": nothing written\n"
+           << layer_lines(imported, "would import");
       emit(g, "run", imported.failures.empty(), summary, text.str());
       return imported.failures.empty() ? kExitOk : exit_code_for(imported.failures.front().code);
     }
@@ -106,15 +116,8 @@ Runner add_run(CLI::App& app, const GlobalOptions& g) {
     }
 
     std::ostringstream text;
-    text << "project " << project.name << " -> " << project.store.string() << "\n";
-    for (const auto& li : imported.layers) {
-      const auto& p = li.provenance;
-      text << "  " << p.layer << ": " << p.features_imported + p.features_repaired << "/"
-           << p.features_read << " imported (" << p.features_repaired << " repaired, "
-           << p.features_rejected << " rejected)\n";
-    }
-    for (const auto& f : imported.failures)
-      text << "  FAILED " << f.layer << ": " << f.message << "\n";
+    text << "project " << project.name << " -> " << project.store.string() << "\n"
+         << layer_lines(imported, "imported");
     if (analyses.contains("population_by_district"))
       text << "  population (sum of villages): "
            << analyses["population_by_district"]["total_population"] << "\n";

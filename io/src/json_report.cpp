@@ -51,16 +51,7 @@ nlohmann::json to_json(const JoinStats& s) {
 
 nlohmann::json fields_to_json(const Record& r) {
   nlohmann::json j = {{"id", r.id}, {"kind", r.kind}};
-  for (const auto& [k, v] : r.fields) {
-    if (auto* s = std::get_if<std::string>(&v))
-      j[k] = *s;
-    else if (auto* n = std::get_if<std::int64_t>(&v))
-      j[k] = *n;
-    else if (auto* d = std::get_if<double>(&v))
-      j[k] = *d;
-    else
-      j[k] = nullptr;
-  }
+  for (const auto& [k, v] : r.fields) j[k] = field_value_json<nlohmann::json>(v);
   j["area_m2"] = r.area_m2;
   return j;
 }

@@ -17,6 +17,7 @@
 #include "strata/core/kind_schema.h"
 #include "strata/io/gdal_support.h"
 #include "strata/io/geometry_repair.h"
+#include "strata/io/json_report.h"
 #include "strata/io/vector_source.h"
 
 namespace strata::io {
@@ -504,14 +505,9 @@ class Importer {
       const auto& v = f.values[i];
       const std::string name =
           to_valid_utf8(source.fields()[i].name);  // names can be mis-encoded too
-      if (auto* s = std::get_if<std::string>(&v))
-        attrs[name] = to_valid_utf8(*s);
-      else if (auto* n = std::get_if<std::int64_t>(&v))
-        attrs[name] = *n;
-      else if (auto* d = std::get_if<double>(&v))
-        attrs[name] = *d;
-      else
-        attrs[name] = nullptr;
+      auto* text = std::get_if<std::string>(&v);
+      attrs[name] = text ? nlohmann::ordered_json(to_valid_utf8(*text))
+                         : field_value_json<nlohmann::ordered_json>(v);
     }
     r.attributes_json =
         attrs.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);

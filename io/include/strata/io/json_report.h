@@ -14,4 +14,13 @@ nlohmann::json to_json(const FeatureIssue& i);
 nlohmann::json to_json(const JoinStats& s);
 nlohmann::json fields_to_json(const Record& r);  // id, kind, canonical fields, area
 
+// A field value as JSON (null, number or text); Json is nlohmann::json or ordered_json.
+template <class Json>
+Json field_value_json(const FieldValue& v) {
+  if (auto* s = std::get_if<std::string>(&v)) return Json(*s);
+  if (auto* n = std::get_if<std::int64_t>(&v)) return Json(*n);
+  if (auto* d = std::get_if<double>(&v)) return Json(*d);
+  return Json(nullptr);
+}
+
 }  // namespace strata::io
