@@ -16,7 +16,8 @@ struct ImportArgs {
   std::string store;
   // Ad-hoc mode (a data file instead of a project file):
   std::string kind, name, crs, source_layer, project_crs = "EPSG:3826", encoding;
-  std::vector<std::string> fields;
+  std::vector<std::string> fields, open_options;
+  std::vector<CLI::Option*> data_file_options;  // given with a project file, they are an error
 };
 
 io::Project adhoc_project(const ImportArgs& a) {
@@ -45,6 +46,7 @@ io::Project adhoc_project(const ImportArgs& a) {
                .lexically_normal();  // provenance names files unambiguously
   l.layer = a.source_layer;
   l.encoding = a.encoding;
+  l.open_options = a.open_options;
   if (!a.crs.empty()) l.crs = a.crs;
   for (const auto& f : a.fields) {
     auto eq = f.find('=');
@@ -82,15 +84,20 @@ Runner add_import(CLI::App& app, const GlobalOptions& g) {
   sub->add_flag("--dry-run", a->dry_run,
                 "read and check everything (CRS, fields, geometry, joins), write nothing");
   sub->add_option("--store", a->store, "store path (overrides the project's)");
-  sub->add_option("--kind", a->kind, "data file mode: kind of the features (see 'strata kinds')");
-  sub->add_option("--name", a->name, "data file mode: layer name in the store");
-  sub->add_option("--field", a->fields,
-                  "data file mode: canonical=source (a+b sums numeric fields); repeatable");
-  sub->add_option("--crs", a->crs, "override the file's declared CRS, e.g. EPSG:4326");
-  sub->add_option("--source-layer", a->source_layer, "layer inside the data file");
-  sub->add_option("--encoding", a->encoding, "text encoding of the data file, e.g. BIG5");
-  sub->add_option("--project-crs", a->project_crs,
-                  "data file mode: CRS of a new store (default EPSG:3826)");
+  a->data_file_options = {
+      sub->add_option("--kind", a->kind,
+                      "data file mode: kind of the features (see 'strata kinds')"),
+      sub->add_option("--name", a->name, "data file mode: layer name in the store"),
+      sub->add_option("--field", a->fields,
+                      "data file mode: canonical=source (a+b sums numeric fields); repeatable"),
+      sub->add_option("--crs", a->crs, "override the file's declared CRS, e.g. EPSG:4326"),
+      sub->add_option("--source-layer", a->source_layer, "layer inside the data file"),
+      sub->add_option("--encoding", a->encoding, "text encoding of the data file, e.g. BIG5"),
+      sub->add_option(
+          "--open-option", a->open_options,
+          "GDAL open option for the data file, e.g. GEOM_POSSIBLE_NAMES=wkt; repeatable"),
+      sub->add_option("--project-crs", a->project_crs,
+                      "data file mode: CRS of a new store (default EPSG:3826)")};
   sub->footer(
       "Examples:\n"
       "  strata import samples/taipei/project.toml\n"
@@ -99,14 +106,13 @@ Runner add_import(CLI::App& app, const GlobalOptions& g) {
 
   return [a, &g]() -> int {
     const bool is_project = is_project_file(a->input);
-    if (is_project &&
-        (!a->kind.empty() || !a->name.empty() || !a->fields.empty() || !a->crs.empty() ||
-         !a->source_layer.empty() || !a->encoding.empty() || a->project_crs != "EPSG:3826"))
-      throw StrataError(ErrorCode::kWrongInputParameters,
-                        "--kind, --name, --field, --crs, --source-layer, --encoding and "
-                        "--project-crs are for importing a "
-                        "data file; with a project file, set them in the file (its layers' kind, "
-                        "fields, crs, ...)");
+    for (const CLI::Option* o : a->data_file_options) {
+      if (is_project && o->count() > 0)
+        throw StrataError(ErrorCode::kWrongInputParameters,
+                          o->get_name() +
+                              " is for importing a data file; with a project file, set it in "
+                              "the file (its layers' kind, fields, crs, ...)");
+    }
     io::Project project = is_project ? io::load_project(a->input) : adhoc_project(*a);
     if (!a->store.empty()) project.store = a->store;
     io::ImportOptions options{a->layers, a->keep_going, a->dry_run};

@@ -1,5 +1,7 @@
 // strata run PROJECT: the main job. Imports every layer (one transaction), runs the analyses
 // the project names and writes its outputs, with summary.json in the output folder.
+#include <unistd.h>
+
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -56,7 +58,8 @@ Runner add_run(CLI::App& app, const GlobalOptions& g) {
       // The outputs must be writable before anything is imported, not discovered after.
       std::error_code ec;
       std::filesystem::create_directories(project.output, ec);
-      if (ec || !std::filesystem::is_directory(project.output))
+      if (ec || !std::filesystem::is_directory(project.output) ||
+          ::access(project.output.c_str(), W_OK) != 0)
         throw StrataError(ErrorCode::kProjectFile,
                           project.file.string() + ": output folder " + project.output.string() +
                               " cannot be created" +

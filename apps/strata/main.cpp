@@ -1,5 +1,6 @@
 // strata: 3D cadastre and urban GIS engine, command line.
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <string_view>
@@ -31,15 +32,19 @@ int main(int argc, char** argv) {
   reg(add_query);
   reg(add_run);
   reg(add_kinds);
-  for (auto* sub : app.get_subcommands({})) {
+  // Every command takes the global options; say so where users look (`strata CMD --help`,
+  // `strata query zone-at --help`).
+  const std::string global_help =
+      "Global options: --json (a JSON result on stdout), -q/--quiet (no progress).\n"
+      "Exit codes: 0 ok, 1 nothing found (query), 2 usage, 3 project file, 4 input data, 5 store, "
+      "6 internal.";
+  std::function<void(CLI::App*)> add_footer = [&](CLI::App* sub) {
     sub->fallthrough();
-    // Every command takes the global options; say so where users look (`strata CMD --help`).
     std::string footer = sub->get_footer();
-    sub->footer((footer.empty() ? "" : footer + "\n") +
-                "Global options: --json (a JSON result on stdout), -q/--quiet (no progress).\n"
-                "Exit codes: 0 ok, 1 nothing found (query), 2 usage, 3 project file, 4 input data, "
-                "5 store, 6 internal.");
-  }
+    sub->footer((footer.empty() ? "" : footer + "\n") + global_help);
+    for (auto* nested : sub->get_subcommands({})) add_footer(nested);
+  };
+  for (auto* sub : app.get_subcommands({})) add_footer(sub);
 
   try {
     app.parse(argc, argv);
@@ -73,7 +78,7 @@ int main(int argc, char** argv) {
       // A file or folder strata had to write (store, outputs) cannot be: not a bug, exit 5.
       return emit_error(g, command,
                         strata::StrataError(strata::ErrorCode::kStoreError,
-                                            std::string("cannot write: ") + e.what()));
+                                            std::string("file system: ") + e.what()));
     } catch (const std::exception& e) {
       return emit_error(g, command, strata::StrataError(strata::ErrorCode::kInternal, e.what()));
     }

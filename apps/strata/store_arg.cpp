@@ -80,6 +80,9 @@ ImportRun run_import(const io::Project& project, const io::ImportOptions& option
     while (!std::filesystem::exists(probe) && probe.has_parent_path() &&
            probe != probe.parent_path())
       probe = probe.parent_path();
+    if (probe != std::filesystem::absolute(project.store) && !std::filesystem::is_directory(probe))
+      throw StrataError(ErrorCode::kStoreError, project.store.string() + ": cannot be created (" +
+                                                    probe.string() + " is a file, not a folder)");
     if (::access(probe.c_str(), W_OK) != 0)
       throw StrataError(ErrorCode::kStoreError, project.store.string() + ": cannot be written (" +
                                                     probe.string() + " is not writable)");

@@ -39,7 +39,8 @@ std::string json_position(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   try {
-    (void)nlohmann::json::parse(text);
+    const auto parsed = nlohmann::json::parse(text);
+    (void)parsed;
   } catch (const nlohmann::json::parse_error& e) {
     std::size_t line =
         1 + static_cast<std::size_t>(std::count(
@@ -94,7 +95,13 @@ class GdalVectorSource final : public VectorSource {
     } else {
       recode_from_ = options.encoding;
     }
-    if (!options.encoding.empty()) check_encoding(options.encoding);
+    if (!options.encoding.empty()) {
+      try {
+        check_encoding(options.encoding);
+      } catch (const StrataError& e) {
+        throw StrataError(e.code(), path_ + ": " + e.what());
+      }
+    }
     if (std::filesystem::is_directory(path_) && ext != ".gdb" && ext != ".GDB")
       fail(path_, "is a folder, not a data file");
     if (shapefile && ext != ".dbf" && ext != ".DBF") {

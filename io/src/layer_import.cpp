@@ -275,7 +275,7 @@ class Importer {
                  (fits_project
                       ? "The values fit " + project_crs_.label() + "; if that is their CRS, " +
                             how_to_set_crs(project_crs_.label())
-                      : "A wrong CRS label, or data of another region? " +
+                      : "A wrong CRS label, or data of another region? If the label is wrong, " +
                             how_to_set_crs("EPSG:<code>")) +
                  ".");
       }

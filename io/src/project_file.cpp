@@ -214,6 +214,12 @@ class Loader {
           fail(*a, "unknown analysis '" + name +
                        "' (this version has: " + joined(known_analyses()) + ")");
     }
+    if (std::find(p.analyses.begin(), p.analyses.end(), "population_by_district") !=
+            p.analyses.end() &&
+        std::none_of(p.layers.begin(), p.layers.end(),
+                     [](const LayerSpec& l) { return l.kind == "district"; }))
+      fail(*proj->get("analyses"),
+           "analysis population_by_district needs a layer of kind district");
     if (const toml::node* o = proj->get("outputs")) {
       p.outputs = string_list(*o, "'outputs'");
       for (const auto& name : p.outputs)

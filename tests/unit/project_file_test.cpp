@@ -48,6 +48,12 @@ table = "census"
 feature_keys = ["TNAME", "VNAME"]
 table_keys = ["town", "name"]
 fields = { population = ["male", "female"], households = "household" }
+
+[[layers]]
+name = "districts"
+kind = "district"
+path = "d.geojson"
+fields = { name = "TNAME", code = "CPTID" }
 )";
 
 }  // namespace
@@ -58,7 +64,7 @@ TEST(ProjectFile, LoadsACompleteProject) {
   EXPECT_EQ(p.name, "t");
   EXPECT_EQ(p.store, (dir / "out/s.gpkg").lexically_normal());
   EXPECT_EQ(p.output, (dir / "output").lexically_normal());
-  ASSERT_EQ(p.layers.size(), 1u);
+  ASSERT_EQ(p.layers.size(), 2u);
   const auto& l = p.layers[0];
   EXPECT_EQ(l.kind, "village");
   EXPECT_EQ(l.crs.value_or(""), "EPSG:4326");
@@ -96,6 +102,12 @@ TEST(ProjectFile, ErrorsPointAtTheLine) {
   std::string bad_analysis = kGood;
   bad_analysis.replace(bad_analysis.find("population_by_district"), 22, "green_per_100k");
   expect_error(bad_analysis, 5, "unknown analysis 'green_per_100k'");
+}
+
+TEST(ProjectFile, AnalysesNeedTheirLayers) {
+  std::string no_district = kGood;
+  no_district.resize(no_district.find("\n[[layers]]\nname = \"districts\""));
+  expect_error(no_district, 5, "population_by_district needs a layer of kind district");
 }
 
 TEST(ProjectFile, RequiredFieldsAndNamesAreChecked) {

@@ -54,7 +54,7 @@ TEST(GeoPackageStore, WritesAndReadsBackLayersProvenanceAndReport) {
   {
     auto store = open_geopackage_store(path, crs, true);
     LayerImport li = make_layer("zones", 3);
-    store->write_import({{&li}, {}, "{}"});
+    store->write_import({{&li}, {}, "{}", {}});
   }
   auto store = open_geopackage_store_readonly(path);
   EXPECT_EQ(store->crs().label(), "EPSG:3826");
@@ -92,14 +92,14 @@ TEST(GeoPackageStore, FailureInTheMiddleLeavesThePreviousStateByteForByte) {
   {
     auto store = open_geopackage_store(path, crs, true);
     LayerImport li = make_layer("zones", 3);
-    store->write_import({{&li}, {}, "{}"});
+    store->write_import({{&li}, {}, "{}", {}});
   }
   const std::string before = file_bytes(path);
   {
     auto store = open_geopackage_store(path, crs, false);
     LayerImport replace = make_layer("zones", 50), extra = make_layer("more", 50);
     setenv("STRATA_FAULT_AFTER_WRITES", "60", 1);
-    EXPECT_THROW(store->write_import({{&replace, &extra}, {}, "{}"}), strata::StrataError);
+    EXPECT_THROW(store->write_import({{&replace, &extra}, {}, "{}", {}}), strata::StrataError);
     unsetenv("STRATA_FAULT_AFTER_WRITES");
     EXPECT_EQ(store->layer("zones")->feature_count, 3);
     EXPECT_FALSE(store->layer("more"));
