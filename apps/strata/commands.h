@@ -15,5 +15,6 @@ Runner add_info(CLI::App& app, const GlobalOptions& g);
 Runner add_query(CLI::App& app, const GlobalOptions& g);
 Runner add_run(CLI::App& app, const GlobalOptions& g);
 Runner add_kinds(CLI::App& app, const GlobalOptions& g);
+Runner add_inspect(CLI::App& app, const GlobalOptions& g);
 
 }  // namespace strata::cli

@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   reg(add_query);
   reg(add_run);
   reg(add_kinds);
+  reg(add_inspect);
   // Every command takes the global options; say so where users look (`strata CMD --help`,
   // `strata query zone-at --help`).
   const std::string global_help =

@@ -1,0 +1,80 @@
+// strata inspect FILE: what a city model file holds (CityJSON 1.0-2.0, CityJSONSeq): version,
+// CRS, objects by type, geometry types and LoDs, height range. Reads CityJSONSeq as a stream.
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <sstream>
+
+#include "commands.h"
+#include "strata/io/cityjson_reader.h"
+#include "strata/io/json_report.h"
+
+namespace strata::cli {
+
+Runner add_inspect(CLI::App& app, const GlobalOptions& g) {
+  auto path = std::make_shared<std::string>();
+  CLI::App* sub =
+      app.add_subcommand("inspect", "Summarise a city model file (CityJSON, CityJSONSeq)");
+  sub->add_option("file", *path, "a .city.json or .city.jsonl file")->required();
+
+  return [path, &g]() -> int {
+    struct TypeStats {
+      std::int64_t objects = 0, with_geometry = 0;
+      double zmin = std::numeric_limits<double>::infinity(),
+             zmax = -std::numeric_limits<double>::infinity();
+    };
+    std::map<std::string, TypeStats> by_type;
+    std::map<std::string, std::int64_t> geometry_kinds;  // "Solid LoD2.2" -> count
+    io::CityModelInfo info = io::read_cityjson(*path, [&](CityObject&& o) {
+      auto& s = by_type[o.type];
+      ++s.objects;
+      if (!o.geometries.empty()) ++s.with_geometry;
+      for (const auto& geometry : o.geometries) {
+        ++geometry_kinds[std::string(geometry_type_name(geometry.type)) + " LoD" + geometry.lod];
+        for (const auto& solid : geometry.solids)
+          for (const auto& shell : solid)
+            for (const auto& surface : shell)
+              for (const auto& ring : surface)
+                for (const auto& p : ring) {
+                  s.zmin = std::min(s.zmin, p[2]);
+                  s.zmax = std::max(s.zmax, p[2]);
+                }
+      }
+    });
+    nlohmann::json types = nlohmann::json::object();
+    std::ostringstream text;
+    text << *path << ": CityJSON " << info.version << (info.sequence ? " (CityJSONSeq)" : "")
+         << ", CRS " << info.crs.value_or("none declared") << ", " << info.objects << " objects\n";
+    for (const auto& [type, s] : by_type) {
+      nlohmann::json j = {{"objects", s.objects}, {"with_geometry", s.with_geometry}};
+      text << "  " << type << ": " << s.objects;
+      if (s.with_geometry > 0) {
+        j["z_min"] = s.zmin;
+        j["z_max"] = s.zmax;
+        char range[64];
+        std::snprintf(range, sizeof range, " (z %.2f .. %.2f)", s.zmin, s.zmax);
+        text << range;
+      }
+      text << "\n";
+      types[type] = j;
+    }
+    for (const auto& [kind, n] : geometry_kinds) text << "  geometry " << kind << ": " << n << "\n";
+    nlohmann::json issues = nlohmann::json::array();
+    for (const auto& i : info.issues) issues.push_back(io::to_json(i));
+    if (!info.issues.empty())
+      text << "  " << info.issues.size() << " geometries dropped (see --json)\n";
+    emit(g, "inspect", true,
+         {{"file", *path},
+          {"version", info.version},
+          {"sequence", info.sequence},
+          {"crs", info.crs ? nlohmann::json(*info.crs) : nlohmann::json(nullptr)},
+          {"objects", info.objects},
+          {"types", types},
+          {"geometries", geometry_kinds},
+          {"issues", issues}},
+         text.str());
+    return kExitOk;
+  };
+}
+
+}  // namespace strata::cli

@@ -1,0 +1,107 @@
+#!/usr/bin/python3
+"""End to end: `strata inspect` on the real CityJSON / CityJSONSeq files (issue 3's reader).
+Object counts by type, CRS, version and each type's height range must equal what Python's json
+module computes from the same files (transform applied); legacy, XML and GeoJSON files are
+refused with a message that says what they are; a bad vertex index drops that geometry only."""
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import strata_test_support as sts  # noqa: E402
+
+FILES = ["rotterdam_delfshaven_lod2_v2.0.city.json", "delft_3dbag_lod1_v2.0.city.json",
+         "zurich_subset_lod2_v1.1.city.json", "denhaag_subset_solids_v1.1.city.json",
+         "3dbag_b2.city.jsonl", "denhaag_random_5.city.jsonl"]
+
+
+def flatten_indices(b):
+    if isinstance(b, int):
+        yield b
+    else:
+        for x in b:
+            yield from flatten_indices(x)
+
+
+def expected(path: Path) -> dict:
+    """Counts and z ranges by type, computed independently of strata."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    if path.suffix == ".jsonl":
+        header, docs = json.loads(lines[0]), [json.loads(l) for l in lines[1:] if l.strip()]
+    else:
+        header = json.loads(path.read_text(encoding="utf-8"))
+        docs = [header]
+    t = header.get("transform", {"scale": [1, 1, 1], "translate": [0, 0, 0]})
+    out = {}
+    for d in docs:
+        verts = d.get("vertices", [])
+        for obj in d["CityObjects"].values():
+            e = out.setdefault(obj["type"], {"objects": 0, "z": []})
+            e["objects"] += 1
+            for g in obj.get("geometry", []):
+                if g["type"] not in ("MultiSurface", "CompositeSurface", "Solid", "MultiSolid", "CompositeSolid"):
+                    continue
+                for i in flatten_indices(g["boundaries"]):
+                    e["z"].append(verts[i][2] * t["scale"][2] + t["translate"][2])
+    return {"version": header["version"], "types": out,
+            "crs": header.get("metadata", {}).get("referenceSystem")}
+
+
+class InspectCityJson(sts.StrataTestCase):
+    def test_counts_crs_and_heights_match_an_independent_reading(self):
+        for name in FILES:
+            path = sts.data_path("cityjson_real_buildings", name)
+            res = self.strata("inspect", path)
+            self.assertExit(res, sts.EXIT_OK, name)
+            got, exp = res.result, expected(path)
+            self.assertEqual(got["version"], exp["version"], name)
+            self.assertEqual(got["sequence"], name.endswith(".jsonl"), name)
+            if exp["crs"]:
+                self.assertTrue(exp["crs"].endswith(got["crs"].split(":")[1]), f"{name}: {got['crs']} vs {exp['crs']}")
+            else:
+                self.assertIsNone(got["crs"], name)
+            self.assertEqual({k: v["objects"] for k, v in got["types"].items()},
+                             {k: v["objects"] for k, v in exp["types"].items()}, name)
+            for type_, e in exp["types"].items():
+                if e["z"]:
+                    self.assertAlmostEqual(got["types"][type_]["z_min"], min(e["z"]), places=6, msg=f"{name} {type_}")
+                    self.assertAlmostEqual(got["types"][type_]["z_max"], max(e["z"]), places=6, msg=f"{name} {type_}")
+            self.assertEqual(got["issues"], [], name)
+
+    def test_known_building_counts(self):
+        counts = {}
+        for name in ("rotterdam_delfshaven_lod2_v2.0.city.json", "zurich_subset_lod2_v1.1.city.json",
+                     "delft_3dbag_lod1_v2.0.city.json"):
+            counts[name] = self.strata("inspect", sts.data_path("cityjson_real_buildings", name)).result["types"]
+        # The dataset README's figures (independent of strata).
+        self.assertEqual(counts["rotterdam_delfshaven_lod2_v2.0.city.json"]["Building"]["objects"], 853)
+        self.assertEqual(counts["zurich_subset_lod2_v1.1.city.json"]["Building"]["objects"], 49)
+        self.assertEqual(counts["zurich_subset_lod2_v1.1.city.json"]["BuildingPart"]["objects"], 161)
+        self.assertEqual(counts["delft_3dbag_lod1_v2.0.city.json"]["Building"]["objects"], 160)
+
+    def test_files_that_are_not_modern_cityjson_are_refused_clearly(self):
+        cases = [
+            (sts.data_path("citygml_denhaag_tile01_large", "DenHaag_01_cityjson_v0.8.json"), "legacy CityJSON v0.8"),
+            (sts.data_path("citygml_real_buildings", "FZK-Haus_indoorgml.gml"), "is XML"),
+            (sts.data_path("taipei_districts_villages", "taipei_town.geojson"), "is GeoJSON, not CityJSON"),
+        ]
+        for path, fragment in cases:
+            res = self.strata("inspect", path)
+            self.assertError(res, sts.EXIT_INPUT_DATA, 901, "INVALID_INPUT_FILE")
+            self.assertIn(fragment, sts.error_of(res.doc)["message"], res.describe())
+
+    def test_a_bad_vertex_index_drops_only_that_geometry(self):
+        doc = json.loads(sts.data_path("cityjson_real_buildings", "rotterdam_subset_v2.0.city.json").read_text())
+        first = next(iter(doc["CityObjects"].values()))
+        first["geometry"][0]["boundaries"][0][0][0] = 10 ** 9
+        bad = self.tmp / "bad_index.city.json"
+        bad.write_text(json.dumps(doc), encoding="utf-8")
+        res = self.strata("inspect", bad)
+        self.assertExit(res, sts.EXIT_OK)
+        self.assertEqual(len(res.result["issues"]), 1)
+        self.assertIn("out of range", res.result["issues"][0]["message"])
+        self.assertEqual(res.result["objects"], len(doc["CityObjects"]))
+
+
+if __name__ == "__main__":
+    sts.main()
