@@ -11,9 +11,9 @@ packages=(
   libgdal-dev gdal-bin libproj-dev proj-bin proj-data libcgal-dev libboost-dev libeigen3-dev libopen3d-dev
   # well-kept helper libraries (JSON, TOML, CLI parsing, SHA-256)
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libssl-dev
-  libfmt-dev  # Open3D's CMake config looks for fmt
+  libxml2-dev libfmt-dev  # libxml2: CityGML reader; fmt: Open3D's CMake config looks for fmt
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev sqlite3 python3 python3-geopandas python3-rtree python3-gdal
+  libgtest-dev libgmock-dev libbenchmark-dev sqlite3 python3 python3-geopandas python3-rtree python3-gdal python3-lxml
   python3-qgis qgis-providers  # the store must open in QGIS: tests open it with PyQGIS
 )
 

@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "commands.h"
-#include "strata/io/cityjson_reader.h"
+#include "strata/io/citygml_reader.h"
 #include "strata/io/json_report.h"
 
 namespace strata::cli {
@@ -18,14 +18,14 @@ Runner add_inspect(CLI::App& app, const GlobalOptions& g) {
   sub->add_option("file", *path, "a .city.json or .city.jsonl file")->required();
 
   return [path, &g]() -> int {
+    constexpr double kInf = std::numeric_limits<double>::infinity();
     struct TypeStats {
       std::int64_t objects = 0, with_geometry = 0;
-      double zmin = std::numeric_limits<double>::infinity(),
-             zmax = -std::numeric_limits<double>::infinity();
+      double xmin = kInf, xmax = -kInf, ymin = kInf, ymax = -kInf, zmin = kInf, zmax = -kInf;
     };
     std::map<std::string, TypeStats> by_type;
     std::map<std::string, std::int64_t> geometry_kinds;  // "Solid LoD2.2" -> count
-    io::CityModelInfo info = io::read_cityjson(*path, [&](CityObject&& o) {
+    io::CityModelInfo info = io::read_city_model(*path, [&](CityObject&& o) {
       auto& s = by_type[o.type];
       ++s.objects;
       if (!o.geometries.empty()) ++s.with_geometry;
@@ -36,6 +36,10 @@ Runner add_inspect(CLI::App& app, const GlobalOptions& g) {
             for (const auto& surface : shell)
               for (const auto& ring : surface)
                 for (const auto& p : ring) {
+                  s.xmin = std::min(s.xmin, p[0]);
+                  s.xmax = std::max(s.xmax, p[0]);
+                  s.ymin = std::min(s.ymin, p[1]);
+                  s.ymax = std::max(s.ymax, p[1]);
                   s.zmin = std::min(s.zmin, p[2]);
                   s.zmax = std::max(s.zmax, p[2]);
                 }
@@ -43,14 +47,16 @@ Runner add_inspect(CLI::App& app, const GlobalOptions& g) {
     });
     nlohmann::json types = nlohmann::json::object();
     std::ostringstream text;
-    text << *path << ": CityJSON " << info.version << (info.sequence ? " (CityJSONSeq)" : "")
-         << ", CRS " << info.crs.value_or("none declared") << ", " << info.objects << " objects\n";
+    text << *path << ": " << info.format << " " << info.version
+         << (info.sequence ? " (CityJSONSeq)" : "") << ", CRS "
+         << info.crs.value_or("none declared") << ", " << info.objects << " objects\n";
     for (const auto& [type, s] : by_type) {
       nlohmann::json j = {{"objects", s.objects}, {"with_geometry", s.with_geometry}};
       text << "  " << type << ": " << s.objects;
       if (s.with_geometry > 0) {
         j["z_min"] = s.zmin;
         j["z_max"] = s.zmax;
+        j["extent"] = {s.xmin, s.ymin, s.xmax, s.ymax};  // x = east (lon), y = north (lat)
         char range[64];
         std::snprintf(range, sizeof range, " (z %.2f .. %.2f)", s.zmin, s.zmax);
         text << range;
@@ -65,6 +71,7 @@ Runner add_inspect(CLI::App& app, const GlobalOptions& g) {
       text << "  " << info.issues.size() << " geometries dropped (see --json)\n";
     emit(g, "inspect", true,
          {{"file", *path},
+          {"format", info.format},
           {"version", info.version},
           {"sequence", info.sequence},
           {"crs", info.crs ? nlohmann::json(*info.crs) : nlohmann::json(nullptr)},

@@ -3,6 +3,7 @@
 #include <proj.h>
 
 #include <cmath>
+#include <string>
 
 #include "strata/core/error.h"
 
@@ -69,6 +70,24 @@ std::optional<GeoBox> Crs::area_of_use() const {
 std::string Crs::to_wkt() const {
   const char* wkt = proj_as_wkt(nullptr, handle_->pj, PJ_WKT2_2019, nullptr);
   return wkt ? wkt : "";
+}
+
+bool Crs::northing_first() const {
+  PJ* horizontal = proj_get_type(handle_->pj) == PJ_TYPE_COMPOUND_CRS
+                       ? proj_crs_get_sub_crs(nullptr, handle_->pj, 0)
+                       : proj_clone(nullptr, handle_->pj);
+  if (!horizontal) return false;
+  PJ* cs = proj_crs_get_coordinate_system(nullptr, horizontal);
+  bool north = false;
+  const char* direction = nullptr;
+  if (cs &&
+      proj_cs_get_axis_info(nullptr, cs, 0, nullptr, nullptr, &direction, nullptr, nullptr, nullptr,
+                            nullptr) &&
+      direction)
+    north = std::string(direction) == "north" || std::string(direction) == "North";
+  if (cs) proj_destroy(cs);
+  proj_destroy(horizontal);
+  return north;
 }
 
 bool Crs::equivalent_to(const Crs& other) const {

@@ -82,7 +82,7 @@ class InspectCityJson(sts.StrataTestCase):
     def test_files_that_are_not_modern_cityjson_are_refused_clearly(self):
         cases = [
             (sts.data_path("citygml_denhaag_tile01_large", "DenHaag_01_cityjson_v0.8.json"), "legacy CityJSON v0.8"),
-            (sts.data_path("citygml_real_buildings", "FZK-Haus_indoorgml.gml"), "is XML"),
+            (sts.data_path("citygml_real_buildings", "FZK-Haus_indoorgml.gml"), "is IndoorGML"),
             (sts.data_path("taipei_districts_villages", "taipei_town.geojson"), "is GeoJSON, not CityJSON"),
         ]
         for path, fragment in cases:
@@ -101,6 +101,72 @@ class InspectCityJson(sts.StrataTestCase):
         self.assertEqual(len(res.result["issues"]), 1)
         self.assertIn("out of range", res.result["issues"][0]["message"])
         self.assertEqual(res.result["objects"], len(doc["CityObjects"]))
+
+
+def citygml_expected(path: Path) -> dict:
+    """Building / BuildingPart counts and the z range of their surfaces, read with ElementTree
+    (curves such as lod2TerrainIntersection and lod0 edges are not surfaces: skipped)."""
+    import re
+    from lxml import etree  # recover=True: PLATEAU's file uses an undeclared prefix (energy:)
+    counts, zs, xs = {}, [], []
+    skip = re.compile(r"lod\d(TerrainIntersection|RoofEdge|FootPrint|MultiCurve)$")
+    depth_in_building, skipping = 0, 0
+    for event, el in etree.iterparse(str(path), events=("start", "end"), recover=True):
+        if not isinstance(el.tag, str):
+            continue  # comments, processing instructions
+        local = el.tag.rsplit("}", 1)[-1]
+        is_bldg = local in ("Building", "BuildingPart") and "building" in el.tag
+        if event == "start":
+            if is_bldg:
+                counts[local] = counts.get(local, 0) + 1
+                depth_in_building += 1
+            if skip.match(local):
+                skipping += 1
+            continue
+        if is_bldg:
+            depth_in_building -= 1
+        if skip.match(local):
+            skipping -= 1
+        if local in ("posList", "pos") and depth_in_building > 0 and skipping == 0 and el.text:
+            v = [float(t) for t in el.text.split()]
+            zs.extend(v[2::3])
+            xs.extend(v[0::3])
+        if depth_in_building == 0:
+            el.clear()
+    return {"counts": counts, "z": (min(zs), max(zs)), "first_axis": (min(xs), max(xs))}
+
+
+class InspectCityGml(sts.StrataTestCase):
+    FILES = [("citygml_denhaag_tile01_large", "DenHaag_01.gml"),
+             ("citygml_real_buildings", "DenHaag_dh_1.gml"),
+             ("citygml_real_buildings", "plateau_tokyo/udx/bldg/53392642_bldg_6697_op2.gml")]
+
+    def test_counts_and_heights_match_an_independent_reading(self):
+        for folder, name in self.FILES:
+            path = sts.data_path(folder, *name.split("/"))
+            res = self.strata("inspect", path)
+            self.assertExit(res, sts.EXIT_OK, name)
+            got, exp = res.result, citygml_expected(path)
+            self.assertEqual(got["format"], "CityGML")
+            self.assertEqual({k: v["objects"] for k, v in got["types"].items()}, exp["counts"], name)
+            zmin = min(v["z_min"] for v in got["types"].values() if "z_min" in v)
+            zmax = max(v["z_max"] for v in got["types"].values() if "z_max" in v)
+            self.assertAlmostEqual(zmin, exp["z"][0], places=6, msg=name)
+            self.assertAlmostEqual(zmax, exp["z"][1], places=6, msg=name)
+            self.assertEqual(got["issues"], [], name)
+
+    def test_known_counts_and_plateau_axis_order(self):
+        den_haag = self.strata("inspect", sts.data_path("citygml_denhaag_tile01_large", "DenHaag_01.gml")).result
+        self.assertEqual(den_haag["types"]["Building"]["objects"], 844)  # the dataset README's figure
+        plateau_path = sts.data_path("citygml_real_buildings", "plateau_tokyo", "udx", "bldg", "53392642_bldg_6697_op2.gml")
+        plateau = self.strata("inspect", plateau_path).result
+        self.assertEqual(plateau["crs"], "EPSG:6697")
+        # The file writes latitude first (35.5...); strata's x must be the longitude (139.7...).
+        west, south, east, north = plateau["types"]["Building"]["extent"]
+        first_axis = citygml_expected(plateau_path)["first_axis"]
+        self.assertTrue(35 < first_axis[0] < 36, "premise: the file's first axis is latitude")
+        self.assertTrue(139 < west < east < 140, plateau["types"]["Building"]["extent"])
+        self.assertTrue(35 < south < north < 36, plateau["types"]["Building"]["extent"])
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
-// Fuzz target: read_cityjson on any bytes either reads (dropping bad geometries with a note) or
-// throws StrataError; never a crash or another exception.
+// Fuzz target: read_city_model (CityJSON or CityGML, by content) on any bytes either reads
+// (dropping bad geometries with a note) or throws StrataError; never a crash or another exception.
 #include <unistd.h>
 
 #include <cstddef>
@@ -8,7 +8,7 @@
 #include <fstream>
 
 #include "strata/core/error.h"
-#include "strata/io/cityjson_reader.h"
+#include "strata/io/citygml_reader.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const auto path = std::filesystem::temp_directory_path() /
@@ -19,7 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   try {
     std::size_t points = 0;
-    (void)strata::io::read_cityjson(path.string(), [&](strata::CityObject&& o) {
+    (void)strata::io::read_city_model(path.string(), [&](strata::CityObject&& o) {
       for (const auto& g : o.geometries)
         for (const auto& solid : g.solids)
           for (const auto& shell : solid)

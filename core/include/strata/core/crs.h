@@ -35,6 +35,9 @@ class Crs {
   std::optional<GeoBox> area_of_use() const;
   std::string to_wkt() const;
   bool equivalent_to(const Crs& other) const;
+  // True when the official first axis is northing/latitude (EPSG:4326, EPSG:6697): files that
+  // follow the official order (GML, CityGML) must then swap to strata's x = east.
+  bool northing_first() const;
 
   struct Handle;  // owns the PJ*
 

@@ -14,9 +14,10 @@
 namespace strata::io {
 
 struct CityModelInfo {
-  std::string version;             // "2.0"
-  std::optional<std::string> crs;  // "EPSG:7415" from metadata.referenceSystem
-  bool sequence = false;           // CityJSONSeq
+  std::string format = "CityJSON";  // or "CityGML"
+  std::string version;              // "2.0"
+  std::optional<std::string> crs;   // "EPSG:7415" from metadata.referenceSystem
+  bool sequence = false;            // CityJSONSeq
   std::int64_t objects = 0;
   std::vector<FeatureIssue> issues;  // geometries dropped (bad indices, templates), with reasons
 };
