@@ -198,8 +198,8 @@ void check_header(const std::string& path, const json& doc, CityModelInfo& info)
 
 }  // namespace
 
-CityModelInfo read_cityjson_unchecked(const std::string& path,
-                                      const std::function<void(CityObject&&)>& on_object);
+static CityModelInfo read_cityjson_unchecked(const std::string& path,
+                                             const std::function<void(CityObject&&)>& on_object);
 
 CityModelInfo read_cityjson(const std::string& path,
                             const std::function<void(CityObject&&)>& on_object) {
@@ -212,8 +212,8 @@ CityModelInfo read_cityjson(const std::string& path,
   }
 }
 
-CityModelInfo read_cityjson_unchecked(const std::string& path,
-                                      const std::function<void(CityObject&&)>& on_object) {
+static CityModelInfo read_cityjson_unchecked(const std::string& path,
+                                             const std::function<void(CityObject&&)>& on_object) {
   std::ifstream in(path, std::ios::binary);
   if (!in) fail(path, "file not found or unreadable");
   CityModelInfo info;

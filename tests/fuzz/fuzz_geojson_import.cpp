@@ -9,17 +9,13 @@
 #include <filesystem>
 #include <fstream>
 
+#include "fuzz_input_file.h"
 #include "strata/core/error.h"
 #include "strata/io/layer_import.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const auto path = std::filesystem::temp_directory_path() /
-                           ("strata_fuzz_" + std::to_string(getpid()) + ".geojson");
+  const auto path = strata::fuzz::write_input(data, size, ".geojson");
   static const strata::Crs project_crs = strata::Crs::from_user_input("EPSG:3826");
-  {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
-  }
   strata::io::LayerSpec spec;
   spec.name = "zones";
   spec.kind = "zoning";
