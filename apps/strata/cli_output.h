@@ -20,6 +20,7 @@ enum ExitCode : int {
   kExitInputData = 4,    // input data could not be imported (as a whole, or some layers)
   kExitStore = 5,        // the store cannot be opened or written
   kExitInternal = 6,
+  kExitInvalid = 7,  // validation ran and found errors
 };
 
 int exit_code_for(ErrorCode code);

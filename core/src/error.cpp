@@ -12,8 +12,16 @@ std::string_view error_name(ErrorCode code) {
       return "RING_NOT_CLOSED";
     case ErrorCode::kRingSelfIntersection:
       return "RING_SELF_INTERSECTION";
+    case ErrorCode::kRingCollapsed:
+      return "RING_COLLAPSED";
     case ErrorCode::kIntersectionRings:
       return "INTERSECTION_RINGS";
+    case ErrorCode::kDuplicatedRings:
+      return "DUPLICATED_RINGS";
+    case ErrorCode::kNonPlanarDistance:
+      return "NON_PLANAR_POLYGON_DISTANCE_PLANE";
+    case ErrorCode::kNonPlanarNormals:
+      return "NON_PLANAR_POLYGON_NORMALS_DEVIATION";
     case ErrorCode::kInteriorDisconnected:
       return "INTERIOR_DISCONNECTED";
     case ErrorCode::kInnerRingOutside:
@@ -22,10 +30,48 @@ std::string_view error_name(ErrorCode code) {
       return "INNER_RINGS_NESTED";
     case ErrorCode::kOrientationRingsSame:
       return "ORIENTATION_RINGS_SAME";
+    case ErrorCode::kTooFewPolygons:
+      return "TOO_FEW_POLYGONS";
+    case ErrorCode::kShellNotClosed:
+      return "SHELL_NOT_CLOSED";
+    case ErrorCode::kNonManifoldVertex:
+      return "NON_MANIFOLD_VERTEX";
+    case ErrorCode::kNonManifoldEdge:
+      return "NON_MANIFOLD_EDGE";
+    case ErrorCode::kMultipleConnectedComponents:
+      return "MULTIPLE_CONNECTED_COMPONENTS";
+    case ErrorCode::kShellSelfIntersection:
+      return "SHELL_SELF_INTERSECTION";
+    case ErrorCode::kPolygonWrongOrientation:
+      return "POLYGON_WRONG_ORIENTATION";
+    case ErrorCode::kIntersectionShells:
+      return "INTERSECTION_SHELLS";
+    case ErrorCode::kDuplicatedShells:
+      return "DUPLICATED_SHELLS";
+    case ErrorCode::kInnerShellOutside:
+      return "INNER_SHELL_OUTSIDE";
+    case ErrorCode::kSolidInteriorDisconnected:
+      return "SOLID_INTERIOR_DISCONNECTED";
+    case ErrorCode::kWrongOrientationShell:
+      return "WRONG_ORIENTATION_SHELL";
+    case ErrorCode::kIntersectionSolids:
+      return "INTERSECTION_SOLIDS";
+    case ErrorCode::kDuplicatedSolids:
+      return "DUPLICATED_SOLIDS";
+    case ErrorCode::kDisconnectedSolids:
+      return "DISCONNECTED_SOLIDS";
+    case ErrorCode::kBuildingPartsOverlap:
+      return "BUILDINGPARTS_OVERLAP";
+    case ErrorCode::kCityObjectHasNoGeometry:
+      return "CITYOBJECT_HAS_NO_GEOMETRY";
     case ErrorCode::kInvalidInputFile:
       return "INVALID_INPUT_FILE";
+    case ErrorCode::kEmptyPrimitive:
+      return "EMPTY_PRIMITIVE";
     case ErrorCode::kWrongInputParameters:
       return "WRONG_INPUT_PARAMETERS";
+    case ErrorCode::kUnsupportedFormat:
+      return "UNSUPPORTED_FORMAT";
     case ErrorCode::kNoGeometry:
       return "NO_GEOMETRY";
     case ErrorCode::kCrsMissing:
@@ -34,6 +80,8 @@ std::string_view error_name(ErrorCode code) {
       return "CRS_MISMATCH";
     case ErrorCode::kReprojectionFailed:
       return "REPROJECTION_FAILED";
+    case ErrorCode::kOutsideTerrain:
+      return "OUTSIDE_TERRAIN";
     case ErrorCode::kFieldMissing:
       return "FIELD_MISSING";
     case ErrorCode::kFieldNull:

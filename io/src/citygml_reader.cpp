@@ -26,10 +26,26 @@ std::string to_string(const xmlChar* s) { return s ? reinterpret_cast<const char
 
 bool is_building(const std::string& name) { return name == "Building" || name == "BuildingPart"; }
 
+// City objects strata reads: buildings and their parts, and generic city objects (which carry
+// their geometry in lodNGeometry, typed by the geometry element inside).
+bool is_city_object(const std::string& name, const std::string& ns) {
+  return (is_building(name) && ns.find("building") != std::string::npos) ||
+         (name == "GenericCityObject" && ns.find("generics") != std::string::npos);
+}
+
+std::optional<CityGeometryType> gml_geometry_type(const std::string& name) {
+  if (name == "Solid") return CityGeometryType::kSolid;
+  if (name == "MultiSurface") return CityGeometryType::kMultiSurface;
+  if (name == "CompositeSurface") return CityGeometryType::kCompositeSurface;
+  if (name == "MultiSolid") return CityGeometryType::kMultiSolid;
+  if (name == "CompositeSolid") return CityGeometryType::kCompositeSolid;
+  return std::nullopt;
+}
+
 // A geometry property such as lod2Solid or lod1MultiSurface: its LoD and geometry type.
 std::optional<std::pair<std::string, CityGeometryType>> lod_property(const std::string& name) {
   static const std::regex lod(
-      R"(lod(\d)(Solid|MultiSurface|CompositeSurface|MultiSolid|CompositeSolid))");
+      R"(lod(\d)(Solid|MultiSurface|CompositeSurface|MultiSolid|CompositeSolid|Geometry))");
   std::smatch m;
   if (!std::regex_match(name, m, lod)) return std::nullopt;
   const std::string kind = m[2];
@@ -103,8 +119,12 @@ class Reader {
       return;
     }
     if (ns.find("indoorgml") != std::string::npos)
-      fail(path_, "is IndoorGML (<" + name + ">), not CityGML: strata does not read indoor models");
-    fail(path_, "is XML but not CityGML (root element <" + name + "> in namespace '" + ns + "')");
+      throw StrataError(ErrorCode::kUnsupportedFormat,
+                        path_ + ": is IndoorGML (<" + name +
+                            ">), not CityGML: strata does not read indoor models");
+    throw StrataError(
+        ErrorCode::kUnsupportedFormat,
+        path_ + ": is XML but not CityGML (root element <" + name + "> in namespace '" + ns + "')");
   }
 
   void start(const std::string& name, const std::string& ns) {
@@ -114,7 +134,7 @@ class Reader {
     if (name == "srsDimension" || !attribute("srsDimension").empty())
       dims_ = std::atoi(attribute("srsDimension").c_str());
 
-    if (is_building(name) && ns.find("building") != std::string::npos) {
+    if (is_city_object(name, ns)) {
       CityObject o;
       o.id = attribute("gml:id");
       if (o.id.empty()) o.id = attribute("id");
@@ -135,10 +155,22 @@ class Reader {
       geometry_.emplace();
       geometry_->lod = lod->first;
       geometry_->type = lod->second;
+      geometry_typed_ = name.find("Geometry") == std::string::npos;
       geometry_->solids.push_back({Shell3{}});
       return;
     }
     if (!geometry_) return;
+    if (auto type = gml_geometry_type(name)) {
+      if (!geometry_typed_) geometry_->type = *type, geometry_typed_ = true;
+      // Each solid of a MultiSolid / CompositeSolid gets its own entry.
+      if (name == "Solid" && !geometry_->solids.back().back().empty())
+        geometry_->solids.push_back({Shell3{}});
+      return;
+    }
+    if (name == "interior" && !surface_ && !geometry_->solids.back().back().empty()) {
+      geometry_->solids.back().push_back(Shell3{});  // a cavity of the current solid
+      return;
+    }
     if (name == "Polygon" || name == "Triangle") {
       surface_.emplace();
       polygon_id_ = attribute("gml:id");
@@ -182,7 +214,8 @@ class Reader {
       semantic_.clear();
       return;
     }
-    if (is_building(name) && !objects_.empty() && objects_.back().type == name) {
+    if ((is_building(name) || name == "GenericCityObject") && !objects_.empty() &&
+        objects_.back().type == name) {
       CityObject o = std::move(objects_.back());
       resolve_links(o, objects_.size() - 1);
       objects_.pop_back();
@@ -293,6 +326,7 @@ class Reader {
   std::int64_t members_ = 0;
   std::optional<std::string> crs_;
   std::string text_, semantic_, polygon_id_;
+  bool geometry_typed_ = false;  // the lod property named the type (lod2Solid, not lod2Geometry)
   std::vector<CityObject> objects_;  // open Building / BuildingPart elements, outermost first
   std::optional<CityGeometry> geometry_;
   std::optional<Surface3> surface_;

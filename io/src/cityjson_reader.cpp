@@ -15,6 +15,10 @@ using nlohmann::json;
 [[noreturn]] void fail(const std::string& path, const std::string& what) {
   throw StrataError(ErrorCode::kInvalidInputFile, path + ": " + what);
 }
+// Well-formed, but another format than CityJSON (GeoJSON, JSON-FG, ...): 904, as val3dity.
+[[noreturn]] void unsupported(const std::string& path, const std::string& what) {
+  throw StrataError(ErrorCode::kUnsupportedFormat, path + ": " + what);
+}
 
 // "https://www.opengis.net/def/crs/EPSG/0/7415" or "urn:ogc:def:crs:EPSG::7415" -> "EPSG:7415".
 std::optional<std::string> crs_of(const json& metadata) {
@@ -64,6 +68,9 @@ class ObjectBuilder {
   ObjectBuilder(const std::string& path, const std::vector<Point3>& vertices, CityModelInfo& info)
       : path_(path), vertices_(vertices), info_(info) {}
 
+  // The file's "geometry-templates", for GeometryInstance geometries.
+  void set_templates(const json* templates) { templates_ = templates; }
+
   CityObject build(const std::string& id, const json& o) {
     CityObject obj;
     obj.id = id;
@@ -81,8 +88,11 @@ class ObjectBuilder {
       for (const auto& g : o["geometry"]) {
         try {
           if (auto geometry = build_geometry(g)) obj.geometries.push_back(std::move(*geometry));
+        } catch (const std::domain_error& e) {
+          note(id, "geometry skipped: " + std::string(e.what()), FeatureStatus::kWarning);
         } catch (const std::exception& e) {
-          note(id, "geometry dropped: " + std::string(e.what()));
+          note(id, "geometry dropped: " + std::string(e.what()), FeatureStatus::kRejected);
+          obj.dropped.push_back(e.what());
         }
       }
     }
@@ -90,11 +100,11 @@ class ObjectBuilder {
   }
 
  private:
-  void note(const std::string& id, const std::string& message) {
+  void note(const std::string& id, const std::string& message, FeatureStatus status) {
     FeatureIssue i;
     i.file = path_;
     i.feature_id = id;
-    i.status = FeatureStatus::kWarning;
+    i.status = status;
     i.code = ErrorCode::kInvalidInputFile;
     i.message = id + ": " + message;
     info_.issues.push_back(std::move(i));
@@ -145,12 +155,44 @@ class ObjectBuilder {
         for (const auto& sh : solid) shells.push_back(shell(sh));
         out.solids.push_back(std::move(shells));
       }
+    } else if (type == "GeometryInstance") {
+      return instance(g);
     } else {
-      throw std::invalid_argument("geometry type '" + type +
-                                  "' is not read (templates and points are not building geometry)");
+      throw std::domain_error("geometry type '" + type +
+                              "' is not read (points and lines are not volumes or surfaces)");
     }
     semantics(g, out);
     return out;
+  }
+
+  // A template placed at a reference point: template vertices (real coordinates, not
+  // transformed by "transform") times the 4x4 row-major matrix, plus the reference point.
+  std::optional<CityGeometry> instance(const json& g) {
+    if (!templates_ || !templates_->is_object())
+      throw std::invalid_argument("GeometryInstance, but the file has no \"geometry-templates\"");
+    const auto& templates = templates_->at("templates");
+    const auto index = g.at("template").get<std::int64_t>();
+    if (index < 0 || static_cast<std::size_t>(index) >= templates.size())
+      throw std::out_of_range("template " + std::to_string(index) + " does not exist");
+    const auto ref_index = g.at("boundaries").at(0).get<std::int64_t>();
+    if (ref_index < 0 || static_cast<std::size_t>(ref_index) >= vertices_.size())
+      throw std::out_of_range("reference point " + std::to_string(ref_index) + " out of range");
+    const Point3& ref = vertices_[static_cast<std::size_t>(ref_index)];
+    std::array<double, 16> m{1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1};
+    if (g.contains("transformationMatrix"))
+      for (std::size_t i = 0; i < 16; ++i) m[i] = g["transformationMatrix"].at(i).get<double>();
+    std::vector<Point3> placed;
+    for (const auto& v : templates_->at("vertices-templates")) {
+      const double x = v.at(0).get<double>(), y = v.at(1).get<double>(), z = v.at(2).get<double>();
+      placed.push_back({m[0] * x + m[1] * y + m[2] * z + m[3] + ref[0],
+                        m[4] * x + m[5] * y + m[6] * z + m[7] + ref[1],
+                        m[8] * x + m[9] * y + m[10] * z + m[11] + ref[2]});
+    }
+    const json& tpl = templates[static_cast<std::size_t>(index)];
+    if (tpl.value("type", "") == "GeometryInstance")
+      throw std::invalid_argument("a template cannot itself be a GeometryInstance");
+    ObjectBuilder placed_builder(path_, placed, info_);
+    return placed_builder.build_geometry(tpl);
   }
 
   // Semantic surface type per surface, flattened in boundary order.
@@ -177,15 +219,19 @@ class ObjectBuilder {
   const std::string& path_;
   const std::vector<Point3>& vertices_;
   CityModelInfo& info_;
+  const json* templates_ = nullptr;
 };
 
 void check_header(const std::string& path, const json& doc, CityModelInfo& info) {
-  if (!doc.is_object()) fail(path, "is JSON but not a CityJSON object");
+  if (!doc.is_object()) unsupported(path, "is JSON but not a CityJSON object");
   const std::string type = doc.value("type", "");
   if (type != "CityJSON") {
-    if (doc.contains("type") && doc["type"] == "FeatureCollection")
-      fail(path, "is GeoJSON, not CityJSON: import it as a 2D layer (strata import --kind ...)");
-    fail(path, "is not CityJSON (its \"type\" is '" + type + "', expected 'CityJSON')");
+    if (doc.contains("type") && (doc["type"] == "FeatureCollection" || doc["type"] == "Feature"))
+      unsupported(path,
+                  std::string("is GeoJSON") +
+                      (doc.contains("conformsTo") || doc.contains("place") ? " (JSON-FG)" : "") +
+                      ", not CityJSON: import 2D layers with strata import --kind ...");
+    unsupported(path, "is not CityJSON (its \"type\" is '" + type + "', expected 'CityJSON')");
   }
   info.version = doc.value("version", "");
   if (info.version.empty() || info.version[0] == '0')
@@ -243,6 +289,7 @@ static CityModelInfo read_cityjson_unchecked(const std::string& path,
     const Transform t = transform_of(doc);
     const auto vertices = vertices_of(doc, t);
     ObjectBuilder builder(path, vertices, info);
+    if (doc.contains("geometry-templates")) builder.set_templates(&doc["geometry-templates"]);
     const json objects = doc.value("CityObjects", json::object());  // items() must not outlive it
     for (const auto& [id, o] : objects.items()) {
       on_object(builder.build(id, o));
@@ -252,6 +299,10 @@ static CityModelInfo read_cityjson_unchecked(const std::string& path,
   }
   // CityJSONSeq: a header line, then one CityJSONFeature per line with its own vertices.
   check_header(path, header, info);
+  if (!header.contains("transform") || !header["transform"].is_object())
+    fail(path,
+         "line 1: a CityJSONSeq header needs a \"transform\" (its features' vertices are "
+         "integers relative to it)");
   info.sequence = true;
   const Transform t = transform_of(header);
   std::string line;
@@ -269,6 +320,7 @@ static CityModelInfo read_cityjson_unchecked(const std::string& path,
       fail(path, "line " + std::to_string(line_no) + " is not a CityJSONFeature");
     const auto vertices = vertices_of(feature, t);
     ObjectBuilder builder(path, vertices, info);
+    if (header.contains("geometry-templates")) builder.set_templates(&header["geometry-templates"]);
     const json objects = feature.value("CityObjects", json::object());
     for (const auto& [id, o] : objects.items()) {
       on_object(builder.build(id, o));

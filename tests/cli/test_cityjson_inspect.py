@@ -80,14 +80,17 @@ class InspectCityJson(sts.StrataTestCase):
         self.assertEqual(counts["delft_3dbag_lod1_v2.0.city.json"]["Building"]["objects"], 160)
 
     def test_files_that_are_not_modern_cityjson_are_refused_clearly(self):
+        # Legacy CityJSON is an invalid input (901); other formats are unsupported (904).
         cases = [
-            (sts.data_path("citygml_denhaag_tile01_large", "DenHaag_01_cityjson_v0.8.json"), "legacy CityJSON v0.8"),
-            (sts.data_path("citygml_real_buildings", "FZK-Haus_indoorgml.gml"), "is IndoorGML"),
-            (sts.data_path("taipei_districts_villages", "taipei_town.geojson"), "is GeoJSON, not CityJSON"),
+            (sts.data_path("citygml_denhaag_tile01_large", "DenHaag_01_cityjson_v0.8.json"), "legacy CityJSON v0.8",
+             901, "INVALID_INPUT_FILE"),
+            (sts.data_path("citygml_real_buildings", "FZK-Haus_indoorgml.gml"), "is IndoorGML", 904, "UNSUPPORTED_FORMAT"),
+            (sts.data_path("taipei_districts_villages", "taipei_town.geojson"), "is GeoJSON, not CityJSON", 904,
+             "UNSUPPORTED_FORMAT"),
         ]
-        for path, fragment in cases:
+        for path, fragment, code, name in cases:
             res = self.strata("inspect", path)
-            self.assertError(res, sts.EXIT_INPUT_DATA, 901, "INVALID_INPUT_FILE")
+            self.assertError(res, sts.EXIT_INPUT_DATA, code, name)
             self.assertIn(fragment, sts.error_of(res.doc)["message"], res.describe())
 
     def test_a_bad_vertex_index_drops_only_that_geometry(self):

@@ -20,4 +20,14 @@ inline std::filesystem::path write_input(const std::uint8_t* data, std::size_t s
   return path;
 }
 
+// Same, for targets whose suffix changes from input to input (readers chosen by extension).
+inline std::filesystem::path write_input_as(const std::uint8_t* data, std::size_t size,
+                                            const std::string& suffix) {
+  const auto path =
+      std::filesystem::temp_directory_path() / ("strata_fuzz_" + std::to_string(getpid()) + suffix);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
+  return path;
+}
+
 }  // namespace strata::fuzz

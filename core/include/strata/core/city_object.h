@@ -37,6 +37,7 @@ struct CityObject {
   std::vector<std::string> parents, children;
   std::string attributes_json;  // the object's attributes, verbatim
   std::vector<CityGeometry> geometries;
+  std::vector<std::string> dropped;  // geometries the reader could not read, with the reason
 };
 
 std::string_view geometry_type_name(CityGeometryType type);

@@ -1,0 +1,23 @@
+#pragma once
+// Readers for plain polyhedral formats: TetGen .poly (faces with holes), .off and .obj. They
+// carry no semantics: each file (each OBJ object) becomes one city object with one Solid, so
+// `strata validate` can check meshes from modelling tools and the val3dity test suite.
+// Malformed files throw StrataError(kInvalidInputFile) naming the file and line.
+#include <functional>
+#include <string>
+
+#include "strata/core/city_object.h"
+#include "strata/io/cityjson_reader.h"  // CityModelInfo
+
+namespace strata::io {
+
+CityModelInfo read_poly(const std::string& path,
+                        const std::function<void(CityObject&&)>& on_object);
+CityModelInfo read_off(const std::string& path, const std::function<void(CityObject&&)>& on_object);
+CityModelInfo read_obj(const std::string& path, const std::function<void(CityObject&&)>& on_object);
+
+// .poly / .off / .obj by extension; anything else by content (CityJSON, CityJSONSeq, CityGML).
+CityModelInfo read_solids_file(const std::string& path,
+                               const std::function<void(CityObject&&)>& on_object);
+
+}  // namespace strata::io

@@ -1,0 +1,20 @@
+#include <algorithm>
+#include <filesystem>
+
+#include "strata/io/citygml_reader.h"
+#include "strata/io/mesh_readers.h"
+
+namespace strata::io {
+
+CityModelInfo read_solids_file(const std::string& path,
+                               const std::function<void(CityObject&&)>& on_object) {
+  std::string ext = std::filesystem::path(path).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  if (ext == ".poly") return read_poly(path, on_object);
+  if (ext == ".off") return read_off(path, on_object);
+  if (ext == ".obj") return read_obj(path, on_object);
+  return read_city_model(path, on_object);
+}
+
+}  // namespace strata::io
