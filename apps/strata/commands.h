@@ -16,5 +16,7 @@ Runner add_query(CLI::App& app, const GlobalOptions& g);
 Runner add_run(CLI::App& app, const GlobalOptions& g);
 Runner add_kinds(CLI::App& app, const GlobalOptions& g);
 Runner add_inspect(CLI::App& app, const GlobalOptions& g);
+Runner add_validate(CLI::App& app, const GlobalOptions& g);
+Runner add_buildings(CLI::App& app, const GlobalOptions& g);
 
 }  // namespace strata::cli

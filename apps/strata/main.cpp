@@ -33,12 +33,14 @@ int main(int argc, char** argv) {
   reg(add_run);
   reg(add_kinds);
   reg(add_inspect);
+  reg(add_validate);
+  reg(add_buildings);
   // Every command takes the global options; say so where users look (`strata CMD --help`,
   // `strata query zone-at --help`).
   const std::string global_help =
       "Global options: --json (a JSON result on stdout), -q/--quiet (no progress).\n"
       "Exit codes: 0 ok, 1 nothing found (query), 2 usage, 3 project file, 4 input data, 5 store, "
-      "6 internal.";
+      "6 internal, 7 validation found errors.";
   std::function<void(CLI::App*)> add_footer = [&](CLI::App* sub) {
     sub->fallthrough();
     std::string footer = sub->get_footer();
