@@ -191,7 +191,8 @@ Runner add_validate(CLI::App& app, const GlobalOptions& g) {
         {"file_errors", file_json},
         {"stats",
          {{"solids", validator.stats().solids},
-          {"part_pair_tests", validator.stats().part_pair_tests}}}};
+          {"part_pair_tests", validator.stats().part_pair_tests},
+          {"part_pair_seconds", validator.stats().part_pair_seconds}}}};
     if (report_out.is_open()) {
       report_out << "\n]";
       for (const auto& [key, value] : result.items())

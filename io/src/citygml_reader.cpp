@@ -43,18 +43,16 @@ std::optional<CityGeometryType> gml_geometry_type(const std::string& name) {
 }
 
 // A geometry property such as lod2Solid or lod1MultiSurface: its LoD and geometry type.
+// Called for every element, so plain string tests rather than a regex.
 std::optional<std::pair<std::string, CityGeometryType>> lod_property(const std::string& name) {
-  static const std::regex lod(
-      R"(lod(\d)(Solid|MultiSurface|CompositeSurface|MultiSolid|CompositeSolid|Geometry))");
-  std::smatch m;
-  if (!std::regex_match(name, m, lod)) return std::nullopt;
-  const std::string kind = m[2];
-  CityGeometryType t = kind == "Solid"              ? CityGeometryType::kSolid
-                       : kind == "MultiSurface"     ? CityGeometryType::kMultiSurface
-                       : kind == "CompositeSurface" ? CityGeometryType::kCompositeSurface
-                       : kind == "MultiSolid"       ? CityGeometryType::kMultiSolid
-                                                    : CityGeometryType::kCompositeSolid;
-  return std::make_pair(m[1].str(), t);
+  if (name.size() < 5 || name.compare(0, 3, "lod") != 0 || name[3] < '0' || name[3] > '9')
+    return std::nullopt;
+  const std::string kind = name.substr(4);
+  if (kind == "Geometry")
+    return std::make_pair(name.substr(3, 1), CityGeometryType::kCompositeSolid);
+  auto type = gml_geometry_type(kind);
+  if (!type) return std::nullopt;
+  return std::make_pair(name.substr(3, 1), *type);
 }
 
 class Reader {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <set>
 #include <thread>
@@ -71,6 +72,7 @@ Validated validate_object(const CityObject& object, const ValidationTolerances& 
 
 // A building whose objects have (partly) arrived.
 struct BuildingGroup {
+  std::string root;
   std::vector<ObjectValidation> reports;
   std::vector<PartSolid> solids;
   bool root_seen = false;
@@ -100,20 +102,10 @@ struct CityModelValidator::State {
           stats.solids += static_cast<std::int64_t>(g.solids.size());
     }
     std::vector<Validated> results(batch.size());
-    std::atomic<std::size_t> next{0};
-    auto work = [&] {
-      for (std::size_t i; (i = next++) < batch.size();)
-        results[i] = validate_object(batch[i], tolerances);
-    };
-    const unsigned n = std::min<unsigned>(threads, static_cast<unsigned>(batch.size()));
-    if (n <= 1) {
-      work();
-    } else {
-      std::vector<std::thread> pool;
-      for (unsigned t = 0; t < n; ++t) pool.emplace_back(work);
-      for (auto& t : pool) t.join();
-    }
+    parallel_for(batch.size(),
+                 [&](std::size_t i) { results[i] = validate_object(batch[i], tolerances); });
     batch.clear();
+    std::vector<BuildingGroup> ready;
     for (auto& v : results) {
       if (v.root.empty()) {
         sink(std::move(v.report));
@@ -129,23 +121,61 @@ struct CityModelValidator::State {
       group.reports.push_back(std::move(v.report));
       for (auto& s : v.solids) group.solids.push_back(std::move(s));
       if (group.complete()) {
-        release(v.root, group);
+        group.root = v.root;
+        ready.push_back(std::move(group));
         buildings.erase(v.root);
       }
     }
+    release(ready);
+  }
+
+  // Runs `work(i)` for i in [0, n) on the worker threads.
+  template <typename Work>
+  void parallel_for(std::size_t n, Work work) {
+    std::atomic<std::size_t> next{0};
+    auto loop = [&] {
+      for (std::size_t i; (i = next++) < n;) work(i);
+    };
+    const unsigned workers = static_cast<unsigned>(std::min<std::size_t>(threads, n));
+    if (workers <= 1) {
+      loop();
+      return;
+    }
+    std::vector<std::thread> pool;
+    for (unsigned t = 0; t < workers; ++t) pool.emplace_back(loop);
+    for (auto& t : pool) t.join();
+  }
+
+  // Buildings whose objects have all arrived: their 601 tests run in parallel, then every
+  // report goes to the sink.
+  void release(std::vector<BuildingGroup>& groups) {
+    std::vector<std::int64_t> pairs(groups.size(), 0);
+    std::vector<double> seconds(groups.size(), 0);
+    parallel_for(groups.size(), [&](std::size_t i) {
+      const auto start = std::chrono::steady_clock::now();
+      pairs[i] = compare_parts(groups[i]);
+      seconds[i] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    });
+    for (std::size_t i = 0; i < groups.size(); ++i) {
+      stats.part_pair_tests += pairs[i];
+      stats.part_pair_seconds += seconds[i];
+      for (auto& r : groups[i].reports) sink(std::move(r));
+    }
+    groups.clear();
   }
 
   // 601: within one building, two solids of the same LoD (of two parts, or two geometries of
-  // one object) must not overlap. The finding goes to the building.
-  void release(const std::string& root, BuildingGroup& group) {
+  // one object) must not overlap. The finding goes to the building. Returns the pairs tested.
+  std::int64_t compare_parts(BuildingGroup& group) const {
+    std::int64_t tested = 0;
     auto target = std::find_if(group.reports.begin(), group.reports.end(),
-                               [&](const ObjectValidation& r) { return r.id == root; });
+                               [&](const ObjectValidation& r) { return r.id == group.root; });
     auto& solids = group.solids;
     for (std::size_t i = 0; i < solids.size(); ++i)
       for (std::size_t j = i + 1; j < solids.size(); ++j) {
         const auto &a = solids[i], &b = solids[j];
         if (a.lod != b.lod || (a.object == b.object && a.geometry == b.geometry)) continue;
-        ++stats.part_pair_tests;
+        ++tested;
         std::optional<Point3> where;
         double depth = 0;
         if (!validation::solids_overlap(a.solid, b.solid, tolerances.overlap, where, depth))
@@ -165,7 +195,7 @@ struct CityModelValidator::State {
         f.location = where;
         report.findings.push_back(std::move(f));
       }
-    for (auto& r : group.reports) sink(std::move(r));
+    return tested;
   }
 };
 
@@ -185,8 +215,13 @@ void CityModelValidator::add(CityObject&& object) {
 
 void CityModelValidator::finish() {
   state_->flush();
-  for (auto& [root, group] : state_->buildings) state_->release(root, group);
+  std::vector<BuildingGroup> rest;
+  for (auto& [root, group] : state_->buildings) {
+    group.root = root;
+    rest.push_back(std::move(group));
+  }
   state_->buildings.clear();
+  state_->release(rest);
 }
 
 const ValidationStats& CityModelValidator::stats() const { return state_->stats; }

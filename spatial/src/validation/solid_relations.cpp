@@ -35,6 +35,39 @@ bool on_polygon_boundary(const Exact::Point_3& p,
   return false;
 }
 
+// Is `p` strictly inside triangle t (all coplanar)?
+bool strictly_inside(const Kernel::Triangle_3& t, const Kernel::Point_3& p) {
+  if (t.is_degenerate()) return false;
+  return CGAL::coplanar_orientation(t[0], t[1], t[2], p) == CGAL::POSITIVE &&
+         CGAL::coplanar_orientation(t[1], t[2], t[0], p) == CGAL::POSITIVE &&
+         CGAL::coplanar_orientation(t[2], t[0], t[1], p) == CGAL::POSITIVE;
+}
+
+// Do two coplanar triangles have an area in common? Yes when a vertex (or the centre) of one
+// lies strictly inside the other, when two edges cross properly, or when they are the same.
+bool coplanar_triangles_share_area(const Kernel::Triangle_3& a, const Kernel::Triangle_3& b) {
+  for (int i = 0; i < 3; ++i)
+    if (strictly_inside(a, b[i]) || strictly_inside(b, a[i])) return true;
+  if (strictly_inside(a, CGAL::centroid(b)) || strictly_inside(b, CGAL::centroid(a))) return true;
+  for (int i = 0; i < 3; ++i)
+    for (int j = 0; j < 3; ++j) {
+      const auto &p = a[i], &q = a[(i + 1) % 3], &r = b[j], &t = b[(j + 1) % 3];
+      // Proper crossing: no endpoint on the other segment's line (also the predicates'
+      // precondition), and each segment's ends on both sides of the other.
+      if (CGAL::collinear(p, q, r) || CGAL::collinear(p, q, t) || CGAL::collinear(r, t, p) ||
+          CGAL::collinear(r, t, q))
+        continue;
+      if (CGAL::coplanar_orientation(p, q, r, t) == CGAL::NEGATIVE &&
+          CGAL::coplanar_orientation(r, t, p, q) == CGAL::NEGATIVE)
+        return true;
+    }
+  // The same triangle (its vertices in any order).
+  int same = 0;
+  for (int i = 0; i < 3; ++i)
+    for (int j = 0; j < 3; ++j) same += a[i] == b[j];
+  return same == 3;
+}
+
 // Vertices and triangle centres of `a` classified against the solid of `b`.
 void classify(const ClosedShell::Impl& a, const ClosedShell::Impl& b, int& inside, int& outside,
               bool& touch, double& penetration, std::optional<Point3>& where) {
@@ -129,25 +162,38 @@ ShellContact relate(const ClosedShell& shell_a, const ClosedShell& shell_b) {
     for (auto fb : hits) {
       const auto tb = triangle_of(b.mesh, fb);
       c.touch = true;
-      const auto ea = to_exact(ta), eb = to_exact(tb);
-      const auto result = CGAL::intersection(ea, eb);
-      if (!result) continue;
-      const bool coplanar = CGAL::coplanar(ta[0], ta[1], ta[2], tb[0]) &&
-                            CGAL::coplanar(ta[0], ta[1], ta[2], tb[1]) &&
-                            CGAL::coplanar(ta[0], ta[1], ta[2], tb[2]);
+      // Sides of each triangle's vertices with respect to the other's plane (exact predicates).
+      std::array<CGAL::Orientation, 3> b_side{}, a_side{};
+      for (int i = 0; i < 3; ++i) {
+        b_side[static_cast<std::size_t>(i)] = CGAL::orientation(ta[0], ta[1], ta[2], tb[i]);
+        a_side[static_cast<std::size_t>(i)] = CGAL::orientation(tb[0], tb[1], tb[2], ta[i]);
+      }
+      const bool coplanar =
+          b_side[0] == CGAL::COPLANAR && b_side[1] == CGAL::COPLANAR && b_side[2] == CGAL::COPLANAR;
       if (coplanar) {
-        // An area in common (a triangle or polygon, not a point or segment).
-        const bool area = boost::get<Exact::Triangle_3>(&*result) != nullptr ||
-                          boost::get<std::vector<Exact::Point_3>>(&*result) != nullptr;
-        if (area) {
+        // An area in common (not just a point or a segment): predicates only, no constructions.
+        if (coplanar_triangles_share_area(ta, tb)) {
           c.faces_overlap = true;
-          if (CGAL::scalar_product(ta.supporting_plane().orthogonal_vector(),
-                                   tb.supporting_plane().orthogonal_vector()) > 0)
+          if (CGAL::scalar_product(CGAL::normal(ta[0], ta[1], ta[2]),
+                                   CGAL::normal(tb[0], tb[1], tb[2])) > 0)
             c.faces_overlap_same_side = true;
           if (!c.where) c.where = to_point(CGAL::centroid(ta));
         }
         continue;
       }
+      // Not coplanar: the surfaces can only cross where each triangle has vertices strictly on
+      // both sides of the other's plane; otherwise they merely touch (along an edge, at a point).
+      auto straddles = [](const std::array<CGAL::Orientation, 3>& side) {
+        const bool pos =
+            side[0] == CGAL::POSITIVE || side[1] == CGAL::POSITIVE || side[2] == CGAL::POSITIVE;
+        const bool neg =
+            side[0] == CGAL::NEGATIVE || side[1] == CGAL::NEGATIVE || side[2] == CGAL::NEGATIVE;
+        return pos && neg;
+      };
+      if (!straddles(a_side) || !straddles(b_side)) continue;
+      const auto ea = to_exact(ta), eb = to_exact(tb);
+      const auto result = CGAL::intersection(ea, eb);
+      if (!result) continue;
       if (const auto* s = boost::get<Exact::Segment_3>(&*result)) {
         const auto mid = CGAL::midpoint(s->source(), s->target());
         const int pa = a.polygon_of[static_cast<std::size_t>(fa)];

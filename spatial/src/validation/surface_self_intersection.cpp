@@ -7,6 +7,8 @@
 #include <CGAL/box_intersection_d.h>
 #include <CGAL/intersections.h>
 
+#include <cmath>
+
 namespace strata::spatial::validation {
 namespace {
 
@@ -61,7 +63,15 @@ bool triangles_intersect(const Triangle& ta, const Triangle& tb, const VertexPoo
       while (a_shared[ia]) ++ia;
       while (b_shared[ib]) ++ib;
       const P &x = A[(ia + 1) % 3], &y = A[(ia + 2) % 3];
-      // Sharing an edge, they only overlap when folded onto each other.
+      // Sharing an edge, they only overlap when folded onto each other. Cheap floating-point
+      // filter first: when the two far vertices lie clearly on opposite sides of the edge (a
+      // wall next to a wall, a roof on a wall), the exact predicates below are not needed.
+      {
+        const K::Vector_3 e = y - x, u = CGAL::cross_product(e, A[ia] - x),
+                          w = CGAL::cross_product(e, B[ib] - x);
+        const double scale = std::sqrt(u.squared_length() * w.squared_length());
+        if (u * w < -1e-9 * scale) return false;
+      }
       return CGAL::coplanar(x, y, A[ia], B[ib]) &&
              CGAL::coplanar_orientation(x, y, A[ia], B[ib]) == CGAL::POSITIVE;
     }
