@@ -7,11 +7,9 @@
 
 #include "commands.h"
 #include "strata/core/extrusion.h"
-#include "strata/core/geometry_validity.h"
+#include "strata/io/building_footprints.h"
 #include "strata/io/cityjson_writer.h"
 #include "strata/io/json_report.h"
-#include "strata/io/terrain_raster.h"
-#include "strata/io/vector_source.h"
 
 namespace strata::cli {
 namespace {
@@ -21,22 +19,6 @@ struct ExtrudeArgs {
   std::string crs, lod = "1.2";
   double height = 0, storey_height = 3.0;
 };
-
-nlohmann::json attributes_of(const io::VectorSource& source, const io::SourceFeature& f) {
-  nlohmann::json attributes = nlohmann::json::object();
-  const auto& fields = source.fields();
-  for (std::size_t i = 0; i < fields.size() && i < f.values.size(); ++i) {
-    const auto& v = f.values[i];
-    if (is_null(v)) continue;
-    if (const auto* n = std::get_if<std::int64_t>(&v))
-      attributes[fields[i].name] = *n;
-    else if (const auto* d = std::get_if<double>(&v))
-      attributes[fields[i].name] = *d;
-    else
-      attributes[fields[i].name] = to_text(v);
-  }
-  return attributes;
-}
 
 }  // namespace
 
@@ -75,142 +57,41 @@ Runner add_buildings(CLI::App& app, const GlobalOptions& g) {
   sub->add_option("--lod", a->lod, "LoD written in the file")->capture_default_str();
 
   return [a, &g, sub]() -> int {
-    if (a->height_field.empty() && a->storeys_field.empty() && a->height <= 0)
-      return emit_error(
-          g, "buildings extrude",
-          StrataError(ErrorCode::kWrongInputParameters,
-                      "give the heights: --height-field, --storeys-field or --height"));
     (void)sub;
     try {
-      auto source = io::open_vector_source({a->footprints, a->layer, {}, ""});
-      std::optional<Crs> crs = source->declared_crs();
-      if (!a->crs.empty()) crs = Crs::from_user_input(a->crs);
-      if (!crs)
-        throw StrataError(
-            ErrorCode::kCrsMissing,
-            a->footprints + ": the file declares no CRS; give it with --crs EPSG:...");
-      if (crs->is_geographic())
-        throw StrataError(ErrorCode::kCrsMismatch,
-                          a->footprints + ": footprints are in " + crs->label() +
-                              " (degrees); LoD1 solids need a projected CRS in metres. "
-                              "Reproject first, e.g. ogr2ogr -t_srs EPSG:3826 out.gpkg in.geojson");
-      auto field = [&](const std::string& name) -> int {
-        if (name.empty()) return -1;
-        const int i = source->field_index(name);
-        if (i < 0) {
-          std::string names;
-          for (const auto& f : source->fields()) names += (names.empty() ? "" : ", ") + f.name;
-          throw StrataError(ErrorCode::kFieldMissing,
-                            a->footprints + ": no field '" + name + "' (fields: " + names + ")");
-        }
-        return i;
-      };
-      const int id_i = field(a->id_field), height_i = field(a->height_field),
-                storeys_i = field(a->storeys_field), base_i = field(a->base_field);
-      std::unique_ptr<io::TerrainRaster> terrain;
-      if (!a->terrain.empty()) {
-        terrain = std::make_unique<io::TerrainRaster>(a->terrain);
-        // Heights sampled in another CRS would come from the wrong place.
-        if (!terrain->crs_wkt().empty() &&
-            !Crs::from_user_input(terrain->crs_wkt()).equivalent_to(*crs))
-          throw StrataError(ErrorCode::kCrsMismatch,
-                            a->terrain + ": the terrain raster is in " +
-                                Crs::from_user_input(terrain->crs_wkt()).label() +
-                                ", the footprints in " + crs->label() +
-                                "; reproject one of them (e.g. gdalwarp -t_srs " + crs->label() +
-                                ")");
-      }
-
+      io::FootprintOptions fo;
+      fo.path = a->footprints;
+      fo.layer = a->layer;
+      fo.id_field = a->id_field;
+      fo.height_field = a->height_field;
+      fo.storeys_field = a->storeys_field;
+      fo.height = a->height;
+      fo.storey_height = a->storey_height;
+      fo.base_field = a->base_field;
+      fo.terrain = a->terrain;
+      fo.crs = a->crs;
+      io::FootprintSet set = io::read_footprints(fo);
+      const Crs& crs = *set.crs;
+      const std::int64_t read = set.read;
+      const auto& rejected = set.rejected;
       std::vector<CityObject> objects;
-      std::vector<FeatureIssue> rejected;
-      std::int64_t read = 0;
-      auto reject = [&](const io::SourceFeature& f, const std::string& id, ErrorCode code,
-                        const std::string& field_name, const std::string& message) {
-        FeatureIssue i;
-        i.file = a->footprints;
-        i.fid = f.fid;
-        i.feature_id = id;
-        i.status = FeatureStatus::kRejected;
-        i.code = code;
-        i.field = field_name;
-        i.message = message;
-        rejected.push_back(std::move(i));
-      };
-      io::SourceFeature f;
-      while (source->next(f)) {
-        ++read;
-        std::string id = id_i >= 0 ? to_text(f.values[static_cast<std::size_t>(id_i)]) : "";
-        if (id.empty()) id = "fid-" + std::to_string(f.fid);
-        if (!f.polygons || f.polygons->empty()) {
-          reject(f, id, f.has_geometry ? ErrorCode::kWrongGeometryType : ErrorCode::kEmptyGeometry,
-                 "",
-                 f.has_geometry ? "footprint is a " + f.geometry_type + ", expected a polygon"
-                                : "footprint has no geometry");
-          continue;
-        }
-        if (auto problem = check_polygonal(*f.polygons)) {
-          reject(f, id, problem->code, "", "invalid footprint: " + problem->detail);
-          continue;
-        }
-        double base = 0;
-        if (base_i >= 0) {
-          auto b = to_real(f.values[static_cast<std::size_t>(base_i)]);
-          if (!b) {
-            reject(f, id, ErrorCode::kFieldType, a->base_field, "base height is not a number");
-            continue;
-          }
-          base = *b;
-        } else if (terrain) {
-          int missing = 0, total = 0;
-          auto b = terrain->lowest_under(*f.polygons, &missing, &total);
-          if (!b) {
-            reject(f, id, ErrorCode::kOutsideTerrain, "",
-                   std::to_string(missing) + " of the footprint's " + std::to_string(total) +
-                       " vertices lie outside the terrain raster (or on nodata cells); a base "
-                       "from the others could be too high");
-            continue;
-          }
-          base = *b;
-        }
-        double above = a->height;
-        std::string source_of_height = "constant";
-        if (height_i >= 0 || storeys_i >= 0) {
-          const int i = height_i >= 0 ? height_i : storeys_i;
-          const std::string& name = height_i >= 0 ? a->height_field : a->storeys_field;
-          auto v = to_real(f.values[static_cast<std::size_t>(i)]);
-          if (!v || !(*v > 0)) {
-            reject(f, id,
-                   is_null(f.values[static_cast<std::size_t>(i)]) ? ErrorCode::kFieldNull
-                                                                  : ErrorCode::kFieldType,
-                   name,
-                   "'" + name + "' is " +
-                       (v ? std::to_string(*v)
-                          : "'" + to_text(f.values[static_cast<std::size_t>(i)]) + "'") +
-                       ", expected a positive number");
-            continue;
-          }
-          above = height_i >= 0 ? *v : *v * a->storey_height;
-          source_of_height = height_i >= 0 ? "field " + a->height_field
-                                           : "field " + a->storeys_field + " x " +
-                                                 std::to_string(a->storey_height) + " m";
-        }
+      for (const auto& fp : set.footprints) {
         CityObject o;
-        o.id = id;
+        o.id = fp.id;
         o.type = "Building";
-        nlohmann::json attributes = attributes_of(*source, f);
-        attributes["strata:base"] = base;
-        attributes["strata:height"] = above;
-        attributes["strata:height_source"] = source_of_height;
-        attributes["strata:base_source"] = base_i >= 0 ? "field " + a->base_field
-                                           : terrain   ? "terrain " + a->terrain
-                                                       : "0";
+        nlohmann::json attributes = nlohmann::json::parse(fp.attributes_json);
+        attributes["strata:base"] = fp.base;
+        attributes["strata:height"] = fp.height;
+        attributes["strata:height_source"] = fp.height_source;
+        attributes["strata:base_source"] = fp.base_source;
         o.attributes_json =
             attributes.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-        o.geometries.push_back(extrude_footprint(*f.polygons, base, base + above, a->lod));
+        o.geometries.push_back(
+            extrude_footprint(fp.polygons, fp.base, fp.base + fp.height, a->lod));
         objects.push_back(std::move(o));
       }
       io::CityJsonWriteOptions options;
-      options.crs = crs->authority_code();
+      options.crs = crs.authority_code();
       options.title = "LoD1 blocks extruded by strata from " +
                       std::filesystem::path(a->footprints).filename().string();
       io::write_cityjson(a->out, objects, options);
@@ -227,7 +108,7 @@ Runner add_buildings(CLI::App& app, const GlobalOptions& g) {
              << "): " << static_cast<int>(rejected[i].code) << " " << rejected[i].message << "\n";
       emit(g, "buildings extrude", true,
            {{"out", a->out},
-            {"crs", crs->label()},
+            {"crs", crs.label()},
             {"features_read", read},
             {"buildings", static_cast<std::int64_t>(objects.size())},
             {"rejected", static_cast<std::int64_t>(rejected.size())},
