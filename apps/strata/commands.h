@@ -18,5 +18,6 @@ Runner add_kinds(CLI::App& app, const GlobalOptions& g);
 Runner add_inspect(CLI::App& app, const GlobalOptions& g);
 Runner add_validate(CLI::App& app, const GlobalOptions& g);
 Runner add_buildings(CLI::App& app, const GlobalOptions& g);
+Runner add_units(CLI::App& app, const GlobalOptions& g);
 
 }  // namespace strata::cli

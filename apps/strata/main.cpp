@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   reg(add_inspect);
   reg(add_validate);
   reg(add_buildings);
+  reg(add_units);
   // Every command takes the global options; say so where users look (`strata CMD --help`,
   // `strata query zone-at --help`).
   const std::string global_help =

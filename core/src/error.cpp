@@ -64,6 +64,22 @@ std::string_view error_name(ErrorCode code) {
       return "BUILDINGPARTS_OVERLAP";
     case ErrorCode::kCityObjectHasNoGeometry:
       return "CITYOBJECT_HAS_NO_GEOMETRY";
+    case ErrorCode::kUnitsOverlap:
+      return "UNITS_OVERLAP";
+    case ErrorCode::kUnitOutsideBuilding:
+      return "UNIT_OUTSIDE_BUILDING";
+    case ErrorCode::kAreaMismatch:
+      return "AREA_MISMATCH";
+    case ErrorCode::kStoreyMissing:
+      return "STOREY_MISSING";
+    case ErrorCode::kSharesNotWhole:
+      return "SHARES_NOT_WHOLE";
+    case ErrorCode::kRightWithoutParty:
+      return "RIGHT_WITHOUT_PARTY";
+    case ErrorCode::kPartyWithoutRight:
+      return "PARTY_WITHOUT_RIGHT";
+    case ErrorCode::kBuildingNotFound:
+      return "BUILDING_NOT_FOUND";
     case ErrorCode::kInvalidInputFile:
       return "INVALID_INPUT_FILE";
     case ErrorCode::kEmptyPrimitive:

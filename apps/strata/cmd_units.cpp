@@ -1,0 +1,234 @@
+// strata units build | generate: the 3D building-ownership model. `build` joins a building
+// registry (建號, floors, kind, area, parties and shares, parcels) to building footprints and
+// writes every registered unit as a legal-space volume (CityJSON BuildingUnit per unit and
+// floor) with the cadastral checks (8xx); `generate` derives storeys and units from building
+// heights where no registry exists, marked as generated. Party identities only with
+// --profile bureau.
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "commands.h"
+#include "strata/core/extrusion.h"
+#include "strata/io/building_footprints.h"
+#include "strata/io/cityjson_writer.h"
+#include "strata/io/json_report.h"
+#include "strata/io/registry_reader.h"
+#include "strata/spatial/ownership.h"
+
+namespace strata::cli {
+namespace {
+
+struct UnitsArgs {
+  io::FootprintOptions footprints;
+  std::string registry, out, report, profile = "public";
+  double area_tolerance = 0.05, overlap_tolerance = 0.01;
+};
+
+void add_footprint_options(CLI::App* sub, UnitsArgs& a) {
+  sub->add_option("footprints", a.footprints.path, "building footprints (any OGR source)")
+      ->required();
+  sub->add_option("--layer", a.footprints.layer, "layer of a multi-layer source");
+  sub->add_option("--id-field", a.footprints.id_field,
+                  "field with the building id the registry refers to (default: fid)");
+  auto* hf =
+      sub->add_option("--height-field", a.footprints.height_field, "building height field (m)");
+  auto* sf =
+      sub->add_option("--storeys-field", a.footprints.storeys_field, "storeys above ground field");
+  auto* hc = sub->add_option("--height", a.footprints.height, "one height for every building (m)");
+  hf->excludes(sf)->excludes(hc);
+  sf->excludes(hc);
+  sub->add_option("--storey-height", a.footprints.storey_height, "height of one storey (m)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  auto* bf = sub->add_option("--base-field", a.footprints.base_field, "ground height field (m)");
+  auto* tr =
+      sub->add_option("--terrain", a.footprints.terrain, "terrain raster for the ground height")
+          ->check(CLI::ExistingFile);
+  bf->excludes(tr);
+  sub->add_option("--crs", a.footprints.crs, "CRS of the footprints when the file declares none");
+  sub->add_option("--out", a.out, "CityJSON file to write (buildings and their units)")->required();
+  sub->add_option("--report", a.report, "write the checks and the model's summary as JSON here");
+  sub->add_option("--profile", a.profile,
+                  "privacy profile: only 'bureau' writes party names and identity numbers")
+      ->check(CLI::IsMember({"public", "planner", "engineer", "bureau"}))
+      ->capture_default_str();
+}
+
+nlohmann::json finding_json(const ValidationFinding& f) {
+  nlohmann::json j = {{"code", static_cast<int>(f.code)},
+                      {"name", std::string(error_name(f.code))},
+                      {"id", f.object_id},
+                      {"detail", f.detail}};
+  if (f.location) j["location"] = {(*f.location)[0], (*f.location)[1], (*f.location)[2]};
+  return j;
+}
+
+int run_units(const GlobalOptions& g, const UnitsArgs& a, bool generate) {
+  const std::string command = generate ? "units generate" : "units build";
+  io::FootprintSet set = io::read_footprints(a.footprints);
+  spatial::OwnershipOptions options;
+  options.storey_height = a.footprints.storey_height;
+  options.area_tolerance = a.area_tolerance;
+  options.overlap_tolerance = a.overlap_tolerance;
+  std::map<std::string, spatial::BuildingBlock> buildings;
+  std::map<std::string, const io::Footprint*> footprint_of;
+  for (const auto& fp : set.footprints) {
+    spatial::BuildingBlock b{fp.id, fp.polygons, fp.base, fp.height,
+                             spatial::storeys_for(fp.height, options.storey_height)};
+    buildings[fp.id] = std::move(b);
+    footprint_of[fp.id] = &fp;
+  }
+  std::vector<FeatureIssue> registry_issues;
+  OwnershipModel model = generate ? spatial::generate_units(buildings, options)
+                                  : io::read_registry(a.registry, registry_issues);
+  if (!generate) spatial::build_legal_spaces(model, buildings, options);
+  const auto findings = spatial::check_ownership(model, buildings, options);
+  const bool bureau = a.profile == "bureau";
+
+  // Rights per BAUnit, as written on each of its units (party references; names for bureau).
+  std::map<std::string, const Party*> party_by_id;
+  for (const auto& p : model.parties) party_by_id[p.id] = &p;
+  std::map<std::string, nlohmann::json> rights_of;
+  for (const auto& r : model.rights) {
+    nlohmann::json j = {{"party", r.party}, {"type", r.type}, {"share", r.share.to_string()}};
+    if (bureau && party_by_id.count(r.party)) {
+      j["party_name"] = party_by_id[r.party]->name;
+      j["party_identity_number"] = party_by_id[r.party]->identity_number;
+    }
+    rights_of[r.baunit].push_back(j);
+  }
+  std::map<std::string, const BAUnit*> baunit_by_id;
+  for (const auto& b : model.baunits) baunit_by_id[b.id] = &b;
+
+  std::vector<CityObject> objects;
+  std::map<std::string, std::vector<std::string>> children;
+  for (const auto& u : model.units) children[u.building].push_back(u.id);
+  for (const auto& [id, building] : buildings) {
+    CityObject o;
+    o.id = id;
+    o.type = "Building";
+    o.children = children[id];
+    nlohmann::json attributes = nlohmann::json::parse(footprint_of[id]->attributes_json);
+    attributes["strata:base"] = building.base;
+    attributes["strata:height"] = building.height;
+    attributes["strata:storeys"] = building.storeys;
+    attributes["strata:height_source"] = footprint_of[id]->height_source;
+    o.attributes_json = attributes.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    o.geometries.push_back(extrude_footprint(building.footprint, building.base,
+                                             building.base + building.height, "1.2"));
+    objects.push_back(std::move(o));
+  }
+  for (const auto& u : model.units) {
+    const BAUnit& b = *baunit_by_id[u.baunit];
+    CityObject o;
+    o.id = u.id;
+    o.type = "BuildingUnit";
+    o.parents = {u.building};
+    nlohmann::json attributes = {
+        {"building_no", b.id},
+        {"floor", floor_label(u.floor)},
+        {"unit_kind", std::string(unit_kind_name(b.kind))},
+        {"registered_area_m2", b.registered_area_m2},
+        {"parcels", b.parcels},
+        {"rights", rights_of.count(b.id) ? rights_of[b.id] : nlohmann::json::array()},
+        {"strata:generated", u.generated}};
+    if (!b.address.empty()) attributes["address"] = b.address;
+    o.attributes_json = attributes.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    o.geometries.push_back(extrude_footprint(u.outline, u.z_bottom, u.z_top, "1"));
+    objects.push_back(std::move(o));
+  }
+  io::CityJsonWriteOptions write;
+  write.crs = set.crs->authority_code();
+  write.title = generate ? "Units generated by strata from building heights (not registered)"
+                         : "3D building-ownership model built by strata from " + a.registry;
+  io::write_cityjson(a.out, objects, write);
+
+  std::map<int, std::int64_t> by_code;
+  nlohmann::json findings_json = nlohmann::json::array();
+  for (const auto& f : findings) {
+    ++by_code[static_cast<int>(f.code)];
+    findings_json.push_back(finding_json(f));
+  }
+  nlohmann::json codes = nlohmann::json::object();
+  for (const auto& [code, n] : by_code)
+    codes[std::to_string(code)] = {{"name", std::string(error_name(static_cast<ErrorCode>(code)))},
+                                   {"count", n}};
+  nlohmann::json issues = nlohmann::json::array();
+  for (const auto& i : set.rejected) issues.push_back(io::to_json(i));
+  for (const auto& i : registry_issues) issues.push_back(io::to_json(i));
+  std::int64_t generated = 0;
+  for (const auto& b : model.baunits) generated += b.generated;
+  nlohmann::json result = {{"out", a.out},
+                           {"crs", set.crs->label()},
+                           {"profile", a.profile},
+                           {"buildings", static_cast<std::int64_t>(buildings.size())},
+                           {"footprints_rejected", static_cast<std::int64_t>(set.rejected.size())},
+                           {"baunits", static_cast<std::int64_t>(model.baunits.size())},
+                           {"generated_units", generated},
+                           {"legal_spaces", static_cast<std::int64_t>(model.units.size())},
+                           {"parties", static_cast<std::int64_t>(model.parties.size())},
+                           {"rights", static_cast<std::int64_t>(model.rights.size())},
+                           {"valid", findings.empty()},
+                           {"errors_by_code", codes},
+                           {"issues", issues}};
+  if (!a.report.empty()) {
+    nlohmann::json full = result;
+    full["findings"] = findings_json;
+    std::ofstream out(a.report);
+    out << full.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    if (!out) throw StrataError(ErrorCode::kStoreError, a.report + ": cannot write the report");
+    result["report"] = a.report;
+  } else {
+    result["findings"] = findings_json;
+  }
+  std::ostringstream text;
+  text << a.out << ": " << buildings.size() << " buildings, " << model.baunits.size()
+       << (generate ? " generated units" : " registered units") << ", " << model.units.size()
+       << " legal spaces, " << model.parties.size() << " parties, " << model.rights.size()
+       << " rights — "
+       << (findings.empty() ? "no problems" : std::to_string(findings.size()) + " problems")
+       << "\n";
+  for (const auto& [code, n] : by_code)
+    text << "  " << code << " " << error_name(static_cast<ErrorCode>(code)) << ": " << n << "\n";
+  for (std::size_t i = 0; i < findings.size() && i < 10; ++i)
+    text << "    " << findings[i].object_id << ": " << findings[i].detail << "\n";
+  if (!issues.empty())
+    text << "  " << issues.size() << " input rows or footprints rejected (see --json)\n";
+  emit(g, command, true, result, text.str());
+  return findings.empty() ? kExitOk : kExitInvalid;
+}
+
+}  // namespace
+
+Runner add_units(CLI::App& app, const GlobalOptions& g) {
+  auto build = std::make_shared<UnitsArgs>();
+  auto gen = std::make_shared<UnitsArgs>();
+  CLI::App* units =
+      app.add_subcommand("units", "The 3D building-ownership model (registered units)");
+  units->require_subcommand(1);
+  CLI::App* b = units->add_subcommand(
+      "build",
+      "Registered units as 3D legal spaces from a registry and footprints, with 8xx checks");
+  add_footprint_options(b, *build);
+  b->add_option("--registry", build->registry,
+                "the building registry (CSV or JSON; docs/registry.md)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  b->add_option("--area-tol", build->area_tolerance,
+                "relative difference allowed between computed and registered areas")
+      ->capture_default_str();
+  b->add_option("--overlap-tol", build->overlap_tolerance,
+                "overlap depth ignored between units (m)")
+      ->capture_default_str();
+  CLI::App* gsub = units->add_subcommand(
+      "generate",
+      "Storeys and units derived from building heights (no registry), marked generated");
+  add_footprint_options(gsub, *gen);
+  return [build, gen, b, &g]() -> int {
+    const bool building = b->parsed();
+    return run_units(g, building ? *build : *gen, !building);
+  };
+}
+
+}  // namespace strata::cli
