@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "cmd_query_3d.h"
 #include "commands.h"
 #include "store_arg.h"
 #include "strata/io/json_report.h"
@@ -123,11 +124,14 @@ Runner add_query(CLI::App& app, const GlobalOptions& g) {
     q->add_option("--store", a->store, "store (.gpkg) or project file (.toml)")->required();
     q->fallthrough();
   }
+  auto a3 = std::make_shared<Query3dArgs>();
+  add_query_3d(sub, a3);
   sub->footer(
       "Example:\n  strata query zone-at 120.4862 22.8870 --crs EPSG:4326 --store "
-      "out/strata.gpkg\n");
+      "out/strata.gpkg\n  strata query at 85000.5 447500.2 4.5 --model units.city.json\n");
 
-  return [a, sub, &g]() -> int {
+  return [a, a3, sub, &g]() -> int {
+    if (auto code = run_query_3d(g, *a3)) return *code;
     const Verb* verb = nullptr;
     for (const auto& v : verbs)
       if (sub->got_subcommand(v.name)) verb = &v;

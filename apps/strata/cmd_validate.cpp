@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "commands.h"
+#include "strata/io/findings_gpkg.h"
 #include "strata/io/mesh_readers.h"
 #include "strata/spatial/city_model_validation.h"
 
@@ -17,7 +18,7 @@ struct ValidateArgs {
   std::string file;
   std::vector<std::string> inner_shells;
   std::string primitive = "Solid";
-  std::string report;
+  std::string report, gpkg;
   unsigned threads = 0;
   spatial::ValidationTolerances tolerances;
 };
@@ -87,6 +88,9 @@ Runner add_validate(CLI::App& app, const GlobalOptions& g) {
                   "overlap depth tolerated between solids and building parts (m); 0 = none")
       ->capture_default_str();
   sub->add_option("--report", a->report, "write the full report (every feature) as JSON here");
+  sub->add_option(
+      "--gpkg", a->gpkg,
+      "write every error as a 3D point in a GeoPackage layer 'validation_errors' (QGIS)");
   sub->add_option("--threads", a->threads, "worker threads (0 = one per core)")
       ->capture_default_str();
 
@@ -111,9 +115,11 @@ Runner add_validate(CLI::App& app, const GlobalOptions& g) {
     }
     std::map<int, std::int64_t> by_code;
     std::int64_t objects = 0, valid = 0, invalid = 0, without_geometry = 0;
-    std::vector<std::string> examples;  // the first findings, for the text summary
+    std::vector<std::string> examples;       // the first findings, for the text summary
+    std::vector<ValidationFinding> located;  // kept for --gpkg only
     auto sink = [&](spatial::ObjectValidation&& r) {
       ++objects;
+      if (!a->gpkg.empty()) located.insert(located.end(), r.findings.begin(), r.findings.end());
       for (const auto& f : r.findings) {
         ++by_code[static_cast<int>(f.code)];
         if (examples.size() < 10)
@@ -205,6 +211,11 @@ Runner add_validate(CLI::App& app, const GlobalOptions& g) {
             g, "validate",
             StrataError(ErrorCode::kStoreError, a->report + ": cannot write the report"));
       result["report"] = a->report;
+    }
+    if (!a->gpkg.empty()) {
+      for (const auto& f : file_errors) located.push_back(f);
+      io::write_findings_gpkg(a->gpkg, "validation_errors", located, info.crs);
+      result["gpkg"] = a->gpkg;
     }
     std::ostringstream text;
     text << a->file << ": " << (all_valid ? "VALID" : "INVALID") << " — " << objects << " objects, "

@@ -1,0 +1,170 @@
+#include "cmd_query_3d.h"
+
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "store_arg.h"
+#include "strata/core/crs.h"
+#include "strata/core/geometry_validity.h"
+#include "strata/io/citygml_reader.h"
+#include "strata/io/json_report.h"
+#include "strata/spatial/point_query.h"
+#include "strata/spatial/unit_index.h"
+
+namespace strata::cli {
+namespace {
+
+struct Model {
+  std::optional<std::string> crs;
+  std::unique_ptr<spatial::UnitIndex> index;
+};
+
+Model load_model(const std::string& path) {
+  std::vector<CityObject> objects;
+  io::CityModelInfo info =
+      io::read_city_model(path, [&](CityObject&& o) { objects.push_back(std::move(o)); });
+  Model m;
+  m.crs = info.crs;
+  m.index = std::make_unique<spatial::UnitIndex>(std::move(objects));
+  if (m.index->volumes().empty())
+    throw StrataError(
+        ErrorCode::kNoGeometry,
+        path + ": no building or unit solids (write the model with strata units build)");
+  return m;
+}
+
+nlohmann::json volume_json(const spatial::IndexedVolume& v) {
+  const double area = area_m2(v.outline);
+  nlohmann::json j = {{"id", v.id},
+                      {"type", v.type},
+                      {"building", v.building},
+                      {"z_bottom", v.z_bottom},
+                      {"z_top", v.z_top},
+                      {"floor_area_m2", area},
+                      {"volume_m3", area * (v.z_top - v.z_bottom)}};
+  nlohmann::json attributes = nlohmann::json::parse(v.attributes_json, nullptr, false);
+  if (attributes.is_object()) j["attributes"] = attributes;
+  return j;
+}
+
+}  // namespace
+
+void add_query_3d(CLI::App* query, const std::shared_ptr<Query3dArgs>& a) {
+  a->at = query->add_subcommand("at", "building, unit, rights, parcel and zone at a 3D point");
+  a->at->add_option("x", a->x, "easting (or longitude with --crs)")->required();
+  a->at->add_option("y", a->y, "northing (or latitude)")->required();
+  a->at->add_option("z", a->z, "height in the model's vertical reference")->required();
+  a->at->add_option("--model", a->model, "the ownership model (CityJSON written by units build)")
+      ->required();
+  a->at->add_option("--crs", a->crs, "CRS of X Y (default: the model's)");
+  a->at->add_option("--store", a->store, "store with parcels and zoning, for the land at X Y");
+  a->units =
+      query->add_subcommand("units", "units of a party, of a building number, or over a parcel");
+  a->units->add_option("--model", a->model, "the ownership model")->required();
+  auto* p = a->units->add_option("--party", a->party, "party id (as in the model's rights)");
+  auto* b =
+      a->units->add_option("--baunit", a->baunit, "building number (建號): volume and floor area");
+  auto* l = a->units->add_option("--parcel", a->parcel,
+                                 "parcel '<地段> <地號>': units above and below it");
+  a->units->callback([p, b, l] {
+    if (p->count() + b->count() + l->count() != 1)
+      throw CLI::ValidationError("give one of --party, --baunit, --parcel");
+  });
+}
+
+std::optional<int> run_query_3d(const GlobalOptions& g, const Query3dArgs& a) {
+  if (a.at && a.at->parsed()) {
+    Model m = load_model(a.model);
+    double x = a.x, y = a.y;
+    std::string crs_label = m.crs.value_or("the model's CRS");
+    if (!a.crs.empty()) {
+      if (!m.crs)
+        throw StrataError(ErrorCode::kCrsMissing,
+                          a.model + ": the model declares no CRS; give X Y in its CRS");
+      Transformer t(Crs::from_user_input(a.crs), Crs::from_user_input(*m.crs));
+      if (!t.transform(x, y))
+        throw StrataError(ErrorCode::kReprojectionFailed,
+                          "cannot transform the point to " + *m.crs);
+    }
+    auto hits = m.index->at(x, y, a.z);
+    nlohmann::json buildings = nlohmann::json::array(), units = nlohmann::json::array();
+    std::ostringstream text;
+    for (const auto* v : hits)
+      (v->type == "BuildingUnit" ? units : buildings).push_back(volume_json(*v));
+    for (const auto& b : buildings) text << "building " << b["id"].get<std::string>() << "\n";
+    for (const auto& u : units) {
+      text << "unit " << u["id"].get<std::string>();
+      if (u.contains("attributes")) {
+        const auto& at = u["attributes"];
+        text << " 建號 " << at.value("building_no", "") << " floor " << at.value("floor", "");
+        for (const auto& r : at.value("rights", nlohmann::json::array()))
+          text << " " << r.value("party", "?") << ":" << r.value("share", "?");
+      }
+      text << "\n";
+    }
+    nlohmann::json land = nlohmann::json::array();
+    if (!a.store.empty()) {
+      auto store = open_store_arg(a.store);
+      const Crs from = a.crs.empty() ? (m.crs ? Crs::from_user_input(*m.crs) : store->crs())
+                                     : Crs::from_user_input(a.crs);
+      const Point2 p = spatial::to_store_crs(*store, from, a.x, a.y);
+      for (const auto& h : spatial::features_at(*store, {"parcel", "zoning"}, p)) {
+        nlohmann::json j = io::fields_to_json(h.record);
+        j["layer"] = h.layer;
+        land.push_back(j);
+        text << h.layer << " " << h.record.id << "\n";
+      }
+    }
+    if (hits.empty()) text << "no building or unit at (" << x << ", " << y << ", " << a.z << ")\n";
+    emit(g, "query at", true,
+         {{"point",
+           {{"x", a.x}, {"y", a.y}, {"z", a.z}, {"crs", a.crs.empty() ? crs_label : a.crs}}},
+          {"buildings", buildings},
+          {"units", units},
+          {"land", land}},
+         text.str());
+    return hits.empty() ? kExitNotFound : kExitOk;
+  }
+  if (a.units && a.units->parsed()) {
+    Model m = load_model(a.model);
+    nlohmann::json list = nlohmann::json::array();
+    double volume = 0, area = 0;
+    std::set<std::string> baunits;
+    for (const auto& v : m.index->volumes()) {
+      if (v.type != "BuildingUnit") continue;
+      nlohmann::json at = nlohmann::json::parse(v.attributes_json, nullptr, false);
+      if (!at.is_object()) continue;
+      bool match = false;
+      if (!a.baunit.empty()) match = at.value("building_no", "") == a.baunit;
+      if (!a.party.empty())
+        for (const auto& r : at.value("rights", nlohmann::json::array()))
+          match |= r.value("party", "") == a.party;
+      if (!a.parcel.empty())
+        for (const auto& p : at.value("parcels", nlohmann::json::array()))
+          match |= p.is_string() && p.get<std::string>() == a.parcel;
+      if (!match) continue;
+      auto j = volume_json(v);
+      volume += j["volume_m3"].get<double>();
+      area += j["floor_area_m2"].get<double>();
+      baunits.insert(at.value("building_no", ""));
+      list.push_back(std::move(j));
+    }
+    std::ostringstream text;
+    text << list.size() << " legal spaces of " << baunits.size() << " registered units; floor area "
+         << area << " m², volume " << volume << " m³\n";
+    for (const auto& u : list)
+      text << "  " << u["id"].get<std::string>() << " z " << u["z_bottom"].get<double>() << ".."
+           << u["z_top"].get<double>() << "\n";
+    emit(g, "query units", true,
+         {{"units", list},
+          {"baunits", static_cast<std::int64_t>(baunits.size())},
+          {"floor_area_m2", area},
+          {"volume_m3", volume}},
+         text.str());
+    return list.empty() ? kExitNotFound : kExitOk;
+  }
+  return std::nullopt;
+}
+
+}  // namespace strata::cli
