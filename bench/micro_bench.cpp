@@ -6,10 +6,15 @@
 #include <boost/geometry/algorithms/covered_by.hpp>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <random>
 
+#include "strata/core/extrusion.h"
 #include "strata/core/share.h"
+#include "strata/io/building_footprints.h"
 #include "strata/io/layer_import.h"
+#include "strata/spatial/geometry_validation.h"
+#include "strata/spatial/ownership.h"
 #include "strata/spatial/polygon_index.h"
 
 namespace {
@@ -85,5 +90,65 @@ void BM_ShareParse(benchmark::State& state) {
 BENCHMARK(BM_ShareParse);
 
 }  // namespace
+
+// The 160 real Delft BGT footprints as 9 m buildings of three storeys.
+const strata::io::FootprintSet& delft_footprints() {
+  static const strata::io::FootprintSet set = [] {
+    strata::io::FootprintOptions o;
+    o.path = (data_dir() / "delft_ahn3_pointcloud_bgt" / "bgt" / "bgt_pand.sqlite").string();
+    o.id_field = "gml_id";
+    o.height = 9;
+    return strata::io::read_footprints(o);
+  }();
+  return set;
+}
+
+// Validation of real LoD1 blocks (the footprints extruded), one solid per iteration item.
+void BM_ValidateLoD1(benchmark::State& state) {
+  std::vector<strata::CityGeometry> solids;
+  for (const auto& fp : delft_footprints().footprints)
+    solids.push_back(strata::extrude_footprint(fp.polygons, fp.base, fp.base + fp.height));
+  const strata::spatial::ValidationTolerances tolerances;
+  for (auto _ : state)
+    for (const auto& g : solids) benchmark::DoNotOptimize(strata::spatial::validate_geometry(g, tolerances));
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(solids.size()));
+}
+BENCHMARK(BM_ValidateLoD1)->Unit(benchmark::kMillisecond);
+
+// 801 unit-overlap tests: per building and storey, four registered units whose outlines are the
+// footprint shifted by 0..1.5 m, so every pair on a floor overlaps and is tested exactly.
+// Items = the pairs of units on one floor of one building (6 per floor).
+void BM_UnitPairOverlap(benchmark::State& state) {
+  std::map<std::string, strata::spatial::BuildingBlock> buildings;
+  strata::OwnershipModel model;
+  for (const auto& fp : delft_footprints().footprints) {
+    buildings[fp.id] = {fp.id, fp.polygons, fp.base, fp.height, 3};
+    for (int k = 0; k < 4; ++k) {
+      strata::BAUnit b;
+      b.id = fp.id + "-" + std::to_string(k);
+      b.building = fp.id;
+      b.floors = {1, 2, 3};
+      strata::MultiPolygon2 shifted;
+      for (const auto& poly : fp.polygons) {
+        strata::Polygon2 q;
+        for (const auto& p : poly.outer()) q.outer().emplace_back(p.x() + 0.5 * k, p.y());
+        for (const auto& inner : poly.inners()) {
+          strata::Ring2 r;
+          for (const auto& p : inner) r.emplace_back(p.x() + 0.5 * k, p.y());
+          q.inners().push_back(r);
+        }
+        shifted.push_back(q);
+      }
+      b.unit_polygon = shifted;
+      model.baunits.push_back(std::move(b));
+    }
+  }
+  const strata::spatial::OwnershipOptions options;
+  strata::spatial::build_legal_spaces(model, buildings, options);
+  for (auto _ : state)
+    benchmark::DoNotOptimize(strata::spatial::check_ownership(model, buildings, options));
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(buildings.size()) * 3 * 6);
+}
+BENCHMARK(BM_UnitPairOverlap)->Unit(benchmark::kMillisecond);
 
 BENCHMARK_MAIN();
