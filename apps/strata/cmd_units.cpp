@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "commands.h"
+#include "store_arg.h"
 #include "strata/core/extrusion.h"
 #include "strata/io/building_footprints.h"
 #include "strata/io/cityjson_writer.h"
@@ -21,7 +22,7 @@ namespace {
 
 struct UnitsArgs {
   io::FootprintOptions footprints;
-  std::string registry, out, report, profile = "public";
+  std::string registry, out, report, profile = "public", store;
   double area_tolerance = 0.05, overlap_tolerance = 0.01;
 };
 
@@ -49,6 +50,9 @@ void add_footprint_options(CLI::App* sub, UnitsArgs& a) {
   sub->add_option("--crs", a.footprints.crs, "CRS of the footprints when the file declares none");
   sub->add_option("--out", a.out, "CityJSON file to write (buildings and their units)")->required();
   sub->add_option("--report", a.report, "write the checks and the model's summary as JSON here");
+  sub->add_option("--store", a.store,
+                  "project store (.gpkg or .toml) with parcel and zoning layers: links every "
+                  "building to the land under it and checks 803");
   sub->add_option("--profile", a.profile,
                   "privacy profile: only 'bureau' writes party names and identity numbers")
       ->check(CLI::IsMember({"public", "planner", "engineer", "bureau"}))
@@ -83,7 +87,21 @@ int run_units(const GlobalOptions& g, const UnitsArgs& a, bool generate) {
   OwnershipModel model = generate ? spatial::generate_units(buildings, options)
                                   : io::read_registry(a.registry, registry_issues);
   if (!generate) spatial::build_legal_spaces(model, buildings, options);
-  const auto findings = spatial::check_ownership(model, buildings, options);
+  auto findings = spatial::check_ownership(model, buildings, options);
+  std::map<std::string, spatial::BuildingLand> land;
+  if (!a.store.empty()) {
+    auto store = open_store_arg(a.store);
+    auto more = spatial::check_land(model, buildings, *set.crs, *store, options, land);
+    findings.insert(findings.end(), more.begin(), more.end());
+  }
+  auto links_json = [&](const std::string& building, bool zones) {
+    nlohmann::json list = nlohmann::json::array();
+    auto it = land.find(building);
+    if (it == land.end()) return list;
+    for (const auto& l : zones ? it->second.zones : it->second.parcels)
+      list.push_back({{"layer", l.layer}, {"id", l.id}, {"overlap_m2", l.overlap_m2}});
+    return list;
+  };
   const bool bureau = a.profile == "bureau";
 
   // Rights per BAUnit, as written on each of its units (party references; names for bureau).
@@ -114,6 +132,10 @@ int run_units(const GlobalOptions& g, const UnitsArgs& a, bool generate) {
     attributes["strata:height"] = building.height;
     attributes["strata:storeys"] = building.storeys;
     attributes["strata:height_source"] = footprint_of[id]->height_source;
+    if (!a.store.empty()) {
+      attributes["strata:parcels_under"] = links_json(id, false);
+      attributes["strata:zones"] = links_json(id, true);
+    }
     o.attributes_json = attributes.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     o.geometries.push_back(extrude_footprint(building.footprint, building.base,
                                              building.base + building.height, "1.2"));
@@ -134,6 +156,7 @@ int run_units(const GlobalOptions& g, const UnitsArgs& a, bool generate) {
         {"rights", rights_of.count(b.id) ? rights_of[b.id] : nlohmann::json::array()},
         {"strata:generated", u.generated}};
     if (!b.address.empty()) attributes["address"] = b.address;
+    if (!a.store.empty()) attributes["strata:zones"] = links_json(u.building, true);
     o.attributes_json = attributes.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     o.geometries.push_back(extrude_footprint(u.outline, u.z_bottom, u.z_top, "1"));
     objects.push_back(std::move(o));

@@ -68,6 +68,8 @@ std::string_view error_name(ErrorCode code) {
       return "UNITS_OVERLAP";
     case ErrorCode::kUnitOutsideBuilding:
       return "UNIT_OUTSIDE_BUILDING";
+    case ErrorCode::kBuildingOutsideParcels:
+      return "BUILDING_OUTSIDE_PARCELS";
     case ErrorCode::kAreaMismatch:
       return "AREA_MISMATCH";
     case ErrorCode::kStoreyMissing:

@@ -41,6 +41,7 @@ enum class ErrorCode : int {
   kCityObjectHasNoGeometry = 609,
   kUnitsOverlap = 801,
   kUnitOutsideBuilding = 802,
+  kBuildingOutsideParcels = 803,
   kAreaMismatch = 804,
   kStoreyMissing = 805,
   kSharesNotWhole = 806,

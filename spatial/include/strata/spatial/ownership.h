@@ -6,8 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "strata/core/crs.h"
 #include "strata/core/ladm.h"
 #include "strata/core/validation_finding.h"
+#include "strata/io/store.h"
 
 namespace strata::spatial {
 
@@ -41,6 +43,25 @@ void build_legal_spaces(OwnershipModel& model,
 std::vector<ValidationFinding> check_ownership(
     const OwnershipModel& model, const std::map<std::string, BuildingBlock>& buildings,
     const OwnershipOptions& options);
+
+// The land under each building, from the project store: the parcels and zoning units its
+// footprint overlaps (with the overlapping area), for the links Parcel <- unit -> PlanUnit.
+struct LandLink {
+  std::string layer, id;
+  double overlap_m2 = 0;
+};
+struct BuildingLand {
+  std::vector<LandLink> parcels, zones;
+};
+
+// Links every building to the store's parcel and zoning layers and runs 803: a building's
+// footprint must lie within the parcels its units are registered on ("<地段> <地號>" = the
+// parcel id). Footprints in `footprint_crs` are reprojected to the store's CRS when they differ.
+std::vector<ValidationFinding> check_land(const OwnershipModel& model,
+                                          const std::map<std::string, BuildingBlock>& buildings,
+                                          const Crs& footprint_crs, io::Store& store,
+                                          const OwnershipOptions& options,
+                                          std::map<std::string, BuildingLand>& land);
 
 // `units generate`: without a registry, one generated main unit per storey of each building
 // ("<building>/F<n>"), covering its footprint; no parties, no rights.

@@ -1,0 +1,96 @@
+"""Buildings and the land under them: `strata units build --store` links each building to the
+store's parcels and zoning units and checks 803 (building outside the parcels its units are
+registered on).
+
+Land: Taipei's real unused public land parcels (kind parcel) and the real Kaohsiung Qishan zoning
+plan, both EPSG:3826, imported into a store. Buildings: GENERATED from those real polygons by the
+test (a parcel shrunk by 2 m stands on it; one grown by 1.5 m sticks out of it; a zoning unit
+shrunk by 1 m), so the expected links and overlaps are computed with GeoPandas/Shapely here.
+"""
+import csv
+import json
+
+import geopandas as gpd
+
+import strata_test_support as sts
+
+PARCELS = ("taipei_parcels_renewal_misc", "building_unsued_land.geojson")
+ZONING = ("taiwan_zoning_tainan_kaohsiung", "S0103_kaohsiung_qishan_zoning.geojson")
+
+
+class UnitsOnLand(sts.StrataTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.store = cls.tmp / "land.gpkg"
+        for path, kind, name, extra in ((PARCELS, "parcel", "parcels", []),
+                                        (ZONING, "zoning", "qishan", ["--field", "id=OBJECTID", "--field", "zone_code=分區代"])):
+            res = cls.strata("import", sts.data_path(*path), "--kind", kind, "--name", name, "--store", cls.store,
+                             "--project-crs", "EPSG:3826", *extra)
+            assert res.returncode == 0, res.describe()
+        parcels = gpd.read_file(sts.data_path(*PARCELS)).to_crs(3826)
+        parcels["sid"] = [f"parcels:{i}" for i in range(len(parcels))]  # the store's ids (fid order)
+        # Three buildings inside their parcel, one sticking out of it (GENERATED from the real parcels).
+        big = parcels.assign(a=parcels.area).sort_values("a", ascending=False).head(4)
+        rows = []
+        for k, (_, p) in enumerate(big.iterrows()):
+            # B3 grows 1.5 m beyond its parcel; the others (shrunk by 2 m) stay clear of it.
+            shape = p.geometry.buffer(-2) if k < 3 else p.geometry.buffer(1.5, join_style=2)
+            rows.append({"bid": f"B{k}", "storeys": 2, "parcel": p["sid"], "geometry": shape})
+        zoning = gpd.read_file(sts.data_path(*ZONING)).to_crs(3826)
+        zone = zoning[zoning.area > 3000].iloc[0]
+        rows.append({"bid": "Z0", "storeys": 2, "parcel": "", "geometry": zone.geometry.buffer(-1)})
+        cls.buildings = gpd.GeoDataFrame(rows, crs=3826)
+        cls.parcels, cls.zoning, cls.zone = parcels, zoning, zone
+        cls.footprints = cls.tmp / "buildings.gpkg"
+        cls.buildings.to_file(cls.footprints, driver="GPKG")
+        cls.registry = cls.tmp / "registry.csv"
+        with cls.registry.open("w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerow(["建號", "建物", "層次", "類別", "面積", "權利人編號", "權利範圍", "坐落地號"])
+            for _, b in cls.buildings.iterrows():
+                w.writerow([f"{b['bid']}-001", b["bid"], "1-2", "主建物", round(b.geometry.area * 2, 2), "P-1", "全部",
+                            b["parcel"]])
+        cls.out = cls.tmp / "model.city.json"
+        cls.res = cls.strata("units", "build", cls.footprints, "--id-field", "bid", "--storeys-field", "storeys",
+                             "--registry", cls.registry, "--store", cls.store, "--out", cls.out)
+        cls.model = json.loads(cls.out.read_text()) if cls.out.exists() else None
+
+    def test_only_the_shifted_building_is_outside_its_parcel(self):
+        self.assertExit(self.res, 7)
+        found = [(f["code"], f["id"]) for f in self.res.result["findings"]]
+        self.assertEqual(found, [(803, "B3")], self.res.describe())
+        b3 = self.buildings.set_index("bid").loc["B3"]
+        parcel = self.parcels.set_index("sid").loc[b3["parcel"]].geometry
+        outside = b3.geometry.difference(parcel).area
+        detail = self.res.result["findings"][0]["detail"]
+        self.assertIn(f"{round(outside)} m²", detail)
+        self.assertIn(b3["parcel"], detail)
+
+    def test_buildings_list_the_parcels_under_them_with_overlaps(self):
+        for _, b in self.buildings.iterrows():
+            attrs = self.model["CityObjects"][b["bid"]]["attributes"]
+            got = {l["id"]: l["overlap_m2"] for l in attrs["strata:parcels_under"]}
+            hit = self.parcels[self.parcels.intersection(b.geometry).area > 1e-6]
+            want = {r["sid"]: r.geometry.intersection(b.geometry).area for _, r in hit.iterrows()}
+            self.assertEqual(set(got), set(want), b["bid"])
+            for k in want:
+                self.assertAlmostEqual(got[k], want[k], delta=1e-3 * max(1.0, want[k]), msg=(b["bid"], k))
+
+    def test_a_building_on_a_zoning_unit_is_linked_to_it(self):
+        attrs = self.model["CityObjects"]["Z0"]["attributes"]
+        zones = attrs["strata:zones"]
+        b = self.buildings.set_index("bid").loc["Z0"]
+        hit = self.zoning[self.zoning.intersection(b.geometry).area > 1e-6]
+        self.assertEqual(len(zones), len(hit))
+        self.assertAlmostEqual(sum(z["overlap_m2"] for z in zones), b.geometry.area, delta=1e-3 * b.geometry.area)
+        # Its units carry the zone link too (PlanUnit of every legal space).
+        units = [o for o in self.model["CityObjects"].values()
+                 if o["type"] == "BuildingUnit" and o["parents"] == ["Z0"]]
+        self.assertEqual(len(units), 2)
+        for u in units:
+            self.assertEqual(u["attributes"]["strata:zones"], zones)
+
+
+if __name__ == "__main__":
+    sts.main()
