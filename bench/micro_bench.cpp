@@ -110,7 +110,8 @@ void BM_ValidateLoD1(benchmark::State& state) {
     solids.push_back(strata::extrude_footprint(fp.polygons, fp.base, fp.base + fp.height));
   const strata::spatial::ValidationTolerances tolerances;
   for (auto _ : state)
-    for (const auto& g : solids) benchmark::DoNotOptimize(strata::spatial::validate_geometry(g, tolerances));
+    for (const auto& g : solids)
+      benchmark::DoNotOptimize(strata::spatial::validate_geometry(g, tolerances));
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(solids.size()));
 }
 BENCHMARK(BM_ValidateLoD1)->Unit(benchmark::kMillisecond);

@@ -122,18 +122,21 @@ struct Builder {
                       std::string("unit outline is not a WKT polygon (") + e.what() + ")");
       }
     }
+    // The share is read before the party is created: a rejected row adds no party.
     Share share = Share::whole();
     const std::string share_text = r.get("share");
-    const std::string party = party_for(r);
+    const bool names_party = !r.get("party_id").empty() || !r.get("party_name").empty() ||
+                             !r.get("party_identity").empty();
     if (!share_text.empty()) {
       try {
         share = Share::parse(share_text);
       } catch (const StrataError& e) {
         return reject(r, ErrorCode::kFieldType, "share", e.what());
       }
-    } else if (!party.empty()) {
+    } else if (names_party) {
       return reject(r, ErrorCode::kFieldNull, "share", "a party without its share (權利範圍)");
     }
+    const std::string party = party_for(r);
 
     auto [it, fresh] = baunit_of.try_emplace(no, model.baunits.size());
     if (fresh) {

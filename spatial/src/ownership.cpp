@@ -175,14 +175,15 @@ std::vector<ValidationFinding> check_ownership(
   std::map<std::string, Share> owned;
   std::set<std::string> parties_with_rights;
   for (const Right& r : model.rights) {
+    // Every allocated ownership share counts towards 806, with or without a party.
+    if (r.type == "ownership" || r.type == "所有權") owned[r.baunit] += r.share;
     if (r.party.empty()) {
       out.push_back(finding(ErrorCode::kRightWithoutParty, r.baunit,
-                            "a " + r.type + " right of " + r.share.to_string() + " in " + r.baunit +
-                                " has no party (" + r.source + ")"));
+                            "an " + r.type + " right of " + r.share.to_string() + " in " +
+                                r.baunit + " has no party (" + r.source + ")"));
       continue;
     }
     parties_with_rights.insert(r.party);
-    if (r.type == "ownership" || r.type == "所有權") owned[r.baunit] += r.share;
   }
   for (const BAUnit& b : model.baunits) {
     if (b.generated) continue;
