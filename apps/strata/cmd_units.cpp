@@ -210,7 +210,9 @@ int run_units(const GlobalOptions& g, const UnitsArgs& a, bool generate) {
        << (generate ? " generated units" : " registered units") << ", " << model.units.size()
        << " legal spaces, " << model.parties.size() << " parties, " << model.rights.size()
        << " rights — "
-       << (findings.empty() ? "no problems" : std::to_string(findings.size()) + " problems")
+       << (findings.empty() ? std::string("no problems")
+                            : std::to_string(findings.size()) +
+                                  (findings.size() == 1 ? " problem" : " problems"))
        << "\n";
   for (const auto& [code, n] : by_code)
     text << "  " << code << " " << error_name(static_cast<ErrorCode>(code)) << ": " << n << "\n";
