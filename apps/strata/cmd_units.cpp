@@ -13,6 +13,7 @@
 #include "strata/core/extrusion.h"
 #include "strata/io/building_footprints.h"
 #include "strata/io/cityjson_writer.h"
+#include "strata/io/findings_gpkg.h"
 #include "strata/io/json_report.h"
 #include "strata/io/registry_reader.h"
 #include "strata/spatial/ownership.h"
@@ -22,7 +23,7 @@ namespace {
 
 struct UnitsArgs {
   io::FootprintOptions footprints;
-  std::string registry, out, report, profile = "public", store;
+  std::string registry, out, report, profile = "public", store, gpkg;
   double area_tolerance = 0.05, overlap_tolerance = 0.01;
 };
 
@@ -50,6 +51,9 @@ void add_footprint_options(CLI::App* sub, UnitsArgs& a) {
   sub->add_option("--crs", a.footprints.crs, "CRS of the footprints when the file declares none");
   sub->add_option("--out", a.out, "CityJSON file to write (buildings and their units)")->required();
   sub->add_option("--report", a.report, "write the checks and the model's summary as JSON here");
+  sub->add_option(
+      "--gpkg", a.gpkg,
+      "write every finding as a 3D point in a GeoPackage layer 'ownership_errors' (QGIS)");
   sub->add_option("--store", a.store,
                   "project store (.gpkg or .toml) with parcel and zoning layers: links every "
                   "building to the land under it and checks 803");
@@ -167,6 +171,7 @@ int run_units(const GlobalOptions& g, const UnitsArgs& a, bool generate) {
                          : "3D building-ownership model built by strata from " + a.registry;
   io::write_cityjson(a.out, objects, write);
 
+  if (!a.gpkg.empty()) io::write_findings_gpkg(a.gpkg, "ownership_errors", findings, write.crs);
   std::map<int, std::int64_t> by_code;
   nlohmann::json findings_json = nlohmann::json::array();
   for (const auto& f : findings) {
@@ -195,6 +200,7 @@ int run_units(const GlobalOptions& g, const UnitsArgs& a, bool generate) {
                            {"valid", findings.empty()},
                            {"errors_by_code", codes},
                            {"issues", issues}};
+  if (!a.gpkg.empty()) result["gpkg"] = a.gpkg;
   if (!a.report.empty()) {
     nlohmann::json full = result;
     full["findings"] = findings_json;

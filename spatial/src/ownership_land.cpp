@@ -81,8 +81,14 @@ std::vector<ValidationFinding> check_land(const OwnershipModel& model,
     f.detail = detail.str();
     Box2 ob;
     bg::envelope(outside, ob);
-    f.location = Point3{(ob.min_corner().x() + ob.max_corner().x()) / 2,
-                        (ob.min_corner().y() + ob.max_corner().y()) / 2, building.base};
+    double x = (ob.min_corner().x() + ob.max_corner().x()) / 2;
+    double y = (ob.min_corner().y() + ob.max_corner().y()) / 2;
+    // Locations are in the footprints' CRS, like every other finding of the model.
+    if (to_store) {
+      Transformer back(store.crs(), footprint_crs);
+      back.transform(x, y);
+    }
+    f.location = Point3{x, y, building.base};
     out.push_back(std::move(f));
   }
   return out;

@@ -53,7 +53,8 @@ class UnitsOnLand(sts.StrataTestCase):
                             b["parcel"]])
         cls.out = cls.tmp / "model.city.json"
         cls.res = cls.strata("units", "build", cls.footprints, "--id-field", "bid", "--storeys-field", "storeys",
-                             "--registry", cls.registry, "--store", cls.store, "--out", cls.out)
+                             "--registry", cls.registry, "--store", cls.store, "--out", cls.out,
+                             "--gpkg", cls.tmp / "errors.gpkg")
         cls.model = json.loads(cls.out.read_text()) if cls.out.exists() else None
 
     def test_only_the_shifted_building_is_outside_its_parcel(self):
@@ -66,6 +67,19 @@ class UnitsOnLand(sts.StrataTestCase):
         detail = self.res.result["findings"][0]["detail"]
         self.assertIn(f"{round(outside)} m²", detail)
         self.assertIn(b3["parcel"], detail)
+
+    def test_the_finding_is_a_point_in_the_geopackage_inside_the_part_outside(self):
+        layer = gpd.read_file(self.tmp / "errors.gpkg", layer="ownership_errors")
+        self.assertEqual(list(zip(layer["code"], layer["object_id"])), [(803, "B3")])
+        self.assertEqual(layer.crs.to_epsg(), 3826)
+        b3 = self.buildings.set_index("bid").loc["B3"]
+        parcel = self.parcels.set_index("sid").loc[b3["parcel"]].geometry
+        outside = b3.geometry.difference(parcel)
+        # The point is the centre of the outside part's bounding box (shapely's bounds, here).
+        minx, miny, maxx, maxy = outside.bounds
+        p = layer.geometry.iloc[0]
+        self.assertAlmostEqual(p.x, (minx + maxx) / 2, delta=1e-3)
+        self.assertAlmostEqual(p.y, (miny + maxy) / 2, delta=1e-3)
 
     def test_buildings_list_the_parcels_under_them_with_overlaps(self):
         for _, b in self.buildings.iterrows():
