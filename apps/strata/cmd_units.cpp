@@ -25,6 +25,7 @@ struct UnitsArgs {
   io::FootprintOptions footprints;
   std::string registry, out, report, profile = "public", store, gpkg;
   double area_tolerance = 0.05, overlap_tolerance = 0.01;
+  std::string as_of;
 };
 
 void add_footprint_options(CLI::App* sub, UnitsArgs& a) {
@@ -79,6 +80,10 @@ int run_units(const GlobalOptions& g, const UnitsArgs& a, bool generate) {
   options.storey_height = a.footprints.storey_height;
   options.area_tolerance = a.area_tolerance;
   options.overlap_tolerance = a.overlap_tolerance;
+  options.as_of = a.as_of;
+  if (!a.as_of.empty() && !is_iso_date(a.as_of))
+    throw StrataError(ErrorCode::kWrongInputParameters,
+                      "--as-of '" + a.as_of + "' is not a date YYYY-MM-DD");
   std::map<std::string, spatial::BuildingBlock> buildings;
   std::map<std::string, const io::Footprint*> footprint_of;
   for (const auto& fp : set.footprints) {
@@ -114,6 +119,8 @@ int run_units(const GlobalOptions& g, const UnitsArgs& a, bool generate) {
   std::map<std::string, nlohmann::json> rights_of;
   for (const auto& r : model.rights) {
     nlohmann::json j = {{"party", r.party}, {"type", r.type}, {"share", r.share.to_string()}};
+    if (!r.valid_from.empty()) j["valid_from"] = r.valid_from;
+    if (!r.valid_to.empty()) j["valid_to"] = r.valid_to;
     if (bureau && party_by_id.count(r.party)) {
       j["party_name"] = party_by_id[r.party]->name;
       j["party_identity_number"] = party_by_id[r.party]->identity_number;
@@ -252,6 +259,8 @@ Runner add_units(CLI::App& app, const GlobalOptions& g) {
   b->add_option("--overlap-tol", build->overlap_tolerance,
                 "overlap depth ignored between units (m)")
       ->capture_default_str();
+  b->add_option("--as-of", build->as_of,
+                "check the rights in force on this day (YYYY-MM-DD); default: the current rights");
   CLI::App* gsub = units->add_subcommand(
       "generate",
       "Storeys and units derived from building heights (no registry), marked generated");

@@ -67,6 +67,14 @@ std::optional<std::vector<int>> parse_floors(std::string_view text) {
   return floors;
 }
 
+bool is_iso_date(std::string_view t) {
+  if (t.size() != 10 || t[4] != '-' || t[7] != '-') return false;
+  for (std::size_t i : {0u, 1u, 2u, 3u, 5u, 6u, 8u, 9u})
+    if (t[i] < '0' || t[i] > '9') return false;
+  const int month = (t[5] - '0') * 10 + (t[6] - '0'), day = (t[8] - '0') * 10 + (t[9] - '0');
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}
+
 std::string floor_label(int floor) {
   return floor < 0 ? "B" + std::to_string(-floor) : std::to_string(floor);
 }

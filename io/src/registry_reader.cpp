@@ -28,7 +28,9 @@ const std::map<std::string, std::vector<std::string>>& aliases() {
       {"share", {"share", "權利範圍"}},
       {"right_type", {"right_type", "權利種類"}},
       {"parcels", {"parcels", "坐落地號", "建物坐落地號"}},
-      {"unit_wkt", {"unit_wkt"}}};
+      {"unit_wkt", {"unit_wkt"}},
+      {"valid_from", {"valid_from", "登記日期"}},
+      {"valid_to", {"valid_to", "塗銷日期"}}};
   return names;
 }
 
@@ -136,6 +138,15 @@ struct Builder {
     } else if (names_party) {
       return reject(r, ErrorCode::kFieldNull, "share", "a party without its share (權利範圍)");
     }
+    for (const char* key : {"valid_from", "valid_to"})
+      if (!r.get(key).empty() && !is_iso_date(r.get(key)))
+        return reject(r, ErrorCode::kFieldType, key,
+                      std::string(key) + " '" + r.get(key) + "' is not a date YYYY-MM-DD");
+    if (!r.get("valid_from").empty() && !r.get("valid_to").empty() &&
+        r.get("valid_to") <= r.get("valid_from"))
+      return reject(r, ErrorCode::kFieldType, "valid_to",
+                    "the right ends (" + r.get("valid_to") + ") before it begins (" +
+                        r.get("valid_from") + ")");
     const std::string party = party_for(r);
 
     auto [it, fresh] = baunit_of.try_emplace(no, model.baunits.size());
@@ -172,6 +183,8 @@ struct Builder {
     right.share = share;
     right.source = r.source;
     if (!r.get("right_type").empty()) right.type = r.get("right_type");
+    right.valid_from = r.get("valid_from");
+    right.valid_to = r.get("valid_to");
     if (!share_text.empty() || !party.empty()) model.rights.push_back(std::move(right));
   }
 };
@@ -262,6 +275,8 @@ void read_json(const std::string& path, Builder& b) {
       r.values["party_id"] = json_text(right.value("party", nlohmann::json()));
       r.values["share"] = json_text(right.value("share", nlohmann::json()));
       r.values["right_type"] = json_text(right.value("type", nlohmann::json()));
+      r.values["valid_from"] = json_text(right.value("valid_from", nlohmann::json()));
+      r.values["valid_to"] = json_text(right.value("valid_to", nlohmann::json()));
       b.add(r);
     }
   }

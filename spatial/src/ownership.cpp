@@ -175,8 +175,10 @@ std::vector<ValidationFinding> check_ownership(
   std::map<std::string, Share> owned;
   std::set<std::string> parties_with_rights;
   for (const Right& r : model.rights) {
-    // Every allocated ownership share counts towards 806, with or without a party.
-    if (r.type == "ownership" || r.type == "所有權") owned[r.baunit] += r.share;
+    // Every allocated ownership share in force counts towards 806, with or without a party;
+    // 807 and 808 look at the whole history.
+    const bool in_force = options.as_of.empty() ? r.current() : r.in_force_on(options.as_of);
+    if (in_force && (r.type == "ownership" || r.type == "所有權")) owned[r.baunit] += r.share;
     if (r.party.empty()) {
       out.push_back(finding(ErrorCode::kRightWithoutParty, r.baunit,
                             "an " + r.type + " right of " + r.share.to_string() + " in " +
@@ -192,7 +194,9 @@ std::vector<ValidationFinding> check_ownership(
     if (total != Share::whole())
       out.push_back(
           finding(ErrorCode::kSharesNotWhole, b.id,
-                  "the ownership shares of " + b.id + " sum to " + total.to_string() + ", not 1"));
+                  "the ownership shares of " + b.id + " in force " +
+                      (options.as_of.empty() ? std::string("now") : "on " + options.as_of) +
+                      " sum to " + total.to_string() + ", not 1"));
   }
   for (const Party& p : model.parties)
     if (!parties_with_rights.count(p.id))

@@ -32,7 +32,17 @@ struct Right {
   std::string type = "ownership";
   Share share = Share::whole();
   std::string source;  // where it was read: "registry.csv:12"
+  // Lifespan (LADM beginLifespanVersion / endLifespanVersion) as ISO dates "YYYY-MM-DD";
+  // empty = open. A right is in force on day d when begin <= d < end.
+  std::string valid_from, valid_to;
+  bool in_force_on(const std::string& day) const {
+    return (valid_from.empty() || valid_from <= day) && (valid_to.empty() || day < valid_to);
+  }
+  bool current() const { return valid_to.empty(); }
 };
+
+// True for "YYYY-MM-DD" with a plausible month and day.
+bool is_iso_date(std::string_view text);
 
 struct BAUnit {
   std::string id;  // the building number (建號)

@@ -26,6 +26,9 @@ struct OwnershipOptions {
   double storey_height = 3.0;    // m, also the rule for storeys = round(height / storey_height)
   double area_tolerance = 0.05;  // relative difference allowed between computed and registered area
   double overlap_tolerance = 0.01;  // m: overlaps thinner than this are not reported
+  // The day the legal checks (806-808) look at, "YYYY-MM-DD"; empty = the current rights
+  // (those without an end of lifespan).
+  std::string as_of;
 };
 
 // Storeys of a building of this height: round(height / storey_height), at least 1.
