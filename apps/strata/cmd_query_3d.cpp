@@ -66,7 +66,9 @@ void add_query_3d(CLI::App* query, const std::shared_ptr<Query3dArgs>& a) {
   auto* b =
       a->units->add_option("--baunit", a->baunit, "building number (建號): volume and floor area");
   auto* l = a->units->add_option("--parcel", a->parcel,
-                                 "parcel '<地段> <地號>': units above and below it");
+                                 "parcel '<地段> <地號>': units above and below it (registered on "
+                                 "it; with --store, every unit standing on its polygon)");
+  a->units->add_option("--store", a->store, "store with the parcel layer, for --parcel");
   a->units->callback([p, b, l] {
     if (p->count() + b->count() + l->count() != 1)
       throw CLI::ValidationError("give one of --party, --baunit, --parcel");
@@ -131,6 +133,23 @@ std::optional<int> run_query_3d(const GlobalOptions& g, const Query3dArgs& a) {
     nlohmann::json list = nlohmann::json::array();
     double volume = 0, area = 0;
     std::set<std::string> baunits;
+    // With a store, "over a parcel" is spatial: the parcel's polygon, in the model's CRS.
+    std::set<const spatial::IndexedVolume*> standing;
+    if (!a.parcel.empty() && !a.store.empty()) {
+      auto store = open_store_arg(a.store);
+      std::optional<MultiPolygon2> parcel;
+      for (const auto& l : store->layers())
+        if (l.provenance.kind == "parcel")
+          store->for_each_record(l.provenance.layer, std::nullopt, [&](const Record& r) {
+            if (r.id == a.parcel) parcel = r.geometry;
+            return !parcel;
+          });
+      if (!parcel)
+        throw StrataError(ErrorCode::kNoGeometry, a.store + ": no parcel '" + a.parcel + "'");
+      if (m.crs && !Crs::from_user_input(*m.crs).equivalent_to(store->crs()))
+        Transformer(store->crs(), Crs::from_user_input(*m.crs)).transform(*parcel);
+      for (const auto* v : m.index->over(*parcel)) standing.insert(v);
+    }
     for (const auto& v : m.index->volumes()) {
       if (v.type != "BuildingUnit") continue;
       nlohmann::json at = nlohmann::json::parse(v.attributes_json, nullptr, false);
@@ -140,9 +159,10 @@ std::optional<int> run_query_3d(const GlobalOptions& g, const Query3dArgs& a) {
       if (!a.party.empty())
         for (const auto& r : at.value("rights", nlohmann::json::array()))
           match |= r.value("party", "") == a.party;
-      if (!a.parcel.empty())
+      if (!a.parcel.empty() && a.store.empty())
         for (const auto& p : at.value("parcels", nlohmann::json::array()))
           match |= p.is_string() && p.get<std::string>() == a.parcel;
+      if (!a.parcel.empty() && !a.store.empty()) match = standing.count(&v) > 0;
       if (!match) continue;
       auto j = volume_json(v);
       volume += j["volume_m3"].get<double>();

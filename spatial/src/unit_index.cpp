@@ -1,8 +1,10 @@
 #include "strata/spatial/unit_index.h"
 
+#include <boost/geometry/algorithms/area.hpp>
 #include <boost/geometry/algorithms/correct.hpp>
 #include <boost/geometry/algorithms/covered_by.hpp>
 #include <boost/geometry/algorithms/envelope.hpp>
+#include <boost/geometry/algorithms/intersection.hpp>
 #include <boost/geometry/geometries/box.hpp>
 #include <boost/geometry/geometries/point.hpp>
 #include <boost/geometry/index/rtree.hpp>
@@ -93,6 +95,24 @@ std::vector<const IndexedVolume*> UnitIndex::at(double x, double y, double z) co
     if (z < v.z_bottom || z > v.z_top) continue;
     if (bg::covered_by(Point2(x, y), v.outline)) out.push_back(&v);
   }
+  return out;
+}
+
+std::vector<const IndexedVolume*> UnitIndex::over(const MultiPolygon2& land) const {
+  Box2 box;
+  bg::envelope(land, box);
+  std::vector<Entry> candidates;
+  tree_->rtree.query(
+      bgi::intersects(Box3d(Point3d(box.min_corner().x(), box.min_corner().y(), -1e9),
+                            Point3d(box.max_corner().x(), box.max_corner().y(), 1e9))),
+      std::back_inserter(candidates));
+  std::vector<const IndexedVolume*> out;
+  for (const auto& [b, i] : candidates) {
+    MultiPolygon2 common;
+    bg::intersection(volumes_[i].outline, land, common);
+    if (static_cast<double>(bg::area(common)) > 0) out.push_back(&volumes_[i]);
+  }
+  std::sort(out.begin(), out.end());
   return out;
 }
 

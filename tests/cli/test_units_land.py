@@ -81,6 +81,15 @@ class UnitsOnLand(sts.StrataTestCase):
         self.assertAlmostEqual(p.x, (minx + maxx) / 2, delta=1e-3)
         self.assertAlmostEqual(p.y, (miny + maxy) / 2, delta=1e-3)
 
+    def test_units_standing_on_a_parcel(self):
+        for sid in self.buildings["parcel"].iloc[:4]:
+            parcel = self.parcels.set_index("sid").loc[sid].geometry
+            on = self.buildings[self.buildings.intersection(parcel).area > 0]["bid"].tolist()
+            want = sorted(f"{b}-001/F{f}" for b in on for f in (1, 2))
+            res = self.strata("query", "units", "--model", self.out, "--parcel", sid, "--store", self.store)
+            self.assertExit(res, sts.EXIT_OK)
+            self.assertEqual(sorted(u["id"] for u in res.result["units"]), want, sid)
+
     def test_buildings_list_the_parcels_under_them_with_overlaps(self):
         for _, b in self.buildings.iterrows():
             attrs = self.model["CityObjects"][b["bid"]]["attributes"]

@@ -30,6 +30,9 @@ class UnitIndex {
   // Volumes containing the point (outline covers x, y and z within the height range).
   std::vector<const IndexedVolume*> at(double x, double y, double z) const;
   const std::vector<IndexedVolume>& volumes() const { return volumes_; }
+  // Volumes whose outline overlaps `land` with a positive area: what stands above (or lies
+  // below) a parcel, whatever the registry says.
+  std::vector<const IndexedVolume*> over(const MultiPolygon2& land) const;
 
   // Prism of a city object's first solid: lowest face as outline, z range. Nothing when the
   // object has no solid.
