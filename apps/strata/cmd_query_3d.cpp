@@ -20,6 +20,25 @@ struct Model {
   std::unique_ptr<spatial::UnitIndex> index;
 };
 
+// The model saved in a store by `units build --save`: its volume layers.
+Model load_model_from_store(io::Store& store) {
+  std::vector<CityObject> objects;
+  for (const auto& l : store.layers())
+    if (l.provenance.kind == "building_3d" || l.provenance.kind == "legal_space")
+      store.for_each_volume(l.provenance.layer, [&](const CityObject& o) {
+        objects.push_back(o);
+        return true;
+      });
+  Model m;
+  m.crs = store.crs().authority_code();
+  m.index = std::make_unique<spatial::UnitIndex>(std::move(objects));
+  if (m.index->volumes().empty())
+    throw StrataError(
+        ErrorCode::kNoGeometry,
+        store.path().string() + ": the store holds no saved ownership model (units build --save)");
+  return m;
+}
+
 Model load_model(const std::string& path) {
   std::vector<CityObject> objects;
   io::CityModelInfo info =
@@ -55,13 +74,15 @@ void add_query_3d(CLI::App* query, const std::shared_ptr<Query3dArgs>& a) {
   a->at->add_option("x", a->x, "easting (or longitude with --crs)")->required();
   a->at->add_option("y", a->y, "northing (or latitude)")->required();
   a->at->add_option("z", a->z, "height in the model's vertical reference")->required();
-  a->at->add_option("--model", a->model, "the ownership model (CityJSON written by units build)")
-      ->required();
+  a->at->add_option("--model", a->model,
+                    "the ownership model (CityJSON written by units build); default: the model "
+                    "saved in --store");
   a->at->add_option("--crs", a->crs, "CRS of X Y (default: the model's)");
   a->at->add_option("--store", a->store, "store with parcels and zoning, for the land at X Y");
   a->units =
       query->add_subcommand("units", "units of a party, of a building number, or over a parcel");
-  a->units->add_option("--model", a->model, "the ownership model")->required();
+  a->units->add_option("--model", a->model,
+                       "the ownership model; default: the one saved in --store");
   auto* p = a->units->add_option("--party", a->party, "party id (as in the model's rights)");
   auto* b =
       a->units->add_option("--baunit", a->baunit, "building number (建號): volume and floor area");
@@ -75,9 +96,20 @@ void add_query_3d(CLI::App* query, const std::shared_ptr<Query3dArgs>& a) {
   });
 }
 
+namespace {
+Model model_of(const Query3dArgs& a) {
+  if (!a.model.empty()) return load_model(a.model);
+  if (a.store.empty())
+    throw StrataError(ErrorCode::kWrongInputParameters,
+                      "give the model: --model MODEL.city.json, or --store with a saved model");
+  auto store = open_store_arg(a.store);
+  return load_model_from_store(*store);
+}
+}  // namespace
+
 std::optional<int> run_query_3d(const GlobalOptions& g, const Query3dArgs& a) {
   if (a.at && a.at->parsed()) {
-    Model m = load_model(a.model);
+    Model m = model_of(a);
     double x = a.x, y = a.y;
     std::string crs_label = m.crs.value_or("the model's CRS");
     if (!a.crs.empty()) {
@@ -129,7 +161,7 @@ std::optional<int> run_query_3d(const GlobalOptions& g, const Query3dArgs& a) {
     return hits.empty() ? kExitNotFound : kExitOk;
   }
   if (a.units && a.units->parsed()) {
-    Model m = load_model(a.model);
+    Model m = model_of(a);
     nlohmann::json list = nlohmann::json::array();
     double volume = 0, area = 0;
     std::set<std::string> baunits;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -173,6 +174,74 @@ class GeoPackageStore final : public Store {
     } catch (...) {
       dataset_->RollbackTransaction();
       throw;
+    }
+  }
+
+  void write_volumes(const std::vector<VolumeLayer>& layers,
+                     const std::vector<FeatureIssue>& issues,
+                     const std::string& run_summary_json) override {
+    WriterLock lock(path_);
+    if (dataset_->StartTransaction(FALSE) != OGRERR_NONE)
+      throw StrataError(ErrorCode::kStoreLocked, path_.string() + ": cannot start a transaction (" +
+                                                     take_gdal_error() + ")");
+    layers_cache_.reset();
+    try {
+      for (const auto& layer : layers) {
+        write_volume_layer(layer);
+        replace_layer_row(layer.provenance, static_cast<std::int64_t>(layer.objects.size()));
+        std::vector<FeatureIssue> own;
+        for (const auto& i : issues)
+          if (i.layer == layer.provenance.layer) own.push_back(i);
+        replace_report_rows(layer.provenance.layer, own);
+      }
+      OGRLayer* runs = dataset_->GetLayerByName(kRuns);
+      OGRFeatureUniquePtr run(OGRFeature::CreateFeature(runs->GetLayerDefn()));
+      run->SetField("summary", run_summary_json.c_str());
+      check(runs->CreateFeature(run.get()), "record the run");
+      if (dataset_->CommitTransaction() != OGRERR_NONE)
+        store_fail(path_, "commit failed: " + take_gdal_error());
+    } catch (...) {
+      dataset_->RollbackTransaction();
+      throw;
+    }
+  }
+
+  void for_each_volume(const std::string& name,
+                       const std::function<bool(const CityObject&)>& fn) override {
+    auto info = layer(name);
+    if (!info) store_fail(path_, "has no layer '" + name + "'");
+    if (!is_volume_kind(info->provenance.kind))
+      store_fail(path_, "layer '" + name + "' holds 2D records, not 3D volumes");
+    OGRLayer* l = dataset_->GetLayerByName(name.c_str());
+    if (!l) store_fail(path_, "layer '" + name + "' is damaged");
+    l->SetSpatialFilter(nullptr);
+    l->ResetReading();
+    for (auto& f : *l) {
+      CityObject o;
+      o.id = f->GetFieldAsString("sid");
+      o.type = f->GetFieldAsString("type");
+      if (const std::string parent = f->GetFieldAsString("parent"); !parent.empty())
+        o.parents.push_back(parent);
+      o.attributes_json = f->GetFieldAsString("attributes");
+      CityGeometry g;
+      g.type = CityGeometryType::kSolid;
+      g.lod = f->GetFieldAsString("lod");
+      Shell3 shell;
+      if (const auto* mp = dynamic_cast<const OGRMultiPolygon*>(f->GetGeometryRef())) {
+        for (const auto* poly : mp) {
+          Surface3 surface;
+          for (const auto* ring : poly) {
+            Ring3 r;
+            for (int i = 0; i + 1 < ring->getNumPoints(); ++i)  // open rings, as strata keeps them
+              r.push_back({ring->getX(i), ring->getY(i), ring->getZ(i)});
+            surface.push_back(std::move(r));
+          }
+          shell.push_back(std::move(surface));
+        }
+      }
+      g.solids.push_back({std::move(shell)});
+      o.geometries.push_back(std::move(g));
+      if (!fn(o)) break;
     }
   }
 
@@ -484,8 +553,73 @@ class GeoPackageStore final : public Store {
       store_fail(path_, "cannot build the spatial index of " + name + ": " + take_gdal_error());
   }
 
+  static bool is_volume_kind(const std::string& kind) {
+    return kind == "building_3d" || kind == "legal_space";
+  }
+
+  // Faces of the first solid as one MultiPolygonZ (closed rings); the z range beside it.
+  void write_volume_layer(const VolumeLayer& layer) {
+    const std::string& name = layer.provenance.layer;
+    for (int i = 0; i < dataset_->GetLayerCount(); ++i)
+      if (name == dataset_->GetLayer(i)->GetName()) {
+        check(dataset_->DeleteLayer(i), "replace layer " + name);
+        break;
+      }
+    OGRLayer* l = create_table(name.c_str(),
+                               {{"sid", OFTString},
+                                {"type", OFTString},
+                                {"parent", OFTString},
+                                {"lod", OFTString},
+                                {"z_min", OFTReal},
+                                {"z_max", OFTReal},
+                                {"attributes", OFTString}},
+                               wkbMultiPolygon25D, &srs_, /*spatial_index=*/false);
+    for (const CityObject& o : layer.objects) {
+      OGRFeatureUniquePtr f(OGRFeature::CreateFeature(l->GetLayerDefn()));
+      f->SetField("sid", o.id.c_str());
+      f->SetField("type", o.type.c_str());
+      f->SetField("parent", o.parents.empty() ? "" : o.parents.front().c_str());
+      f->SetField("attributes", o.attributes_json.c_str());
+      auto mp = std::make_unique<OGRMultiPolygon>();
+      double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+      if (!o.geometries.empty() && !o.geometries[0].solids.empty() &&
+          !o.geometries[0].solids[0].empty()) {
+        f->SetField("lod", o.geometries[0].lod.c_str());
+        for (const Surface3& surface : o.geometries[0].solids[0][0]) {
+          OGRPolygon poly;
+          for (const Ring3& ring : surface) {
+            OGRLinearRing r;
+            for (const Point3& p : ring) {
+              r.addPoint(p[0], p[1], p[2]);
+              lo = std::min(lo, p[2]);
+              hi = std::max(hi, p[2]);
+            }
+            if (!ring.empty()) r.addPoint(ring[0][0], ring[0][1], ring[0][2]);
+            poly.addRing(&r);
+          }
+          mp->addGeometry(&poly);
+        }
+      }
+      if (hi >= lo) {
+        f->SetField("z_min", lo);
+        f->SetField("z_max", hi);
+      }
+      f->SetGeometryDirectly(mp.release());
+      check(l->CreateFeature(f.get()), "write volume " + o.id + " of layer " + name);
+    }
+    CPLErrorReset();
+    OGRLayer* index = dataset_->ExecuteSQL(
+        ("SELECT CreateSpatialIndex(" + sql_quote(name) + ", 'geom')").c_str(), nullptr, nullptr);
+    if (index) dataset_->ReleaseResultSet(index);
+    if (CPLGetLastErrorType() >= CE_Failure)
+      store_fail(path_, "cannot build the spatial index of " + name + ": " + take_gdal_error());
+  }
+
   void replace_layer_row(const LayerImport& li) {
-    const Provenance& p = li.provenance;
+    replace_layer_row(li.provenance, static_cast<std::int64_t>(li.records.size()));
+  }
+
+  void replace_layer_row(const Provenance& p, std::int64_t feature_count) {
     check(delete_where(kLayers, "name = " + sql_quote(p.layer)), "update strata_layers");
     OGRLayer* l = dataset_->GetLayerByName(kLayers);
     OGRFeatureUniquePtr f(OGRFeature::CreateFeature(l->GetLayerDefn()));
@@ -506,7 +640,7 @@ class GeoPackageStore final : public Store {
     f->SetField("features_imported", static_cast<GIntBig>(p.features_imported));
     f->SetField("features_repaired", static_cast<GIntBig>(p.features_repaired));
     f->SetField("features_rejected", static_cast<GIntBig>(p.features_rejected));
-    f->SetField("feature_count", static_cast<GIntBig>(li.records.size()));
+    f->SetField("feature_count", static_cast<GIntBig>(feature_count));
     check(l->CreateFeature(f.get()), "write strata_layers");
   }
 

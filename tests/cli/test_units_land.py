@@ -9,6 +9,8 @@ shrunk by 1 m), so the expected links and overlaps are computed with GeoPandas/S
 """
 import csv
 import json
+import subprocess
+from pathlib import Path
 
 import geopandas as gpd
 
@@ -54,7 +56,7 @@ class UnitsOnLand(sts.StrataTestCase):
         cls.out = cls.tmp / "model.city.json"
         cls.res = cls.strata("units", "build", cls.footprints, "--id-field", "bid", "--storeys-field", "storeys",
                              "--registry", cls.registry, "--store", cls.store, "--out", cls.out,
-                             "--gpkg", cls.tmp / "errors.gpkg")
+                             "--gpkg", cls.tmp / "errors.gpkg", "--save")
         cls.model = json.loads(cls.out.read_text()) if cls.out.exists() else None
 
     def test_only_the_shifted_building_is_outside_its_parcel(self):
@@ -80,6 +82,35 @@ class UnitsOnLand(sts.StrataTestCase):
         p = layer.geometry.iloc[0]
         self.assertAlmostEqual(p.x, (minx + maxx) / 2, delta=1e-3)
         self.assertAlmostEqual(p.y, (miny + maxy) / 2, delta=1e-3)
+
+    def test_the_model_is_saved_in_the_store_and_queried_from_it(self):
+        self.assertEqual(self.res.result["saved_to"], str(self.store))
+        units = gpd.read_file(self.store, layer="legal_spaces")
+        blocks = gpd.read_file(self.store, layer="buildings_3d")
+        self.assertEqual(len(units), 2 * len(self.buildings))  # floors 1-2 of each building
+        self.assertEqual(sorted(blocks["sid"]), sorted(self.buildings["bid"]))
+        self.assertTrue(units.geometry.has_z.all())
+        self.assertEqual(units.crs.to_epsg(), 3826)
+        for _, u in units.iterrows():
+            b = self.buildings.set_index("bid").loc[u["parent"]]
+            floor = int(u["sid"].split("/F")[1])
+            self.assertAlmostEqual(u["z_min"], (floor - 1) * 3.0, places=3)
+            self.assertAlmostEqual(u["z_max"], floor * 3.0, places=3)
+            # The faces' footprint (their 2D union) is the building's footprint.
+            self.assertAlmostEqual(u.geometry.buffer(0).area, b.geometry.area, delta=1e-3 * b.geometry.area)
+        # GDAL's own GeoPackage validator accepts the store with its 3D layers.
+        validator = Path("/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py")
+        proc = subprocess.run(["/usr/bin/python3", str(validator), str(self.store)], capture_output=True, text=True)
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        # The store records the layers with their kind, and the query answers from it alone.
+        info = self.strata("info", self.store).result
+        kinds = {l["layer"]: l["kind"] for l in info["layers"]}
+        self.assertEqual((kinds["legal_spaces"], kinds["buildings_3d"]), ("legal_space", "building_3d"))
+        b0 = self.buildings.set_index("bid").loc["B0"].geometry.representative_point()
+        res = self.strata("query", "at", b0.x, b0.y, 4.5, "--store", self.store)
+        self.assertExit(res, sts.EXIT_OK)
+        self.assertEqual([u["id"] for u in res.result["units"]], ["B0-001/F2"], res.describe())
+        self.assertIn(self.buildings.set_index("bid").loc["B0"]["parcel"], [l["id"] for l in res.result["land"]])
 
     def test_units_standing_on_a_parcel(self):
         for sid in self.buildings["parcel"].iloc[:4]:

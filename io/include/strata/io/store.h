@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "strata/core/city_object.h"
 #include "strata/core/crs.h"
 #include "strata/core/feature_issue.h"
 #include "strata/core/provenance.h"
@@ -31,6 +32,14 @@ struct ImportBatch {
   std::vector<std::string> tables;         // tables read: their old report rows are replaced
 };
 
+// A layer of 3D volumes (LoD1 buildings, legal spaces of registered units) stored as
+// MultiPolygonZ: the faces of each object's first solid, with its type, parent and attributes.
+// Kinds "building_3d" and "legal_space"; they are not 2D records (for_each_record refuses them).
+struct VolumeLayer {
+  Provenance provenance;  // layer name, kind, source, counts
+  std::vector<CityObject> objects;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -40,6 +49,14 @@ class Store {
   // Replaces the batch's layers, their report rows and provenance, and records the run, all in
   // one transaction: on an exception, or if the process dies, the store keeps its previous state.
   virtual void write_import(const ImportBatch& batch, const ProgressFn& progress = {}) = 0;
+
+  // Replaces these volume layers and their report rows, and records the run, in one transaction.
+  virtual void write_volumes(const std::vector<VolumeLayer>& layers,
+                             const std::vector<FeatureIssue>& issues,
+                             const std::string& run_summary_json) = 0;
+  // Calls `fn` with each object of a volume layer (one Solid geometry rebuilt from its faces).
+  virtual void for_each_volume(const std::string& layer,
+                               const std::function<bool(const CityObject&)>& fn) = 0;
 
   virtual std::vector<StoredLayer> layers() = 0;
   virtual std::optional<StoredLayer> layer(const std::string& name) = 0;
