@@ -143,17 +143,10 @@ class GeoPackageStore final : public Store {
   const Crs& crs() const override { return *crs_; }
 
   void write_import(const ImportBatch& batch, const ProgressFn& progress) override {
-    WriterLock lock(
-        path_);  // strata writers queue here; SQLite alone would fail one of two at once
-    if (dataset_->StartTransaction(FALSE) != OGRERR_NONE)
-      throw StrataError(ErrorCode::kStoreLocked, path_.string() + ": cannot start a transaction (" +
-                                                     take_gdal_error() +
-                                                     "); is another strata import writing to it?");
-    layers_cache_.reset();
     const char* fault = std::getenv("STRATA_FAULT_AFTER_WRITES");  // test hook, docs/testing.md
     std::int64_t fault_after = fault ? std::atoll(fault) : -1;
     std::int64_t writes = 0;
-    try {
+    in_transaction(batch.run_summary_json, [&] {
       for (const LayerImport* li : batch.layers) {
         write_layer(*li, progress, fault_after, writes);
         replace_layer_row(*li);
@@ -165,27 +158,13 @@ class GeoPackageStore final : public Store {
       for (const auto& t : tables)
         check(delete_where(kReport, "layer = " + sql_quote(t)), "update the import report");
       append_report_rows(batch.extra_issues);
-      OGRLayer* runs = dataset_->GetLayerByName(kRuns);
-      OGRFeatureUniquePtr run(OGRFeature::CreateFeature(runs->GetLayerDefn()));
-      run->SetField("summary", batch.run_summary_json.c_str());
-      check(runs->CreateFeature(run.get()), "record the run");
-      if (dataset_->CommitTransaction() != OGRERR_NONE)
-        store_fail(path_, "commit failed: " + take_gdal_error());
-    } catch (...) {
-      dataset_->RollbackTransaction();
-      throw;
-    }
+    });
   }
 
   void write_volumes(const std::vector<VolumeLayer>& layers,
                      const std::vector<FeatureIssue>& issues,
                      const std::string& run_summary_json) override {
-    WriterLock lock(path_);
-    if (dataset_->StartTransaction(FALSE) != OGRERR_NONE)
-      throw StrataError(ErrorCode::kStoreLocked, path_.string() + ": cannot start a transaction (" +
-                                                     take_gdal_error() + ")");
-    layers_cache_.reset();
-    try {
+    in_transaction(run_summary_json, [&] {
       for (const auto& layer : layers) {
         write_volume_layer(layer);
         replace_layer_row(layer.provenance, static_cast<std::int64_t>(layer.objects.size()));
@@ -194,16 +173,7 @@ class GeoPackageStore final : public Store {
           if (i.layer == layer.provenance.layer) own.push_back(i);
         replace_report_rows(layer.provenance.layer, own);
       }
-      OGRLayer* runs = dataset_->GetLayerByName(kRuns);
-      OGRFeatureUniquePtr run(OGRFeature::CreateFeature(runs->GetLayerDefn()));
-      run->SetField("summary", run_summary_json.c_str());
-      check(runs->CreateFeature(run.get()), "record the run");
-      if (dataset_->CommitTransaction() != OGRERR_NONE)
-        store_fail(path_, "commit failed: " + take_gdal_error());
-    } catch (...) {
-      dataset_->RollbackTransaction();
-      throw;
-    }
+    });
   }
 
   void for_each_volume(const std::string& name,
@@ -491,12 +461,7 @@ class GeoPackageStore final : public Store {
   void write_layer(const LayerImport& li, const ProgressFn& progress, std::int64_t fault_after,
                    std::int64_t& writes) {
     const std::string& name = li.provenance.layer;
-    for (int i = 0; i < dataset_->GetLayerCount(); ++i) {
-      if (name == dataset_->GetLayer(i)->GetName()) {
-        check(dataset_->DeleteLayer(i), "replace layer " + name);
-        break;
-      }
-    }
+    drop_layer_if_present(name);
     const KindSpec* kind = find_kind(li.provenance.kind);
     std::vector<std::pair<const char*, OGRFieldType>> fields = {{"sid", OFTString},
                                                                 {"kind", OFTString}};
@@ -509,8 +474,7 @@ class GeoPackageStore final : public Store {
                        {"src_fid", OFTInteger64},
                        {"attributes", OFTString}})
       fields.push_back(extra);
-    // The R-tree is built explicitly below, inside the transaction: GDAL would otherwise defer it
-    // to after the commit, and a kill in between would leave a layer without spatial index.
+    // No automatic R-tree: build_spatial_index() makes it inside the transaction.
     OGRLayer* l =
         create_table(name.c_str(), fields, wkbMultiPolygon, &srs_, /*spatial_index=*/false);
     OGRFeatureDefn* defn = l->GetLayerDefn();
@@ -545,6 +509,45 @@ class GeoPackageStore final : public Store {
       if (progress && (done == 1 || done % 500 == 0 || done == total))
         progress("write " + name, done, total);
     }
+    build_spatial_index(name);
+  }
+
+  // Every write: strata writers queue on the lock file (SQLite alone would fail one of two at
+  // once), `body` runs inside one transaction with the run recorded, and anything that throws
+  // rolls it all back.
+  template <typename Body>
+  void in_transaction(const std::string& run_summary_json, Body body) {
+    WriterLock lock(path_);
+    if (dataset_->StartTransaction(FALSE) != OGRERR_NONE)
+      throw StrataError(ErrorCode::kStoreLocked, path_.string() + ": cannot start a transaction (" +
+                                                     take_gdal_error() +
+                                                     "); is another strata import writing to it?");
+    layers_cache_.reset();
+    try {
+      body();
+      OGRLayer* runs = dataset_->GetLayerByName(kRuns);
+      OGRFeatureUniquePtr run(OGRFeature::CreateFeature(runs->GetLayerDefn()));
+      run->SetField("summary", run_summary_json.c_str());
+      check(runs->CreateFeature(run.get()), "record the run");
+      if (dataset_->CommitTransaction() != OGRERR_NONE)
+        store_fail(path_, "commit failed: " + take_gdal_error());
+    } catch (...) {
+      dataset_->RollbackTransaction();
+      throw;
+    }
+  }
+
+  void drop_layer_if_present(const std::string& name) {
+    for (int i = 0; i < dataset_->GetLayerCount(); ++i)
+      if (name == dataset_->GetLayer(i)->GetName()) {
+        check(dataset_->DeleteLayer(i), "replace layer " + name);
+        return;
+      }
+  }
+
+  // Built explicitly inside the transaction: GDAL would otherwise defer it to after the
+  // commit, and a kill in between would leave a layer without spatial index.
+  void build_spatial_index(const std::string& name) {
     CPLErrorReset();
     OGRLayer* index = dataset_->ExecuteSQL(
         ("SELECT CreateSpatialIndex(" + sql_quote(name) + ", 'geom')").c_str(), nullptr, nullptr);
@@ -560,11 +563,7 @@ class GeoPackageStore final : public Store {
   // Faces of the first solid as one MultiPolygonZ (closed rings); the z range beside it.
   void write_volume_layer(const VolumeLayer& layer) {
     const std::string& name = layer.provenance.layer;
-    for (int i = 0; i < dataset_->GetLayerCount(); ++i)
-      if (name == dataset_->GetLayer(i)->GetName()) {
-        check(dataset_->DeleteLayer(i), "replace layer " + name);
-        break;
-      }
+    drop_layer_if_present(name);
     OGRLayer* l = create_table(name.c_str(),
                                {{"sid", OFTString},
                                 {"type", OFTString},
@@ -607,12 +606,7 @@ class GeoPackageStore final : public Store {
       f->SetGeometryDirectly(mp.release());
       check(l->CreateFeature(f.get()), "write volume " + o.id + " of layer " + name);
     }
-    CPLErrorReset();
-    OGRLayer* index = dataset_->ExecuteSQL(
-        ("SELECT CreateSpatialIndex(" + sql_quote(name) + ", 'geom')").c_str(), nullptr, nullptr);
-    if (index) dataset_->ReleaseResultSet(index);
-    if (CPLGetLastErrorType() >= CE_Failure)
-      store_fail(path_, "cannot build the spatial index of " + name + ": " + take_gdal_error());
+    build_spatial_index(name);
   }
 
   void replace_layer_row(const LayerImport& li) {

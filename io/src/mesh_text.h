@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "strata/core/city_object.h"
 #include "strata/core/error.h"
 
 namespace strata::io::mesh_text {
@@ -62,6 +63,18 @@ class LineReader {
   std::ifstream in_;
   int line_no_ = 0;
 };
+
+// A mesh file's content as strata's city object: one Solid with one shell.
+inline CityObject solid_object(std::string id, Shell3 shell) {
+  CityObject object;
+  object.id = std::move(id);
+  object.type = "GenericCityObject";
+  CityGeometry geometry;
+  geometry.type = CityGeometryType::kSolid;
+  geometry.solids.push_back({std::move(shell)});
+  object.geometries.push_back(std::move(geometry));
+  return object;
+}
 
 inline std::string stem_of(const std::string& path) {
   auto slash = path.find_last_of('/');

@@ -49,15 +49,8 @@ CityModelInfo read_obj(const std::string& path,
   flush();
   if (objects.empty()) objects.emplace_back(name, Shell3{});  // vertices only: an empty solid
   for (auto& [id, faces] : objects) {
-    CityObject object;
-    object.id = id;
-    object.type = "GenericCityObject";
-    CityGeometry geometry;
-    geometry.type = CityGeometryType::kSolid;
-    geometry.solids.push_back({std::move(faces)});
-    object.geometries.push_back(std::move(geometry));
     ++info.objects;
-    on_object(std::move(object));
+    on_object(mesh_text::solid_object(id, std::move(faces)));
   }
   return info;
 }

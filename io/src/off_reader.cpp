@@ -38,15 +38,8 @@ CityModelInfo read_off(const std::string& path,
     }
     shell.push_back({std::move(ring)});
   }
-  CityObject object;
-  object.id = mesh_text::stem_of(path);
-  object.type = "GenericCityObject";
-  CityGeometry geometry;
-  geometry.type = CityGeometryType::kSolid;
-  geometry.solids.push_back({std::move(shell)});
-  object.geometries.push_back(std::move(geometry));
   info.objects = 1;
-  on_object(std::move(object));
+  on_object(mesh_text::solid_object(mesh_text::stem_of(path), std::move(shell)));
   return info;
 }
 
