@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "strata/core/error.h"
 #include "strata/io/citygml_reader.h"
 #include "strata/io/mesh_readers.h"
 
@@ -14,7 +15,15 @@ CityModelInfo read_solids_file(const std::string& path,
   if (ext == ".poly") return read_poly(path, on_object);
   if (ext == ".off") return read_off(path, on_object);
   if (ext == ".obj") return read_obj(path, on_object);
-  return read_city_model(path, on_object);
+  try {
+    return read_city_model(path, on_object);
+  } catch (const StrataError& e) {
+    // GeoJSON-shaped JSON is not CityJSON; it may be JSON-FG with polyhedra.
+    const std::string what = e.what();
+    if (e.code() == ErrorCode::kUnsupportedFormat && what.find("is GeoJSON") != std::string::npos)
+      return read_jsonfg(path, on_object);
+    throw;
+  }
 }
 
 }  // namespace strata::io

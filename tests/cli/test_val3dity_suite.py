@@ -30,9 +30,6 @@ KNOWN_DIFFERENCES = {
     "test_geometry_generic/307.poly": (
         [307], "val3dity also reports 303 for a fully reversed face; strata's vertices there are manifold, "
                "so it reports the reversed polygon (307) only"),
-    "test_jsonfg/building.fg.json": ([904], "JSON-FG is not read by strata (904, format not supported)"),
-    "test_jsonfg/cubes.fg.json": ([904], "JSON-FG is not read by strata"),
-    "test_jsonfg/e103.fg.json": ([904], "JSON-FG is not read by strata"),
     "test_tu3djson/cube.json": ([904], "tu3djson is not read by strata"),
     "test_tu3djson/cube2.json": ([904], "tu3djson is not read by strata"),
     "test_tu3djson/cube3.json": ([904], "tu3djson is not read by strata"),

@@ -47,6 +47,13 @@ Validated validate_object(const CityObject& object, const ValidationTolerances& 
                                                                       : object.id;
     v.children = object.children;
   }
+  for (const auto& where : object.unclosed_rings) {
+    ValidationFinding f;
+    f.code = ErrorCode::kRingNotClosed;
+    f.object_id = object.id;
+    f.detail = "a ring is not closed (its last point is not its first): " + where;
+    v.report.findings.push_back(std::move(f));
+  }
   for (const auto& reason : object.dropped) {
     ValidationFinding f;
     f.code = ErrorCode::kInvalidInputFile;

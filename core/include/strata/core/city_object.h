@@ -37,7 +37,11 @@ struct CityObject {
   std::vector<std::string> parents, children;
   std::string attributes_json;  // the object's attributes, verbatim
   std::vector<CityGeometry> geometries;
-  std::vector<std::string> dropped;  // geometries the reader could not read, with the reason
+  // Geometries the reader could not read, with the reason (reported by `validate` as 901).
+  std::vector<std::string> dropped;
+  // Rings the file left open (JSON-FG, GML repeat the first point): closed by the reader and
+  // reported by `validate` as 103, one message each.
+  std::vector<std::string> unclosed_rings;
 };
 
 std::string_view geometry_type_name(CityGeometryType type);

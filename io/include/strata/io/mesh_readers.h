@@ -16,7 +16,13 @@ CityModelInfo read_poly(const std::string& path,
 CityModelInfo read_off(const std::string& path, const std::function<void(CityObject&&)>& on_object);
 CityModelInfo read_obj(const std::string& path, const std::function<void(CityObject&&)>& on_object);
 
-// .poly / .off / .obj by extension; anything else by content (CityJSON, CityJSONSeq, CityGML).
+// JSON-FG features with Polyhedron / MultiPolyhedron places (3D solids); a file with other
+// geometries is refused with 904, as val3dity does.
+CityModelInfo read_jsonfg(const std::string& path,
+                          const std::function<void(CityObject&&)>& on_object);
+
+// .poly / .off / .obj by extension; JSON-FG (a GeoJSON Feature / FeatureCollection); anything else
+// by content (CityJSON, CityJSONSeq, CityGML).
 CityModelInfo read_solids_file(const std::string& path,
                                const std::function<void(CityObject&&)>& on_object);
 
