@@ -22,6 +22,8 @@ CityModelInfo read_solids_file(const std::string& path,
     const std::string what = e.what();
     if (e.code() == ErrorCode::kUnsupportedFormat && what.find("is GeoJSON") != std::string::npos)
       return read_jsonfg(path, on_object);
+    if (e.code() == ErrorCode::kUnsupportedFormat && what.find("'tu3djson'") != std::string::npos)
+      return read_tu3djson(path, on_object);
     throw;
   }
 }

@@ -30,9 +30,6 @@ KNOWN_DIFFERENCES = {
     "test_geometry_generic/307.poly": (
         [307], "val3dity also reports 303 for a fully reversed face; strata's vertices there are manifold, "
                "so it reports the reversed polygon (307) only"),
-    "test_tu3djson/cube.json": ([904], "tu3djson is not read by strata"),
-    "test_tu3djson/cube2.json": ([904], "tu3djson is not read by strata"),
-    "test_tu3djson/cube3.json": ([904], "tu3djson is not read by strata"),
 }
 for name in ("invalid_indoorgml_1", "invalid_indoorgml_2"):
     KNOWN_DIFFERENCES[f"test_file_format/{name}.gml"] = (

@@ -21,8 +21,12 @@ CityModelInfo read_obj(const std::string& path, const std::function<void(CityObj
 CityModelInfo read_jsonfg(const std::string& path,
                           const std::function<void(CityObject&&)>& on_object);
 
-// .poly / .off / .obj by extension; JSON-FG (a GeoJSON Feature / FeatureCollection); anything else
-// by content (CityJSON, CityJSONSeq, CityGML).
+// tu3djson documents (features with CityJSON-style geometries and their own vertices).
+CityModelInfo read_tu3djson(const std::string& path,
+                            const std::function<void(CityObject&&)>& on_object);
+
+// .poly / .off / .obj by extension; tu3djson; JSON-FG (a GeoJSON Feature / FeatureCollection);
+// anything else by content (CityJSON, CityJSONSeq, CityGML).
 CityModelInfo read_solids_file(const std::string& path,
                                const std::function<void(CityObject&&)>& on_object);
 
