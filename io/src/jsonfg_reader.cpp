@@ -1,10 +1,10 @@
 // JSON-FG (OGC Features and Geometries JSON) features whose "place" is a Polyhedron or a
 // MultiPolyhedron: the 3D solids of JSON-FG, read as Solid / MultiSolid city objects. Hand-written
 // on nlohmann::json: GDAL's JSON-FG driver does not return polyhedra as solids.
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "json_document.h"
 #include "strata/core/error.h"
 #include "strata/io/mesh_readers.h"
 
@@ -38,19 +38,13 @@ struct Builder {
       object->unclosed_rings.push_back("ring " + std::to_string(ring_no - 1));
     return r;
   }
-  Shell3 shell(const json& surfaces) {
-    Shell3 s;
-    for (const auto& surface : surfaces) {
-      Surface3 rings;
-      for (const auto& r : surface) rings.push_back(ring(r));
-      s.push_back(std::move(rings));
-    }
+  Surface3 surface(const json& rings) {
+    Surface3 s;
+    for (const auto& r : rings) s.push_back(ring(r));
     return s;
   }
   std::vector<Shell3> solid(const json& shells) {
-    std::vector<Shell3> out;
-    for (const auto& sh : shells) out.push_back(shell(sh));
-    return out;
+    return json_document::solid_of(shells, [this](const json& rings) { return surface(rings); });
   }
 };
 
@@ -58,14 +52,7 @@ struct Builder {
 
 CityModelInfo read_jsonfg(const std::string& path,
                           const std::function<void(CityObject&&)>& on_object) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw StrataError(ErrorCode::kInvalidInputFile, path + ": cannot open the file");
-  json doc;
-  try {
-    doc = json::parse(in);
-  } catch (const json::exception& e) {
-    throw StrataError(ErrorCode::kInvalidInputFile, path + ": not valid JSON (" + e.what() + ")");
-  }
+  const json doc = json_document::read(path);
   CityModelInfo info;
   info.format = "JSON-FG";
   std::vector<const json*> features;

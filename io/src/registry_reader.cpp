@@ -2,11 +2,11 @@
 
 #include <boost/geometry/algorithms/correct.hpp>
 #include <boost/geometry/io/wkt/read.hpp>
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "json_document.h"
 #include "strata/core/error.h"
 #include "strata/io/table.h"
 
@@ -225,14 +225,7 @@ std::string json_text(const nlohmann::json& v) {
 }
 
 void read_json(const std::string& path, Builder& b) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw StrataError(ErrorCode::kInvalidInputFile, path + ": cannot open the registry");
-  nlohmann::json doc;
-  try {
-    doc = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    throw StrataError(ErrorCode::kInvalidInputFile, path + ": not valid JSON (" + e.what() + ")");
-  }
+  const nlohmann::json doc = json_document::read(path);
   if (!doc.is_object() || !doc.contains("units") || !doc["units"].is_array())
     throw StrataError(
         ErrorCode::kFieldMissing,

@@ -1,9 +1,9 @@
 // tu3djson (TU Delft's minimal 3D JSON: features, each with a CityJSON-style Solid /
 // MultiSolid / CompositeSolid / MultiSurface / CompositeSurface whose "boundaries" index the
 // geometry's own "vertices"), read for validation. Hand-written: no library reads it.
-#include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "json_document.h"
 #include "strata/core/error.h"
 #include "strata/io/mesh_readers.h"
 
@@ -29,14 +29,10 @@ struct Builder {
     return s;
   }
   Shell3 shell(const json& surfaces) const {
-    Shell3 out;
-    for (const auto& s : surfaces) out.push_back(surface(s));
-    return out;
+    return json_document::shell_of(surfaces, [this](const json& rings) { return surface(rings); });
   }
   std::vector<Shell3> solid(const json& shells) const {
-    std::vector<Shell3> out;
-    for (const auto& sh : shells) out.push_back(shell(sh));
-    return out;
+    return json_document::solid_of(shells, [this](const json& rings) { return surface(rings); });
   }
 };
 
@@ -44,14 +40,7 @@ struct Builder {
 
 CityModelInfo read_tu3djson(const std::string& path,
                             const std::function<void(CityObject&&)>& on_object) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw StrataError(ErrorCode::kInvalidInputFile, path + ": cannot open the file");
-  json doc;
-  try {
-    doc = json::parse(in);
-  } catch (const json::exception& e) {
-    throw StrataError(ErrorCode::kInvalidInputFile, path + ": not valid JSON (" + e.what() + ")");
-  }
+  const json doc = json_document::read(path);
   if (!doc.is_object() || doc.value("type", "") != "tu3djson" || !doc.contains("features") ||
       !doc["features"].is_array())
     throw StrataError(ErrorCode::kUnsupportedFormat, path + ": not a tu3djson document");

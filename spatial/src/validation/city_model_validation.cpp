@@ -47,20 +47,19 @@ Validated validate_object(const CityObject& object, const ValidationTolerances& 
                                                                       : object.id;
     v.children = object.children;
   }
-  for (const auto& where : object.unclosed_rings) {
+  // What the reader already found wrong: open rings (103), unreadable geometries (901).
+  auto reader_finding = [&](ErrorCode code, std::string detail) {
     ValidationFinding f;
-    f.code = ErrorCode::kRingNotClosed;
+    f.code = code;
     f.object_id = object.id;
-    f.detail = "a ring is not closed (its last point is not its first): " + where;
+    f.detail = std::move(detail);
     v.report.findings.push_back(std::move(f));
-  }
-  for (const auto& reason : object.dropped) {
-    ValidationFinding f;
-    f.code = ErrorCode::kInvalidInputFile;
-    f.object_id = object.id;
-    f.detail = "a geometry could not be read: " + reason;
-    v.report.findings.push_back(std::move(f));
-  }
+  };
+  for (const auto& where : object.unclosed_rings)
+    reader_finding(ErrorCode::kRingNotClosed,
+                   "a ring is not closed (its last point is not its first): " + where);
+  for (const auto& reason : object.dropped)
+    reader_finding(ErrorCode::kInvalidInputFile, "a geometry could not be read: " + reason);
   for (std::size_t g = 0; g < object.geometries.size(); ++g) {
     std::vector<validation::ValidatedSolid> kept;
     auto findings = validation::validate_geometry_keeping(object.geometries[g], tolerances,
