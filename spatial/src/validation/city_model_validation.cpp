@@ -183,9 +183,7 @@ struct CityModelValidator::State {
         if (a.lod != b.lod || (a.object == b.object && a.geometry == b.geometry)) continue;
         ++tested;
         std::optional<Point3> where;
-        double depth = 0;
-        if (!validation::solids_overlap(a.solid, b.solid, tolerances.overlap, where, depth))
-          continue;
+        if (!validation::solids_overlap(a.solid, b.solid, tolerances.overlap, where)) continue;
         auto& report =
             target != group.reports.end()
                 ? *target

@@ -88,7 +88,6 @@ std::optional<ValidatedSolid> validate_solid(const std::vector<Shell3>& shells, 
         ok = false;
         continue;
       }
-      solid.volume += shell_outcome.signed_volume;
       if (keep_shells || shells.size() > 1) solid.shells.emplace_back(indexed, triangles, pool);
     }
   }
@@ -147,20 +146,16 @@ std::optional<ValidatedSolid> validate_solid(const std::vector<Shell3>& shells, 
 }
 
 bool solids_overlap(const ValidatedSolid& a, const ValidatedSolid& b, double tolerance,
-                    std::optional<Point3>& where, double& depth) {
+                    std::optional<Point3>& where) {
   const ShellContact c = relate(a.shells[0], b.shells[0]);
   where = c.where;
   const bool interiors = c.a_inside_b > 0 || c.b_inside_a > 0 || c.surfaces_cross ||
                          c.faces_overlap_same_side || c.identical;
   if (!interiors) return false;
-  if (tolerance <= 0) {
-    depth = c.penetration;
-    return true;
-  }
+  if (tolerance <= 0) return true;
   // Shrinking both solids by the tolerance (val3dity's rule) keeps an overlap only when its
   // common part is deeper than the tolerance.
-  depth = overlap_depth(a.shells[0], b.shells[0]);
-  return depth > tolerance;
+  return overlap_depth(a.shells[0], b.shells[0]) > tolerance;
 }
 
 std::vector<ValidationFinding> validate_geometry_keeping(const CityGeometry& geometry,
@@ -237,8 +232,7 @@ std::vector<ValidationFinding> validate_geometry_keeping(const CityGeometry& geo
         continue;
       }
       std::optional<Point3> where;
-      double depth = 0;
-      if (solids_overlap(*solids[i], *solids[j], tolerances.overlap, where, depth)) {
+      if (solids_overlap(*solids[i], *solids[j], tolerances.overlap, where)) {
         f.code = ErrorCode::kIntersectionSolids;
         f.detail = pair + " overlap";
         f.location = where;

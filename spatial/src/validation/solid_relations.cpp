@@ -70,15 +70,12 @@ bool coplanar_triangles_share_area(const Kernel::Triangle_3& a, const Kernel::Tr
 
 // Vertices and triangle centres of `a` classified against the solid of `b`.
 void classify(const ClosedShell::Impl& a, const ClosedShell::Impl& b, int& inside, int& outside,
-              bool& touch, double& penetration, std::optional<Point3>& where) {
-  auto consider = [&](const Kernel::Point_3& p, bool measure) {
+              bool& touch, std::optional<Point3>& where) {
+  auto consider = [&](const Kernel::Point_3& p) {
     switch ((*b.side)(p)) {
       case CGAL::ON_BOUNDED_SIDE:
         ++inside;
         if (!where) where = to_point(p);
-        if (measure)
-          penetration =
-              std::max(penetration, std::sqrt(CGAL::to_double(b.tree->squared_distance(p))));
         break;
       case CGAL::ON_UNBOUNDED_SIDE:
         ++outside;
@@ -88,11 +85,11 @@ void classify(const ClosedShell::Impl& a, const ClosedShell::Impl& b, int& insid
         break;
     }
   };
-  for (auto v : a.mesh.vertices()) consider(a.mesh.point(v), true);
+  for (auto v : a.mesh.vertices()) consider(a.mesh.point(v));
   // Centres too: a shell can lie inside another with all its vertices on the other's surface.
   for (auto f : a.mesh.faces()) {
     const auto t = triangle_of(a.mesh, f);
-    consider(CGAL::centroid(t), false);
+    consider(CGAL::centroid(t));
   }
 }
 
@@ -127,7 +124,6 @@ ClosedShell::ClosedShell(const IndexedShell& shell,
   }
   std::sort(m.canonical.begin(), m.canonical.end());
   m.tree = std::make_unique<Tree>(faces(m.mesh).first, faces(m.mesh).second, m.mesh);
-  m.tree->accelerate_distance_queries();
   m.side = std::make_unique<SideOf>(*m.tree);
   m.bbox = m.tree->bbox();
 }
@@ -151,8 +147,8 @@ ShellContact relate(const ClosedShell& shell_a, const ClosedShell& shell_b) {
     c.touch = true;
     return c;
   }
-  classify(a, b, c.a_inside_b, c.a_outside_b, c.touch, c.penetration, c.where);
-  classify(b, a, c.b_inside_a, c.b_outside_a, c.touch, c.penetration, c.where);
+  classify(a, b, c.a_inside_b, c.a_outside_b, c.touch, c.where);
+  classify(b, a, c.b_inside_a, c.b_outside_a, c.touch, c.where);
 
   ToExact to_exact;
   for (auto fa : a.mesh.faces()) {

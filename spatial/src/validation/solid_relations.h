@@ -36,7 +36,6 @@ struct ShellContact {
   bool faces_overlap_same_side = false;  // ... with both solids on the same side of it
   bool touch = false;                    // the surfaces meet (at points, lines or areas)
   std::optional<Point3> where;           // a point where they meet or cross
-  double penetration = 0;                // deepest vertex of one strictly inside the other
 };
 
 ShellContact relate(const ClosedShell& a, const ClosedShell& b);

@@ -12,7 +12,6 @@ namespace strata::spatial::validation {
 
 struct ValidatedSolid {
   std::vector<ClosedShell> shells;  // outer first
-  double volume = 0;                // outer minus cavities
 };
 
 // Validates the shells of one solid (or, with closed = false, one CompositeSurface) and the
@@ -26,7 +25,7 @@ std::optional<ValidatedSolid> validate_solid(const std::vector<Shell3>& shells, 
 
 // True when the interiors of two valid solids overlap by more than the tolerance allows.
 bool solids_overlap(const ValidatedSolid& a, const ValidatedSolid& b, double tolerance,
-                    std::optional<Point3>& where, double& depth);
+                    std::optional<Point3>& where);
 
 // validate_geometry, keeping the valid solids (in order; invalid ones are left out).
 std::vector<ValidationFinding> validate_geometry_keeping(const CityGeometry& geometry,
