@@ -2,12 +2,13 @@
 # Heavy libraries are linked only by the module that uses them:
 #   core    : Boost (Geometry, headers), PROJ
 #   io      : GDAL/OGR, nlohmann_json, toml++
-#   spatial : Boost.Geometry R-tree, CGAL (3D solids, later issues)
+#   spatial : Boost.Geometry R-tree, CGAL (3D solids), GEOS (2D overlay of the area indicators)
 #   render  : Open3D (3D scenes, later issues)
 #   apps    : CLI11
 find_package(Boost 1.74 REQUIRED)
 find_package(PROJ 9 REQUIRED CONFIG)
 find_package(GDAL 3.6 REQUIRED CONFIG)
+find_package(GEOS 3.11 REQUIRED CONFIG)  # the overlay GDAL itself uses; C API only
 set(CGAL_DO_NOT_WARN_ABOUT_CMAKE_BUILD_TYPE TRUE)  # debug builds are for tests, not speed
 find_package(CGAL 5.5 REQUIRED CONFIG)
 # Debian's Open3D config expects the Eigen3 target to exist already.

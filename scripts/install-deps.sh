@@ -8,13 +8,17 @@ packages=(
   # toolchain
   build-essential cmake ninja-build pkg-config git ca-certificates clang-format
   # required geo libraries
-  libgdal-dev gdal-bin libproj-dev proj-bin proj-data libcgal-dev libboost-dev libeigen3-dev libopen3d-dev
+  libgdal-dev libgeos-dev gdal-bin libproj-dev proj-bin proj-data libcgal-dev libboost-dev libeigen3-dev libopen3d-dev
   # well-kept helper libraries (JSON, TOML, CLI parsing, SHA-256)
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libssl-dev
   libxml2-dev libfmt-dev  # libxml2: CityGML reader; fmt: Open3D's CMake config looks for fmt
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev sqlite3 python3 python3-geopandas python3-rtree python3-gdal python3-lxml
   python3-qgis qgis-providers  # the store must open in QGIS: tests open it with PyQGIS
+  # benchmarks and tests that need a real server: a throwaway PostgreSQL 15 + PostGIS 3 cluster
+  # (scripts/postgis_local.py; initdb/pg_ctl from /usr/lib/postgresql/15/bin), loaded with
+  # ogr2ogr (gdal-bin, above) and queried with psycopg2 (bench/indicators_bench.py)
+  postgresql postgresql-15 postgresql-15-postgis-3 python3-psycopg2
 )
 
 missing=()

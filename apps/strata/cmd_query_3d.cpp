@@ -24,7 +24,8 @@ struct Model {
 Model load_model_from_store(io::Store& store) {
   std::vector<CityObject> objects;
   for (const auto& l : store.layers())
-    if (l.provenance.kind == "building_3d" || l.provenance.kind == "legal_space")
+    if (l.provenance.kind == "building_3d" || l.provenance.kind == "building_storey" ||
+        l.provenance.kind == "legal_space")
       store.for_each_volume(l.provenance.layer, [&](const CityObject& o) {
         objects.push_back(o);
         return true;
@@ -122,11 +123,16 @@ std::optional<int> run_query_3d(const GlobalOptions& g, const Query3dArgs& a) {
                           "cannot transform the point to " + *m.crs);
     }
     auto hits = m.index->at(x, y, a.z);
-    nlohmann::json buildings = nlohmann::json::array(), units = nlohmann::json::array();
+    nlohmann::json buildings = nlohmann::json::array(), storeys = nlohmann::json::array(),
+                   units = nlohmann::json::array();
     std::ostringstream text;
     for (const auto* v : hits)
-      (v->type == "BuildingUnit" ? units : buildings).push_back(volume_json(*v));
+      (v->type == "BuildingUnit"     ? units
+       : v->type == "BuildingStorey" ? storeys
+                                     : buildings)
+          .push_back(volume_json(*v));
     for (const auto& b : buildings) text << "building " << b["id"].get<std::string>() << "\n";
+    for (const auto& s : storeys) text << "storey " << s["id"].get<std::string>() << "\n";
     for (const auto& u : units) {
       text << "unit " << u["id"].get<std::string>();
       if (u.contains("attributes")) {
@@ -155,6 +161,7 @@ std::optional<int> run_query_3d(const GlobalOptions& g, const Query3dArgs& a) {
          {{"point",
            {{"x", a.x}, {"y", a.y}, {"z", a.z}, {"crs", a.crs.empty() ? crs_label : a.crs}}},
           {"buildings", buildings},
+          {"storeys", storeys},
           {"units", units},
           {"land", land}},
          text.str());

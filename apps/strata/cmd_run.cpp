@@ -80,6 +80,7 @@ Runner add_run(CLI::App& app, const GlobalOptions& g) {
     }
 
     nlohmann::json analyses = nlohmann::json::object();
+    std::string indicator_text;
     if (store) {
       for (const auto& name : project.analyses) {
         if (name == "population_by_district") {
@@ -87,6 +88,12 @@ Runner add_run(CLI::App& app, const GlobalOptions& g) {
           for (const auto& l : project.layers)
             if (l.kind == "district" || l.kind == "village") layers.push_back(l.name);
           analyses[name] = spatial::population_by_district(*store, layers).to_json();
+        } else if (name == "indicators") {
+          nlohmann::json result =
+              compute_and_write_indicators(project, *store, project.output, 0, indicator_text);
+          analyses[name] = {{"outputs", result["outputs"]},
+                            {"warnings", result["warnings"]},
+                            {"city", result["city"]}};
         }
       }
     }
@@ -124,6 +131,7 @@ Runner add_run(CLI::App& app, const GlobalOptions& g) {
     if (analyses.contains("population_by_district"))
       text << "  population (sum of villages): "
            << analyses["population_by_district"]["total_population"] << "\n";
+    if (!indicator_text.empty()) text << "indicators:\n" << indicator_text;
     text << "summary: " << summary_path.string() << "\n";
     emit(g, "run", ok, summary, text.str());
     if (!ok) {

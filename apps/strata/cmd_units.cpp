@@ -138,6 +138,7 @@ int run_units(const GlobalOptions& g, const UnitsArgs& a, bool generate) {
 
   std::vector<CityObject> objects;
   std::map<std::string, std::vector<std::string>> children;
+  for (const auto& s : model.storeys) children[s.building].push_back(s.id);
   for (const auto& u : model.units) children[u.building].push_back(u.id);
   for (const auto& [id, building] : buildings) {
     CityObject o;
@@ -158,6 +159,21 @@ int run_units(const GlobalOptions& g, const UnitsArgs& a, bool generate) {
                                              building.base + building.height, "1.2"));
     objects.push_back(std::move(o));
   }
+  for (const auto& s : model.storeys) {
+    CityObject o;
+    o.id = s.id;
+    o.type = "BuildingStorey";
+    o.parents = {s.building};
+    const nlohmann::json attributes = {
+        {"floor", floor_label(s.floor)},
+        {"strata:storey_height_m", options.storey_height},
+        {"strata:derived", "storeys of equal height from the building's base (not registered)"},
+        {"strata:generated", generate}};
+    o.attributes_json = attributes.dump();
+    o.geometries.push_back(
+        extrude_footprint(buildings.at(s.building).footprint, s.z_bottom, s.z_top, "1"));
+    objects.push_back(std::move(o));
+  }
   for (const auto& u : model.units) {
     const BAUnit& b = *baunit_by_id[u.baunit];
     CityObject o;
@@ -167,6 +183,7 @@ int run_units(const GlobalOptions& g, const UnitsArgs& a, bool generate) {
     nlohmann::json attributes = {
         {"building_no", b.id},
         {"floor", floor_label(u.floor)},
+        {"storey", u.storey.empty() ? nlohmann::json(nullptr) : nlohmann::json(u.storey)},
         {"unit_kind", std::string(unit_kind_name(b.kind))},
         {"registered_area_m2", b.registered_area_m2},
         {"parcels", b.parcels},
@@ -197,12 +214,15 @@ int run_units(const GlobalOptions& g, const UnitsArgs& a, bool generate) {
     const std::string store_path =
         is_project_file(a.store) ? io::load_project(a.store).store.string() : a.store;
     auto store = io::open_geopackage_store(store_path, store_crs, /*create=*/false);
-    io::VolumeLayer blocks, spaces;
+    io::VolumeLayer blocks, storeys, spaces;
     const std::string now = utc_now_iso8601();
-    for (auto* layer : {&blocks, &spaces}) {
-      const bool units_layer = layer == &spaces;
-      layer->provenance.layer = units_layer ? "legal_spaces" : "buildings_3d";
-      layer->provenance.kind = units_layer ? "legal_space" : "building_3d";
+    blocks.provenance.layer = "buildings_3d";
+    blocks.provenance.kind = "building_3d";
+    storeys.provenance.layer = "building_storeys";
+    storeys.provenance.kind = "building_storey";
+    spaces.provenance.layer = "legal_spaces";
+    spaces.provenance.kind = "legal_space";
+    for (auto* layer : {&blocks, &storeys, &spaces}) {
       layer->provenance.dataset = a.footprints.path;
       layer->provenance.source_crs = set.crs->label();
       layer->provenance.source_note =
@@ -212,9 +232,13 @@ int run_units(const GlobalOptions& g, const UnitsArgs& a, bool generate) {
       layer->provenance.features_read = set.read;
       layer->provenance.features_rejected = static_cast<std::int64_t>(set.rejected.size());
     }
-    for (const auto& o : objects) (o.type == "BuildingUnit" ? spaces : blocks).objects.push_back(o);
-    blocks.provenance.features_imported = static_cast<std::int64_t>(blocks.objects.size());
-    spaces.provenance.features_imported = static_cast<std::int64_t>(spaces.objects.size());
+    for (const auto& o : objects)
+      (o.type == "BuildingUnit"     ? spaces
+       : o.type == "BuildingStorey" ? storeys
+                                    : blocks)
+          .objects.push_back(o);
+    for (auto* layer : {&blocks, &storeys, &spaces})
+      layer->provenance.features_imported = static_cast<std::int64_t>(layer->objects.size());
     std::vector<FeatureIssue> stored_issues;
     for (auto i : set.rejected) {
       i.layer = "buildings_3d";
@@ -224,10 +248,11 @@ int run_units(const GlobalOptions& g, const UnitsArgs& a, bool generate) {
       i.layer = "legal_spaces";
       stored_issues.push_back(std::move(i));
     }
-    store->write_volumes({blocks, spaces}, stored_issues,
+    store->write_volumes({blocks, storeys, spaces}, stored_issues,
                          nlohmann::json({{"command", generate ? "units generate" : "units build"},
                                          {"legal_spaces", spaces.objects.size()},
                                          {"buildings", blocks.objects.size()},
+                                         {"storeys", storeys.objects.size()},
                                          {"findings", findings.size()}})
                              .dump());
   }
@@ -253,6 +278,7 @@ int run_units(const GlobalOptions& g, const UnitsArgs& a, bool generate) {
                            {"footprints_rejected", static_cast<std::int64_t>(set.rejected.size())},
                            {"baunits", static_cast<std::int64_t>(model.baunits.size())},
                            {"generated_units", generated},
+                           {"storeys", static_cast<std::int64_t>(model.storeys.size())},
                            {"legal_spaces", static_cast<std::int64_t>(model.units.size())},
                            {"parties", static_cast<std::int64_t>(model.parties.size())},
                            {"rights", static_cast<std::int64_t>(model.rights.size())},

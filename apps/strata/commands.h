@@ -5,6 +5,8 @@
 #include <functional>
 
 #include "cli_output.h"
+#include "strata/io/project_file.h"
+#include "strata/io/store.h"
 
 namespace strata::cli {
 
@@ -19,5 +21,12 @@ Runner add_inspect(CLI::App& app, const GlobalOptions& g);
 Runner add_validate(CLI::App& app, const GlobalOptions& g);
 Runner add_buildings(CLI::App& app, const GlobalOptions& g);
 Runner add_units(CLI::App& app, const GlobalOptions& g);
+Runner add_indicators(CLI::App& app, const GlobalOptions& g);
+
+// The project's [indicators] computed from `store` and written to `out_dir` (shared by
+// `indicators` and `run`); returns the result JSON and sets `text` to the human summary.
+nlohmann::json compute_and_write_indicators(const io::Project& project, io::Store& store,
+                                            const std::filesystem::path& out_dir, int threads,
+                                            std::string& text);
 
 }  // namespace strata::cli

@@ -124,6 +124,12 @@ std::string_view error_name(ErrorCode code) {
       return "JOIN_AMBIGUOUS";
     case ErrorCode::kJoinViaNormalisation:
       return "JOIN_VIA_NORMALISATION";
+    case ErrorCode::kDistrictsOverlap:
+      return "DISTRICTS_OVERLAP";
+    case ErrorCode::kOutsideDistricts:
+      return "OUTSIDE_DISTRICTS";
+    case ErrorCode::kPopulationMissing:
+      return "POPULATION_MISSING";
     case ErrorCode::kStoreError:
       return "STORE_ERROR";
     case ErrorCode::kStoreLocked:

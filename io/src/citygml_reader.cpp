@@ -191,8 +191,14 @@ class Reader {
       return;
     }
     if (name == "LinearRing" && surface_) {
+      // GML repeats a ring's first point at its end; strata's rings are open. A ring the file
+      // left open is kept and reported (103) by the validator.
       if (ring_.size() > 1 && ring_.front() == ring_.back())
-        ring_.pop_back();  // strata rings are open
+        ring_.pop_back();
+      else if (!objects_.empty())
+        objects_.back().unclosed_rings.push_back(
+            (polygon_id_.empty() ? std::string("polygon") : "polygon " + polygon_id_) + " ring " +
+            std::to_string(surface_->size()));
       surface_->push_back(std::move(ring_));
       ring_.clear();
       return;

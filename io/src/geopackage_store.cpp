@@ -557,7 +557,7 @@ class GeoPackageStore final : public Store {
   }
 
   static bool is_volume_kind(const std::string& kind) {
-    return kind == "building_3d" || kind == "legal_space";
+    return kind == "building_3d" || kind == "building_storey" || kind == "legal_space";
   }
 
   // Faces of the first solid as one MultiPolygonZ (closed rings); the z range beside it.

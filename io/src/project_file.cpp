@@ -14,8 +14,12 @@
 namespace strata::io {
 
 const std::vector<std::string>& known_analyses() {
-  static const std::vector<std::string> a = {"population_by_district"};
+  static const std::vector<std::string> a = {"population_by_district", "indicators"};
   return a;
+}
+const std::vector<std::string>& known_indicator_outputs() {
+  static const std::vector<std::string> o = {"json", "csv", "markdown", "gpkg"};
+  return o;
 }
 const std::vector<std::string>& known_outputs() {
   static const std::vector<std::string> o = {"summary", "import_report"};
@@ -167,7 +171,7 @@ class Loader {
     }
     Project p;
     p.file = std::filesystem::absolute(file_);
-    allow_keys(root, {"project", "tables", "layers"}, "the project file");
+    allow_keys(root, {"project", "tables", "layers", "indicators"}, "the project file");
 
     const toml::table* proj = root["project"].as_table();
     if (!proj) fail(1, "missing [project] table (name, crs, store, output)");
@@ -220,6 +224,11 @@ class Loader {
                      [](const LayerSpec& l) { return l.kind == "district"; }))
       fail(*proj->get("analyses"),
            "analysis population_by_district needs a layer of kind district");
+    if (const toml::node* ind = root.get("indicators")) p.indicators = indicator_spec(*ind, p);
+    if (std::find(p.analyses.begin(), p.analyses.end(), "indicators") != p.analyses.end() &&
+        !p.indicators)
+      fail(*proj->get("analyses"),
+           "analysis indicators needs an [indicators] section (districts, green, paving)");
     if (const toml::node* o = proj->get("outputs")) {
       p.outputs = string_list(*o, "'outputs'");
       for (const auto& name : p.outputs)
@@ -234,6 +243,56 @@ class Loader {
   }
 
  private:
+  IndicatorSpec indicator_spec(const toml::node& node, const Project& p) {
+    const auto* t = node.as_table();
+    if (!t) fail(node, "[indicators] must be a table");
+    allow_keys(*t, {"districts", "population", "green", "paving", "paving_target_m2", "outputs"},
+               "[indicators]");
+    IndicatorSpec s;
+    s.line = static_cast<int>(t->source().begin.line);
+    auto layer_of = [&](const std::string& name, const toml::node& at,
+                        std::initializer_list<std::string_view> kinds, const std::string& role) {
+      const LayerSpec* l = p.find_layer(name);
+      if (!l) fail(at, "[indicators] " + role + " names unknown layer '" + name + "'");
+      if (std::find(kinds.begin(), kinds.end(), l->kind) == kinds.end()) {
+        std::string list;
+        for (auto k : kinds) list += std::string(list.empty() ? "" : " or ") + std::string(k);
+        fail(at, "[indicators] " + role + ": layer '" + name + "' is of kind " + l->kind +
+                     ", expected " + list);
+      }
+    };
+    s.districts = text(*t, "districts", "[indicators]", true);
+    layer_of(s.districts, *t->get("districts"), {"district"}, "districts");
+    s.population = text(*t, "population", "[indicators]", false, s.districts);
+    if (s.population != s.districts)
+      layer_of(s.population, *t->get("population"), {"village"}, "population");
+    for (const char* key : {"green", "paving"}) {
+      const toml::node* n = t->get(key);
+      if (!n) continue;
+      auto& list = std::string_view(key) == "green" ? s.green : s.paving;
+      list = string_list(*n, std::string("[indicators] ") + key);
+      for (const auto& name : list) layer_of(name, *n, {"green", "paving", "zoning"}, key);
+    }
+    if (s.green.empty() && s.paving.empty())
+      fail(s.line, "[indicators] names no green and no paving layer: nothing to compute");
+    if (const toml::node* n = t->get("paving_target_m2")) {
+      auto v = n->value<double>();
+      if (!v || !(*v > 0)) fail(*n, "paving_target_m2 must be a positive number of square metres");
+      s.paving_target_m2 = *v;
+    }
+    if (const toml::node* n = t->get("outputs")) {
+      s.outputs = string_list(*n, "[indicators] outputs");
+      for (const auto& name : s.outputs)
+        if (std::find(known_indicator_outputs().begin(), known_indicator_outputs().end(), name) ==
+            known_indicator_outputs().end())
+          fail(*n, "unknown indicator output '" + name +
+                       "' (this version has: " + joined(known_indicator_outputs()) + ")");
+    } else {
+      s.outputs = known_indicator_outputs();
+    }
+    return s;
+  }
+
   TableSpec table_spec(const toml::node& node) {
     const auto* t = node.as_table();
     if (!t) fail(node, "each [[tables]] entry must be a table");

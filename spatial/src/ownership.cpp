@@ -1,5 +1,6 @@
 #include "strata/spatial/ownership.h"
 
+#include <algorithm>
 #include <boost/geometry/algorithms/area.hpp>
 #include <boost/geometry/algorithms/difference.hpp>
 #include <boost/geometry/algorithms/envelope.hpp>
@@ -81,6 +82,30 @@ void build_legal_spaces(OwnershipModel& model,
       u.generated = b.generated;
       model.units.push_back(std::move(u));
     }
+  }
+  // Storeys: 1..storeys above ground for every building, and the basements down to the deepest
+  // one a unit is registered on. A unit links to the storey of its floor, if the building has it.
+  std::map<std::string, int> deepest;
+  for (const auto& u : model.units)
+    if (u.floor < 0) deepest[u.building] = std::min(deepest[u.building], u.floor);
+  model.storeys.clear();
+  std::map<std::pair<std::string, int>, std::string> storey_id;
+  for (const auto& [id, building] : buildings) {
+    for (int floor = deepest.count(id) ? deepest[id] : 1; floor <= building.storeys; ++floor) {
+      if (floor == 0) continue;
+      BuildingStorey s;
+      s.id = id + "/storey/" + floor_label(floor);
+      s.building = id;
+      s.floor = floor;
+      s.z_bottom = floor > 0 ? building.base + (floor - 1) * h : building.base + floor * h;
+      s.z_top = s.z_bottom + h;
+      storey_id[{id, floor}] = s.id;
+      model.storeys.push_back(std::move(s));
+    }
+  }
+  for (auto& u : model.units) {
+    auto it = storey_id.find({u.building, u.floor});
+    if (it != storey_id.end()) u.storey = it->second;
   }
 }
 

@@ -70,7 +70,8 @@ std::optional<IndexedVolume> UnitIndex::prism_of(const CityObject& object) {
 
 UnitIndex::UnitIndex(std::vector<CityObject> objects) : tree_(std::make_unique<Tree>()) {
   for (const auto& o : objects)
-    if (o.type == "Building" || o.type == "BuildingPart" || o.type == "BuildingUnit")
+    if (o.type == "Building" || o.type == "BuildingPart" || o.type == "BuildingStorey" ||
+        o.type == "BuildingUnit")
       if (auto v = prism_of(o)) volumes_.push_back(std::move(*v));
   std::vector<Entry> entries;
   for (std::size_t i = 0; i < volumes_.size(); ++i) {

@@ -18,6 +18,9 @@ fractions.Fraction and jsonschema from Debian's python3:
   * JSON registry: 808 on the one party without a right, nothing else;
   * privacy: no party name or identity number anywhere in the model, report or stdout unless
     --profile bureau, which writes them in the rights;
+  * BuildingStorey objects: 3 per building plus the basements units are registered on, each
+    the footprint between its floor's heights; the above-ground storeys sum to the building's
+    volume and every unit names its storey (none for a floor the building lacks, 805);
   * units generate --height 9: 3 generated units per building (480), all valid.
 """
 import csv
@@ -402,6 +405,46 @@ class UnitsCase(sts.StrataTestCase):
         self.assertEqual((r["objects"], r["objects_valid"], r["objects_invalid"]), (objects, objects, 0),
                          res.describe())
 
+    def assertStoreys(self, out: Path, result: dict, spaces: list) -> int:
+        """BuildingStorey objects: floors 1..STOREYS of every building plus its basements down to
+        the deepest floor a unit of `spaces` ((建號, building, floor, outline)) is on; each a prism
+        of the footprint between its floor's heights, child of its building; every unit names the
+        storey it lies in. Returns the number of storeys."""
+        doc, v = read_city(out)
+        deepest = {}
+        for _, building, f, _ in spaces:
+            deepest[building] = min(deepest.get(building, 1), f)
+        expected = {f"{b}/storey/{floor_label(f)}": (b, f) for b in self.gdf.index
+                    for f in range(deepest.get(b, 1), STOREYS + 1) if f != 0}
+        storeys = {k: o for k, o in doc["CityObjects"].items() if o["type"] == "BuildingStorey"}
+        self.assertEqual(set(storeys), set(expected))
+        self.assertEqual(result["storeys"], len(expected))
+        for sid, o in storeys.items():
+            b, f = expected[sid]
+            self.assertEqual(o["parents"], [b], sid)
+            self.assertIn(sid, doc["CityObjects"][b]["children"], sid)
+            self.assertEqual(o["attributes"]["floor"], floor_label(f), sid)
+            z_bottom = (f - 1) * STOREY if f > 0 else f * STOREY
+            z = v[vertex_indices(o), 2]
+            self.assertLessEqual(abs(z.min() - z_bottom), MM, sid)
+            self.assertLessEqual(abs(z.max() - z_bottom - STOREY), MM, sid)
+            area = self.gdf.geometry[b].area
+            volume = sum(shell_volume(sh, v) for sh in solid_shells(o["geometry"][0]))
+            self.assertLessEqual(abs(volume - area * STOREY), 2e-3 * area * STOREY, sid)
+        # The above-ground storeys of a building fill it: their volumes sum to its volume.
+        for b in {b for b, _ in expected.values()}:
+            whole = sum(shell_volume(sh, v) for sh in solid_shells(doc["CityObjects"][b]["geometry"][0]))
+            parts = sum(shell_volume(sh, v) for sid, (bb, f) in expected.items() if bb == b and f > 0
+                        for sh in solid_shells(storeys[sid]["geometry"][0]))
+            self.assertLessEqual(abs(whole - parts), 1e-6 * whole + 1e-3, b)
+        for uid, u in building_units(doc).items():
+            f_label = u["attributes"]["floor"]
+            f = -int(f_label[1:]) if f_label.startswith("B") else int(f_label)
+            building = u["parents"][0]
+            sid = f"{building}/storey/{f_label}" if f <= STOREYS else None
+            self.assertEqual(u["attributes"]["storey"], sid, uid)
+        return len(expected)
+
     def assertPrismsOnFootprints(self, out: Path, registry: Registry):
         """Every BuildingUnit: parent building, prism between its floor's heights, ground = its
         outline (or the footprint), within the footprint, volume = area x storey height."""
@@ -553,8 +596,12 @@ class ValidRegistry(UnitsCase):
             a = doc["CityObjects"][b]["attributes"]
             self.assertEqual((a["strata:storeys"], a["strata:height"], a["strata:base"]), (STOREYS, HEIGHT, 0), b)
 
+    def test_building_storeys(self):
+        n = self.assertStoreys(self.out, self.res.result, self.reg.legal_spaces(self.gdf))
+        self.assertGreaterEqual(n, 160 * STOREYS)
+
     def test_strata_validate_finds_every_solid_valid(self):
-        self.assertValidatesClean(self.out, 160 + 9)
+        self.assertValidatesClean(self.out, 160 + self.res.result["storeys"] + 9)
 
     def test_official_cityjson_2_schema(self):
         doc, _ = read_city(self.out)
@@ -697,7 +744,8 @@ class JsonRegistry(UnitsCase):
                           len(self.reg.rights)), self.res.describe())
         self.assertEqual(r["legal_spaces"], 8)
         self.assertPrismsOnFootprints(self.out, self.reg)
-        self.assertValidatesClean(self.out, 160 + 8)
+        storeys = self.assertStoreys(self.out, r, self.reg.legal_spaces(self.gdf))
+        self.assertValidatesClean(self.out, 160 + storeys + 8)
         doc, _ = read_city(self.out)
         floors = {u["attributes"]["floor"] for u in building_units(doc).values()}
         self.assertIn("B1", floors)
@@ -810,8 +858,11 @@ class Generate(UnitsCase):
         for b in self.gdf.index:
             self.assertEqual(doc["CityObjects"][b]["attributes"]["strata:storeys"], STOREYS)
 
+    def test_generated_storeys(self):
+        self.assertEqual(self.assertStoreys(self.out, self.res.result, []), 480)
+
     def test_all_valid(self):
-        self.assertValidatesClean(self.out, 160 + 480)
+        self.assertValidatesClean(self.out, 160 + 480 + 480)
         doc, _ = read_city(self.out)
         self.assertEqual(schema_errors(doc), [])
 

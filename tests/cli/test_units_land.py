@@ -105,11 +105,16 @@ class UnitsOnLand(sts.StrataTestCase):
         # The store records the layers with their kind, and the query answers from it alone.
         info = self.strata("info", self.store).result
         kinds = {l["layer"]: l["kind"] for l in info["layers"]}
-        self.assertEqual((kinds["legal_spaces"], kinds["buildings_3d"]), ("legal_space", "building_3d"))
+        self.assertEqual((kinds["legal_spaces"], kinds["buildings_3d"], kinds["building_storeys"]),
+                         ("legal_space", "building_3d", "building_storey"))
+        storeys = gpd.read_file(self.store, layer="building_storeys")
+        self.assertEqual(len(storeys), self.res.result["storeys"])
+        self.assertEqual(set(storeys["parent"]), set(self.buildings["bid"]))
         b0 = self.buildings.set_index("bid").loc["B0"].geometry.representative_point()
         res = self.strata("query", "at", b0.x, b0.y, 4.5, "--store", self.store)
         self.assertExit(res, sts.EXIT_OK)
         self.assertEqual([u["id"] for u in res.result["units"]], ["B0-001/F2"], res.describe())
+        self.assertEqual([s["id"] for s in res.result["storeys"]], ["B0/storey/2"], res.describe())
         self.assertIn(self.buildings.set_index("bid").loc["B0"]["parcel"], [l["id"] for l in res.result["land"]])
 
     def test_units_standing_on_a_parcel(self):

@@ -47,6 +47,7 @@ CASES = [
     # 1xx rings
     ("101", ("101_too_few_points.poly",), {101}, EXIT_INVALID),
     ("102", ("102_consecutive_points_same.poly",), {102}, EXIT_INVALID),
+    ("103 (CityGML ring not closed)", ("103_ring_not_closed.gml",), {103}, EXIT_INVALID),
     ("104", ("104_ring_self_intersection.poly",), {104}, EXIT_INVALID),
     ("105", ("105_ring_collapsed.poly",), {105}, EXIT_INVALID),
     # 2xx polygons

@@ -57,11 +57,22 @@ struct BAUnit {
   std::string source;
 };
 
+// One storey of a physical building (CityGML/CityJSON BuildingStorey): the footprint between
+// two heights. Storeys are derived from the building's storey count and the storey height
+// (and from the basements its units are registered on); they are not registered themselves.
+struct BuildingStorey {
+  std::string id;  // "<building>/storey/<floor>" ("B1" for -1)
+  std::string building;
+  int floor = 1;
+  double z_bottom = 0, z_top = 0;
+};
+
 // One legal space: a BAUnit on one storey, as a prism between two heights.
 struct LegalSpaceBuildingUnit {
   std::string id;  // "<建號>/F<floor>" (B1 for -1)
   std::string baunit;
   std::string building;
+  std::string storey;  // BuildingStorey::id; empty when the building has no such storey (805)
   int floor = 1;
   MultiPolygon2 outline;
   double z_bottom = 0, z_top = 0;
@@ -73,6 +84,7 @@ struct OwnershipModel {
   std::vector<BAUnit> baunits;
   std::vector<Right> rights;
   std::vector<LegalSpaceBuildingUnit> units;
+  std::vector<BuildingStorey> storeys;
 };
 
 // "B1" -> -1, "1" -> 1, "地下一層"-style text is not parsed. Floor lists: "1", "1,2", "2-4",

@@ -51,6 +51,21 @@ struct LayerSpec {
   int crs_line = 0;
 };
 
+// [indicators]: which store layers the urban indicators are computed from
+// (docs/indicators.md).
+struct IndicatorSpec {
+  std::string districts;            // a layer of kind district
+  std::string population;           // the district layer (its own field) or a village layer
+  std::vector<std::string> green;   // union = green area (21.1)
+  std::vector<std::string> paving;  // union = permeable paving
+  std::optional<double> paving_target_m2;
+  std::vector<std::string> outputs;  // json, csv, markdown, gpkg
+  int line = 0;
+};
+
+// The indicator outputs this version writes.
+const std::vector<std::string>& known_indicator_outputs();
+
 struct Project {
   std::filesystem::path file;  // the project file itself
   std::string name;
@@ -61,6 +76,7 @@ struct Project {
   std::vector<LayerSpec> layers;
   std::vector<std::string> analyses;
   std::vector<std::string> outputs;
+  std::optional<IndicatorSpec> indicators;
 
   const LayerSpec* find_layer(const std::string& name) const;
   const TableSpec* find_table(const std::string& name) const;

@@ -34,7 +34,8 @@ struct ImportBatch {
 
 // A layer of 3D volumes (LoD1 buildings, legal spaces of registered units) stored as
 // MultiPolygonZ: the faces of each object's first solid, with its type, parent and attributes.
-// Kinds "building_3d" and "legal_space"; they are not 2D records (for_each_record refuses them).
+// Kinds "building_3d", "building_storey" and "legal_space"; they are not 2D records
+// (for_each_record refuses them).
 struct VolumeLayer {
   Provenance provenance;  // layer name, kind, source, counts
   std::vector<CityObject> objects;

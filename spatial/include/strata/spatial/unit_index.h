@@ -14,7 +14,7 @@
 namespace strata::spatial {
 
 struct IndexedVolume {
-  std::string id, type;   // "Building" or "BuildingUnit"
+  std::string id, type;   // "Building", "BuildingPart", "BuildingStorey" or "BuildingUnit"
   std::string building;   // the unit's building (its own id for a building)
   MultiPolygon2 outline;  // footprint of the prism
   double z_bottom = 0, z_top = 0;
@@ -23,7 +23,7 @@ struct IndexedVolume {
 
 class UnitIndex {
  public:
-  // Buildings and BuildingUnits with a solid geometry; a solid's outline is its lowest face.
+  // Buildings, storeys and units with a solid geometry; a solid's outline is its lowest face.
   explicit UnitIndex(std::vector<CityObject> objects);
   ~UnitIndex();
 

@@ -1,0 +1,127 @@
+// strata indicators PROJECT: the urban indicators of the project's [indicators] section, per
+// district and city-wide, from the existing store (strata run imports first and then computes
+// them too). Writes JSON, CSV, Markdown and a GeoPackage layer of districts (docs/indicators.md).
+#include <filesystem>
+#include <sstream>
+
+#include "commands.h"
+#include "store_arg.h"
+#include "strata/core/clock.h"
+#include "strata/io/indicator_table.h"
+#include "strata/spatial/indicators.h"
+
+namespace strata::cli {
+
+nlohmann::json compute_and_write_indicators(const io::Project& project, io::Store& store,
+                                            const std::filesystem::path& out_dir, int threads,
+                                            std::string& text) {
+  if (!project.indicators)
+    throw StrataError(ErrorCode::kProjectFile,
+                      project.file.string() + ": no [indicators] section (docs/indicators.md)");
+  const io::IndicatorSpec& spec = *project.indicators;
+  spatial::IndicatorOptions options;
+  options.threads = threads;
+  io::IndicatorTable table = spatial::compute_indicators(store, spec, options);
+  table.provenance["engine"] = "strata " + strata_version();
+  table.provenance["computed_at"] = utc_now_iso8601();
+  table.provenance["project"] = project.file.string();
+
+  std::error_code ec;
+  std::filesystem::create_directories(out_dir, ec);
+  if (ec)
+    throw StrataError(
+        ErrorCode::kStoreError,
+        out_dir.string() + ": cannot create the output folder (" + ec.message() + ")");
+  nlohmann::json files = nlohmann::json::object();
+  for (const auto& kind : spec.outputs) {
+    std::filesystem::path path;
+    if (kind == "json") {
+      path = out_dir / "indicators.json";
+      io::write_indicators_json(path, table);
+    } else if (kind == "csv") {
+      path = out_dir / "indicators.csv";
+      io::write_indicators_csv(path, table);
+    } else if (kind == "markdown") {
+      path = out_dir / "indicators.md";
+      io::write_indicators_markdown(path, table);
+    } else if (kind == "gpkg") {
+      path = out_dir / "indicators.gpkg";
+      io::write_indicators_gpkg(path, table);
+    }
+    files[kind] = path.string();
+  }
+
+  std::ostringstream out;
+  auto col = [&](const io::IndicatorRow& r, const std::string& key) -> std::string {
+    for (std::size_t c = 0; c < table.columns.size(); ++c)
+      if (table.columns[c] == key && r.values[c]) {
+        std::ostringstream v;
+        v.setf(std::ios::fixed);
+        v.precision(key == "population"                                                  ? 0
+                    : key == "permeable_paving_share" || key == "paving_target_progress" ? 4
+                                                                                         : 1);
+        v << *r.values[c];
+        return v.str();
+      }
+    return "-";
+  };
+  for (const auto* r : [&] {
+         std::vector<const io::IndicatorRow*> rows;
+         for (const auto& d : table.districts) rows.push_back(&d);
+         rows.push_back(&table.city);
+         return rows;
+       }()) {
+    out << "  " << r->name << ": population " << col(*r, "population");
+    if (!spec.green.empty())
+      out << ", green " << col(*r, "green_area_ha") << " ha, 21.1 = " << col(*r, "iso37120_21_1");
+    if (!spec.paving.empty())
+      out << ", permeable paving " << col(*r, "permeable_paving_m2") << " m²";
+    out << "\n";
+  }
+  if (spec.paving_target_m2)
+    out << "  permeable paving target " << *spec.paving_target_m2 << " m²: progress "
+        << col(table.city, "paving_target_progress") << "\n";
+  for (const auto& w : table.warnings)
+    out << "  warning " << w.value("code", 0) << " " << w.value("name", "") << ": "
+        << w.value("message", "") << "\n";
+  for (const auto& [kind, path] : files.items())
+    out << "  " << kind << ": " << path.get<std::string>() << "\n";
+  text = out.str();
+  nlohmann::json result = table.to_json();
+  result["outputs"] = files;
+  return result;
+}
+
+Runner add_indicators(CLI::App& app, const GlobalOptions& g) {
+  struct Args {
+    std::string project, out;
+    int threads = 0;
+  };
+  auto a = std::make_shared<Args>();
+  CLI::App* sub = app.add_subcommand(
+      "indicators",
+      "Urban indicators per district (ISO 37120 21.1 green area, permeable paving) from the "
+      "project's store");
+  sub->add_option("project", a->project, "project file (.toml) with an [indicators] section")
+      ->required()
+      ->check(CLI::ExistingFile);
+  sub->add_option("--out", a->out, "output folder (default: the project's output folder)");
+  sub->add_option("--threads", a->threads, "worker threads (0 = all cores)")->capture_default_str();
+  return [a, &g]() -> int {
+    io::Project project = io::load_project(a->project);
+    if (!std::filesystem::exists(project.store))
+      throw StrataError(ErrorCode::kStoreError,
+                        project.store.string() +
+                            ": the project's store does not exist yet; run strata run " +
+                            a->project + " (or strata import) first");
+    auto store = open_store_arg(a->project);
+    std::string text;
+    nlohmann::json result = compute_and_write_indicators(
+        project, *store, a->out.empty() ? project.output : std::filesystem::path(a->out),
+        a->threads, text);
+    emit(g, "indicators", true, result, "indicators of " + project.name + "\n" + text);
+    return kExitOk;
+  };
+}
+
+}  // namespace strata::cli

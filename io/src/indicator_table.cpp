@@ -1,0 +1,218 @@
+#include "strata/io/indicator_table.h"
+
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+
+#include "ogr_geometry.h"
+#include "strata/core/error.h"
+#include "strata/io/gdal_support.h"
+
+namespace strata::io {
+namespace {
+
+// Shortest text that reads back as the same double (CSV keeps full precision).
+std::string exact(double v) {
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
+}
+
+std::string value_text(const std::optional<double>& v, bool integer) {
+  if (!v) return "";
+  if (integer) return std::to_string(static_cast<long long>(std::llround(*v)));
+  return exact(*v);
+}
+
+// Readable figures for the Markdown table: thousands separated, 2 decimals (4 for shares).
+std::string readable(const std::optional<double>& v, bool integer, bool share) {
+  if (!v) return "–";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, integer ? "%.0f" : share ? "%.4f" : "%.2f", *v);
+  std::string s(buf);
+  const auto dot = s.find('.');
+  std::string whole = s.substr(0, dot), rest = dot == std::string::npos ? "" : s.substr(dot);
+  const bool negative = !whole.empty() && whole[0] == '-';
+  if (negative) whole.erase(0, 1);
+  std::string grouped;
+  for (std::size_t i = 0; i < whole.size(); ++i) {
+    if (i && (whole.size() - i) % 3 == 0) grouped += ',';
+    grouped += whole[i];
+  }
+  return (negative ? "-" : "") + grouped + rest;
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+// Writes through a temporary file next to the target, renamed into place when complete.
+template <class Fill>
+void write_atomically(const std::filesystem::path& path, Fill fill) {
+  const auto temporary = path.string() + ".writing-" + std::to_string(getpid());
+  {
+    std::ofstream out(temporary, std::ios::binary);
+    if (!out) throw StrataError(ErrorCode::kStoreError, path.string() + ": cannot write");
+    fill(out);
+    out.flush();
+    if (!out) throw StrataError(ErrorCode::kStoreError, path.string() + ": write failed");
+  }
+  std::error_code ec;
+  std::filesystem::rename(temporary, path, ec);
+  if (ec)
+    throw StrataError(ErrorCode::kStoreError,
+                      path.string() + ": cannot move into place: " + ec.message());
+}
+
+nlohmann::json row_json(const IndicatorTable& t, const IndicatorRow& r) {
+  nlohmann::json j = {{"district_id", r.id}, {"district_name", r.name}};
+  for (std::size_t c = 0; c < t.columns.size(); ++c) {
+    const auto& v = r.values[c];
+    if (!v)
+      j[t.columns[c]] = nullptr;
+    else if (t.integer[c])
+      j[t.columns[c]] = static_cast<std::int64_t>(std::llround(*v));
+    else
+      j[t.columns[c]] = *v;
+  }
+  return j;
+}
+
+}  // namespace
+
+std::size_t IndicatorTable::column(const std::string& key) const {
+  for (std::size_t i = 0; i < columns.size(); ++i)
+    if (columns[i] == key) return i;
+  throw StrataError(ErrorCode::kInternal, "indicator table has no column " + key);
+}
+
+nlohmann::json IndicatorTable::to_json() const {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& r : districts) rows.push_back(row_json(*this, r));
+  return {{"provenance", provenance},
+          {"indicators", definitions},
+          {"districts", rows},
+          {"city", row_json(*this, city)},
+          {"warnings", warnings}};
+}
+
+void write_indicators_json(const std::filesystem::path& path, const IndicatorTable& table) {
+  write_atomically(path, [&](std::ostream& out) {
+    out << table.to_json().dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  });
+}
+
+void write_indicators_csv(const std::filesystem::path& path, const IndicatorTable& table) {
+  write_atomically(path, [&](std::ostream& out) {
+    out << "district_id,district_name";
+    for (const auto& c : table.columns) out << "," << c;
+    out << "\n";
+    auto row = [&](const IndicatorRow& r) {
+      out << csv_field(r.id) << "," << csv_field(r.name);
+      for (std::size_t c = 0; c < table.columns.size(); ++c)
+        out << "," << value_text(r.values[c], table.integer[c]);
+      out << "\n";
+    };
+    for (const auto& r : table.districts) row(r);
+    row(table.city);
+  });
+}
+
+void write_indicators_markdown(const std::filesystem::path& path, const IndicatorTable& table) {
+  write_atomically(path, [&](std::ostream& out) {
+    out << "# Indicators by district\n\n";
+    out << "| district |";
+    for (const auto& c : table.columns) out << " " << c << " |";
+    out << "\n|---|";
+    for (std::size_t c = 0; c < table.columns.size(); ++c) out << "---:|";
+    out << "\n";
+    auto row = [&](const IndicatorRow& r, bool bold) {
+      out << "| " << (bold ? "**" + r.name + "**" : r.name) << " |";
+      for (std::size_t c = 0; c < table.columns.size(); ++c) {
+        const bool share = table.columns[c].find("share") != std::string::npos ||
+                           table.columns[c].find("progress") != std::string::npos;
+        out << " " << readable(r.values[c], table.integer[c], share) << " |";
+      }
+      out << "\n";
+    };
+    for (const auto& r : table.districts) row(r, false);
+    row(table.city, true);
+    out << "\n## Definitions\n\n";
+    for (const auto& d : table.definitions)
+      out << "- `" << d.value("key", "") << "`: " << d.value("name", "") << " ("
+          << d.value("unit", "") << "). " << d.value("formula", "") << "\n";
+    out << "\n## Provenance\n\n```json\n" << table.provenance.dump(2) << "\n```\n";
+    if (!table.warnings.empty()) {
+      out << "\n## Warnings\n\n";
+      for (const auto& w : table.warnings)
+        out << "- " << w.value("code", 0) << ": " << w.value("message", "") << "\n";
+    }
+  });
+}
+
+void write_indicators_gpkg(const std::filesystem::path& path, const IndicatorTable& table) {
+  ensure_gdal();
+  const std::string temporary = path.string() + ".writing-" + std::to_string(getpid()) + ".gpkg";
+  auto fail = [&](const std::string& what) {
+    std::error_code ignored;
+    std::filesystem::remove(temporary, ignored);
+    throw StrataError(ErrorCode::kStoreError,
+                      path.string() + ": " + what + " (" + take_gdal_error() + ")");
+  };
+  GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
+  if (!driver) fail("GDAL has no GeoPackage driver");
+  {
+    std::unique_ptr<GDALDataset> ds(
+        driver->Create(temporary.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    if (!ds) fail("cannot create the GeoPackage");
+    OGRSpatialReference srs;
+    srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    const bool has_srs =
+        !table.crs.empty() && srs.SetFromUserInput(table.crs.c_str()) == OGRERR_NONE;
+    OGRLayer* layer =
+        ds->CreateLayer("indicators_district", has_srs ? &srs : nullptr, wkbMultiPolygon, nullptr);
+    if (!layer) fail("cannot create layer indicators_district");
+    for (const char* name : {"district_id", "district_name"}) {
+      OGRFieldDefn f(name, OFTString);
+      layer->CreateField(&f);
+    }
+    for (std::size_t c = 0; c < table.columns.size(); ++c) {
+      OGRFieldDefn f(table.columns[c].c_str(), table.integer[c] ? OFTInteger64 : OFTReal);
+      if (layer->CreateField(&f) != OGRERR_NONE) fail("cannot create field " + table.columns[c]);
+    }
+    if (ds->StartTransaction() != OGRERR_NONE) fail("cannot start a transaction");
+    for (const auto& r : table.districts) {
+      OGRFeature feature(layer->GetLayerDefn());
+      feature.SetField("district_id", r.id.c_str());
+      feature.SetField("district_name", r.name.c_str());
+      for (std::size_t c = 0; c < table.columns.size(); ++c) {
+        const auto& v = r.values[c];
+        const int i = feature.GetFieldIndex(table.columns[c].c_str());
+        if (!v)
+          feature.SetFieldNull(i);
+        else if (table.integer[c])
+          feature.SetField(i, static_cast<GIntBig>(std::llround(*v)));
+        else
+          feature.SetField(i, *v);
+      }
+      auto g = to_ogr(r.geometry);
+      feature.SetGeometryDirectly(g.release());
+      if (layer->CreateFeature(&feature) != OGRERR_NONE) fail("cannot write district " + r.id);
+    }
+    if (ds->CommitTransaction() != OGRERR_NONE) fail("cannot commit the districts");
+  }
+  std::error_code ec;
+  std::filesystem::rename(temporary, path, ec);
+  if (ec) fail("cannot move the GeoPackage into place: " + ec.message());
+}
+
+}  // namespace strata::io

@@ -1,0 +1,36 @@
+#pragma once
+// Area of the union of polygons inside each zone: the kernel of the area indicators (green area
+// per district, permeable paving). Overlapping polygons count once; parts outside a zone drop out.
+//
+// Why a kernel of its own: the natural SQL (ST_Union of ST_Intersection per district) clips
+// every polygon against the whole district boundary and dissolves hundreds of thousands of
+// pieces in one union. Here each zone is cut into a quadtree of tiles holding few polygons; each
+// tile unions only its own clipped polygons and meets the zone's boundary only where the tile
+// does. Tiles are disjoint, so the zone's area is the sum of its tiles' areas, summed in a fixed
+// order: the result does not depend on the number of threads.
+#include <cstddef>
+#include <vector>
+
+#include "strata/core/geometry.h"
+
+namespace strata::spatial {
+
+struct ZonalAreaOptions {
+  int threads = 0;                         // 0 = every hardware thread
+  std::size_t max_polygons_per_tile = 24;  // a tile holding more is split in four
+  int max_depth = 12;  // ... unless it is this deep already (zone extent / 4096)
+};
+
+struct ZonalAreaResult {
+  std::vector<double> area;  // per zone, in the CRS's square units
+  std::size_t tiles = 0;     // leaf tiles processed
+  std::size_t clipped = 0;   // polygon pieces clipped to a tile
+};
+
+// `zones` must be valid polygons and should not overlap each other (a polygon in two overlapping
+// zones counts in both). `polygons` must be valid; they may overlap each other freely.
+ZonalAreaResult union_area_by_zone(const std::vector<MultiPolygon2>& zones,
+                                   const std::vector<MultiPolygon2>& polygons,
+                                   const ZonalAreaOptions& options = {});
+
+}  // namespace strata::spatial
