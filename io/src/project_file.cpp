@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <regex>
 #include <set>
@@ -277,7 +278,8 @@ class Loader {
       fail(s.line, "[indicators] names no green and no paving layer: nothing to compute");
     if (const toml::node* n = t->get("paving_target_m2")) {
       auto v = n->value<double>();
-      if (!v || !(*v > 0)) fail(*n, "paving_target_m2 must be a positive number of square metres");
+      if (!v || !std::isfinite(*v) || !(*v > 0))
+        fail(*n, "paving_target_m2 must be a positive number of square metres");
       s.paving_target_m2 = *v;
     }
     if (const toml::node* n = t->get("outputs")) {

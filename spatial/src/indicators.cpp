@@ -260,7 +260,7 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
     t.districts.push_back(std::move(row));
   }
   t.city.id = "city";
-  t.city.name = "city-wide";
+  t.city.name = "all districts";
   fill(t.city,
        population_complete ? std::optional<double>(static_cast<double>(city_population))
                            : std::nullopt,
