@@ -1,4 +1,6 @@
 // strata: 3D cadastre and urban GIS engine, command line.
+#include <malloc.h>
+
 #include <filesystem>
 #include <functional>
 #include <iostream>
@@ -9,6 +11,11 @@
 
 int main(int argc, char** argv) {
   using namespace strata::cli;
+  // The overlay of the indicators allocates and frees many large coordinate arrays (polygons of
+  // thousands of vertices). glibc serves blocks over 128 KiB with mmap and unmaps them on free,
+  // so every copy faulted its pages in anew; keeping freed memory in the heap avoids that.
+  mallopt(M_MMAP_THRESHOLD, 64 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
   CLI::App app{
       "strata: 3D cadastre and urban GIS engine. Ingests districts, population, zoning and "
       "parcels\n"

@@ -1,13 +1,7 @@
 #include "strata/spatial/indicators.h"
 
 #include <boost/geometry/algorithms/area.hpp>
-#include <boost/geometry/algorithms/convert.hpp>
-#include <boost/geometry/algorithms/difference.hpp>
-#include <boost/geometry/algorithms/envelope.hpp>
-#include <boost/geometry/algorithms/expand.hpp>
-#include <boost/geometry/algorithms/intersection.hpp>
-#include <boost/geometry/algorithms/intersects.hpp>
-#include <boost/geometry/algorithms/union.hpp>
+#include <boost/geometry/strategies/cartesian/area.hpp>
 #include <chrono>
 #include <cmath>
 #include <map>
@@ -40,36 +34,8 @@ std::string fixed(double v, int decimals) {
 std::vector<MultiPolygon2> polygons_of(io::Store& store, const std::vector<std::string>& layers) {
   std::vector<MultiPolygon2> out;
   for (const auto& name : layers)
-    store.for_each_record(name, std::nullopt, [&](const Record& r) {
-      out.push_back(r.geometry);
-      return true;
-    });
+    store.for_each_geometry(name, [&](MultiPolygon2&& g) { out.push_back(std::move(g)); });
   return out;
-}
-
-// The zones the union areas are measured in: every district, then one more zone for the rest of
-// the layers' extent (its area is what lies outside all districts: warning 956).
-std::vector<MultiPolygon2> zones_with_outside(const std::vector<Record>& districts,
-                                              const std::vector<MultiPolygon2>& layers) {
-  std::vector<MultiPolygon2> zones;
-  MultiPolygon2 all_districts;
-  for (const auto& d : districts) {
-    zones.push_back(d.geometry);
-    MultiPolygon2 u;
-    bg::union_(all_districts, d.geometry, u);
-    all_districts = std::move(u);
-  }
-  Box2 extent;
-  bg::assign_inverse(extent);
-  for (const auto& g : layers) bg::expand(extent, bg::return_envelope<Box2>(g));
-  MultiPolygon2 outside;
-  if (!layers.empty()) {
-    Polygon2 box;
-    bg::convert(extent, box);
-    bg::difference(box, all_districts, outside);
-  }
-  zones.push_back(std::move(outside));
-  return zones;
 }
 
 io::StoredLayer stored_layer(io::Store& store, const std::string& name) {
@@ -128,37 +94,34 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
               " in '" + spec.population + "': its per-capita indicators are left empty"));
     }
 
-  // Districts that overlap would count what lies in both twice in the city row.
-  for (std::size_t i = 0; i < districts.size(); ++i)
-    for (std::size_t j = i + 1; j < districts.size(); ++j) {
-      if (!bg::intersects(bg::return_envelope<Box2>(districts[i].geometry),
-                          bg::return_envelope<Box2>(districts[j].geometry)))
-        continue;
-      MultiPolygon2 common;
-      bg::intersection(districts[i].geometry, districts[j].geometry, common);
-      const double a = bg::area(common);
-      if (a > kNegligibleArea)
-        t.warnings.push_back(warning(ErrorCode::kDistrictsOverlap,
-                                     "districts " + districts[i].id + " and " + districts[j].id +
-                                         " overlap by " + fixed(a, 1) + " m²"));
-    }
+  // Districts that overlap would count what lies in both twice in the all-districts row.
+  {
+    std::vector<MultiPolygon2> zones;
+    for (const auto& d : districts) zones.push_back(d.geometry);
+    for (const auto& o : zone_overlaps(zones, kNegligibleArea))
+      t.warnings.push_back(warning(ErrorCode::kDistrictsOverlap,
+                                   "districts " + districts[o.a].id + " and " + districts[o.b].id +
+                                       " overlap by " + fixed(o.area, 1) + " m²"));
+  }
 
   ZonalAreaOptions zonal;
   zonal.threads = options.threads;
+  zonal.measure_outside = true;
+  std::vector<MultiPolygon2> district_zones;
+  for (const auto& d : districts) district_zones.push_back(d.geometry);
   nlohmann::json timings = nlohmann::json::object();
   // Area of the union of a group of layers per district, and what lies outside them all.
   auto measure = [&](const std::vector<std::string>& layers, const std::string& what) {
     const auto start = std::chrono::steady_clock::now();
     const auto polygons = polygons_of(store, layers);
     const auto read = std::chrono::steady_clock::now();
-    auto result = union_area_by_zone(zones_with_outside(districts, polygons), polygons, zonal);
+    auto result = union_area_by_zone(district_zones, polygons, zonal);
     const auto done = std::chrono::steady_clock::now();
     timings[what] = {{"polygons", polygons.size()},
                      {"tiles", result.tiles},
                      {"read_seconds", std::chrono::duration<double>(read - start).count()},
                      {"compute_seconds", std::chrono::duration<double>(done - read).count()}};
-    const double outside = result.area.back();
-    result.area.pop_back();
+    const double outside = result.outside;
     double inside = 0;
     for (double a : result.area) inside += a;
     if (outside > kNegligibleArea) {

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <boost/geometry/algorithms/covered_by.hpp>
 #include <boost/geometry/algorithms/envelope.hpp>
+#include <boost/geometry/algorithms/expand.hpp>
 #include <boost/geometry/algorithms/intersects.hpp>
 #include <boost/geometry/algorithms/num_points.hpp>
 #include <boost/geometry/algorithms/within.hpp>
@@ -31,10 +32,13 @@ namespace bgi = boost::geometry::index;
 
 // Polygons with more points than this are clipped to the tile when a tile is split, so that a
 // large polygon spanning many tiles is not clipped whole again in every one of them.
-constexpr std::size_t kClipPoints = 64;
+constexpr std::size_t kClipPoints = 256;
 // A tile counts as inside its zone when the zone's part reaches the tile's area up to this
 // relative rounding.
 constexpr double kWholeTile = 1e-12;
+// Piles of polygons are unioned whole only below this depth: higher up, splitting lets tiles
+// that one polygon covers settle without any union.
+constexpr int kMinDepthForPiles = 8;
 
 void on_geos_message(const char* message, void* sink) {
   *static_cast<std::string*>(sink) = message ? message : "";
@@ -138,16 +142,31 @@ std::array<Box2, 4> quarters(const Box2& b) {
 // A polygon as seen from one tile: the original, or its part clipped to an enclosing tile.
 struct Piece {
   const GEOSGeometry* geometry = nullptr;
-  SharedGeom owned;  // set when clipped
+  const GEOSGeometry* source = nullptr;  // the original polygon
+  SharedGeom owned;                      // set when clipped
   Box2 envelope;
   std::size_t points = 0;
+  double area = -1;  // of `geometry`, known for clipped pieces
 };
+
+// Box comparisons tolerate the rounding of clipped coordinates (a vertex computed on a tile edge
+// may land a unit in the last place off it).
+double slack(const Box2& b) {
+  return 1e-9 * (b.max_corner().x() - b.min_corner().x() + b.max_corner().y() - b.min_corner().y());
+}
+bool box_within(const Box2& inner, const Box2& outer, double eps) {
+  return inner.min_corner().x() >= outer.min_corner().x() - eps &&
+         inner.min_corner().y() >= outer.min_corner().y() - eps &&
+         inner.max_corner().x() <= outer.max_corner().x() + eps &&
+         inner.max_corner().y() <= outer.max_corner().y() + eps;
+}
 
 struct Tile {
   std::size_t zone = 0;
   Box2 box;
-  SharedGeom zone_part;  // the zone clipped to the box (null when inside)
-  bool inside = false;   // the box lies entirely in the zone
+  SharedGeom zone_part;                       // the zone clipped to the box (null when inside)
+  const GEOSGeometry* zone_source = nullptr;  // the whole zone
+  bool inside = false;                        // the box lies entirely in the zone
   std::vector<Piece> pieces;
 };
 
@@ -175,7 +194,7 @@ class Worker {
     }
     // Where polygons pile up on one another (each one reaching into most quarters), splitting
     // only multiplies the work: union them here instead.
-    if (spread > 3 * tile.pieces.size()) return leaf_area(tile);
+    if (depth >= kMinDepthForPiles && spread > 3 * tile.pieces.size()) return leaf_area(tile);
     double sum = 0;
     for (auto& c : children) sum += area(std::move(c), depth + 1);
     return sum;
@@ -207,21 +226,55 @@ class Worker {
     t.zone = zone;
     t.box = box;
     t.zone_part = shared(geos_, GEOSGeom_clone_r(geos_.handle(), geometry), "clone");
+    t.zone_source = geometry;
     return t;
   }
 
-  std::size_t tiles = 0, clipped = 0;
+  GeomPtr convert(const MultiPolygon2& mp) {
+    GeomPtr g = to_geos(geos_, mp);
+    double ignored;  // computes GEOS's cached envelope now, not later in two threads at once
+    if (!mp.empty()) GEOSGeom_getXMin_r(geos_.handle(), g.get(), &ignored);
+    return g;
+  }
+  // The extent minus the union of the zones: where polygons lie outside every zone.
+  GeomPtr outside(const std::vector<GeomPtr>& zones, const Box2& extent) {
+    std::vector<GeomPtr> copies;
+    for (const auto& z : zones)
+      copies.push_back(owned(geos_, GEOSGeom_clone_r(geos_.handle(), z.get()), "clone"));
+    std::vector<GEOSGeometry*> members;
+    for (auto& c : copies) members.push_back(c.release());
+    const GeomPtr all =
+        owned(geos_,
+              GEOSGeom_createCollection_r(geos_.handle(), GEOS_GEOMETRYCOLLECTION, members.data(),
+                                          static_cast<unsigned>(members.size())),
+              "collection");
+    const GeomPtr u = owned(geos_, GEOSUnaryUnion_r(geos_.handle(), all.get()), "union");
+    const GeomPtr box = rectangle(geos_, extent);
+    return owned(geos_, GEOSDifference_r(geos_.handle(), box.get(), u.get()), "difference");
+  }
+  double overlap_area(const GEOSGeometry* a, const GEOSGeometry* b) {
+    const GeomPtr common = owned(geos_, GEOSIntersection_r(geos_.handle(), a, b), "intersection");
+    return area_of(geos_, common.get());
+  }
+  GEOSContextHandle_t handle() const { return geos_.handle(); }
+
+  std::size_t tiles = 0, clipped = 0, fallbacks = 0;
 
  private:
   Tile child(const Tile& parent, const Box2& q) {
     Tile c;
     c.zone = parent.zone;
+    c.zone_source = parent.zone_source;
     c.box = q;
     c.inside = parent.inside;
     const GeomPtr rect = rectangle(geos_, q);
     if (!c.inside) {
-      c.zone_part = shared(
-          geos_, GEOSIntersection_r(geos_.handle(), parent.zone_part.get(), rect.get()), "clip");
+      // The rectangle clipper here too; the leaf's fallback redoes the zone's part robustly.
+      c.zone_part =
+          shared(geos_,
+                 GEOSClipByRect_r(geos_.handle(), parent.zone_part.get(), q.min_corner().x(),
+                                  q.min_corner().y(), q.max_corner().x(), q.max_corner().y()),
+                 "clip");
       if (area_of(geos_, c.zone_part.get()) >= box_area(q) * (1 - kWholeTile)) {
         c.inside = true;
         c.zone_part.reset();
@@ -231,8 +284,14 @@ class Worker {
       if (!bg::intersects(p.envelope, q)) continue;
       if (p.points > kClipPoints && !bg::within(p.envelope, q)) {
         Piece cp;
+        // GEOS's rectangle clipper: linear time, no noding. Its output may in rare cases be
+        // invalid; the leaf then falls back to the robust overlay from the source polygons.
+        cp.source = p.source;
         cp.owned =
-            shared(geos_, GEOSIntersection_r(geos_.handle(), p.geometry, rect.get()), "clip");
+            shared(geos_,
+                   GEOSClipByRect_r(geos_.handle(), p.geometry, q.min_corner().x(),
+                                    q.min_corner().y(), q.max_corner().x(), q.max_corner().y()),
+                   "clip");
         cp.geometry = cp.owned.get();
         cp.points = static_cast<std::size_t>(GEOSGetNumCoordinates_r(geos_.handle(), cp.geometry));
         if (cp.points == 0) continue;
@@ -242,6 +301,7 @@ class Worker {
         GEOSGeom_getXMax_r(geos_.handle(), cp.geometry, &x1);
         GEOSGeom_getYMax_r(geos_.handle(), cp.geometry, &y1);
         cp.envelope = Box2({x0, y0}, {x1, y1});
+        cp.area = area_of(geos_, cp.geometry);
         ++clipped;
         c.pieces.push_back(std::move(cp));
       } else {
@@ -255,8 +315,14 @@ class Worker {
   // pieces whose envelope holds the tile can.
   bool covered(const Tile& tile) {
     GeomPtr rect;
+    const double eps = slack(tile.box), whole = box_area(tile.box);
     for (const Piece& p : tile.pieces) {
-      if (!bg::covered_by(tile.box, p.envelope)) continue;
+      // A clipped piece lying in the tile covers it when it has the tile's area.
+      if (p.area >= 0 && box_within(p.envelope, tile.box, eps)) {
+        if (p.area >= whole * (1 - 1e-9)) return true;
+        continue;
+      }
+      if (!box_within(tile.box, p.envelope, eps)) continue;
       if (!rect) rect = rectangle(geos_, tile.box);
       const char r = GEOSCovers_r(geos_.handle(), p.geometry, rect.get());
       if (r == 2) geos_.check(nullptr, "covers");
@@ -267,26 +333,48 @@ class Worker {
 
   double leaf_area(const Tile& tile) {
     ++tiles;
-    std::vector<GEOSGeometry*> copies;
+    try {
+      return leaf_area_of(tile, false);
+    } catch (const StrataError&) {
+      // GEOS's overlay refused a piece the rectangle clipper made: clip the source polygons
+      // with the robust overlay instead.
+      ++fallbacks;
+      return leaf_area_of(tile, true);
+    }
+  }
+
+  double leaf_area_of(const Tile& tile, bool robust) {
+    std::vector<GeomPtr> copies;
     copies.reserve(tile.pieces.size());
     bool all_within = true;
+    const GeomPtr box = robust ? rectangle(geos_, tile.box) : GeomPtr(nullptr, {});
     for (const Piece& p : tile.pieces) {
-      copies.push_back(geos_.check(GEOSGeom_clone_r(geos_.handle(), p.geometry), "clone"));
+      if (robust && p.owned)
+        copies.push_back(
+            owned(geos_, GEOSIntersection_r(geos_.handle(), p.source, box.get()), "clip"));
+      else
+        copies.push_back(owned(geos_, GEOSGeom_clone_r(geos_.handle(), p.geometry), "clone"));
       all_within = all_within && bg::within(p.envelope, tile.box);
     }
+    std::vector<GEOSGeometry*> members;
+    for (auto& c : copies) members.push_back(c.release());  // the collection takes them
     const GeomPtr collection =
         owned(geos_,
-              GEOSGeom_createCollection_r(geos_.handle(), GEOS_GEOMETRYCOLLECTION, copies.data(),
-                                          static_cast<unsigned>(copies.size())),
+              GEOSGeom_createCollection_r(geos_.handle(), GEOS_GEOMETRYCOLLECTION, members.data(),
+                                          static_cast<unsigned>(members.size())),
               "collection");
     const GeomPtr cover = owned(geos_, GEOSUnaryUnion_r(geos_.handle(), collection.get()), "union");
     if (tile.inside && all_within) return area_of(geos_, cover.get());
-    const GeomPtr rect = tile.inside ? rectangle(geos_, tile.box) : GeomPtr(nullptr, {});
+    const GeomPtr rect = rectangle(geos_, tile.box);
+    GeomPtr robust_zone(nullptr, {});
+    if (robust && !tile.inside)
+      robust_zone =
+          owned(geos_, GEOSIntersection_r(geos_.handle(), tile.zone_source, rect.get()), "clip");
+    const GEOSGeometry* zone = tile.inside ? rect.get()
+                               : robust    ? robust_zone.get()
+                                           : tile.zone_part.get();
     const GeomPtr in_zone =
-        owned(geos_,
-              GEOSIntersection_r(geos_.handle(), cover.get(),
-                                 tile.inside ? rect.get() : tile.zone_part.get()),
-              "intersection");
+        owned(geos_, GEOSIntersection_r(geos_.handle(), cover.get(), zone), "intersection");
     return area_of(geos_, in_zone.get());
   }
 
@@ -296,84 +384,157 @@ class Worker {
 
 }  // namespace
 
+namespace {
+
+// Runs fn(i) for i in [0, n) on `threads` threads (each with its own Worker, so its own GEOS
+// context), in any order; the first exception stops the rest and is rethrown.
+template <class Fn>
+void parallel_for(std::size_t n, unsigned threads, const ZonalAreaOptions& options, Fn fn,
+                  std::vector<std::unique_ptr<Worker>>& workers) {
+  std::atomic<std::size_t> next{0};
+  std::mutex mutex;
+  std::exception_ptr failure;
+  auto run = [&](Worker& w) {
+    try {
+      for (std::size_t i = next++; i < n; i = next++) fn(w, i);
+    } catch (...) {
+      std::lock_guard lock(mutex);
+      if (!failure) failure = std::current_exception();
+      next = n;
+    }
+  };
+  while (workers.size() < threads) workers.push_back(std::make_unique<Worker>(options));
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(run, std::ref(*workers[t]));
+  run(*workers[0]);
+  for (auto& t : pool) t.join();
+  if (failure) std::rethrow_exception(failure);
+}
+
+unsigned thread_count(const ZonalAreaOptions& options) {
+  return options.threads > 0 ? static_cast<unsigned>(options.threads)
+                             : std::max(1u, std::thread::hardware_concurrency());
+}
+
+}  // namespace
+
 ZonalAreaResult union_area_by_zone(const std::vector<MultiPolygon2>& zones,
                                    const std::vector<MultiPolygon2>& polygons,
                                    const ZonalAreaOptions& options) {
-  // Every polygon converted once; the workers only read them.
-  Geos geos;
-  std::vector<GeomPtr> converted;
-  converted.reserve(polygons.size());
+  const unsigned threads = thread_count(options);
+  // Workers outlive every geometry made in their GEOS contexts (they are destroyed last).
+  std::vector<std::unique_ptr<Worker>> workers;
+
+  // Every polygon converted once (in parallel); afterwards the workers only read them.
+  std::vector<GeomPtr> converted(polygons.size());
+  std::vector<Piece> pieces(polygons.size());
+  parallel_for(
+      polygons.size(), threads, options,
+      [&](Worker& w, std::size_t i) {
+        converted[i] = w.convert(polygons[i]);
+        Piece& p = pieces[i];
+        p.geometry = p.source = converted[i].get();
+        p.points = bg::num_points(polygons[i]);
+        if (p.points) bg::envelope(polygons[i], p.envelope);
+      },
+      workers);
   using Entry = std::pair<Box2, std::size_t>;
-  std::vector<Piece> pieces;
-  pieces.reserve(polygons.size());
   std::vector<Entry> entries;
   entries.reserve(polygons.size());
-  for (std::size_t i = 0; i < polygons.size(); ++i) {
-    converted.push_back(to_geos(geos, polygons[i]));
-    Piece p;
-    p.geometry = converted.back().get();
-    p.points = bg::num_points(polygons[i]);
-    if (p.points) {
-      bg::envelope(polygons[i], p.envelope);
-      entries.emplace_back(p.envelope, i);
-      double ignored;  // computes GEOS's cached envelope now, not in two threads at once
-      GEOSGeom_getXMin_r(geos.handle(), p.geometry, &ignored);
-    }
-    pieces.push_back(std::move(p));
-  }
+  for (std::size_t i = 0; i < pieces.size(); ++i)
+    if (pieces[i].points) entries.emplace_back(pieces[i].envelope, i);
   const bgi::rtree<Entry, bgi::rstar<16>> index(entries.begin(), entries.end());
+
+  // The zones, and with measure_outside one more: the polygons' extent minus every zone.
+  std::vector<GeomPtr> zone_geometries(zones.size());
+  std::vector<Box2> zone_boxes(zones.size());
+  for (std::size_t z = 0; z < zones.size(); ++z) {
+    zone_geometries[z] = workers[0]->convert(zones[z]);
+    if (bg::num_points(zones[z])) zone_boxes[z] = bg::return_envelope<Box2>(zones[z]);
+  }
+  Box2 extent;
+  bg::assign_inverse(extent);
+  for (const auto& e : entries) bg::expand(extent, e.first);
+  if (options.measure_outside && !entries.empty()) {
+    zone_geometries.push_back(workers[0]->outside(zone_geometries, extent));
+    zone_boxes.push_back(extent);
+  }
 
   // Tasks: each zone's tile tree cut 2 levels deep (up to 16 tasks per zone), so that two
   // threads stay busy even when one district holds most of the polygons. The cut does not
   // depend on the thread count, and each task's tiles are summed in a fixed order.
-  Worker cutter(options);  // outlives the tasks: their zone parts were made in its context
+  std::vector<std::vector<Tile>> cut(zone_geometries.size());
+  parallel_for(
+      zone_geometries.size(), threads, options,
+      [&](Worker& w, std::size_t z) {
+        if (GEOSisEmpty_r(w.handle(), zone_geometries[z].get())) return;
+        Tile root = w.root(z, zone_geometries[z].get(), zone_boxes[z]);
+        std::vector<Entry> hits;
+        index.query(bgi::intersects(root.box), std::back_inserter(hits));
+        std::sort(hits.begin(), hits.end(),
+                  [](const Entry& a, const Entry& b) { return a.second < b.second; });
+        for (const auto& h : hits) root.pieces.push_back(pieces[h.second]);
+        cut[z] = w.cut(std::move(root), 2);
+      },
+      workers);
   std::vector<Tile> tasks;
-  {
-    for (std::size_t z = 0; z < zones.size(); ++z) {
-      if (bg::num_points(zones[z]) == 0) continue;
-      const GeomPtr zone = to_geos(geos, zones[z]);
-      Tile root = cutter.root(z, zone.get(), bg::return_envelope<Box2>(zones[z]));
-      std::vector<Entry> hits;
-      index.query(bgi::intersects(root.box), std::back_inserter(hits));
-      std::sort(hits.begin(), hits.end(),
-                [](const Entry& a, const Entry& b) { return a.second < b.second; });
-      for (const auto& h : hits) root.pieces.push_back(pieces[h.second]);
-      for (auto& t : cutter.cut(std::move(root), 2)) tasks.push_back(std::move(t));
-    }
-  }
+  for (auto& c : cut)
+    for (auto& t : c) tasks.push_back(std::move(t));
 
   std::vector<double> task_area(tasks.size(), 0.0);
   std::vector<std::size_t> task_zone(tasks.size());
   for (std::size_t i = 0; i < tasks.size(); ++i) task_zone[i] = tasks[i].zone;
-  std::atomic<std::size_t> next{0};
-  std::mutex mutex;
-  std::exception_ptr failure;
+  // Largest tasks first, so that no thread is left with a big one at the end; each result goes
+  // to its task's slot, so the order does not change the sums.
+  std::vector<std::size_t> order(tasks.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return tasks[a].pieces.size() > tasks[b].pieces.size();
+  });
+  parallel_for(
+      tasks.size(), threads, options,
+      [&](Worker& w, std::size_t k) {
+        const std::size_t i = order[k];
+        task_area[i] = w.area(std::move(tasks[i]), /*depth=*/2);
+      },
+      workers);
+
   ZonalAreaResult result;
   result.area.assign(zones.size(), 0.0);
-  auto run = [&] {
-    Worker w(options);
-    try {
-      for (std::size_t i = next++; i < tasks.size(); i = next++)
-        task_area[i] = w.area(std::move(tasks[i]), /*depth=*/2);
-    } catch (...) {
-      std::lock_guard lock(mutex);
-      if (!failure) failure = std::current_exception();
-      next = tasks.size();
-    }
-    std::lock_guard lock(mutex);
-    result.tiles += w.tiles;
-    result.clipped += w.clipped;
-  };
-  unsigned n = options.threads > 0 ? static_cast<unsigned>(options.threads)
-                                   : std::max(1u, std::thread::hardware_concurrency());
-  n = std::min<unsigned>(n, static_cast<unsigned>(std::max<std::size_t>(1, tasks.size())));
-  std::vector<std::thread> threads;
-  for (unsigned t = 1; t < n; ++t) threads.emplace_back(run);
-  run();
-  for (auto& t : threads) t.join();
-  if (failure) std::rethrow_exception(failure);
-  for (std::size_t i = 0; i < tasks.size(); ++i) result.area[task_zone[i]] += task_area[i];
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    if (task_zone[i] < zones.size())
+      result.area[task_zone[i]] += task_area[i];
+    else
+      result.outside += task_area[i];
+  }
+  for (const auto& w : workers) {
+    result.tiles += w->tiles;
+    result.clipped += w->clipped;
+    result.fallbacks += w->fallbacks;
+  }
+  tasks.clear();  // before the workers whose contexts made their geometries
+  cut.clear();
   return result;
+}
+
+std::vector<ZoneOverlap> zone_overlaps(const std::vector<MultiPolygon2>& zones, double min_area) {
+  Worker w(ZonalAreaOptions{});
+  std::vector<GeomPtr> g;
+  std::vector<Box2> boxes;
+  for (const auto& z : zones) {
+    g.push_back(w.convert(z));
+    boxes.push_back(bg::num_points(z) ? bg::return_envelope<Box2>(z) : Box2());
+  }
+  std::vector<ZoneOverlap> out;
+  for (std::size_t i = 0; i < zones.size(); ++i)
+    for (std::size_t j = i + 1; j < zones.size(); ++j) {
+      if (!bg::num_points(zones[i]) || !bg::num_points(zones[j]) ||
+          !bg::intersects(boxes[i], boxes[j]))
+        continue;
+      const double a = w.overlap_area(g[i].get(), g[j].get());
+      if (a > min_area) out.push_back({i, j, a});
+    }
+  return out;
 }
 
 }  // namespace strata::spatial

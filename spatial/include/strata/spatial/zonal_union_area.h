@@ -18,13 +18,16 @@ namespace strata::spatial {
 struct ZonalAreaOptions {
   int threads = 0;                         // 0 = every hardware thread
   std::size_t max_polygons_per_tile = 24;  // a tile holding more is split in four
-  int max_depth = 12;  // ... unless it is this deep already (zone extent / 4096)
+  int max_depth = 12;            // ... unless it is this deep already (zone extent / 4096)
+  bool measure_outside = false;  // also measure what lies outside every zone (result.outside)
 };
 
 struct ZonalAreaResult {
-  std::vector<double> area;  // per zone, in the CRS's square units
-  std::size_t tiles = 0;     // leaf tiles processed
-  std::size_t clipped = 0;   // polygon pieces clipped to a tile
+  std::vector<double> area;   // per zone, in the CRS's square units
+  double outside = 0;         // union area outside every zone (with measure_outside)
+  std::size_t tiles = 0;      // leaf tiles processed
+  std::size_t clipped = 0;    // polygon pieces clipped to a tile
+  std::size_t fallbacks = 0;  // tiles redone with the robust overlay (a clipped piece refused)
 };
 
 // `zones` must be valid polygons and should not overlap each other (a polygon in two overlapping
@@ -32,5 +35,12 @@ struct ZonalAreaResult {
 ZonalAreaResult union_area_by_zone(const std::vector<MultiPolygon2>& zones,
                                    const std::vector<MultiPolygon2>& polygons,
                                    const ZonalAreaOptions& options = {});
+
+// Pairs of zones overlapping by more than `min_area` (square units), with the overlap's area.
+struct ZoneOverlap {
+  std::size_t a = 0, b = 0;
+  double area = 0;
+};
+std::vector<ZoneOverlap> zone_overlaps(const std::vector<MultiPolygon2>& zones, double min_area);
 
 }  // namespace strata::spatial
