@@ -1,5 +1,6 @@
 #include "strata/spatial/indicators.h"
 
+#include <algorithm>
 #include <boost/geometry/algorithms/area.hpp>
 #include <boost/geometry/strategies/cartesian/area.hpp>
 #include <chrono>
@@ -73,8 +74,16 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
   } else {
     const auto by_district = population_by_district(store, {spec.districts, spec.population});
     std::map<std::string, std::int64_t> of;
-    for (const auto& d : by_district.districts)
+    for (const auto& d : by_district.districts) {
       if (d.villages > 0) of[d.id] = d.villages_population;
+      if (d.villages_without_population > 0)
+        t.warnings.push_back(
+            warning(ErrorCode::kPopulationMissing,
+                    "district " + d.id + " (" + d.name +
+                        "): " + std::to_string(d.villages_without_population) + " of its " +
+                        std::to_string(d.villages) + " villages in '" + spec.population +
+                        "' have no population; the district's population leaves them out"));
+    }
     for (std::size_t i = 0; i < districts.size(); ++i)
       if (auto it = of.find(districts[i].id); it != of.end()) population[i] = it->second;
     if (!by_district.unassigned_villages.empty())
@@ -119,6 +128,8 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
     const auto done = std::chrono::steady_clock::now();
     timings[what] = {{"polygons", polygons.size()},
                      {"tiles", result.tiles},
+                     {"robust_fallback_tiles", result.fallbacks},
+                     {"robust_reclips", result.reclipped},
                      {"read_seconds", std::chrono::duration<double>(read - start).count()},
                      {"compute_seconds", std::chrono::duration<double>(done - read).count()}};
     const double outside = result.outside;
@@ -236,7 +247,10 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
   if (spec.population != spec.districts) used.push_back(spec.population);
   used.insert(used.end(), spec.green.begin(), spec.green.end());
   used.insert(used.end(), spec.paving.begin(), spec.paving.end());
+  std::vector<std::string> listed;
   for (const auto& name : used) {
+    if (std::find(listed.begin(), listed.end(), name) != listed.end()) continue;
+    listed.push_back(name);
     const io::StoredLayer layer = stored_layer(store, name);
     nlohmann::json j = io::to_json(layer.provenance);
     j["feature_count"] = layer.feature_count;

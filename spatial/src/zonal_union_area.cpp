@@ -16,6 +16,7 @@
 #include <boost/geometry/algorithms/num_points.hpp>
 #include <boost/geometry/algorithms/within.hpp>
 #include <boost/geometry/index/rtree.hpp>
+#include <cmath>
 #include <cstdio>
 #include <exception>
 #include <memory>
@@ -120,6 +121,31 @@ double area_of(const Geos& geos, const GEOSGeometry* g) {
   return a;
 }
 
+// GEOS 3.11 computes a geometry's envelope lazily, ring by ring, on first use, and overlays
+// and relates read the holes' envelopes too. A geometry that several threads will read gets
+// every envelope computed here, once, by its maker.
+void warm(const Geos& geos, const GEOSGeometry* g) {
+  const GEOSContextHandle_t h = geos.handle();
+  double ignored;
+  GEOSGeom_getXMin_r(h, g, &ignored);
+  const int n = GEOSGetNumGeometries_r(h, g);
+  for (int i = 0; i < n; ++i) {
+    const GEOSGeometry* part = GEOSGetGeometryN_r(h, g, i);
+    GEOSGeom_getXMin_r(h, part, &ignored);
+    if (GEOSGeomTypeId_r(h, part) != GEOS_POLYGON) continue;
+    if (const GEOSGeometry* shell = GEOSGetExteriorRing_r(h, part))
+      GEOSGeom_getXMin_r(h, shell, &ignored);
+    const int holes = GEOSGetNumInteriorRings_r(h, part);
+    for (int k = 0; k < holes; ++k)
+      if (const GEOSGeometry* hole = GEOSGetInteriorRingN_r(h, part, k))
+        GEOSGeom_getXMin_r(h, hole, &ignored);
+  }
+}
+
+bool nearly_equal(double a, double b, double scale) {
+  return std::abs(a - b) <= 1e-9 * scale + 1e-9;
+}
+
 double box_area(const Box2& b) {
   return (b.max_corner().x() - b.min_corner().x()) * (b.max_corner().y() - b.min_corner().y());
 }
@@ -180,18 +206,14 @@ class Worker {
       return p.points == 0 || !bg::intersects(p.envelope, tile.box);
     });
     if (tile.pieces.empty()) return 0;
-    if (!tile.inside && GEOSisEmpty_r(geos_.handle(), tile.zone_part.get())) return 0;
+    if (!tile.inside && GEOSisEmpty_r(geos_.handle(), tile.zone_part.get()) == 1) return 0;
     if (covered(tile))
       return tile.inside ? box_area(tile.box) : area_of(geos_, tile.zone_part.get());
     if (tile.pieces.size() <= options_.max_polygons_per_tile || depth >= options_.max_depth)
       return leaf_area(tile);
-    std::array<Tile, 4> children;
+    std::array<Tile, 4> children = split(tile);
     std::size_t spread = 0;
-    const auto q = quarters(tile.box);
-    for (int k = 0; k < 4; ++k) {
-      children[k] = child(tile, q[k]);
-      spread += children[k].pieces.size();
-    }
+    for (const auto& c : children) spread += c.pieces.size();
     // Where polygons pile up on one another (each one reaching into most quarters), splitting
     // only multiplies the work: union them here instead.
     if (depth >= kMinDepthForPiles && spread > 3 * tile.pieces.size()) return leaf_area(tile);
@@ -210,9 +232,8 @@ class Worker {
           next.push_back(std::move(t));
           continue;
         }
-        for (const Box2& q : quarters(t.box)) {
-          Tile c = child(t, q);
-          if (!c.inside && GEOSisEmpty_r(geos_.handle(), c.zone_part.get())) continue;
+        for (Tile& c : split(t)) {
+          if (!c.inside && GEOSisEmpty_r(geos_.handle(), c.zone_part.get()) == 1) continue;
           next.push_back(std::move(c));
         }
       }
@@ -232,8 +253,7 @@ class Worker {
 
   GeomPtr convert(const MultiPolygon2& mp) {
     GeomPtr g = to_geos(geos_, mp);
-    double ignored;  // computes GEOS's cached envelope now, not later in two threads at once
-    if (!mp.empty()) GEOSGeom_getXMin_r(geos_.handle(), g.get(), &ignored);
+    warm(geos_, g.get());
     return g;
   }
   // The extent minus the union of the zones: where polygons lie outside every zone.
@@ -250,65 +270,122 @@ class Worker {
               "collection");
     const GeomPtr u = owned(geos_, GEOSUnaryUnion_r(geos_.handle(), all.get()), "union");
     const GeomPtr box = rectangle(geos_, extent);
-    return owned(geos_, GEOSDifference_r(geos_.handle(), box.get(), u.get()), "difference");
+    GeomPtr rest = owned(geos_, GEOSDifference_r(geos_.handle(), box.get(), u.get()), "difference");
+    warm(geos_, rest.get());
+    return rest;
   }
   double overlap_area(const GEOSGeometry* a, const GEOSGeometry* b) {
     const GeomPtr common = owned(geos_, GEOSIntersection_r(geos_.handle(), a, b), "intersection");
     return area_of(geos_, common.get());
   }
   GEOSContextHandle_t handle() const { return geos_.handle(); }
+  double measure(const GEOSGeometry* g) const { return area_of(geos_, g); }
 
-  std::size_t tiles = 0, clipped = 0, fallbacks = 0;
+  std::size_t tiles = 0, clipped = 0, fallbacks = 0, reclipped = 0;
 
  private:
-  Tile child(const Tile& parent, const Box2& q) {
-    Tile c;
-    c.zone = parent.zone;
-    c.zone_source = parent.zone_source;
-    c.box = q;
-    c.inside = parent.inside;
-    const GeomPtr rect = rectangle(geos_, q);
-    if (!c.inside) {
-      // The rectangle clipper here too; the leaf's fallback redoes the zone's part robustly.
-      c.zone_part =
-          shared(geos_,
-                 GEOSClipByRect_r(geos_.handle(), parent.zone_part.get(), q.min_corner().x(),
-                                  q.min_corner().y(), q.max_corner().x(), q.max_corner().y()),
-                 "clip");
-      if (area_of(geos_, c.zone_part.get()) >= box_area(q) * (1 - kWholeTile)) {
-        c.inside = true;
-        c.zone_part.reset();
-      }
+  // GEOS's rectangle clipper (linear time, no noding), or the robust overlay when asked or when
+  // the clipper fails.
+  SharedGeom clip(const GEOSGeometry* g, const Box2& q, bool robust) {
+    GEOSGeometry* out = nullptr;
+    if (!robust)
+      out = GEOSClipByRect_r(geos_.handle(), g, q.min_corner().x(), q.min_corner().y(),
+                             q.max_corner().x(), q.max_corner().y());
+    if (!out) {
+      const GeomPtr rect = rectangle(geos_, q);
+      out = GEOSIntersection_r(geos_.handle(), g, rect.get());
     }
-    for (const Piece& p : parent.pieces) {
-      if (!bg::intersects(p.envelope, q)) continue;
-      if (p.points > kClipPoints && !bg::within(p.envelope, q)) {
-        Piece cp;
-        // GEOS's rectangle clipper: linear time, no noding. Its output may in rare cases be
-        // invalid; the leaf then falls back to the robust overlay from the source polygons.
-        cp.source = p.source;
-        cp.owned =
-            shared(geos_,
-                   GEOSClipByRect_r(geos_.handle(), p.geometry, q.min_corner().x(),
-                                    q.min_corner().y(), q.max_corner().x(), q.max_corner().y()),
-                   "clip");
-        cp.geometry = cp.owned.get();
-        cp.points = static_cast<std::size_t>(GEOSGetNumCoordinates_r(geos_.handle(), cp.geometry));
-        if (cp.points == 0) continue;
-        double x0, y0, x1, y1;
-        GEOSGeom_getXMin_r(geos_.handle(), cp.geometry, &x0);
-        GEOSGeom_getYMin_r(geos_.handle(), cp.geometry, &y0);
-        GEOSGeom_getXMax_r(geos_.handle(), cp.geometry, &x1);
-        GEOSGeom_getYMax_r(geos_.handle(), cp.geometry, &y1);
-        cp.envelope = Box2({x0, y0}, {x1, y1});
-        cp.area = area_of(geos_, cp.geometry);
-        ++clipped;
-        c.pieces.push_back(std::move(cp));
-      } else {
-        c.pieces.push_back(p);
+    return shared(geos_, out, "clip");
+  }
+
+  // The four quarters of a tile with the zone's part and the pieces clipped to each.
+  //
+  // The rectangle clipper can return a valid but wrong polygon when the input's boundary runs
+  // along the rectangle's sides (GEOS PR #605), which is what clipped parts do. So every clip of
+  // something lying in the tile is checked by conservation: the quarters' areas must add up to
+  // the whole. When they do not, the four parts are clipped again from the source with the
+  // robust overlay.
+  std::array<Tile, 4> split(const Tile& parent) {
+    const auto q = quarters(parent.box);
+    std::array<Tile, 4> c;
+    for (int k = 0; k < 4; ++k) {
+      c[k].zone = parent.zone;
+      c[k].zone_source = parent.zone_source;
+      c[k].box = q[k];
+      c[k].inside = parent.inside;
+    }
+    if (!parent.inside) {
+      std::array<double, 4> a{};
+      double sum = 0;
+      for (int k = 0; k < 4; ++k) {
+        c[k].zone_part = clip(parent.zone_part.get(), q[k], false);
+        sum += a[k] = area_of(geos_, c[k].zone_part.get());
       }
+      const double whole = area_of(geos_, parent.zone_part.get());
+      if (!nearly_equal(sum, whole, whole)) {
+        ++reclipped;
+        for (int k = 0; k < 4; ++k) {
+          c[k].zone_part = clip(parent.zone_source, q[k], true);
+          a[k] = area_of(geos_, c[k].zone_part.get());
+        }
+      }
+      for (int k = 0; k < 4; ++k)
+        if (a[k] >= box_area(q[k]) * (1 - kWholeTile)) {
+          c[k].inside = true;
+          c[k].zone_part.reset();
+        }
+    }
+    const double eps = slack(parent.box);
+    for (const Piece& p : parent.pieces) {
+      std::array<bool, 4> reach{};
+      int reached = 0;
+      for (int k = 0; k < 4; ++k) reached += reach[k] = bg::intersects(p.envelope, q[k]);
+      const bool whole_in_one = reached == 1 && [&] {
+        for (int k = 0; k < 4; ++k)
+          if (reach[k]) return bg::within(p.envelope, q[k]);
+        return false;
+      }();
+      if (p.points <= kClipPoints || whole_in_one) {
+        for (int k = 0; k < 4; ++k)
+          if (reach[k]) c[k].pieces.push_back(p);
+        continue;
+      }
+      // A piece known to lie in the parent tile must be shared out exactly.
+      const bool checkable = p.area >= 0 && box_within(p.envelope, parent.box, eps);
+      std::array<Piece, 4> parts;
+      for (bool robust : {false, true}) {
+        double sum = 0;
+        for (int k = 0; k < 4; ++k) {
+          if (!reach[k]) continue;
+          parts[k] = clipped_piece(p, q[k], robust);
+          sum += std::max(parts[k].area, 0.0);
+        }
+        if (robust || !checkable || nearly_equal(sum, p.area, p.area)) break;
+        ++reclipped;
+      }
+      for (int k = 0; k < 4; ++k)
+        if (reach[k] && parts[k].points > 0) c[k].pieces.push_back(std::move(parts[k]));
     }
     return c;
+  }
+
+  Piece clipped_piece(const Piece& p, const Box2& q, bool robust) {
+    Piece cp;
+    cp.source = p.source;
+    cp.owned = clip(robust ? p.source : p.geometry, q, robust);
+    cp.geometry = cp.owned.get();
+    cp.points = static_cast<std::size_t>(GEOSGetNumCoordinates_r(geos_.handle(), cp.geometry));
+    if (cp.points == 0) return cp;
+    warm(geos_, cp.geometry);  // clipped while cutting, it may be read by several threads
+    double x0, y0, x1, y1;
+    GEOSGeom_getXMin_r(geos_.handle(), cp.geometry, &x0);
+    GEOSGeom_getYMin_r(geos_.handle(), cp.geometry, &y0);
+    GEOSGeom_getXMax_r(geos_.handle(), cp.geometry, &x1);
+    GEOSGeom_getYMax_r(geos_.handle(), cp.geometry, &y1);
+    cp.envelope = Box2({x0, y0}, {x1, y1});
+    cp.area = area_of(geos_, cp.geometry);
+    ++clipped;
+    return cp;
   }
 
   // True when one piece alone covers the whole tile, so that the union is the tile. Only
@@ -324,9 +401,8 @@ class Worker {
       }
       if (!box_within(tile.box, p.envelope, eps)) continue;
       if (!rect) rect = rectangle(geos_, tile.box);
-      const char r = GEOSCovers_r(geos_.handle(), p.geometry, rect.get());
-      if (r == 2) geos_.check(nullptr, "covers");
-      if (r == 1) return true;
+      // 2 = GEOS could not tell: not covered, the tile is measured the long way.
+      if (GEOSCovers_r(geos_.handle(), p.geometry, rect.get()) == 1) return true;
     }
     return false;
   }
@@ -435,6 +511,7 @@ ZonalAreaResult union_area_by_zone(const std::vector<MultiPolygon2>& zones,
         Piece& p = pieces[i];
         p.geometry = p.source = converted[i].get();
         p.points = bg::num_points(polygons[i]);
+        p.area = w.measure(p.geometry);
         if (p.points) bg::envelope(polygons[i], p.envelope);
       },
       workers);
@@ -511,6 +588,7 @@ ZonalAreaResult union_area_by_zone(const std::vector<MultiPolygon2>& zones,
     result.tiles += w->tiles;
     result.clipped += w->clipped;
     result.fallbacks += w->fallbacks;
+    result.reclipped += w->reclipped;
   }
   tasks.clear();  // before the workers whose contexts made their geometries
   cut.clear();

@@ -28,6 +28,7 @@ struct ZonalAreaResult {
   std::size_t tiles = 0;      // leaf tiles processed
   std::size_t clipped = 0;    // polygon pieces clipped to a tile
   std::size_t fallbacks = 0;  // tiles redone with the robust overlay (a clipped piece refused)
+  std::size_t reclipped = 0;  // clips redone with the robust overlay (areas did not add up)
 };
 
 // `zones` must be valid polygons and should not overlap each other (a polygon in two overlapping
