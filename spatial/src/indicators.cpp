@@ -122,11 +122,12 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
   // Area of the union of a group of layers per district, and what lies outside them all.
   auto measure = [&](const std::vector<std::string>& layers, const std::string& what) {
     const auto start = std::chrono::steady_clock::now();
-    const auto polygons = polygons_of(store, layers);
+    auto polygons = polygons_of(store, layers);
+    const std::size_t count = polygons.size();
     const auto read = std::chrono::steady_clock::now();
-    auto result = union_area_by_zone(district_zones, polygons, zonal);
+    auto result = union_area_by_zone(district_zones, std::move(polygons), zonal);
     const auto done = std::chrono::steady_clock::now();
-    timings[what] = {{"polygons", polygons.size()},
+    timings[what] = {{"polygons", count},
                      {"tiles", result.tiles},
                      {"robust_fallback_tiles", result.fallbacks},
                      {"robust_reclips", result.reclipped},

@@ -495,7 +495,7 @@ unsigned thread_count(const ZonalAreaOptions& options) {
 }  // namespace
 
 ZonalAreaResult union_area_by_zone(const std::vector<MultiPolygon2>& zones,
-                                   const std::vector<MultiPolygon2>& polygons,
+                                   std::vector<MultiPolygon2> polygons,
                                    const ZonalAreaOptions& options) {
   const unsigned threads = thread_count(options);
   // Workers outlive every geometry made in their GEOS contexts (they are destroyed last).
@@ -513,6 +513,7 @@ ZonalAreaResult union_area_by_zone(const std::vector<MultiPolygon2>& zones,
         p.points = bg::num_points(polygons[i]);
         p.area = w.measure(p.geometry);
         if (p.points) bg::envelope(polygons[i], p.envelope);
+        polygons[i] = MultiPolygon2();  // GEOS holds it now
       },
       workers);
   using Entry = std::pair<Box2, std::size_t>;
