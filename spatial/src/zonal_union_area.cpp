@@ -211,7 +211,7 @@ class Worker {
       return tile.inside ? box_area(tile.box) : area_of(geos_, tile.zone_part.get());
     if (tile.pieces.size() <= options_.max_polygons_per_tile || depth >= options_.max_depth)
       return leaf_area(tile);
-    std::array<Tile, 4> children = split(tile);
+    std::array<Tile, 4> children = split(tile, /*shared=*/false);
     std::size_t spread = 0;
     for (const auto& c : children) spread += c.pieces.size();
     // Where polygons pile up on one another (each one reaching into most quarters), splitting
@@ -232,7 +232,7 @@ class Worker {
           next.push_back(std::move(t));
           continue;
         }
-        for (Tile& c : split(t)) {
+        for (Tile& c : split(t, /*shared=*/true)) {
           if (!c.inside && GEOSisEmpty_r(geos_.handle(), c.zone_part.get()) == 1) continue;
           next.push_back(std::move(c));
         }
@@ -305,7 +305,9 @@ class Worker {
   // something lying in the tile is checked by conservation: the quarters' areas must add up to
   // the whole. When they do not, the four parts are clipped again from the source with the
   // robust overlay.
-  std::array<Tile, 4> split(const Tile& parent) {
+  //
+  // `shared`: the quarters become tasks that other threads may read (warm their envelopes).
+  std::array<Tile, 4> split(const Tile& parent, bool shared) {
     const auto q = quarters(parent.box);
     std::array<Tile, 4> c;
     for (int k = 0; k < 4; ++k) {
@@ -357,7 +359,7 @@ class Worker {
         double sum = 0;
         for (int k = 0; k < 4; ++k) {
           if (!reach[k]) continue;
-          parts[k] = clipped_piece(p, q[k], robust);
+          parts[k] = clipped_piece(p, q[k], robust, shared);
           sum += std::max(parts[k].area, 0.0);
         }
         if (robust || !checkable || nearly_equal(sum, p.area, p.area)) break;
@@ -369,14 +371,14 @@ class Worker {
     return c;
   }
 
-  Piece clipped_piece(const Piece& p, const Box2& q, bool robust) {
+  Piece clipped_piece(const Piece& p, const Box2& q, bool robust, bool shared) {
     Piece cp;
     cp.source = p.source;
     cp.owned = clip(robust ? p.source : p.geometry, q, robust);
     cp.geometry = cp.owned.get();
     cp.points = static_cast<std::size_t>(GEOSGetNumCoordinates_r(geos_.handle(), cp.geometry));
     if (cp.points == 0) return cp;
-    warm(geos_, cp.geometry);  // clipped while cutting, it may be read by several threads
+    if (shared) warm(geos_, cp.geometry);  // a task's piece may be read by several threads
     double x0, y0, x1, y1;
     GEOSGeom_getXMin_r(geos_.handle(), cp.geometry, &x0);
     GEOSGeom_getYMin_r(geos_.handle(), cp.geometry, &y0);
