@@ -1,7 +1,5 @@
 #include "strata/io/indicator_table.h"
 
-#include <gdal_priv.h>
-#include <ogrsf_frmts.h>
 #include <unistd.h>
 
 #include <charconv>
@@ -10,9 +8,9 @@
 #include <fstream>
 #include <memory>
 
+#include "gpkg_output.h"
 #include "ogr_geometry.h"
 #include "strata/core/error.h"
-#include "strata/io/gdal_support.h"
 
 namespace strata::io {
 namespace {
@@ -160,59 +158,37 @@ void write_indicators_markdown(const std::filesystem::path& path, const Indicato
 }
 
 void write_indicators_gpkg(const std::filesystem::path& path, const IndicatorTable& table) {
-  ensure_gdal();
-  const std::string temporary = path.string() + ".writing-" + std::to_string(getpid()) + ".gpkg";
-  auto fail = [&](const std::string& what) {
-    std::error_code ignored;
-    std::filesystem::remove(temporary, ignored);
-    throw StrataError(ErrorCode::kStoreError,
-                      path.string() + ": " + what + " (" + take_gdal_error() + ")");
-  };
-  GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
-  if (!driver) fail("GDAL has no GeoPackage driver");
-  {
-    std::unique_ptr<GDALDataset> ds(
-        driver->Create(temporary.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
-    if (!ds) fail("cannot create the GeoPackage");
-    OGRSpatialReference srs;
-    srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-    const bool has_srs =
-        !table.crs.empty() && srs.SetFromUserInput(table.crs.c_str()) == OGRERR_NONE;
-    OGRLayer* layer =
-        ds->CreateLayer("indicators_district", has_srs ? &srs : nullptr, wkbMultiPolygon, nullptr);
-    if (!layer) fail("cannot create layer indicators_district");
-    for (const char* name : {"district_id", "district_name"}) {
-      OGRFieldDefn f(name, OFTString);
-      layer->CreateField(&f);
-    }
-    for (std::size_t c = 0; c < table.columns.size(); ++c) {
-      OGRFieldDefn f(table.columns[c].c_str(), table.integer[c] ? OFTInteger64 : OFTReal);
-      if (layer->CreateField(&f) != OGRERR_NONE) fail("cannot create field " + table.columns[c]);
-    }
-    if (ds->StartTransaction() != OGRERR_NONE) fail("cannot start a transaction");
-    for (const auto& r : table.districts) {
-      OGRFeature feature(layer->GetLayerDefn());
-      feature.SetField("district_id", r.id.c_str());
-      feature.SetField("district_name", r.name.c_str());
-      for (std::size_t c = 0; c < table.columns.size(); ++c) {
-        const auto& v = r.values[c];
-        const int i = feature.GetFieldIndex(table.columns[c].c_str());
-        if (!v)
-          feature.SetFieldNull(i);
-        else if (table.integer[c])
-          feature.SetField(i, static_cast<GIntBig>(std::llround(*v)));
-        else
-          feature.SetField(i, *v);
-      }
-      auto g = to_ogr(r.geometry);
-      feature.SetGeometryDirectly(g.release());
-      if (layer->CreateFeature(&feature) != OGRERR_NONE) fail("cannot write district " + r.id);
-    }
-    if (ds->CommitTransaction() != OGRERR_NONE) fail("cannot commit the districts");
-  }
-  std::error_code ec;
-  std::filesystem::rename(temporary, path, ec);
-  if (ec) fail("cannot move the GeoPackage into place: " + ec.message());
+  write_gpkg_layer(path, "indicators_district", table.crs, wkbMultiPolygon,
+                   [&](OGRLayer& layer, const GpkgFail& fail) {
+                     for (const char* name : {"district_id", "district_name"}) {
+                       OGRFieldDefn f(name, OFTString);
+                       layer.CreateField(&f);
+                     }
+                     for (std::size_t c = 0; c < table.columns.size(); ++c) {
+                       OGRFieldDefn f(table.columns[c].c_str(),
+                                      table.integer[c] ? OFTInteger64 : OFTReal);
+                       if (layer.CreateField(&f) != OGRERR_NONE)
+                         fail("cannot create field " + table.columns[c]);
+                     }
+                     for (const auto& r : table.districts) {
+                       OGRFeature feature(layer.GetLayerDefn());
+                       feature.SetField("district_id", r.id.c_str());
+                       feature.SetField("district_name", r.name.c_str());
+                       for (std::size_t c = 0; c < table.columns.size(); ++c) {
+                         const auto& v = r.values[c];
+                         const int i = feature.GetFieldIndex(table.columns[c].c_str());
+                         if (!v)
+                           feature.SetFieldNull(i);
+                         else if (table.integer[c])
+                           feature.SetField(i, static_cast<GIntBig>(std::llround(*v)));
+                         else
+                           feature.SetField(i, *v);
+                       }
+                       feature.SetGeometryDirectly(to_ogr(r.geometry).release());
+                       if (layer.CreateFeature(&feature) != OGRERR_NONE)
+                         fail("cannot write district " + r.id);
+                     }
+                   });
 }
 
 }  // namespace strata::io

@@ -1,0 +1,44 @@
+#include "gpkg_output.h"
+
+#include <gdal_priv.h>
+#include <unistd.h>
+
+#include <memory>
+
+#include "strata/core/error.h"
+#include "strata/io/gdal_support.h"
+
+namespace strata::io {
+
+void write_gpkg_layer(const std::filesystem::path& path, const std::string& layer_name,
+                      const std::string& crs, OGRwkbGeometryType type,
+                      const std::function<void(OGRLayer&, const GpkgFail&)>& fill) {
+  ensure_gdal();
+  const std::string temporary = path.string() + ".writing-" + std::to_string(getpid()) + ".gpkg";
+  const GpkgFail fail = [&](const std::string& what) {
+    std::error_code ignored;
+    std::filesystem::remove(temporary, ignored);
+    throw StrataError(ErrorCode::kStoreError,
+                      path.string() + ": " + what + " (" + take_gdal_error() + ")");
+  };
+  GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
+  if (!driver) fail("GDAL has no GeoPackage driver");
+  {
+    std::unique_ptr<GDALDataset> ds(
+        driver->Create(temporary.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    if (!ds) fail("cannot create the GeoPackage");
+    OGRSpatialReference srs;
+    srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    const bool has_srs = !crs.empty() && srs.SetFromUserInput(crs.c_str()) == OGRERR_NONE;
+    OGRLayer* layer = ds->CreateLayer(layer_name.c_str(), has_srs ? &srs : nullptr, type, nullptr);
+    if (!layer) fail("cannot create layer " + layer_name);
+    if (ds->StartTransaction() != OGRERR_NONE) fail("cannot start a transaction");
+    fill(*layer, fail);
+    if (ds->CommitTransaction() != OGRERR_NONE) fail("cannot commit layer " + layer_name);
+  }
+  std::error_code ec;
+  std::filesystem::rename(temporary, path, ec);
+  if (ec) fail("cannot move the GeoPackage into place: " + ec.message());
+}
+
+}  // namespace strata::io
