@@ -257,18 +257,23 @@ class Worker {
     return g;
   }
   // The extent minus the union of the zones: where polygons lie outside every zone.
-  GeomPtr outside(const std::vector<GeomPtr>& zones, const Box2& extent) {
-    std::vector<GeomPtr> copies;
-    for (const auto& z : zones)
-      copies.push_back(owned(geos_, GEOSGeom_clone_r(geos_.handle(), z.get()), "clone"));
+  // The union of the parts (GEOS UnaryUnion over a collection that takes them over).
+  GeomPtr union_of(std::vector<GeomPtr> parts) {
     std::vector<GEOSGeometry*> members;
-    for (auto& c : copies) members.push_back(c.release());
-    const GeomPtr all =
+    for (auto& p : parts) members.push_back(p.release());
+    const GeomPtr collection =
         owned(geos_,
               GEOSGeom_createCollection_r(geos_.handle(), GEOS_GEOMETRYCOLLECTION, members.data(),
                                           static_cast<unsigned>(members.size())),
               "collection");
-    const GeomPtr u = owned(geos_, GEOSUnaryUnion_r(geos_.handle(), all.get()), "union");
+    return owned(geos_, GEOSUnaryUnion_r(geos_.handle(), collection.get()), "union");
+  }
+
+  GeomPtr outside(const std::vector<GeomPtr>& zones, const Box2& extent) {
+    std::vector<GeomPtr> copies;
+    for (const auto& z : zones)
+      copies.push_back(owned(geos_, GEOSGeom_clone_r(geos_.handle(), z.get()), "clone"));
+    const GeomPtr u = union_of(std::move(copies));
     const GeomPtr box = rectangle(geos_, extent);
     GeomPtr rest = owned(geos_, GEOSDifference_r(geos_.handle(), box.get(), u.get()), "difference");
     warm(geos_, rest.get());
@@ -434,14 +439,7 @@ class Worker {
         copies.push_back(owned(geos_, GEOSGeom_clone_r(geos_.handle(), p.geometry), "clone"));
       all_within = all_within && bg::within(p.envelope, tile.box);
     }
-    std::vector<GEOSGeometry*> members;
-    for (auto& c : copies) members.push_back(c.release());  // the collection takes them
-    const GeomPtr collection =
-        owned(geos_,
-              GEOSGeom_createCollection_r(geos_.handle(), GEOS_GEOMETRYCOLLECTION, members.data(),
-                                          static_cast<unsigned>(members.size())),
-              "collection");
-    const GeomPtr cover = owned(geos_, GEOSUnaryUnion_r(geos_.handle(), collection.get()), "union");
+    const GeomPtr cover = union_of(std::move(copies));
     if (tile.inside && all_within) return area_of(geos_, cover.get());
     const GeomPtr rect = rectangle(geos_, tile.box);
     GeomPtr robust_zone(nullptr, {});
