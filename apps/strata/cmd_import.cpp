@@ -130,6 +130,9 @@ Runner add_import(CLI::App& app, const GlobalOptions& g) {
         text << "  join: " << li.join->matched_exact << " exact + " << li.join->matched_normalised
              << " normalised matches, " << li.join->unmatched_features << " features and "
              << li.join->unmatched_rows << " table rows unmatched\n";
+      if (li.dissolve)
+        text << "  dissolve by " << li.dissolve->field << ": " << li.dissolve->features
+             << " features merged into " << li.dissolve->merged << "\n";
     }
     for (const auto& f : result.failures) text << "FAILED " << f.layer << ": " << f.message << "\n";
     text << (result.written ? "written to " + project.store.string() + "\n"

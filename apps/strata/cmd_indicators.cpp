@@ -41,6 +41,11 @@ nlohmann::json compute_and_write_indicators(const io::Project& project, io::Stor
     } else if (kind == "csv") {
       path = out_dir / "indicators.csv";
       io::write_indicators_csv(path, table);
+      if (!table.villages.empty()) {
+        const auto village_path = out_dir / "indicators_village.csv";
+        io::write_indicators_village_csv(village_path, table);
+        files["csv_village"] = village_path.string();
+      }
     } else if (kind == "markdown") {
       path = out_dir / "indicators.md";
       io::write_indicators_markdown(path, table);
@@ -57,9 +62,11 @@ nlohmann::json compute_and_write_indicators(const io::Project& project, io::Stor
       if (table.columns[c] == key && r.values[c]) {
         std::ostringstream v;
         v.setf(std::ios::fixed);
-        v.precision(key == "population"                                                  ? 0
-                    : key == "permeable_paving_share" || key == "paving_target_progress" ? 4
-                                                                                         : 1);
+        v.precision(key == "population" ? 0
+                    : key == "permeable_paving_share" || key == "paving_target_progress" ||
+                            key.find("per_capita") != std::string::npos || key == "iso37120_21_3"
+                        ? 4
+                        : 1);
         v << *r.values[c];
         return v.str();
       }
@@ -72,10 +79,16 @@ nlohmann::json compute_and_write_indicators(const io::Project& project, io::Stor
          return rows;
        }()) {
     out << "  " << r->name << ": population " << col(*r, "population");
-    if (!spec.green.empty())
+    if (spec.group(io::AreaGroup::kGreen))
       out << ", green " << col(*r, "green_area_ha") << " ha, 21.1 = " << col(*r, "iso37120_21_1");
-    if (!spec.paving.empty())
+    if (spec.group(io::AreaGroup::kPaving))
       out << ", permeable paving " << col(*r, "permeable_paving_m2") << " m²";
+    if (spec.group(io::AreaGroup::kRecreationIndoor))
+      out << ", indoor recreation " << col(*r, "recreation_indoor_m2_per_capita") << " m²/person";
+    if (spec.group(io::AreaGroup::kRecreationOutdoor))
+      out << ", outdoor recreation " << col(*r, "recreation_outdoor_m2_per_capita") << " m²/person";
+    if (spec.group(io::AreaGroup::kInformal))
+      out << ", informal settlements " << col(*r, "iso37120_21_3") << " %";
     out << "\n";
   }
   if (spec.paving_target_m2)
@@ -100,8 +113,8 @@ Runner add_indicators(CLI::App& app, const GlobalOptions& g) {
   auto a = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand(
       "indicators",
-      "Urban indicators per district (ISO 37120 21.1 green area, permeable paving) from the "
-      "project's store");
+      "Urban indicators per district and village (ISO 37120 21.1 green area, 21.3 informal "
+      "settlements, recreation space, permeable paving) from the project's store");
   sub->add_option("project", a->project, "project file (.toml) with an [indicators] section")
       ->required()
       ->check(CLI::ExistingFile);

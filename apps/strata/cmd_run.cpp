@@ -23,7 +23,10 @@ std::string layer_lines(const io::ProjectImport& imported, const char* verb) {
     const auto& p = li.provenance;
     text << "  " << p.layer << ": " << p.features_imported + p.features_repaired << "/"
          << p.features_read << " " << verb << " (" << p.features_repaired << " repaired, "
-         << p.features_rejected << " rejected)\n";
+         << p.features_rejected << " rejected)";
+    if (li.dissolve)
+      text << ", dissolved by " << li.dissolve->field << " into " << li.dissolve->merged;
+    text << "\n";
   }
   for (const auto& f : imported.failures)
     text << "  FAILED " << f.layer << ": " << f.message << "\n";

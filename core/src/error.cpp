@@ -114,6 +114,8 @@ std::string_view error_name(ErrorCode code) {
       return "WRONG_GEOMETRY_TYPE";
     case ErrorCode::kEmptyGeometry:
       return "EMPTY_GEOMETRY";
+    case ErrorCode::kDissolveConflict:
+      return "DISSOLVE_FIELD_CONFLICT";
     case ErrorCode::kGeometryUnrepairable:
       return "GEOMETRY_UNREPAIRABLE";
     case ErrorCode::kJoinUnmatchedFeature:
@@ -128,6 +130,8 @@ std::string_view error_name(ErrorCode code) {
       return "DISTRICTS_OVERLAP";
     case ErrorCode::kOutsideDistricts:
       return "OUTSIDE_DISTRICTS";
+    case ErrorCode::kEmptySelection:
+      return "EMPTY_SELECTION";
     case ErrorCode::kPopulationMissing:
       return "POPULATION_MISSING";
     case ErrorCode::kStoreError:

@@ -13,6 +13,11 @@ namespace strata::io {
 void write_gpkg_layer(const std::filesystem::path& path, const std::string& layer_name,
                       const std::string& crs, OGRwkbGeometryType type,
                       const std::function<void(OGRLayer&, const GpkgFail&)>& fill) {
+  write_gpkg_layers(path, crs, {{layer_name, type, fill}});
+}
+
+void write_gpkg_layers(const std::filesystem::path& path, const std::string& crs,
+                       const std::vector<GpkgLayerOutput>& layers) {
   ensure_gdal();
   const std::string temporary = path.string() + ".writing-" + std::to_string(getpid()) + ".gpkg";
   const GpkgFail fail = [&](const std::string& what) {
@@ -30,11 +35,15 @@ void write_gpkg_layer(const std::filesystem::path& path, const std::string& laye
     OGRSpatialReference srs;
     srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
     const bool has_srs = !crs.empty() && srs.SetFromUserInput(crs.c_str()) == OGRERR_NONE;
-    OGRLayer* layer = ds->CreateLayer(layer_name.c_str(), has_srs ? &srs : nullptr, type, nullptr);
-    if (!layer) fail("cannot create layer " + layer_name);
+    std::vector<OGRLayer*> created;
+    for (const auto& l : layers) {
+      OGRLayer* layer = ds->CreateLayer(l.name.c_str(), has_srs ? &srs : nullptr, l.type, nullptr);
+      if (!layer) fail("cannot create layer " + l.name);
+      created.push_back(layer);
+    }
     if (ds->StartTransaction() != OGRERR_NONE) fail("cannot start a transaction");
-    fill(*layer, fail);
-    if (ds->CommitTransaction() != OGRERR_NONE) fail("cannot commit layer " + layer_name);
+    for (std::size_t i = 0; i < layers.size(); ++i) layers[i].fill(*created[i], fail);
+    if (ds->CommitTransaction() != OGRERR_NONE) fail("cannot commit the layers");
   }
   std::error_code ec;
   std::filesystem::rename(temporary, path, ec);

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace strata::io {
 
@@ -14,8 +15,17 @@ namespace strata::io {
 // temporary file first.
 using GpkgFail = std::function<void(const std::string& what)>;
 
-// Creates `layer_name` (CRS `crs`, an authority code or WKT; none when empty or unknown) in a
-// new GeoPackage and calls `fill` with it inside a transaction.
+struct GpkgLayerOutput {
+  std::string name;
+  OGRwkbGeometryType type;
+  std::function<void(OGRLayer&, const GpkgFail&)> fill;
+};
+
+// Creates the layers (CRS `crs`, an authority code or WKT; none when empty or unknown) in a new
+// GeoPackage and calls each `fill` with its layer, all inside one transaction.
+void write_gpkg_layers(const std::filesystem::path& path, const std::string& crs,
+                       const std::vector<GpkgLayerOutput>& layers);
+// The same for a single layer.
 void write_gpkg_layer(const std::filesystem::path& path, const std::string& layer_name,
                       const std::string& crs, OGRwkbGeometryType type,
                       const std::function<void(OGRLayer&, const GpkgFail&)>& fill);

@@ -71,8 +71,11 @@ void write_atomically(const std::filesystem::path& path, Fill fill) {
                       path.string() + ": cannot move into place: " + ec.message());
 }
 
-nlohmann::json row_json(const IndicatorTable& t, const IndicatorRow& r) {
-  nlohmann::json j = {{"district_id", r.id}, {"district_name", r.name}};
+nlohmann::json row_json(const IndicatorTable& t, const IndicatorRow& r, bool village = false) {
+  nlohmann::json j = village ? nlohmann::json{{"village_id", r.id},
+                                              {"village_name", r.name},
+                                              {"district_id", r.district_id}}
+                             : nlohmann::json{{"district_id", r.id}, {"district_name", r.name}};
   for (std::size_t c = 0; c < t.columns.size(); ++c) {
     const auto& v = r.values[c];
     if (!v)
@@ -96,11 +99,17 @@ std::size_t IndicatorTable::column(const std::string& key) const {
 nlohmann::json IndicatorTable::to_json() const {
   nlohmann::json rows = nlohmann::json::array();
   for (const auto& r : districts) rows.push_back(row_json(*this, r));
-  return {{"provenance", provenance},
-          {"indicators", definitions},
-          {"districts", rows},
-          {"city", row_json(*this, city)},
-          {"warnings", warnings}};
+  nlohmann::json j = {{"provenance", provenance},
+                      {"indicators", definitions},
+                      {"districts", rows},
+                      {"city", row_json(*this, city)},
+                      {"warnings", warnings}};
+  if (!villages.empty()) {
+    nlohmann::json v = nlohmann::json::array();
+    for (const auto& r : villages) v.push_back(row_json(*this, r, true));
+    j["villages"] = std::move(v);
+  }
+  return j;
 }
 
 void write_indicators_json(const std::filesystem::path& path, const IndicatorTable& table) {
@@ -125,6 +134,20 @@ void write_indicators_csv(const std::filesystem::path& path, const IndicatorTabl
   });
 }
 
+void write_indicators_village_csv(const std::filesystem::path& path, const IndicatorTable& table) {
+  write_atomically(path, [&](std::ostream& out) {
+    out << "village_id,village_name,district_id";
+    for (const auto& c : table.columns) out << "," << c;
+    out << "\n";
+    for (const auto& r : table.villages) {
+      out << csv_field(r.id) << "," << csv_field(r.name) << "," << csv_field(r.district_id);
+      for (std::size_t c = 0; c < table.columns.size(); ++c)
+        out << "," << value_text(r.values[c], table.integer[c]);
+      out << "\n";
+    }
+  });
+}
+
 void write_indicators_markdown(const std::filesystem::path& path, const IndicatorTable& table) {
   write_atomically(path, [&](std::ostream& out) {
     out << "# Indicators by district\n\n";
@@ -133,8 +156,9 @@ void write_indicators_markdown(const std::filesystem::path& path, const Indicato
     out << "\n|---|";
     for (std::size_t c = 0; c < table.columns.size(); ++c) out << "---:|";
     out << "\n";
-    auto row = [&](const IndicatorRow& r, bool bold) {
+    auto row = [&](const IndicatorRow& r, bool bold, bool village = false) {
       out << "| " << (bold ? "**" + r.name + "**" : r.name) << " |";
+      if (village) out << " " << r.district_id << " |";
       for (std::size_t c = 0; c < table.columns.size(); ++c) {
         const bool share = table.columns[c].find("share") != std::string::npos ||
                            table.columns[c].find("progress") != std::string::npos;
@@ -144,6 +168,14 @@ void write_indicators_markdown(const std::filesystem::path& path, const Indicato
     };
     for (const auto& r : table.districts) row(r, false);
     row(table.city, true);
+    if (!table.villages.empty()) {
+      out << "\n## By village\n\n| village | district |";
+      for (const auto& c : table.columns) out << " " << c << " |";
+      out << "\n|---|---|";
+      for (std::size_t c = 0; c < table.columns.size(); ++c) out << "---:|";
+      out << "\n";
+      for (const auto& r : table.villages) row(r, false, true);
+    }
     out << "\n## Definitions\n\n";
     for (const auto& d : table.definitions)
       out << "- `" << d.value("key", "") << "`: " << d.value("name", "") << " ("
@@ -157,38 +189,52 @@ void write_indicators_markdown(const std::filesystem::path& path, const Indicato
   });
 }
 
+namespace {
+
+// One layer of polygons with the indicator columns: districts or villages.
+GpkgLayerOutput indicator_layer(const IndicatorTable& table, bool village) {
+  return {village ? "indicators_village" : "indicators_district", wkbMultiPolygon,
+          [&table, village](OGRLayer& layer, const GpkgFail& fail) {
+            std::vector<const char*> keys = {village ? "village_id" : "district_id",
+                                             village ? "village_name" : "district_name"};
+            if (village) keys.push_back("district_id");
+            for (const char* name : keys) {
+              OGRFieldDefn f(name, OFTString);
+              layer.CreateField(&f);
+            }
+            for (std::size_t c = 0; c < table.columns.size(); ++c) {
+              OGRFieldDefn f(table.columns[c].c_str(), table.integer[c] ? OFTInteger64 : OFTReal);
+              if (layer.CreateField(&f) != OGRERR_NONE)
+                fail("cannot create field " + table.columns[c]);
+            }
+            for (const auto& r : village ? table.villages : table.districts) {
+              OGRFeature feature(layer.GetLayerDefn());
+              feature.SetField(keys[0], r.id.c_str());
+              feature.SetField(keys[1], r.name.c_str());
+              if (village) feature.SetField("district_id", r.district_id.c_str());
+              for (std::size_t c = 0; c < table.columns.size(); ++c) {
+                const auto& v = r.values[c];
+                const int i = feature.GetFieldIndex(table.columns[c].c_str());
+                if (!v)
+                  feature.SetFieldNull(i);
+                else if (table.integer[c])
+                  feature.SetField(i, static_cast<GIntBig>(std::llround(*v)));
+                else
+                  feature.SetField(i, *v);
+              }
+              feature.SetGeometryDirectly(to_ogr(r.geometry).release());
+              if (layer.CreateFeature(&feature) != OGRERR_NONE)
+                fail("cannot write " + std::string(village ? "village " : "district ") + r.id);
+            }
+          }};
+}
+
+}  // namespace
+
 void write_indicators_gpkg(const std::filesystem::path& path, const IndicatorTable& table) {
-  write_gpkg_layer(path, "indicators_district", table.crs, wkbMultiPolygon,
-                   [&](OGRLayer& layer, const GpkgFail& fail) {
-                     for (const char* name : {"district_id", "district_name"}) {
-                       OGRFieldDefn f(name, OFTString);
-                       layer.CreateField(&f);
-                     }
-                     for (std::size_t c = 0; c < table.columns.size(); ++c) {
-                       OGRFieldDefn f(table.columns[c].c_str(),
-                                      table.integer[c] ? OFTInteger64 : OFTReal);
-                       if (layer.CreateField(&f) != OGRERR_NONE)
-                         fail("cannot create field " + table.columns[c]);
-                     }
-                     for (const auto& r : table.districts) {
-                       OGRFeature feature(layer.GetLayerDefn());
-                       feature.SetField("district_id", r.id.c_str());
-                       feature.SetField("district_name", r.name.c_str());
-                       for (std::size_t c = 0; c < table.columns.size(); ++c) {
-                         const auto& v = r.values[c];
-                         const int i = feature.GetFieldIndex(table.columns[c].c_str());
-                         if (!v)
-                           feature.SetFieldNull(i);
-                         else if (table.integer[c])
-                           feature.SetField(i, static_cast<GIntBig>(std::llround(*v)));
-                         else
-                           feature.SetField(i, *v);
-                       }
-                       feature.SetGeometryDirectly(to_ogr(r.geometry).release());
-                       if (layer.CreateFeature(&feature) != OGRERR_NONE)
-                         fail("cannot write district " + r.id);
-                     }
-                   });
+  std::vector<GpkgLayerOutput> layers = {indicator_layer(table, false)};
+  if (!table.villages.empty()) layers.push_back(indicator_layer(table, true));
+  write_gpkg_layers(path, table.crs, layers);
 }
 
 }  // namespace strata::io

@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
+#include "added_fields_source.h"
+#include "dissolve.h"
 #include "strata/core/clock.h"
 #include "strata/core/crs_fit.h"
 #include "strata/core/error.h"
@@ -79,7 +81,7 @@ class Importer {
   LayerImport run() {
     VectorSourceOptions options{spec_.path.string(), spec_.layer, spec_.open_options,
                                 spec_.encoding};
-    auto source = open_vector_source(options);
+    auto source = with_added_fields(open_vector_source(options), spec_.add_fields);
     file_ = spec_.path.string();
     check_mapped_fields(*source);
     if (!source->has_geometry_column()) {
@@ -150,9 +152,10 @@ class Importer {
       if (progress_ && (++done % 500 == 0 || done == total))
         progress_("check " + spec_.name, done, total);
     }
-    if (join_) finish_join(out);
     for (const auto& r : out.records)
       (r.repaired ? prov.features_repaired : prov.features_imported)++;
+    if (!spec_.dissolve.empty()) dissolve(out);
+    if (join_) finish_join(out);
     prov.features_rejected = prov.features_read - prov.features_imported - prov.features_repaired;
     if (prov.features_read == 0)
       fail(ErrorCode::kInvalidInputFile,
@@ -199,6 +202,7 @@ class Importer {
       for (const auto& f : fields) require(f, "fields." + canonical);
     if (spec_.join)
       for (const auto& f : spec_.join->feature_keys) require(f, "join.feature_keys");
+    if (!spec_.dissolve.empty()) require(spec_.dissolve, "dissolve");
   }
 
   // Extent of the feature centres between the 2nd and 98th percentiles (all of them for small
@@ -512,9 +516,54 @@ class Importer {
     r.attributes_json =
         attrs.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 
-    if (join_) apply_join(source, f, r);
+    std::vector<std::string> join_keys;
+    if (spec_.join)
+      for (const auto& k : spec_.join->feature_keys)
+        join_keys.push_back(to_text(f.values[static_cast<std::size_t>(source.field_index(k))]));
+    if (!spec_.dissolve.empty()) {
+      // Joined after the dissolve, once per merged feature, with the first member's keys.
+      const FieldValue& v = f.values[static_cast<std::size_t>(source.field_index(spec_.dissolve))];
+      if (is_null(v)) {
+        issues_.push_back(issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kFieldNull,
+                                fid_text + ": dissolve field '" + spec_.dissolve +
+                                    "' is empty, so the feature belongs to no merged feature",
+                                spec_.dissolve));
+        return;
+      }
+      dissolve_keys_.push_back(to_text(v));
+      join_keys_.push_back(std::move(join_keys));
+    } else if (join_) {
+      apply_join(join_keys, f.fid, r);
+    }
     seen_ids.emplace(r.id, f.fid);
     out.records.push_back(std::move(r));
+  }
+
+  // Merges the records sharing a dissolve value (their union), then joins the merged ones.
+  void dissolve(LayerImport& out) {
+    auto merged = dissolve_records(std::move(out.records), dissolve_keys_, *kind_, spec_.dissolve);
+    out.records.clear();
+    for (auto& group : merged) {
+      const auto first = group.members.front();
+      for (const auto& field : group.conflicting_fields) {
+        FeatureIssue i;
+        i.layer = spec_.name;
+        i.file = file_;
+        i.fid = group.record.source.fid;
+        i.feature_id = group.record.id;
+        i.status = FeatureStatus::kWarning;
+        i.code = ErrorCode::kDissolveConflict;
+        i.field = field;
+        i.message = "the " + std::to_string(group.members.size()) + " features with " +
+                    spec_.dissolve + " = '" + group.record.id + "' have different " + field +
+                    " values; the merged feature's " + field + " is left empty";
+        issues_.push_back(std::move(i));
+      }
+      if (join_) apply_join(join_keys_[first], group.record.source.fid, group.record);
+      out.records.push_back(std::move(group.record));
+    }
+    out.dissolve = DissolveStats{spec_.dissolve, static_cast<std::int64_t>(dissolve_keys_.size()),
+                                 static_cast<std::int64_t>(out.records.size())};
   }
 
   // Drops points equal to their predecessor (Boost accepts them, but they are 102 in val3dity's
@@ -542,11 +591,10 @@ class Importer {
     i.y = (box.min_corner().y() + box.max_corner().y()) / 2;
   }
 
-  void apply_join(const VectorSource& source, const SourceFeature& f, Record& r) {
+  void apply_join(const std::vector<std::string>& keys, std::int64_t fid, Record& r) {
     ++join_stats_.features;
-    std::vector<std::string> keys;
-    for (const auto& k : spec_.join->feature_keys)
-      keys.push_back(to_text(f.values[static_cast<std::size_t>(source.field_index(k))]));
+    SourceFeature f;  // only its fid names the feature in the messages below
+    f.fid = fid;
     std::string key_shown;
     for (const auto& k : keys) key_shown += (key_shown.empty() ? "" : " / ") + k;
     auto match = join_->find(keys);
@@ -634,6 +682,8 @@ class Importer {
   std::optional<GeoBox> project_area_;
   std::optional<Transformer> to_lonlat_;
   JoinStats join_stats_;
+  std::vector<std::string> dissolve_keys_;           // per record, when dissolving
+  std::vector<std::vector<std::string>> join_keys_;  // per record, when dissolving
   std::vector<FeatureIssue> issues_;
 };
 

@@ -27,6 +27,17 @@ const std::vector<std::string>& known_outputs() {
   return o;
 }
 
+const std::vector<AreaGroupInfo>& area_groups() {
+  static const std::vector<AreaGroupInfo> g = {
+      {AreaGroup::kGreen, "green", "green"},
+      {AreaGroup::kPaving, "paving", "permeable paving"},
+      {AreaGroup::kRecreationIndoor, "recreation_indoor", "indoor recreation space"},
+      {AreaGroup::kRecreationOutdoor, "recreation_outdoor", "outdoor recreation space"},
+      {AreaGroup::kInformal, "informal_settlements", "informal settlements"},
+  };
+  return g;
+}
+
 const LayerSpec* Project::find_layer(const std::string& n) const {
   for (const auto& l : layers)
     if (l.name == n) return &l;
@@ -247,7 +258,9 @@ class Loader {
   IndicatorSpec indicator_spec(const toml::node& node, const Project& p) {
     const auto* t = node.as_table();
     if (!t) fail(node, "[indicators] must be a table");
-    allow_keys(*t, {"districts", "population", "green", "paving", "paving_target_m2", "outputs"},
+    allow_keys(*t,
+               {"districts", "population", "breakdown", "green", "paving", "recreation_indoor",
+                "recreation_outdoor", "informal_settlements", "paving_target_m2", "outputs"},
                "[indicators]");
     IndicatorSpec s;
     s.line = static_cast<int>(t->source().begin.line);
@@ -261,26 +274,71 @@ class Loader {
         fail(at, "[indicators] " + role + ": layer '" + name + "' is of kind " + l->kind +
                      ", expected " + list);
       }
+      return l;
     };
     s.districts = text(*t, "districts", "[indicators]", true);
     layer_of(s.districts, *t->get("districts"), {"district"}, "districts");
     s.population = text(*t, "population", "[indicators]", false, s.districts);
     if (s.population != s.districts)
       layer_of(s.population, *t->get("population"), {"village"}, "population");
-    for (const char* key : {"green", "paving"}) {
-      const toml::node* n = t->get(key);
+    s.breakdown = text(*t, "breakdown", "[indicators]", false);
+    if (!s.breakdown.empty()) layer_of(s.breakdown, *t->get("breakdown"), {"village"}, "breakdown");
+    for (const auto& info : area_groups()) {
+      const toml::node* n = t->get(info.key);
       if (!n) continue;
-      auto& list = std::string_view(key) == "green" ? s.green : s.paving;
-      list = string_list(*n, std::string("[indicators] ") + key);
-      for (const auto& name : list) layer_of(name, *n, {"green", "paving", "zoning"}, key);
+      const std::string role = "[indicators] " + info.key;
+      auto& list = s.areas[info.group];
+      auto add = [&](const toml::node& item) {
+        LayerSelection sel;
+        sel.line = static_cast<int>(item.source().begin.line);
+        if (item.is_string()) {
+          sel.layer = *item.value<std::string>();
+        } else if (const auto* st = item.as_table()) {
+          allow_keys(*st, {"layer", "field", "values"}, role + " entry");
+          sel.layer = text(*st, "layer", role + " entry", true);
+          sel.field = text(*st, "field", role + " entry", false);
+          if (const toml::node* v = st->get("values"))
+            sel.values = string_list(*v, role + " values");
+          if (sel.field.empty() != sel.values.empty())
+            fail(item, role +
+                           ": give field and values together ({ layer = \"...\", field = "
+                           "\"zone_class\", values = [\"公園用地\"] })");
+        } else {
+          fail(item, role + " entries must be layer names or { layer, field, values } tables");
+        }
+        const LayerSpec* l =
+            layer_of(sel.layer, item, {"green", "paving", "zoning", "parcel"}, info.key);
+        if (!sel.field.empty()) {
+          const FieldSpec* f = find_kind(l->kind)->find(sel.field);
+          if (!f || f->type != FieldType::kText)
+            fail(item, role + ": '" + sel.field + "' is not a text field of kind " + l->kind);
+          if (!l->fields.count(sel.field) && !(l->join && l->join->fields.count(sel.field)))
+            fail(item, role + ": layer '" + l->name + "' does not map field '" + sel.field +
+                           "', so no feature would be selected; map it in its fields = { " +
+                           sel.field + " = \"source field\" }");
+        }
+        list.push_back(std::move(sel));
+      };
+      if (const auto* arr = n->as_array()) {
+        for (const auto& item : *arr) add(item);
+        if (arr->empty()) fail(*n, role + " must not be empty");
+      } else {
+        add(*n);
+      }
     }
-    if (s.green.empty() && s.paving.empty())
-      fail(s.line, "[indicators] names no green and no paving layer: nothing to compute");
+    if (s.areas.empty())
+      fail(s.line,
+           "[indicators] names no layer for any indicator (green, paving, recreation_indoor, "
+           "recreation_outdoor, informal_settlements): nothing to compute");
     if (const toml::node* n = t->get("paving_target_m2")) {
       auto v = n->value<double>();
       if (!v || !std::isfinite(*v) || !(*v > 0))
         fail(*n, "paving_target_m2 must be a positive number of square metres");
       s.paving_target_m2 = *v;
+      if (!s.group(AreaGroup::kPaving))
+        fail(*n,
+             "paving_target_m2 is given but no paving layer: the target has nothing to "
+             "measure");
     }
     if (const toml::node* n = t->get("outputs")) {
       s.outputs = string_list(*n, "[indicators] outputs");
@@ -347,7 +405,7 @@ class Loader {
     if (!t) fail(node, "each [[layers]] entry must be a table");
     allow_keys(*t,
                {"name", "kind", "path", "layer", "crs", "encoding", "open_options", "fields",
-                "join", "vintage", "source"},
+                "join", "add_fields", "dissolve", "vintage", "source"},
                "[[layers]]");
     LayerSpec s;
     s.line = static_cast<int>(t->source().begin.line);
@@ -378,7 +436,19 @@ class Loader {
     }
     if (const toml::node* o = t->get("open_options"))
       s.open_options = string_list(*o, "open_options");
+    if (const toml::node* a = t->get("add_fields")) {
+      const auto* at = a->as_table();
+      if (!at) fail(*a, ctx + " add_fields must be a table: { SOURCE_FIELD = \"value\" }");
+      for (auto&& [k, v] : *at) {
+        if (!v.is_string()) fail(v, ctx + " add_fields values must be strings");
+        s.add_fields[std::string(k.str())] = *v.value<std::string>();
+      }
+    }
+    s.dissolve = text(*t, "dissolve", ctx, false);
     if (const toml::node* f = t->get("fields")) s.fields = mapping(*f, kind, ctx + " fields");
+    if (!s.dissolve.empty() && s.fields.count("id"))
+      fail(*t->get("dissolve"), ctx + ": a dissolved feature's id is its value of '" + s.dissolve +
+                                    "'; do not map id as well");
     for (const auto& spec : kind->fields) {
       if (spec.required && !s.fields.count(spec.name) && !t->get("join"))
         fail(s.line, ctx + " (kind " + s.kind + ") must map required field '" + spec.name +

@@ -13,6 +13,10 @@ nlohmann::json ProjectImport::summary() const {
   for (const auto& li : layers) {
     nlohmann::json j = to_json(li.provenance);
     if (li.join) j["join"] = to_json(*li.join);
+    if (li.dissolve)
+      j["dissolve"] = {{"field", li.dissolve->field},
+                       {"features", li.dissolve->features},
+                       {"merged_into", li.dissolve->merged}};
     std::map<std::string, int> by_code;
     for (const auto& i : li.issues)
       by_code[std::to_string(static_cast<int>(i.code)) + " " + std::string(error_name(i.code))]++;

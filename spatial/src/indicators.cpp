@@ -32,11 +32,46 @@ std::string fixed(double v, int decimals) {
   return buf;
 }
 
-std::vector<MultiPolygon2> polygons_of(io::Store& store, const std::vector<std::string>& layers) {
+// The polygons a group selects: every feature of a plain layer, or those whose field holds one
+// of the selection's values. Counts what was read per layer for the provenance.
+std::vector<MultiPolygon2> polygons_of(io::Store& store,
+                                       const std::vector<io::LayerSelection>& selections,
+                                       nlohmann::json& counts) {
   std::vector<MultiPolygon2> out;
-  for (const auto& name : layers)
-    store.for_each_geometry(name, [&](MultiPolygon2&& g) { out.push_back(std::move(g)); });
+  for (const auto& sel : selections) {
+    const std::size_t before = out.size();
+    if (sel.field.empty()) {
+      store.for_each_geometry(sel.layer, [&](MultiPolygon2&& g) { out.push_back(std::move(g)); });
+    } else {
+      store.for_each_record(sel.layer, std::nullopt, [&](const Record& r) {
+        auto it = r.fields.find(sel.field);
+        if (it != r.fields.end() && !is_null(it->second) &&
+            std::find(sel.values.begin(), sel.values.end(), to_text(it->second)) !=
+                sel.values.end())
+          out.push_back(r.geometry);
+        return true;
+      });
+    }
+    counts.push_back(
+        {{"layer", sel.layer},
+         {"field", sel.field.empty() ? nlohmann::json(nullptr) : nlohmann::json(sel.field)},
+         {"values", sel.values},
+         {"polygons", out.size() - before}});
+  }
   return out;
+}
+
+std::string names_of(const std::vector<io::LayerSelection>& selections) {
+  std::string names;
+  for (const auto& s : selections) {
+    names += (names.empty() ? "" : ", ") + s.layer;
+    if (!s.field.empty()) {
+      names += " where " + s.field + " in (";
+      for (std::size_t i = 0; i < s.values.size(); ++i) names += (i ? ", " : "") + s.values[i];
+      names += ")";
+    }
+  }
+  return names;
 }
 
 io::StoredLayer stored_layer(io::Store& store, const std::string& name) {
@@ -113,53 +148,94 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
                                        " overlap by " + fixed(o.area, 1) + " m²"));
   }
 
+  // Villages of the breakdown, with the district each belongs to.
+  std::vector<Record> villages;
+  std::vector<std::optional<std::size_t>> village_district;
+  if (!spec.breakdown.empty()) {
+    if (stored_layer(store, spec.breakdown).provenance.kind != "village")
+      throw StrataError(ErrorCode::kWrongInputParameters,
+                        "layer '" + spec.breakdown + "' is not a layer of kind village");
+    store.for_each_record(spec.breakdown, std::nullopt, [&](const Record& r) {
+      villages.push_back(r);
+      return true;
+    });
+    village_district = assign_villages(districts, villages);
+    int unassigned = 0;
+    for (const auto& d : village_district) unassigned += d ? 0 : 1;
+    if (unassigned > 0)
+      t.warnings.push_back(warning(ErrorCode::kOutsideDistricts,
+                                   std::to_string(unassigned) + " villages of '" + spec.breakdown +
+                                       "' lie in no district of '" + spec.districts +
+                                       "'; their rows have no district_id"));
+  }
+
   ZonalAreaOptions zonal;
   zonal.threads = options.threads;
   zonal.measure_outside = true;
-  std::vector<MultiPolygon2> district_zones;
+  std::vector<MultiPolygon2> district_zones, village_zones;
   for (const auto& d : districts) district_zones.push_back(d.geometry);
+  for (const auto& v : villages) village_zones.push_back(v.geometry);
   nlohmann::json timings = nlohmann::json::object();
-  // Area of the union of a group of layers per district, and what lies outside them all.
-  auto measure = [&](const std::vector<std::string>& layers, const std::string& what) {
+  nlohmann::json selected = nlohmann::json::object();
+  struct Measured {
+    std::vector<double> districts, villages;
+  };
+  // Area of the union of a group's polygons per district (and village), and what lies outside
+  // every district.
+  auto measure = [&](const std::vector<io::LayerSelection>& selections, const std::string& key,
+                     const std::string& what) {
     const auto start = std::chrono::steady_clock::now();
-    auto polygons = polygons_of(store, layers);
+    nlohmann::json counts = nlohmann::json::array();
+    auto polygons = polygons_of(store, selections, counts);
+    selected[key] = counts;
     const std::size_t count = polygons.size();
     const auto read = std::chrono::steady_clock::now();
+    Measured m;
+    ZonalAreaResult village_result;
+    if (!villages.empty()) {
+      ZonalAreaOptions per_village = zonal;
+      per_village.measure_outside = false;
+      village_result = union_area_by_zone(village_zones, polygons, per_village);
+      m.villages = village_result.area;
+    }
     auto result = union_area_by_zone(district_zones, std::move(polygons), zonal);
     const auto done = std::chrono::steady_clock::now();
-    timings[what] = {{"polygons", count},
-                     {"tiles", result.tiles},
-                     {"robust_fallback_tiles", result.fallbacks},
-                     {"robust_reclips", result.reclipped},
-                     {"read_seconds", std::chrono::duration<double>(read - start).count()},
-                     {"compute_seconds", std::chrono::duration<double>(done - read).count()}};
+    timings[key] = {{"polygons", count},
+                    {"tiles", result.tiles + village_result.tiles},
+                    {"robust_fallback_tiles", result.fallbacks + village_result.fallbacks},
+                    {"robust_reclips", result.reclipped + village_result.reclipped},
+                    {"read_seconds", std::chrono::duration<double>(read - start).count()},
+                    {"compute_seconds", std::chrono::duration<double>(done - read).count()}};
     const double outside = result.outside;
     double inside = 0;
     for (double a : result.area) inside += a;
-    if (outside > kNegligibleArea) {
-      std::string names;
-      for (const auto& l : layers) names += (names.empty() ? "" : ", ") + l;
+    if (outside > kNegligibleArea)
       t.warnings.push_back(warning(ErrorCode::kOutsideDistricts,
-                                   what + " (" + names + "): " + fixed(outside, 1) + " m² (" +
-                                       fixed(100 * outside / (inside + outside), 3) +
+                                   what + " (" + names_of(selections) + "): " + fixed(outside, 1) +
+                                       " m² (" + fixed(100 * outside / (inside + outside), 3) +
                                        " % of the union) lie outside every district of '" +
                                        spec.districts + "' and count nowhere"));
-    }
-    return result.area;
+    if (count == 0)
+      t.warnings.push_back(warning(
+          ErrorCode::kEmptySelection,
+          what + " (" + names_of(selections) + "): no polygon selected; its area is 0 everywhere"));
+    m.districts = std::move(result.area);
+    return m;
   };
+  std::map<io::AreaGroup, Measured> area;
+  for (const auto& info : io::area_groups())
+    if (const auto* sel = spec.group(info.group))
+      area[info.group] = measure(*sel, info.key, info.what);
+  const auto has = [&](io::AreaGroup g) { return area.count(g) > 0; };
 
-  std::vector<double> green, paving;
-  if (!spec.green.empty()) green = measure(spec.green, "green");
-  if (!spec.paving.empty()) paving = measure(spec.paving, "permeable paving");
-
-  // Columns, in the order of docs/indicators.md.
+  // Columns and definitions, in the order of docs/indicators.md.
   auto add_column = [&](const std::string& key, bool integer) {
     t.columns.push_back(key);
     t.integer.push_back(integer);
   };
   add_column("population", true);
   add_column("district_area_m2", false);
-  if (!spec.green.empty()) {
+  if (has(io::AreaGroup::kGreen)) {
     add_column("green_area_m2", false);
     add_column("green_area_ha", false);
     add_column("iso37120_21_1", false);
@@ -171,7 +247,7 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
          {"iso37120_2014", "19.1"},
          {"formula", "area of the union of (green ∩ district) in ha / (population / 100 000)"}});
   }
-  if (!spec.paving.empty()) {
+  if (has(io::AreaGroup::kPaving)) {
     add_column("permeable_paving_m2", false);
     add_column("permeable_paving_share", false);
     add_column("paving_target_m2", false);
@@ -192,30 +268,81 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
          {"unit", "ratio"},
          {"formula", "city permeable_paving_m2 / paving_target_m2 (project file)"}});
   }
+  if (has(io::AreaGroup::kRecreationIndoor)) {
+    add_column("recreation_indoor_m2", false);
+    add_column("recreation_indoor_m2_per_capita", false);
+    t.definitions.push_back(
+        {{"key", "recreation_indoor_m2_per_capita"},
+         {"name", "Square metres of public indoor recreation space per capita"},
+         {"unit", "m² per person"},
+         {"iso37120_2014", "13.1"},
+         {"formula",
+          "area of the union of (indoor recreation polygons ∩ district) / population; the "
+          "polygons' plan area, so floors above the first are not counted"}});
+  }
+  if (has(io::AreaGroup::kRecreationOutdoor)) {
+    add_column("recreation_outdoor_m2", false);
+    add_column("recreation_outdoor_m2_per_capita", false);
+    t.definitions.push_back(
+        {{"key", "recreation_outdoor_m2_per_capita"},
+         {"name", "Square metres of public outdoor recreation space per capita"},
+         {"unit", "m² per person"},
+         {"iso37120_2014", "13.2"},
+         {"formula",
+          "area of the union of (outdoor recreation polygons ∩ district) / population"}});
+  }
+  if (has(io::AreaGroup::kInformal)) {
+    add_column("informal_settlement_m2", false);
+    add_column("iso37120_21_3", false);
+    t.definitions.push_back(
+        {{"key", "iso37120_21_3"},
+         {"name",
+          "Areal size of informal settlements (illegal buildings) as a percentage of the area"},
+         {"unit", "%"},
+         {"iso37120_2018", "21.3"},
+         {"iso37120_2014", "19.3"},
+         {"formula", "100 × area of the union of (informal ∩ district) / district_area_m2"}});
+  }
 
-  auto fill = [&](io::IndicatorRow& row, std::optional<double> pop, double area,
-                  std::optional<double> green_m2, std::optional<double> paving_m2, bool city) {
+  // Values of one row from its population, area and group areas.
+  using Areas = std::map<io::AreaGroup, double>;
+  auto fill = [&](io::IndicatorRow& row, std::optional<double> pop, double zone_area,
+                  const Areas& a, bool city) {
     row.values.assign(t.columns.size(), std::nullopt);
     auto set = [&](const std::string& key, std::optional<double> v) {
       row.values[t.column(key)] = v;
     };
+    const bool per_capita = pop && *pop > 0;
     set("population", pop);
-    set("district_area_m2", area);
-    if (green_m2) {
-      set("green_area_m2", *green_m2);
-      set("green_area_ha", *green_m2 / 1e4);
-      if (pop && *pop > 0) set("iso37120_21_1", (*green_m2 / 1e4) / (*pop / 1e5));
+    set("district_area_m2", zone_area);
+    if (auto it = a.find(io::AreaGroup::kGreen); it != a.end()) {
+      set("green_area_m2", it->second);
+      set("green_area_ha", it->second / 1e4);
+      if (per_capita) set("iso37120_21_1", (it->second / 1e4) / (*pop / 1e5));
     }
-    if (paving_m2) {
-      set("permeable_paving_m2", *paving_m2);
-      if (area > 0) set("permeable_paving_share", *paving_m2 / area);
+    if (auto it = a.find(io::AreaGroup::kPaving); it != a.end()) {
+      set("permeable_paving_m2", it->second);
+      if (zone_area > 0) set("permeable_paving_share", it->second / zone_area);
       if (city && spec.paving_target_m2) {
         set("paving_target_m2", *spec.paving_target_m2);
-        set("paving_target_progress", *paving_m2 / *spec.paving_target_m2);
+        set("paving_target_progress", it->second / *spec.paving_target_m2);
       }
     }
+    if (auto it = a.find(io::AreaGroup::kRecreationIndoor); it != a.end()) {
+      set("recreation_indoor_m2", it->second);
+      if (per_capita) set("recreation_indoor_m2_per_capita", it->second / *pop);
+    }
+    if (auto it = a.find(io::AreaGroup::kRecreationOutdoor); it != a.end()) {
+      set("recreation_outdoor_m2", it->second);
+      if (per_capita) set("recreation_outdoor_m2_per_capita", it->second / *pop);
+    }
+    if (auto it = a.find(io::AreaGroup::kInformal); it != a.end()) {
+      set("informal_settlement_m2", it->second);
+      if (zone_area > 0) set("iso37120_21_3", 100 * it->second / zone_area);
+    }
   };
-  double city_area = 0, city_green = 0, city_paving = 0;
+  double city_area = 0;
+  Areas city_areas;
   std::int64_t city_population = 0;
   for (std::size_t i = 0; i < districts.size(); ++i) {
     io::IndicatorRow row;
@@ -223,14 +350,16 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
     row.id = districts[i].id;
     row.name = d.name;
     row.geometry = districts[i].geometry;
-    const double area = bg::area(districts[i].geometry);
+    const double zone_area = bg::area(districts[i].geometry);
     std::optional<double> pop;
     if (population[i]) pop = static_cast<double>(*population[i]);
-    fill(row, pop, area, green.empty() ? std::nullopt : std::optional<double>(green[i]),
-         paving.empty() ? std::nullopt : std::optional<double>(paving[i]), false);
-    city_area += area;
-    if (!green.empty()) city_green += green[i];
-    if (!paving.empty()) city_paving += paving[i];
+    Areas a;
+    for (const auto& [group, m] : area) {
+      a[group] = m.districts[i];
+      city_areas[group] += m.districts[i];
+    }
+    fill(row, pop, zone_area, a, false);
+    city_area += zone_area;
     if (population[i]) city_population += *population[i];
     t.districts.push_back(std::move(row));
   }
@@ -239,15 +368,39 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
   fill(t.city,
        population_complete ? std::optional<double>(static_cast<double>(city_population))
                            : std::nullopt,
-       city_area, green.empty() ? std::nullopt : std::optional<double>(city_green),
-       paving.empty() ? std::nullopt : std::optional<double>(city_paving), true);
+       city_area, city_areas, true);
+  for (std::size_t i = 0; i < villages.size(); ++i) {
+    io::IndicatorRow row;
+    const District v = District::from(villages[i]);
+    row.id = villages[i].id;
+    row.name = v.name;
+    if (village_district[i]) row.district_id = districts[*village_district[i]].id;
+    row.geometry = villages[i].geometry;
+    std::optional<double> pop;
+    if (v.population) pop = static_cast<double>(*v.population);
+    Areas a;
+    for (const auto& [group, m] : area) a[group] = m.villages[i];
+    fill(row, pop, bg::area(villages[i].geometry), a, false);
+    t.villages.push_back(std::move(row));
+  }
+  if (!villages.empty()) {
+    int without = 0;
+    for (const auto& r : t.villages) without += r.values[t.column("population")] ? 0 : 1;
+    if (without > 0)
+      t.warnings.push_back(warning(ErrorCode::kPopulationMissing,
+                                   std::to_string(without) + " of the " +
+                                       std::to_string(villages.size()) + " villages of '" +
+                                       spec.breakdown +
+                                       "' have no population: their per-capita values are empty"));
+  }
 
   // Provenance: every layer the values come from, as recorded by its import.
   nlohmann::json datasets = nlohmann::json::array();
   std::vector<std::string> used = {spec.districts};
   if (spec.population != spec.districts) used.push_back(spec.population);
-  used.insert(used.end(), spec.green.begin(), spec.green.end());
-  used.insert(used.end(), spec.paving.begin(), spec.paving.end());
+  if (!spec.breakdown.empty()) used.push_back(spec.breakdown);
+  for (const auto& [group, selections] : spec.areas)
+    for (const auto& sel : selections) used.push_back(sel.layer);
   std::vector<std::string> listed;
   for (const auto& name : used) {
     if (std::find(listed.begin(), listed.end(), name) != listed.end()) continue;
@@ -272,8 +425,9 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
         {"source", pp.join_source.empty() ? pp.source_note : pp.join_source}}},
       {"parameters",
        {{"districts", spec.districts},
-        {"green", spec.green},
-        {"paving", spec.paving},
+        {"breakdown",
+         spec.breakdown.empty() ? nlohmann::json(nullptr) : nlohmann::json(spec.breakdown)},
+        {"layers", selected},
         {"paving_target_m2",
          spec.paving_target_m2 ? nlohmann::json(*spec.paving_target_m2) : nlohmann::json(nullptr)},
         {"threads", options.threads > 0

@@ -34,6 +34,31 @@ nlohmann::json PopulationByDistrict::to_json() const {
           {"unassigned_villages", unassigned_villages}};
 }
 
+std::vector<std::optional<std::size_t>> assign_villages(const std::vector<Record>& districts,
+                                                        const std::vector<Record>& villages) {
+  std::map<std::string, std::size_t> by_code;
+  for (std::size_t i = 0; i < districts.size(); ++i) {
+    const District d = District::from(districts[i]);
+    if (!d.code.empty()) by_code.emplace(d.code, i);
+  }
+  PolygonIndex index(districts);
+  std::vector<std::optional<std::size_t>> out;
+  out.reserve(villages.size());
+  for (const auto& v : villages) {
+    const District village = District::from(v);
+    if (auto it = by_code.find(village.parent_code);
+        !village.parent_code.empty() && it != by_code.end()) {
+      out.push_back(it->second);
+      continue;
+    }
+    Point2 c;
+    boost::geometry::centroid(v.geometry, c);
+    auto hits = index.covering(c);
+    out.push_back(hits.empty() ? std::nullopt : std::optional<std::size_t>(hits.front()));
+  }
+  return out;
+}
+
 PopulationByDistrict population_by_district(io::Store& store,
                                             const std::vector<std::string>& layers) {
   std::vector<Record> district_records;
@@ -60,26 +85,16 @@ PopulationByDistrict population_by_district(io::Store& store,
                       "population_by_district needs a layer of kind district (with villages to add "
                       "up); the project has none");
   PopulationByDistrict out;
-  std::map<std::string, std::size_t> by_code;
   for (std::size_t i = 0; i < district_records.size(); ++i) {
     District d = District::from(district_records[i]);
     out.districts.push_back(
         {district_layers[i], d.id, d.name, d.code, d.vintage, d.population, 0, 0, 0, 0});
-    if (!d.code.empty()) by_code.emplace(d.code, i);
   }
-  PolygonIndex index(district_records);
-  for (const auto& v : villages) {
+  const auto assigned = assign_villages(district_records, villages);
+  for (std::size_t vi = 0; vi < villages.size(); ++vi) {
+    const Record& v = villages[vi];
     District village = District::from(v);
-    std::optional<std::size_t> target;
-    if (auto it = by_code.find(village.parent_code);
-        !village.parent_code.empty() && it != by_code.end()) {
-      target = it->second;
-    } else {
-      Point2 c;
-      boost::geometry::centroid(v.geometry, c);
-      auto hits = index.covering(c);
-      if (!hits.empty()) target = hits.front();
-    }
+    const std::optional<std::size_t> target = assigned[vi];
     if (!target) {
       out.unassigned_villages.push_back(village.id + " " + village.name);
       continue;

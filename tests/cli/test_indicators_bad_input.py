@@ -654,7 +654,7 @@ PROJECT_FILE_CASES = [
     ("population of kind green", indicators_with(*BASE_KEYS, 'population = "green"'),
      r'^population = "green"', ["population", "'green'", "kind green", "village"]),
     ("no green and no paving", indicators_with(BASE_KEYS[0], "paving_target_m2 = 39237"),
-     r"^\[indicators\]", ["[indicators]", "no green and no paving"]),
+     r"^\[indicators\]", ["[indicators]", "names no layer for any indicator"]),
     ("paving_target_m2 = 0", indicators_with(*BASE_KEYS, "paving_target_m2 = 0"),
      r"^paving_target_m2", ["paving_target_m2", "positive"]),
     ("paving_target_m2 negative", indicators_with(*BASE_KEYS, "paving_target_m2 = -39237.5"),

@@ -380,8 +380,13 @@ class IndicatorsTaipeiTest(sts.StrataTestCase):
         self.assertTrue(pop["source"], "population source is empty")
 
         params = prov["parameters"]
-        self.assertEqual(params["green"], ["green"])
-        self.assertEqual(sorted(params["paving"]), sorted(PAVING_LAYERS))
+        selected = params["layers"]
+        self.assertEqual([s["layer"] for s in selected["green"]], ["green"])
+        self.assertEqual(sorted(s["layer"] for s in selected["paving"]), sorted(PAVING_LAYERS))
+        # Whole layers (no field filter): every stored polygon is read.
+        for s in selected["green"] + selected["paving"]:
+            self.assertIsNone(s["field"], s)
+            self.assertEqual(s["polygons"], self.ref.repairs[s["layer"]].features, s)
         self.assertEqual(params["paving_target_m2"], PAVING_TARGET_M2)
         self.assertIsInstance(params["threads"], int)
         self.assertGreaterEqual(params["threads"], 1)

@@ -22,11 +22,19 @@ namespace strata::io {
 using ProgressFn =
     std::function<void(const std::string& stage, std::int64_t done, std::int64_t total)>;
 
+// A layer's dissolve: how many imported features were merged into how many.
+struct DissolveStats {
+  std::string field;
+  std::int64_t features = 0;
+  std::int64_t merged = 0;
+};
+
 struct LayerImport {
-  Provenance provenance;
+  Provenance provenance;  // its counts are source features; records can be fewer (dissolve)
   std::vector<Record> records;
   std::vector<FeatureIssue> issues;
   std::optional<JoinStats> join;
+  std::optional<DissolveStats> dissolve;
 };
 
 // Throws StrataError when the layer cannot be imported as a whole (unreadable file, CRS that

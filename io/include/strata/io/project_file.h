@@ -46,6 +46,12 @@ struct LayerSpec {
   std::vector<std::string> open_options;
   std::map<std::string, std::vector<std::string>> fields;  // canonical -> source fields (summed)
   std::optional<JoinSpec> join;
+  // Source fields given one fixed value on every feature, as if the file had them (a district
+  // name for a plan area, say): usable in fields, join keys and dissolve.
+  std::map<std::string, std::string> add_fields;
+  // Source field whose equal values merge features into one (their union): statistical areas
+  // into their district. Empty = no dissolve. The merged feature's id is the value.
+  std::string dissolve;
   std::string vintage, source;
   int line = 0;
   int crs_line = 0;
@@ -53,14 +59,39 @@ struct LayerSpec {
 
 // [indicators]: which store layers the urban indicators are computed from
 // (docs/indicators.md).
+//
+// A layer taking part in an indicator, whole or only the features whose canonical `field` holds
+// one of `values` (the park classes of a zoning layer, say).
+struct LayerSelection {
+  std::string layer;
+  std::string field;
+  std::vector<std::string> values;
+  int line = 0;
+};
+
+// The area groups: each is the union of its layers' selected polygons, measured per district.
+// Keys as in the [indicators] section and docs/indicators.md.
+enum class AreaGroup { kGreen, kPaving, kRecreationIndoor, kRecreationOutdoor, kInformal };
+struct AreaGroupInfo {
+  AreaGroup group;
+  std::string key;   // [indicators] key, e.g. "green"
+  std::string what;  // for messages, e.g. "green"
+};
+const std::vector<AreaGroupInfo>& area_groups();
+
 struct IndicatorSpec {
-  std::string districts;            // a layer of kind district
-  std::string population;           // the district layer (its own field) or a village layer
-  std::vector<std::string> green;   // union = green area (21.1)
-  std::vector<std::string> paving;  // union = permeable paving
+  std::string districts;   // a layer of kind district
+  std::string population;  // the district layer (its own field) or a village layer
+  std::string breakdown;   // a village layer: the same values per village too (empty: none)
+  std::map<AreaGroup, std::vector<LayerSelection>> areas;  // groups not named are absent
   std::optional<double> paving_target_m2;
   std::vector<std::string> outputs;  // json, csv, markdown, gpkg
   int line = 0;
+
+  const std::vector<LayerSelection>* group(AreaGroup g) const {
+    auto it = areas.find(g);
+    return it == areas.end() ? nullptr : &it->second;
+  }
 };
 
 // The indicator outputs this version writes.

@@ -29,6 +29,11 @@ struct PopulationByDistrict {
   nlohmann::json to_json() const;
 };
 
+// The district each village belongs to (index into `districts`): the district whose code is the
+// village's parent code, or else the one covering the village's centroid; nothing when none.
+std::vector<std::optional<std::size_t>> assign_villages(const std::vector<Record>& districts,
+                                                        const std::vector<Record>& villages);
+
 // Uses the district and village layers named in `layers` (all such layers of the store when
 // empty). Throws StrataError(kWrongInputParameters) when there is no district layer to report on.
 PopulationByDistrict population_by_district(io::Store& store,

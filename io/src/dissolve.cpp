@@ -1,0 +1,87 @@
+#include "dissolve.h"
+
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "ogr_geometry.h"
+#include "strata/core/error.h"
+#include "strata/core/geometry_validity.h"
+
+namespace strata::io {
+
+std::vector<DissolvedRecord> dissolve_records(std::vector<Record> records,
+                                              const std::vector<std::string>& keys,
+                                              const KindSpec& kind, const std::string& field) {
+  std::vector<DissolvedRecord> out;
+  std::map<std::string, std::size_t> group_of;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    auto [it, added] = group_of.emplace(keys[i], out.size());
+    if (added) out.emplace_back();
+    out[it->second].members.push_back(i);
+  }
+  for (auto& group : out) {
+    const Record& first = records[group.members.front()];
+    Record& m = group.record;
+    m.kind = first.kind;
+    m.id = keys[group.members.front()];
+    m.source = first.source;
+    for (const auto& spec : kind.fields) {
+      if (spec.name == "id") continue;
+      bool present = false, equal = true;
+      double sum = 0;
+      bool summable = spec.type != FieldType::kText;
+      for (auto i : group.members) {
+        auto it = records[i].fields.find(spec.name);
+        if (it == records[i].fields.end()) continue;
+        if (!present) {
+          m.fields[spec.name] = it->second;
+          present = true;
+        } else if (!(it->second == m.fields[spec.name])) {
+          equal = false;
+        }
+        if (summable && !is_null(it->second)) {
+          if (auto d = to_real(it->second)) sum += *d;
+        }
+      }
+      if (!present || equal) continue;
+      if (summable) {
+        m.fields[spec.name] = spec.type == FieldType::kInteger
+                                  ? FieldValue{static_cast<std::int64_t>(sum)}
+                                  : FieldValue{sum};
+      } else {
+        m.fields[spec.name] = FieldValue{};
+        group.conflicting_fields.push_back(spec.name);
+      }
+    }
+    // Attributes: the first member's, plus what was merged.
+    auto attrs = nlohmann::ordered_json::parse(first.attributes_json, nullptr, false);
+    if (!attrs.is_object()) attrs = nlohmann::ordered_json::object();
+    attrs["strata_dissolve_field"] = field;
+    attrs["strata_dissolved_features"] = group.members.size();
+    m.attributes_json =
+        attrs.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+
+    MultiPolygon2 all;
+    for (auto i : group.members) {
+      m.repaired |= records[i].repaired;
+      for (auto& poly : records[i].geometry) all.push_back(std::move(poly));
+    }
+    if (group.members.size() == 1) {
+      m.geometry = std::move(all);
+    } else {
+      auto ogr = to_ogr(all);
+      std::unique_ptr<OGRGeometry> merged(ogr->UnionCascaded());
+      if (!merged || append_polygons(merged.get(), m.geometry).non_polygonal > 0 ||
+          m.geometry.empty())
+        throw StrataError(ErrorCode::kGeometryUnrepairable,
+                          "dissolve by '" + field + "': the union of the " +
+                              std::to_string(group.members.size()) + " features with value '" +
+                              m.id + "' failed in GEOS");
+    }
+    m.area_m2 = area_m2(m.geometry);
+  }
+  return out;
+}
+
+}  // namespace strata::io
