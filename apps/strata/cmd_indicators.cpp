@@ -41,10 +41,15 @@ nlohmann::json compute_and_write_indicators(const io::Project& project, io::Stor
     } else if (kind == "csv") {
       path = out_dir / "indicators.csv";
       io::write_indicators_csv(path, table);
+      const auto village_path = out_dir / "indicators_village.csv";
       if (!table.villages.empty()) {
-        const auto village_path = out_dir / "indicators_village.csv";
         io::write_indicators_village_csv(village_path, table);
         files["csv_village"] = village_path.string();
+      } else {
+        // A breakdown of an earlier run would otherwise sit next to outputs that no longer have
+        // one.
+        std::error_code ignored;
+        std::filesystem::remove(village_path, ignored);
       }
     } else if (kind == "markdown") {
       path = out_dir / "indicators.md";

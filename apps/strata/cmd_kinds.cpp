@@ -13,7 +13,7 @@ Runner add_kinds(CLI::App& app, const GlobalOptions& g) {
     std::ostringstream text;
     for (const auto& k : all_kinds()) {
       nlohmann::json fields = nlohmann::json::array();
-      text << k.kind << ": " << k.description << "\n";
+      text << k.kind << " (" << geometry_kind_name(k.geometry) << "): " << k.description << "\n";
       for (const auto& f : k.fields) {
         fields.push_back({{"name", f.name},
                           {"type", field_type_name(f.type)},
@@ -22,7 +22,10 @@ Runner add_kinds(CLI::App& app, const GlobalOptions& g) {
         text << "  " << f.name << " (" << field_type_name(f.type)
              << (f.required ? ", required" : "") << ") " << f.description << "\n";
       }
-      list.push_back({{"kind", k.kind}, {"description", k.description}, {"fields", fields}});
+      list.push_back({{"kind", k.kind},
+                      {"geometry", geometry_kind_name(k.geometry)},
+                      {"description", k.description},
+                      {"fields", fields}});
     }
     emit(g, "kinds", true, {{"kinds", list}}, text.str());
     return kExitOk;

@@ -142,21 +142,36 @@ bool Transformer::transform(double& x, double& y) const {
   return true;
 }
 
-bool Transformer::transform(MultiPolygon2& geometry) const {
-  auto ring_ok = [this](Ring2& ring) {
-    for (auto& p : ring) {
-      double x = p.x(), y = p.y();
-      if (!transform(x, y)) return false;
-      p.x(x);
-      p.y(y);
-    }
-    return true;
-  };
-  for (auto& poly : geometry) {
-    if (!ring_ok(poly.outer())) return false;
-    for (auto& inner : poly.inners())
-      if (!ring_ok(inner)) return false;
+namespace {
+// Transforms every point of a range in place; false at the first that fails.
+template <class Points>
+bool transform_points(const Transformer& t, Points& points) {
+  for (auto& p : points) {
+    double x = p.x(), y = p.y();
+    if (!t.transform(x, y)) return false;
+    p.x(x);
+    p.y(y);
   }
+  return true;
+}
+}  // namespace
+
+bool Transformer::transform(MultiPolygon2& geometry) const {
+  for (auto& poly : geometry) {
+    if (!transform_points(*this, poly.outer())) return false;
+    for (auto& inner : poly.inners())
+      if (!transform_points(*this, inner)) return false;
+  }
+  return true;
+}
+
+bool Transformer::transform(MultiPoint2& geometry) const {
+  return transform_points(*this, geometry);
+}
+
+bool Transformer::transform(MultiLinestring2& geometry) const {
+  for (auto& line : geometry)
+    if (!transform_points(*this, line)) return false;
   return true;
 }
 

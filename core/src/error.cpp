@@ -114,6 +114,8 @@ std::string_view error_name(ErrorCode code) {
       return "WRONG_GEOMETRY_TYPE";
     case ErrorCode::kEmptyGeometry:
       return "EMPTY_GEOMETRY";
+    case ErrorCode::kDegenerateLine:
+      return "DEGENERATE_LINE";
     case ErrorCode::kDissolveConflict:
       return "DISSOLVE_FIELD_CONFLICT";
     case ErrorCode::kGeometryUnrepairable:

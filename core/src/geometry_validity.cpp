@@ -4,6 +4,7 @@
 #include <boost/geometry/algorithms/correct.hpp>
 #include <boost/geometry/algorithms/intersects.hpp>
 #include <boost/geometry/algorithms/is_valid.hpp>
+#include <cmath>
 #include <regex>
 
 namespace strata {
@@ -86,5 +87,13 @@ std::optional<GeometryProblem> check_polygonal(const MultiPolygon2& geometry) {
 }
 
 double area_m2(const MultiPolygon2& geometry) { return bg::area(geometry); }
+
+double length_m(const MultiLinestring2& geometry) {
+  double total = 0;
+  for (const auto& line : geometry)
+    for (std::size_t i = 1; i < line.size(); ++i)
+      total += std::hypot(line[i].x() - line[i - 1].x(), line[i].y() - line[i - 1].y());
+  return total;
+}
 
 }  // namespace strata

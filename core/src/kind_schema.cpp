@@ -12,11 +12,11 @@ std::vector<FieldSpec> admin_fields() {
       {"code", F::kText, false, "official code, e.g. 6301200"},
       {"parent_code", F::kText, false, "code of the enclosing area (a village's district)"},
       {"parent_name", F::kText, false, "name of the enclosing area"},
-      {"population", F::kInteger, false, "resident population"},
-      {"households", F::kInteger, false, "number of households"},
-      {"male", F::kInteger, false, "male residents"},
-      {"female", F::kInteger, false, "female residents"},
-      {"registered_area_m2", F::kReal, false, "area stated by the source, m²"},
+      {"population", F::kInteger, false, "resident population", true},
+      {"households", F::kInteger, false, "number of households", true},
+      {"male", F::kInteger, false, "male residents", true},
+      {"female", F::kInteger, false, "female residents", true},
+      {"registered_area_m2", F::kReal, false, "area stated by the source, m²", true},
       {"vintage", F::kText, false,
        "reference date of the population figures (set from the joined table's vintage)"},
   };
@@ -26,19 +26,20 @@ std::vector<KindSpec> build() {
   std::vector<KindSpec> kinds;
   kinds.push_back({"district", "administrative district (區) with population", admin_fields()});
   kinds.push_back({"village", "village or neighbourhood (里) with population", admin_fields()});
-  kinds.push_back({"zoning",
-                   "plan unit of an urban plan (zoning polygon)",
-                   {
-                       {"id", F::kText, false, "stable identifier"},
-                       {"zone_code", F::kText, true, "zone code, e.g. C23000"},
-                       {"zone_class", F::kText, false, "zone class, e.g. 住宅區"},
-                       {"zone_name", F::kText, false, "zone name or abbreviation"},
-                       {"plan_code", F::kText, false, "urban plan code, e.g. S0103"},
-                       {"plan_name", F::kText, false, "urban plan name"},
-                       {"bcr", F::kReal, false, "building coverage ratio 建蔽率, percent"},
-                       {"far", F::kReal, false, "floor area ratio 容積率, percent"},
-                       {"registered_area_m2", F::kReal, false, "area stated by the source, m²"},
-                   }});
+  kinds.push_back(
+      {"zoning",
+       "plan unit of an urban plan (zoning polygon)",
+       {
+           {"id", F::kText, false, "stable identifier"},
+           {"zone_code", F::kText, true, "zone code, e.g. C23000"},
+           {"zone_class", F::kText, false, "zone class, e.g. 住宅區"},
+           {"zone_name", F::kText, false, "zone name or abbreviation"},
+           {"plan_code", F::kText, false, "urban plan code, e.g. S0103"},
+           {"plan_name", F::kText, false, "urban plan name"},
+           {"bcr", F::kReal, false, "building coverage ratio 建蔽率, percent"},
+           {"far", F::kReal, false, "floor area ratio 容積率, percent"},
+           {"registered_area_m2", F::kReal, false, "area stated by the source, m²", true},
+       }});
   kinds.push_back({"parcel",
                    "land parcel (地號) of a cadastral section (地段)",
                    {
@@ -47,17 +48,30 @@ std::vector<KindSpec> build() {
                        {"number", F::kText, false, "parcel number 地號"},
                        {"owner_class", F::kText, false, "ownership class, e.g. 公有 or 臺北市"},
                        {"manager", F::kText, false, "managing agency"},
-                       {"registered_area_m2", F::kReal, false, "registered area, m²"},
+                       {"registered_area_m2", F::kReal, false, "registered area, m²", true},
                    }});
   const std::vector<FieldSpec> surface = {
       {"id", F::kText, false, "stable identifier"},
       {"name", F::kText, false, "name"},
       {"category", F::kText, false, "sub-type, e.g. 公園 or 人行道"},
       {"district_name", F::kText, false, "district the source assigns it to"},
-      {"registered_area_m2", F::kReal, false, "area stated by the source, m²"},
+      {"registered_area_m2", F::kReal, false, "area stated by the source, m²", true},
+      {"year", F::kInteger, false, "year built, opened or completed"},
   };
   kinds.push_back({"green", "green space (park, green zone, garden)", surface});
   kinds.push_back({"paving", "permeable paving project area", surface});
+  const std::vector<FieldSpec> located = {
+      {"id", F::kText, false, "stable identifier"},
+      {"name", F::kText, false, "name"},
+      {"category", F::kText, false, "sub-type, e.g. tree species or path type"},
+      {"year", F::kInteger, false, "year planted, built or opened"},
+      {"district_name", F::kText, false, "district the source assigns it to"},
+  };
+  kinds.push_back({"point_feature",
+                   "point feature counted per population (trees planted, community gardens)",
+                   located, GeometryKind::kPoint});
+  kinds.push_back({"line_feature", "line feature measured by length (bicycle paths, levees)",
+                   located, GeometryKind::kLine});
   return kinds;
 }
 
@@ -67,6 +81,18 @@ const FieldSpec* KindSpec::find(std::string_view field) const {
   for (const auto& f : fields)
     if (f.name == field) return &f;
   return nullptr;
+}
+
+std::string_view geometry_kind_name(GeometryKind geometry) {
+  switch (geometry) {
+    case GeometryKind::kPoint:
+      return "point";
+    case GeometryKind::kLine:
+      return "line";
+    case GeometryKind::kPolygon:
+      break;
+  }
+  return "polygon";
 }
 
 std::span<const KindSpec> all_kinds() {

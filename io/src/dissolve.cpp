@@ -28,9 +28,9 @@ std::vector<DissolvedRecord> dissolve_records(std::vector<Record> records,
     m.source = first.source;
     for (const auto& spec : kind.fields) {
       if (spec.name == "id") continue;
-      bool present = false, equal = true;
+      bool present = false, equal = true, any_value = false;
       double sum = 0;
-      bool summable = spec.type != FieldType::kText;
+      const bool summable = spec.additive;
       for (auto i : group.members) {
         auto it = records[i].fields.find(spec.name);
         if (it == records[i].fields.end()) continue;
@@ -42,10 +42,12 @@ std::vector<DissolvedRecord> dissolve_records(std::vector<Record> records,
         }
         if (summable && !is_null(it->second)) {
           if (auto d = to_real(it->second)) sum += *d;
+          any_value = true;
         }
       }
-      if (!present || equal) continue;
+      if (!present || (equal && !summable)) continue;
       if (summable) {
+        if (!any_value) continue;  // null in every member stays null
         m.fields[spec.name] = spec.type == FieldType::kInteger
                                   ? FieldValue{static_cast<std::int64_t>(sum)}
                                   : FieldValue{sum};
@@ -66,7 +68,12 @@ std::vector<DissolvedRecord> dissolve_records(std::vector<Record> records,
     for (auto i : group.members) {
       m.repaired |= records[i].repaired;
       for (auto& poly : records[i].geometry) all.push_back(std::move(poly));
+      // Points and lines are kept side by side (no union: a path drawn twice stays twice).
+      for (auto& p : records[i].points) m.points.push_back(p);
+      for (auto& l : records[i].lines) m.lines.push_back(std::move(l));
+      m.length_m += records[i].length_m;
     }
+    if (kind.geometry != GeometryKind::kPolygon) continue;
     if (group.members.size() == 1) {
       m.geometry = std::move(all);
     } else {

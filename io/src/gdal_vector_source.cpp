@@ -249,6 +249,12 @@ class GdalVectorSource final : public VectorSource {
     if (appended.non_polygonal == 0) {
       out.polygons = std::move(mp);
       out.closed_open_rings = appended.closed_open_rings;
+      return true;
+    }
+    if (MultiPoint2 points; append_points(geom, points)) {
+      out.points = std::move(points);
+    } else if (MultiLinestring2 lines; append_lines(geom, lines)) {
+      out.lines = std::move(lines);
     }
     return true;
   }

@@ -269,7 +269,18 @@ class GeoPackageStore final : public Store {
       r.area_m2 = f->GetFieldAsDouble("area_m2");
       r.repaired = f->GetFieldAsInteger("repaired") != 0;
       r.attributes_json = f->GetFieldAsString("attributes");
-      append_polygons(f->GetGeometryRef(), r.geometry);
+      switch (kind->geometry) {
+        case GeometryKind::kPolygon:
+          append_polygons(f->GetGeometryRef(), r.geometry);
+          break;
+        case GeometryKind::kPoint:
+          append_points(f->GetGeometryRef(), r.points);
+          break;
+        case GeometryKind::kLine:
+          append_lines(f->GetGeometryRef(), r.lines);
+          r.length_m = f->GetFieldAsDouble("length_m");
+          break;
+      }
       if (!fn(r)) break;
     }
     l->SetSpatialFilter(nullptr);
@@ -495,6 +506,7 @@ class GeoPackageStore final : public Store {
                                                                 {"kind", OFTString}};
     for (const auto& spec : kind->fields)
       if (spec.name != "id") fields.emplace_back(spec.name.c_str(), ogr_type(spec.type));
+    if (kind->geometry == GeometryKind::kLine) fields.emplace_back("length_m", OFTReal);
     for (auto extra : {std::pair<const char*, OGRFieldType>{"area_m2", OFTReal},
                        {"repaired", OFTInteger},
                        {"src_dataset", OFTString},
@@ -503,8 +515,10 @@ class GeoPackageStore final : public Store {
                        {"attributes", OFTString}})
       fields.push_back(extra);
     // No automatic R-tree: build_spatial_index() makes it inside the transaction.
-    OGRLayer* l =
-        create_table(name.c_str(), fields, wkbMultiPolygon, &srs_, /*spatial_index=*/false);
+    const OGRwkbGeometryType type = kind->geometry == GeometryKind::kPoint  ? wkbMultiPoint
+                                    : kind->geometry == GeometryKind::kLine ? wkbMultiLineString
+                                                                            : wkbMultiPolygon;
+    OGRLayer* l = create_table(name.c_str(), fields, type, &srs_, /*spatial_index=*/false);
     OGRFeatureDefn* defn = l->GetLayerDefn();
     const auto total = static_cast<std::int64_t>(li.records.size());
     std::int64_t done = 0;
@@ -527,7 +541,18 @@ class GeoPackageStore final : public Store {
       f->SetField("src_layer", r.source.layer.c_str());
       f->SetField("src_fid", static_cast<GIntBig>(r.source.fid));
       f->SetField("attributes", r.attributes_json.c_str());
-      f->SetGeometryDirectly(to_ogr(r.geometry).release());
+      switch (kind->geometry) {
+        case GeometryKind::kPolygon:
+          f->SetGeometryDirectly(to_ogr(r.geometry).release());
+          break;
+        case GeometryKind::kPoint:
+          f->SetGeometryDirectly(to_ogr(r.points).release());
+          break;
+        case GeometryKind::kLine:
+          f->SetField("length_m", r.length_m);
+          f->SetGeometryDirectly(to_ogr(r.lines).release());
+          break;
+      }
       check(l->CreateFeature(f.get()), "write feature " + r.id + " of layer " + name);
       ++done;
       if (fault_after >= 0 && ++writes > fault_after)

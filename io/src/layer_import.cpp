@@ -81,8 +81,14 @@ class Importer {
   LayerImport run() {
     VectorSourceOptions options{spec_.path.string(), spec_.layer, spec_.open_options,
                                 spec_.encoding};
-    auto source = with_added_fields(open_vector_source(options), spec_.add_fields);
     file_ = spec_.path.string();
+    auto opened = open_vector_source(options);
+    for (const auto& [name, value] : spec_.add_fields)
+      if (opened->field_index(name) >= 0)
+        fail(ErrorCode::kWrongInputParameters,
+             "add_fields names '" + name + "', which the source already has; choose another name" +
+                 where(spec_.line));
+    auto source = with_added_fields(std::move(opened), spec_.add_fields);
     check_mapped_fields(*source);
     if (!source->has_geometry_column()) {
       fail(ErrorCode::kNoGeometry,
@@ -102,11 +108,9 @@ class Importer {
       SourceFeature feature;
       const std::int64_t expected = source->feature_count();
       while (source->next(feature)) {
-        if (feature.polygons && !feature.polygons->empty()) {
-          Box2 box;
-          boost::geometry::envelope(*feature.polygons, box);
-          double cx = (box.min_corner().x() + box.max_corner().x()) / 2,
-                 cy = (box.min_corner().y() + box.max_corner().y()) / 2;
+        if (auto box = envelope_of(feature)) {
+          double cx = (box->min_corner().x() + box->max_corner().x()) / 2,
+                 cy = (box->min_corner().y() + box->max_corner().y()) / 2;
           if (std::isfinite(cx) && std::isfinite(cy)) {
             xs.push_back(cx);
             ys.push_back(cy);
@@ -205,6 +209,20 @@ class Importer {
     if (!spec_.dissolve.empty()) require(spec_.dissolve, "dissolve");
   }
 
+  // Bounding box of a feature's geometry, whatever its type; nothing when it has none.
+  static std::optional<Box2> envelope_of(const SourceFeature& f) {
+    Box2 box;
+    if (f.polygons && !f.polygons->empty())
+      boost::geometry::envelope(*f.polygons, box);
+    else if (f.points && !f.points->empty())
+      boost::geometry::envelope(*f.points, box);
+    else if (f.lines && !f.lines->empty() && !f.lines->front().empty())
+      boost::geometry::envelope(*f.lines, box);
+    else
+      return std::nullopt;
+    return box;
+  }
+
   // Extent of the feature centres between the 2nd and 98th percentiles (all of them for small
   // layers): what the data mostly is, for the CRS check.
   static std::optional<Box2> bulk_extent(std::vector<double> xs, std::vector<double> ys) {
@@ -218,9 +236,12 @@ class Importer {
   // A feature far outside the project CRS's area of use has stray coordinates (a digitising
   // slip, a unit error): rejected on its own, with where it landed.
   std::optional<std::string> stray_location(const MultiPolygon2& g) const {
-    if (!project_area_ || !to_lonlat_) return std::nullopt;
     Box2 box;
     boost::geometry::envelope(g, box);
+    return stray_location(box);
+  }
+  std::optional<std::string> stray_location(const Box2& box) const {
+    if (!project_area_ || !to_lonlat_) return std::nullopt;
     const auto& a = *project_area_;
     const double margin = std::max(1.0, 0.2 * std::max(a.east - a.west, a.north - a.south));
     // All four corners: a feature whose centre looks fine can still reach absurdly far.
@@ -426,72 +447,77 @@ class Importer {
       r.fields[canonical] = std::move(*converted);
     }
 
-    // Geometry: present, polygonal, reprojected, valid (or repaired).
+    // Geometry: present, of the kind's type, reprojected, valid (or repaired).
     if (!f.has_geometry) {
       issues_.push_back(issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kNoGeometry,
                               fid_text + ": geometry is null"));
       return;
     }
-    if (!f.polygons) {
+    if (kind_->geometry != GeometryKind::kPolygon) {
+      if (!points_or_lines(f, to_project, r, fid_text)) return;
+    } else if (!f.polygons) {
       issues_.push_back(issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kWrongGeometryType,
                               fid_text + ": geometry is " + f.geometry_type + "; kind '" +
                                   spec_.kind + "' needs Polygon or MultiPolygon"));
       return;
     }
-    if (f.polygons->empty()) {
-      issues_.push_back(issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kEmptyGeometry,
-                              fid_text + ": geometry is empty"));
-      return;
-    }
-    r.geometry = *f.polygons;
-    if (!to_project.transform(r.geometry)) {
-      issues_.push_back(
-          issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kReprojectionFailed,
-                fid_text + ": coordinates could not be transformed to " + project_crs_.label()));
-      return;
-    }
-    if (auto where = stray_location(r.geometry)) {
-      issues_.push_back(issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kCrsMismatch,
-                              fid_text + ": reaches " + *where +
-                                  ", far outside the area of use of " + project_crs_.label() +
-                                  " where the rest of the layer lies; stray coordinates?"));
-      return;
-    }
-    if (f.closed_open_rings)
-      repairs.push_back({ErrorCode::kRingNotClosed,
-                         "a ring was not closed",
-                         "closed by repeating its first point",
-                         {}});
-    if (std::size_t removed = remove_repeated_points(r.geometry); removed > 0)
-      repairs.push_back({ErrorCode::kConsecutivePointsSame,
-                         std::to_string(removed) + " repeated consecutive point(s)",
-                         "repeated points removed",
-                         {}});
-    if (auto problem = check_polygonal(r.geometry)) {
-      auto fixed = make_valid_polygonal(r.geometry);
-      if (!fixed || check_polygonal(fixed->geometry))
-        fixed = snap_and_make_valid(r.geometry, kSnapGrid);
-      std::string what = fid_text + ": invalid polygon, " +
-                         std::to_string(static_cast<int>(problem->code)) + " " +
-                         std::string(error_name(problem->code)) + " (" + problem->detail + ")";
-      std::optional<GeometryProblem> remaining;
-      if (fixed) remaining = check_polygonal(fixed->geometry);
-      if (!fixed || remaining) {
-        std::string why = !fixed
-                              ? "no polygon remains after GEOS MakeValid"
-                              : "still invalid after " + fixed->method + ": " + remaining->detail;
-        auto i = issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kGeometryUnrepairable,
-                       what + "; repair failed, " + why);
-        set_location(i, r.geometry);
-        issues_.push_back(std::move(i));
+    if (kind_->geometry == GeometryKind::kPolygon) {
+      if (f.polygons->empty()) {
+        issues_.push_back(issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kEmptyGeometry,
+                                fid_text + ": geometry is empty"));
         return;
       }
-      r.geometry = std::move(fixed->geometry);
-      auto i = issue(f, r.id, FeatureStatus::kRepaired, problem->code, what);
-      i.method = fixed->method;
-      set_location(i, r.geometry);
-      issues_.push_back(std::move(i));
-      r.repaired = true;
+      r.geometry = *f.polygons;
+      if (!to_project.transform(r.geometry)) {
+        issues_.push_back(
+            issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kReprojectionFailed,
+                  fid_text + ": coordinates could not be transformed to " + project_crs_.label()));
+        return;
+      }
+      if (auto where = stray_location(r.geometry)) {
+        issues_.push_back(issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kCrsMismatch,
+                                fid_text + ": reaches " + *where +
+                                    ", far outside the area of use of " + project_crs_.label() +
+                                    " where the rest of the layer lies; stray coordinates?"));
+        return;
+      }
+      if (f.closed_open_rings)
+        repairs.push_back({ErrorCode::kRingNotClosed,
+                           "a ring was not closed",
+                           "closed by repeating its first point",
+                           {}});
+      if (std::size_t removed = remove_repeated_points(r.geometry); removed > 0)
+        repairs.push_back({ErrorCode::kConsecutivePointsSame,
+                           std::to_string(removed) + " repeated consecutive point(s)",
+                           "repeated points removed",
+                           {}});
+      if (auto problem = check_polygonal(r.geometry)) {
+        auto fixed = make_valid_polygonal(r.geometry);
+        if (!fixed || check_polygonal(fixed->geometry))
+          fixed = snap_and_make_valid(r.geometry, kSnapGrid);
+        std::string what = fid_text + ": invalid polygon, " +
+                           std::to_string(static_cast<int>(problem->code)) + " " +
+                           std::string(error_name(problem->code)) + " (" + problem->detail + ")";
+        std::optional<GeometryProblem> remaining;
+        if (fixed) remaining = check_polygonal(fixed->geometry);
+        if (!fixed || remaining) {
+          std::string why = !fixed
+                                ? "no polygon remains after GEOS MakeValid"
+                                : "still invalid after " + fixed->method + ": " + remaining->detail;
+          auto i = issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kGeometryUnrepairable,
+                         what + "; repair failed, " + why);
+          set_location(i, r.geometry);
+          issues_.push_back(std::move(i));
+          return;
+        }
+        r.geometry = std::move(fixed->geometry);
+        auto i = issue(f, r.id, FeatureStatus::kRepaired, problem->code, what);
+        i.method = fixed->method;
+        set_location(i, r.geometry);
+        issues_.push_back(std::move(i));
+        r.repaired = true;
+      }
+      r.area_m2 = area_m2(r.geometry);
     }
     for (auto& repair : repairs) {
       auto i = issue(f, r.id, FeatureStatus::kRepaired, repair.code, fid_text + ": " + repair.what,
@@ -500,7 +526,6 @@ class Importer {
       issues_.push_back(std::move(i));
       r.repaired = true;
     }
-    r.area_m2 = area_m2(r.geometry);
 
     // The source's own attributes are kept verbatim.
     nlohmann::ordered_json attrs =
@@ -564,6 +589,88 @@ class Importer {
     }
     out.dissolve = DissolveStats{spec_.dissolve, static_cast<std::int64_t>(dissolve_keys_.size()),
                                  static_cast<std::int64_t>(out.records.size())};
+  }
+
+  // Points and lines: present, reprojected, not stray; lines without repeated points and with
+  // at least two distinct points per part (parts that are not are dropped, and the feature is
+  // rejected when none is left). False when the feature was rejected.
+  bool points_or_lines(const SourceFeature& f, const Transformer& to_project, Record& r,
+                       const std::string& fid_text) {
+    const bool points = kind_->geometry == GeometryKind::kPoint;
+    if (points ? !f.points : !f.lines) {
+      issues_.push_back(issue(
+          f, r.id, FeatureStatus::kRejected, ErrorCode::kWrongGeometryType,
+          fid_text + ": geometry is " + f.geometry_type + "; kind '" + spec_.kind + "' needs " +
+              (points ? "Point or MultiPoint" : "LineString or MultiLineString")));
+      return false;
+    }
+    if (points ? f.points->empty() : f.lines->empty()) {
+      issues_.push_back(issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kEmptyGeometry,
+                              fid_text + ": geometry is empty"));
+      return false;
+    }
+    Box2 box;
+    bool transformed;
+    if (points) {
+      r.points = *f.points;
+      transformed = to_project.transform(r.points);
+      if (transformed) boost::geometry::envelope(r.points, box);
+    } else {
+      r.lines = *f.lines;
+      transformed = to_project.transform(r.lines);
+      if (transformed) boost::geometry::envelope(r.lines, box);
+    }
+    if (!transformed) {
+      issues_.push_back(
+          issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kReprojectionFailed,
+                fid_text + ": coordinates could not be transformed to " + project_crs_.label()));
+      return false;
+    }
+    if (auto where = stray_location(box)) {
+      issues_.push_back(issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kCrsMismatch,
+                              fid_text + ": reaches " + *where +
+                                  ", far outside the area of use of " + project_crs_.label() +
+                                  " where the rest of the layer lies; stray coordinates?"));
+      return false;
+    }
+    if (points) return true;
+    std::size_t repeated = 0, dropped = 0;
+    MultiLinestring2 kept;
+    for (auto& line : r.lines) {
+      const auto before = line.size();
+      line.erase(std::unique(line.begin(), line.end(),
+                             [](const Point2& a, const Point2& b) {
+                               return a.x() == b.x() && a.y() == b.y();
+                             }),
+                 line.end());
+      repeated += before - line.size();
+      if (line.size() < 2)
+        ++dropped;
+      else
+        kept.push_back(std::move(line));
+    }
+    if (kept.empty()) {
+      issues_.push_back(issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kDegenerateLine,
+                              fid_text + ": no line part has two distinct points"));
+      return false;
+    }
+    r.lines = std::move(kept);
+    auto repaired = [&](ErrorCode code, const std::string& what, const std::string& method) {
+      auto i = issue(f, r.id, FeatureStatus::kRepaired, code, fid_text + ": " + what);
+      i.method = method;
+      issues_.push_back(std::move(i));
+      r.repaired = true;
+    };
+    if (repeated > 0)
+      repaired(ErrorCode::kConsecutivePointsSame,
+               std::to_string(repeated) + " repeated consecutive point(s)",
+               "repeated points removed");
+    if (dropped > 0)
+      repaired(ErrorCode::kDegenerateLine,
+               std::to_string(dropped) + " line part(s) with fewer than two distinct points",
+               "those parts dropped");
+    r.length_m = length_m(r.lines);
+    return true;
   }
 
   // Drops points equal to their predecessor (Boost accepts them, but they are 102 in val3dity's

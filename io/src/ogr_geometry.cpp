@@ -61,6 +61,63 @@ std::unique_ptr<OGRMultiPolygon> to_ogr(const MultiPolygon2& geometry) {
   return out;
 }
 
+std::unique_ptr<OGRMultiPoint> to_ogr(const MultiPoint2& geometry) {
+  auto out = std::make_unique<OGRMultiPoint>();
+  for (const auto& p : geometry) out->addGeometryDirectly(new OGRPoint(p.x(), p.y()));
+  return out;
+}
+
+std::unique_ptr<OGRMultiLineString> to_ogr(const MultiLinestring2& geometry) {
+  auto out = std::make_unique<OGRMultiLineString>();
+  for (const auto& line : geometry) {
+    auto l = std::make_unique<OGRLineString>();
+    l->setNumPoints(static_cast<int>(line.size()), FALSE);
+    for (std::size_t i = 0; i < line.size(); ++i)
+      l->setPoint(static_cast<int>(i), line[i].x(), line[i].y());
+    out->addGeometryDirectly(l.release());
+  }
+  return out;
+}
+
+namespace {
+// Collects the parts of `g` of one flat type (and multi/collection wrappers of it).
+template <class Add>
+bool collect(const OGRGeometry* g, OGRwkbGeometryType part, OGRwkbGeometryType multi, Add add) {
+  const auto type = wkbFlatten(g->getGeometryType());
+  if (type == part) {
+    add(g);
+    return true;
+  }
+  if (type != multi && type != wkbGeometryCollection) return false;
+  for (const OGRGeometry* p : *g->toGeometryCollection())
+    if (!collect(p, part, multi, add)) return false;
+  return true;
+}
+}  // namespace
+
+bool append_points(const OGRGeometry* g, MultiPoint2& out) {
+  MultiPoint2 found;
+  const bool ok = g && collect(g, wkbPoint, wkbMultiPoint, [&](const OGRGeometry* p) {
+                    if (!p->IsEmpty())
+                      found.emplace_back(p->toPoint()->getX(), p->toPoint()->getY());
+                  });
+  if (ok) out.insert(out.end(), found.begin(), found.end());
+  return ok;
+}
+
+bool append_lines(const OGRGeometry* g, MultiLinestring2& out) {
+  MultiLinestring2 found;
+  const bool ok = g && collect(g, wkbLineString, wkbMultiLineString, [&](const OGRGeometry* p) {
+                    const OGRLineString* l = p->toLineString();
+                    Linestring2 line;
+                    for (int i = 0; i < l->getNumPoints(); ++i)
+                      line.emplace_back(l->getX(i), l->getY(i));
+                    if (!line.empty()) found.push_back(std::move(line));
+                  });
+  if (ok) out.insert(out.end(), found.begin(), found.end());
+  return ok;
+}
+
 PolygonAppend append_polygons(const OGRGeometry* g, MultiPolygon2& out) {
   PolygonAppend result;
   if (g) append(g, out, result);

@@ -20,4 +20,11 @@ struct PolygonAppend {
 };
 PolygonAppend append_polygons(const OGRGeometry* g, MultiPolygon2& out);
 
+std::unique_ptr<OGRMultiPoint> to_ogr(const MultiPoint2& geometry);
+std::unique_ptr<OGRMultiLineString> to_ogr(const MultiLinestring2& geometry);
+// Append the points (Point, MultiPoint) or lines (LineString, MultiLineString, and such
+// collections) of `g`; false when `g` holds anything else (nothing is appended then).
+bool append_points(const OGRGeometry* g, MultiPoint2& out);
+bool append_lines(const OGRGeometry* g, MultiLinestring2& out);
+
 }  // namespace strata::io

@@ -27,14 +27,50 @@ wrong:
      joined per village with pandas, 糖蔀/糖廍 folded), although the district layer has none;
   6. project-file mistakes in or about [indicators] (exit 3, 970, `file:line:` of the offending
      key, nothing written): unknown layer, layer of the wrong kind, no green and no paving,
-     paving_target_m2 = 0 / negative / a string / nan / inf, unknown output name, unknown key,
-     analyses = ["indicators"] without an [indicators] section;
+     paving_target_m2 = 0 / negative / a string / nan / inf / without a paving layer, unknown
+     output name, unknown key, analyses = ["indicators"] without an [indicators] section; layer
+     selections: field without values, values = [], an unknown key, a field the layer does not
+     map (cited on its own line of a multi-line array), a field that is not a text field of the
+     kind, a layer of kind district; breakdown naming a district layer; an entry that is a
+     number; and in [[layers]]: dissolve together with a mapped id (cites the dissolve line),
+     an add_fields value that is not a string;
   7. `strata indicators` before any import: exit 5, 960 STORE_ERROR naming the store and telling
      to run `strata run` first; no store is created;
   8. outputs: indicators.csv has a header, one row per district and the city row, with the JSON's
      values; indicators.gpkg opens with GeoPandas, one row per district, EPSG:3826, same values;
      `strata indicators` and a second `strata run` replace stale outputs (a planted stale
-     GeoPackage is replaced, not appended to) and leave no `.writing-*` temporary files.
+     GeoPackage is replaced, not appended to) and leave no `.writing-*` temporary files;
+  9. layer selections ({ layer, field, values }): permeable paving = only the paving features
+     whose category (source map_type) is 人行道 or 公園, per district and city within 0.1 % of the
+     GeoPandas union of exactly those features (strictly less than all paving, so an ignored
+     filter fails); provenance.parameters.layers.paving = [{layer, field, values, polygons}]
+     with polygons = the number of features pandas selects; a selection matching nothing: one
+     958 EMPTY_SELECTION naming the layer and the value, paving 0 in every row, progress 0;
+ 10. breakdown = "villages": indicators.json has one "villages" row per village of the file
+     (village_id = CPTVID, village_name = VNAME, the district columns), district_id = the
+     village's CPTID and = the district GeoPandas finds it mostly in; green, paving and the
+     village's area within 0.1 % of GeoPandas; population = the village's own census row
+     (joined with pandas, 糖蔀/糖廍 folded), 21.1 from it; indicators_village.csv holds the same
+     rows; indicators.gpkg has indicators_village (one polygon per village, EPSG:3826, same
+     values) next to indicators_district; the district rows are unchanged by the breakdown;
+ 11. the area groups recreation_outdoor (ISO 37120:2014 13.2) and informal_settlements (21.3,
+     2014: 19.3), fed with sample layers as a mechanism test: only their columns (no green or
+     paving ones), m2 vs GeoPandas, per capita = m2 / population, 21.3 = 100 m2 / district
+     area, city row from the sums, definitions with the ISO numbers, 956 for the recreation
+     group naming it, provenance per group;
+ 12. import features on [[layers]]: dissolve = "CPTID" on the villages imported as kind
+     district makes one feature per CPTID (strata info feature_count = distinct CPTID values;
+     result.import.layers[].dissolve = {field, features, merged_into}; the union's area and
+     shape vs GeoPandas dissolve; id = CPTID; the join after the merge gives the census
+     population of the town; the dissolved layer as indicator districts matches GeoPandas); a
+     mapped name that differs within a group (VNAME): one 933 DISSOLVE_FIELD_CONFLICT warning
+     per group in `strata info --issues` (field name, first member's fid) and the merged name
+     empty, while a constant code is kept; an empty dissolve value: that feature rejected (921
+     FIELD_NULL); add_fields = { TOWN_X = "某區" } mapped as name: every feature named so, the
+     value in its attributes; dissolve by an added constant field: one feature = the union of
+     all villages; add_fields naming a field the source has: the layer fails (exit 2, 903)
+     naming the field and nothing is written; a dissolve field the source lacks: 920 naming it
+     and the project line.
 
 Run: STRATA_BIN=build/dev/apps/strata/strata /usr/bin/python3 tests/cli/test_indicators_bad_input.py
 """
@@ -64,7 +100,9 @@ SAME_VALUE_REL_TOL = 1e-9  # one value in two outputs of the same run (JSON vs C
 TAIPEI = "臺北市"
 SHIFT_M = 200.0
 
-W_OVERLAP, W_OUTSIDE, W_POPULATION = 955, 956, 957
+W_OVERLAP, W_OUTSIDE, W_POPULATION, W_EMPTY = 955, 956, 957, 958
+W_DISSOLVE_CONFLICT, E_FIELD_MISSING, E_FIELD_NULL = 933, 920, 921
+PAVING_CATEGORY = "map_type"  # the source column the sample project maps paving's category to
 OUTSIDE_RE = re.compile(r"^(?P<what>green|permeable paving) \((?P<layers>[^)]*)\): (?P<area>[0-9.]+) m² "
                         r"\((?P<share>[0-9.]+) % of the union\) lie outside every district of "
                         r"'(?P<districts>[^']+)'")
@@ -112,10 +150,31 @@ def paving_layer() -> gpd.GeoDataFrame:
     return gdf.drop_duplicates("id", keep="first")
 
 
-def union_area_by_district(districts: gpd.GeoDataFrame, layer: gpd.GeoDataFrame) -> dict:
-    """CPTID -> area of the union of (layer ∩ district)."""
+def union_area_by_district(districts: gpd.GeoDataFrame, layer: gpd.GeoDataFrame, id_column: str = "CPTID") -> dict:
+    """CPTID (or another id column: villages by CPTVID) -> area of the union of (layer ∩ zone)."""
+    if len(layer) == 0:
+        return {zid: 0.0 for zid in districts[id_column]}
     union = unary_union(list(layer.geometry))
-    return {cid: float(union.intersection(geom).area) for cid, geom in zip(districts["CPTID"], districts.geometry)}
+    return {zid: float(union.intersection(geom).area) for zid, geom in zip(districts[id_column], districts.geometry)}
+
+
+def paving_of_categories(categories) -> gpd.GeoDataFrame:
+    """The paving features (as strata keeps them) whose category is one of `categories`."""
+    paving = paving_layer()
+    return paving[paving[PAVING_CATEGORY].isin(list(categories))]
+
+
+def villages_layer() -> gpd.GeoDataFrame:
+    return read_3826(SAMPLES / "villages.geojson")
+
+
+def dissolved_villages() -> gpd.GeoDataFrame:
+    """The sample villages merged by CPTID (GeoPandas' own dissolve), in EPSG:3826."""
+    villages = villages_layer()
+    rows = [(cid, group["TNAME"].iloc[0], len(group), unary_union(list(group.geometry)))
+            for cid, group in villages.groupby("CPTID", sort=False)]
+    return gpd.GeoDataFrame({"CPTID": [r[0] for r in rows], "TNAME": [r[1] for r in rows],
+                             "members": [r[2] for r in rows]}, geometry=[r[3] for r in rows], crs=CRS)
 
 
 def outside_area(districts: gpd.GeoDataFrame, layer: gpd.GeoDataFrame) -> tuple:
@@ -135,10 +194,11 @@ def census_population_by_town() -> dict:
     return {str(k): int(v) for k, v in merged.groupby("town")["pop"].sum().items()}
 
 
-def village_population_by_district() -> dict:
-    """CPTID -> Σ (male + female) over the villages whose CPTID (parent district) it is, each
-    village joined to the census by (district name, village name) via the code list."""
-    villages = gpd.read_file(SAMPLES / "villages.geojson", ignore_geometry=True)[["CPTID", "TNAME", "VNAME"]]
+def villages_with_census() -> pd.DataFrame:
+    """The sample villages (CPTID, CPTVID, TNAME, VNAME) with the population (male + female) of
+    their census row, joined by (district name, village name) via the code list, names folded
+    with name_variants.csv as the project does."""
+    villages = gpd.read_file(SAMPLES / "villages.geojson", ignore_geometry=True)[["CPTID", "CPTVID", "TNAME", "VNAME"]]
     variants = pd.read_csv(SAMPLES / "name_variants.csv", dtype=str)
 
     def fold(name: str) -> str:
@@ -158,6 +218,18 @@ def village_population_by_district() -> dict:
     missing = joined[joined["population"].isna()]
     if len(missing):
         raise AssertionError(f"reference: villages without a census row: {missing[['TNAME', 'VNAME']].values.tolist()}")
+    return joined
+
+
+def village_population() -> dict:
+    """CPTVID -> the village's own population (its census row)."""
+    joined = villages_with_census()
+    return {str(k): int(v) for k, v in zip(joined["CPTVID"], joined["population"])}
+
+
+def village_population_by_district() -> dict:
+    """CPTID -> Σ (male + female) over the villages whose CPTID (parent district) it is."""
+    joined = villages_with_census()
     return {str(k): int(v) for k, v in joined.groupby("CPTID")["population"].sum().items()}
 
 
@@ -236,8 +308,9 @@ paving_target_m2 = 39237
 
 def project_text(folder: Path, *, districts_path: Path = SAMPLES / "districts.geojson",
                  population_column: str = None, district_join: bool = False, villages: bool = False,
-                 analyses: str = '["indicators"]', indicators: str = INDICATORS) -> str:
-    """A project over the sample files (or derived copies); store and output inside `folder`."""
+                 analyses: str = '["indicators"]', indicators: str = INDICATORS, extra_layers: str = "") -> str:
+    """A project over the sample files (or derived copies); store and output inside `folder`;
+    `extra_layers` ([[layers]] entries) come after the green and paving layers."""
     fields = 'id = "CPTID", name = "TNAME", code = "CPTID"'
     if population_column:
         fields += f', population = "{population_column}"'
@@ -263,6 +336,7 @@ fields = {{ {fields} }}
     if villages:
         text += VILLAGES
     text += GREEN_PAVING
+    text += extra_layers
     if indicators:
         text += indicators
     return text
@@ -309,7 +383,8 @@ class IndicatorCase(sts.StrataTestCase):
 
     def warnings_with(self, doc: dict, code: int) -> list:
         found = [w for w in doc["warnings"] if w.get("code") == code]
-        names = {W_OVERLAP: "DISTRICTS_OVERLAP", W_OUTSIDE: "OUTSIDE_DISTRICTS", W_POPULATION: "POPULATION_MISSING"}
+        names = {W_OVERLAP: "DISTRICTS_OVERLAP", W_OUTSIDE: "OUTSIDE_DISTRICTS", W_POPULATION: "POPULATION_MISSING",
+                 W_EMPTY: "EMPTY_SELECTION"}
         for w in found:
             self.assertEqual(w.get("name"), names[code], w)
             self.assertTrue(w.get("message"), w)
@@ -641,7 +716,19 @@ def indicators_with(*lines: str) -> str:
 
 BASE_KEYS = ('districts = "districts"', 'green = ["green"]', 'paving = ["paving"]')
 
-# (case, [indicators] text, regex of the line the error must cite, substrings the message must hold)
+
+def towns_layer(*lines: str) -> str:
+    """An extra [[layers]] entry "towns" of kind district over the sample villages, with `lines`."""
+    return f"""
+[[layers]]
+name = "towns"
+kind = "district"
+path = {q(SAMPLES / "villages.geojson")}
+""" + "".join(line + "\n" for line in lines)
+
+
+# (case, [indicators] text, regex of the line the error must cite, substrings the message must hold
+#  [, extra [[layers]] text])
 PROJECT_FILE_CASES = [
     ("unknown districts layer", indicators_with('districts = "towns"', *BASE_KEYS[1:]),
      r'^districts = "towns"', ["[indicators] districts", "unknown layer 'towns'"]),
@@ -671,16 +758,52 @@ PROJECT_FILE_CASES = [
      r"^paving_target = ", ["unknown key 'paving_target'", "[indicators]"]),
     ("analysis without [indicators]", None,
      r"^analyses = ", ["analysis indicators", "[indicators]"]),
+    ("paving_target_m2 without paving", indicators_with(*BASE_KEYS[:2], "paving_target_m2 = 39237"),
+     r"^paving_target_m2", ["paving_target_m2", "no paving layer"]),
+    # layer selections { layer, field, values }
+    ("selection field without values",
+     indicators_with(*BASE_KEYS[:2], 'paving = [{ layer = "paving", field = "category" }]'),
+     r"^paving = ", ["[indicators] paving", "give field and values together"]),
+    ("selection with values = []",
+     indicators_with(*BASE_KEYS[:2], 'paving = [{ layer = "paving", field = "category", values = [] }]'),
+     r"^paving = ", ["[indicators] paving values", "must not be empty"]),
+    ("selection with an unknown key",
+     indicators_with(*BASE_KEYS[:2], 'paving = [{ layer = "paving", field = "category", value = ["人行道"] }]'),
+     r"^paving = ", ["unknown key 'value'", "[indicators] paving entry", "layer, field, values"]),
+    # The bad entry is on its own line of a multi-line array: that line is cited, not the key's.
+    ("selection field the layer does not map",
+     indicators_with(BASE_KEYS[0], "green = [", '  "green",',
+                     '  { layer = "green", field = "district_name", values = ["信義區"] },', "]", BASE_KEYS[2]),
+     r'field = "district_name"', ["[indicators] green", "layer 'green'", "does not map field 'district_name'"]),
+    ("selection field that is not text",
+     indicators_with(BASE_KEYS[0], 'green = [{ layer = "green", field = "registered_area_m2", values = ["1"] }]',
+                     BASE_KEYS[2]),
+     r"^green = ", ["'registered_area_m2'", "is not a text field of kind green"]),
+    ("selection of a district layer",
+     indicators_with(BASE_KEYS[0], 'green = [{ layer = "districts", field = "name", values = ["信義區"] }]',
+                     BASE_KEYS[2]),
+     r"^green = ", ["green", "'districts'", "kind district"]),
+    ("entry that is a number", indicators_with(BASE_KEYS[0], 'green = ["green", 42]', BASE_KEYS[2]),
+     r"^green = ", ["[indicators] green", "entries must be layer names"]),
+    ("breakdown of kind district", indicators_with(*BASE_KEYS, 'breakdown = "districts"'),
+     r"^breakdown = ", ["breakdown", "'districts'", "kind district", "village"]),
+    # [[layers]]: dissolve and add_fields
+    ("dissolve with a mapped id", indicators_with(*BASE_KEYS),
+     r'^dissolve = "CPTID"', ["layer 'towns'", "dissolve", "do not map id"],
+     towns_layer('dissolve = "CPTID"', 'fields = { id = "CPTID", name = "TNAME" }')),
+    ("add_fields value that is not a string", indicators_with(*BASE_KEYS),
+     r"^add_fields = ", ["layer 'towns'", "add_fields values must be strings"],
+     towns_layer("add_fields = { TOWN_X = 5 }", 'fields = { name = "TOWN_X" }')),
 ]
 
 
 class ProjectFileErrorsTest(IndicatorCase):
     def test_errors_cite_file_line_and_write_nothing(self):
-        for i, (case, indicators, line_pattern, needles) in enumerate(PROJECT_FILE_CASES):
+        for i, (case, indicators, line_pattern, needles, *extra_layers) in enumerate(PROJECT_FILE_CASES):
             with self.subTest(case=case):
                 folder = self.tmp / f"pf{i:02d}"
                 folder.mkdir()
-                text = project_text(folder, villages=True, indicators=indicators)
+                text = project_text(folder, villages=True, indicators=indicators, extra_layers="".join(extra_layers))
                 project = folder / "project.toml"
                 project.write_text(text, encoding="utf-8")
                 line = line_of(text, line_pattern)
@@ -709,6 +832,551 @@ class StoreMissingTest(IndicatorCase):
         self.assertIn("does not exist", err["message"])
         self.assertFalse(store.exists(), "strata indicators created the store")
         self.assertFalse(Path(str(store) + "-journal").exists())
+
+
+# --------------------------------------------------------------------------- shared by 9-12
+
+class OutputCase(IndicatorCase):
+    """Compares a written CSV with the JSON rows it must repeat."""
+
+    def assertCsvRowsEqual(self, path: Path, json_rows: list, first_columns: list) -> list:
+        self.assertTrue(path.is_file(), f"{path} was not written")
+        with open(path, encoding="utf-8", newline="") as f:
+            lines = list(csv.reader(f))
+        header, body = lines[0], lines[1:]
+        self.assertEqual(header[:len(first_columns)], first_columns)
+        self.assertEqual(len(body), len(json_rows), f"{path.name}: header + one row per JSON row")
+        for crow, jrow in zip(body, json_rows):
+            what_row = jrow[first_columns[0]]
+            self.assertEqual(len(crow), len(header), crow)
+            for key, text in zip(header, crow):
+                want, what = jrow.get(key), f"{path.name} {what_row} {key}"
+                if want is None:
+                    self.assertEqual(text, "", what)
+                elif isinstance(want, str):
+                    self.assertEqual(text, want, what)
+                elif isinstance(want, int):
+                    self.assertEqual(int(text), want, what)
+                else:
+                    self.assertTrue(close(float(text), want, SAME_VALUE_REL_TOL, 0.0), f"{what}: {text} vs {want}")
+            self.assertEqual(set(jrow) - set(header), set(), f"{path.name}: JSON keys missing from the CSV")
+        return header
+
+
+# --------------------------------------------------------------------------- 9: layer selections
+
+class LayerSelectionTest(OutputCase):
+    CATEGORIES = ["人行道", "公園"]  # two of the sample's map_type values (PAC, 人行道, 學校, 公園, 停車場)
+    NO_MATCH = "no such class"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+
+        def selecting(values):
+            selection = f'{{ layer = "paving", field = "category", values = {json.dumps(values, ensure_ascii=False)} }}'
+            return INDICATORS.replace('paving = ["paving"]\n', f"paving = [{selection}]\n")
+
+        cls.project = cls.write_project("selection", district_join=True, indicators=selecting(cls.CATEGORIES))
+        cls.res = cls.strata("run", cls.project)
+        cls.empty_project = cls.write_project("emptyselection", district_join=True,
+                                              indicators=selecting([cls.NO_MATCH]))
+        cls.empty_res = cls.strata("run", cls.empty_project)
+        cls.districts = read_3826(SAMPLES / "districts.geojson")
+        cls.target = float(re.search(r"^paving_target_m2 = (\S+)$", INDICATORS, re.M)[1])
+
+    def test_selected_paving_against_geopandas(self):
+        doc = self.indicators_doc(self.res, self.project.parent / "out")
+        selected = paving_of_categories(self.CATEGORIES)
+        want = union_area_by_district(self.districts, selected)
+        everything = union_area_by_district(self.districts, paving_layer())
+        # reference: the selection is a real part of the layer, so a filter that let every
+        # feature through (or none) would be caught.
+        self.assertGreater(len(selected), 0)
+        self.assertLess(len(selected), len(paving_layer()))
+        self.assertGreater(sum(want.values()), 100 * ABS_FLOOR_M2)
+        self.assertGreater(sum(everything.values()) - sum(want.values()), 0.01 * sum(everything.values()))
+        rows = self.rows_by_id(doc)
+        self.assertEqual(set(rows), set(want))
+        green = union_area_by_district(self.districts, green_layer())
+        for cid, geom in zip(self.districts["CPTID"], self.districts.geometry):
+            row = rows[cid]
+            self.assertClose(row["permeable_paving_m2"], want[cid], f"{cid} selected permeable_paving_m2")
+            self.assertClose(row["permeable_paving_share"], want[cid] / geom.area, f"{cid} permeable_paving_share",
+                             floor=ABS_FLOOR_M2 / geom.area)
+            self.assertClose(row["green_area_m2"], green[cid], f"{cid} green_area_m2 (not a selection)")
+        city = doc["city"]
+        self.assertClose(city["permeable_paving_m2"], sum(want.values()), "city selected permeable_paving_m2")
+        self.assertEqual(city["paving_target_m2"], self.target)
+        self.assertClose(city["paving_target_progress"], sum(want.values()) / self.target,
+                         "city paving_target_progress", floor=ABS_FLOOR_M2 / self.target)
+        self.assertEqual(self.warnings_with(doc, W_EMPTY), [])
+
+    def test_selection_in_provenance(self):
+        doc = self.indicators_doc(self.res, self.project.parent / "out")
+        layers = doc["provenance"]["parameters"]["layers"]
+        self.assertEqual(layers["paving"], [{"layer": "paving", "field": "category", "values": self.CATEGORIES,
+                                             "polygons": len(paving_of_categories(self.CATEGORIES))}])
+        self.assertEqual(layers["green"], [{"layer": "green", "field": None, "values": [],
+                                            "polygons": len(green_layer())}])
+
+    def test_empty_selection_958(self):
+        doc = self.indicators_doc(self.empty_res, self.empty_project.parent / "out")
+        self.assertEqual(len(paving_of_categories([self.NO_MATCH])), 0, "reference: the value matches no feature")
+        found = self.warnings_with(doc, W_EMPTY)
+        self.assertEqual(len(found), 1, doc["warnings"])
+        for needle in ("paving", "category", self.NO_MATCH, "no polygon"):
+            self.assertIn(needle, found[0]["message"], "958 must name the layer, field and value")
+        self.assertEqual([w for w in self.warnings_with(doc, W_OUTSIDE) if "paving" in w["message"]], [])
+        for row in [*doc["districts"], doc["city"]]:
+            self.assertEqual(row["permeable_paving_m2"], 0, row["district_id"])
+            self.assertEqual(row["permeable_paving_share"], 0, row["district_id"])
+        self.assertEqual(doc["city"]["paving_target_progress"], 0)
+        self.assertEqual(doc["provenance"]["parameters"]["layers"]["paving"][0]["polygons"], 0)
+        green = union_area_by_district(self.districts, green_layer())
+        for cid, row in self.rows_by_id(doc).items():
+            self.assertClose(row["green_area_m2"], green[cid], f"{cid} green_area_m2")
+
+
+# --------------------------------------------------------------------------- 10: breakdown by village
+
+class VillageBreakdownTest(OutputCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.project = cls.write_project("breakdown", district_join=True, villages=True,
+                                        indicators=INDICATORS + 'breakdown = "villages"\n')
+        cls.out = cls.project.parent / "out"
+        cls.res = cls.strata("run", cls.project)
+        cls.villages = villages_layer()
+        cls.districts = read_3826(SAMPLES / "districts.geojson")
+
+    def doc(self) -> dict:
+        doc = self.indicators_doc(self.res, self.out)
+        self.assertIn("villages", doc, "no villages array in indicators.json")
+        return doc
+
+    def village_rows(self, doc: dict) -> dict:
+        rows = {r["village_id"]: r for r in doc["villages"]}
+        self.assertEqual(len(rows), len(doc["villages"]), "village ids repeat")
+        return rows
+
+    def test_one_row_per_village_with_its_district(self):
+        doc = self.doc()
+        raw = gpd.read_file(SAMPLES / "villages.geojson", ignore_geometry=True)
+        self.assertEqual(len(self.villages), len(raw), "reference: every sample village is a polygon")
+        rows = self.village_rows(doc)
+        self.assertEqual(set(rows), set(self.villages["CPTVID"]))
+        district_keys = set(doc["districts"][0]) - {"district_id", "district_name"}
+        for vid, name, cid, geom in zip(self.villages["CPTVID"], self.villages["VNAME"], self.villages["CPTID"],
+                                        self.villages.geometry):
+            row = rows[vid]
+            self.assertEqual(row["village_name"], name, vid)
+            self.assertEqual(set(row), {"village_id", "village_name", "district_id"} | district_keys, vid)
+            # Its parent code in the file, and the district GeoPandas finds it (mostly) in.
+            self.assertEqual(row["district_id"], cid, f"{vid} {name}")
+            overlap = {d: g.intersection(geom).area for d, g in zip(self.districts["CPTID"], self.districts.geometry)}
+            self.assertEqual(max(overlap, key=overlap.get), cid, f"reference: {vid} {name} lies mostly in {cid}")
+        self.assertEqual([w for w in doc["warnings"] if "villages" in w["message"]], [], doc["warnings"])
+        self.assertEqual(self.warnings_with(doc, W_POPULATION), [])
+
+    def test_village_values_against_geopandas(self):
+        doc = self.doc()
+        rows = self.village_rows(doc)
+        green = union_area_by_district(self.villages, green_layer(), "CPTVID")
+        paving = union_area_by_district(self.villages, paving_layer(), "CPTVID")
+        population = village_population()
+        # reference: some villages have green and paving, so zeros everywhere would fail.
+        self.assertGreater(max(green.values()), 100 * ABS_FLOOR_M2)
+        self.assertGreater(max(paving.values()), 100 * ABS_FLOOR_M2)
+        for vid, geom in zip(self.villages["CPTVID"], self.villages.geometry):
+            row, area = rows[vid], geom.area
+            self.assertClose(row["district_area_m2"], area, f"village {vid} area")
+            self.assertClose(row["green_area_m2"], green[vid], f"village {vid} green_area_m2")
+            self.assertClose(row["green_area_ha"], green[vid] / 1e4, f"village {vid} green_area_ha",
+                             floor=ABS_FLOOR_M2 / 1e4)
+            self.assertClose(row["permeable_paving_m2"], paving[vid], f"village {vid} permeable_paving_m2")
+            self.assertClose(row["permeable_paving_share"], paving[vid] / area, f"village {vid} share",
+                             floor=ABS_FLOOR_M2 / area)
+            self.assertEqual(row["population"], population[vid], f"village {vid} population")
+            self.assertClose(row["iso37120_21_1"], (green[vid] / 1e4) / (population[vid] / 1e5), f"village {vid} 21.1",
+                             floor=(ABS_FLOOR_M2 / 1e4) / (population[vid] / 1e5))
+            self.assertIsNone(row["paving_target_m2"], "the target belongs to the city row only")
+        # The villages of each district add up to its (separately joined) population.
+        by_district = {}
+        for row in rows.values():
+            by_district[row["district_id"]] = by_district.get(row["district_id"], 0) + row["population"]
+        self.assertEqual(by_district, {cid: r["population"] for cid, r in self.rows_by_id(doc).items()})
+
+    def test_districts_unchanged_by_breakdown(self):
+        doc = self.doc()
+        self.assertGreenAndPavingMatch(doc, self.districts)
+        population = census_population_by_town()
+        for row in doc["districts"]:
+            self.assertEqual(row["population"], population[row["district_name"]])
+        self.assertEqual(doc["provenance"]["parameters"]["breakdown"], "villages")
+        self.assertIn("villages", [d["layer"] for d in doc["provenance"]["datasets"]])
+
+    def test_village_csv_same_rows(self):
+        doc = self.doc()
+        path = self.out / "indicators_village.csv"
+        self.assertEqual(self.res.result["analyses"]["indicators"]["outputs"].get("csv_village"), str(path))
+        self.assertCsvRowsEqual(path, doc["villages"], ["village_id", "village_name", "district_id"])
+        # The district CSV keeps its districts + city rows only.
+        self.assertCsvRowsEqual(self.out / "indicators.csv", [*doc["districts"], doc["city"]],
+                                ["district_id", "district_name"])
+
+    def test_village_gpkg_layer(self):
+        doc = self.doc()
+        gpkg = self.out / "indicators.gpkg"
+        self.assertTrue({"indicators_district", "indicators_village"} <= sts.gpkg_tables(gpkg))
+        self.assertEqual(len(gpd.read_file(gpkg, layer="indicators_district")), len(doc["districts"]))
+        frame = gpd.read_file(gpkg, layer="indicators_village")
+        self.assertEqual(len(frame), len(self.villages))
+        self.assertEqual(frame.crs.to_epsg(), CRS)
+        self.assertEqual(sts.gpkg_srs_id(gpkg, "indicators_village"), ("EPSG", CRS))
+        self.assertEqual(set(frame.geom_type), {"MultiPolygon"})
+        rows = self.village_rows(doc)
+        self.assertEqual(sorted(frame["village_id"]), sorted(rows))
+        area = dict(zip(self.villages["CPTVID"], self.villages.geometry.area))
+        for rec in frame.to_dict("records"):
+            jrow = rows[rec["village_id"]]
+            for key in ("village_name", "district_id", "population"):
+                self.assertEqual(rec[key], jrow[key], f"{rec['village_id']} {key}")
+            for key in ("district_area_m2", "green_area_m2", "iso37120_21_1", "permeable_paving_m2"):
+                self.assertTrue(close(float(rec[key]), float(jrow[key]), SAME_VALUE_REL_TOL, 0.0),
+                                f"{rec['village_id']} {key}: gpkg {rec[key]} vs json {jrow[key]}")
+            self.assertTrue(close(rec["geometry"].area, jrow["district_area_m2"], 1e-6, 0.0), rec["village_id"])
+            self.assertClose(rec["geometry"].area, area[rec["village_id"]], f"{rec['village_id']} polygon area")
+
+
+# --------------------------------------------------------------------------- 11: recreation, informal settlements
+
+class NewAreaGroupsTest(OutputCase):
+    # A mechanism test: the sample has no recreation or informal-settlement data, so real sample
+    # layers stand in for them (the green zones as outdoor recreation space, the paving layer's
+    # parking lots as "informal settlements"). What is checked is the plumbing and the formulas.
+    INFORMAL = ["停車場"]
+    INDICATORS = f"""
+[indicators]
+districts = "districts"
+recreation_outdoor = ["green"]
+informal_settlements = [{{ layer = "paving", field = "category", values = {json.dumps(INFORMAL, ensure_ascii=False)} }}]
+"""
+    COLUMNS = ["population", "district_area_m2", "recreation_outdoor_m2", "recreation_outdoor_m2_per_capita",
+               "informal_settlement_m2", "iso37120_21_3"]  # in the order of docs/indicators.md
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.project = cls.write_project("groups", district_join=True, indicators=cls.INDICATORS)
+        cls.out = cls.project.parent / "out"
+        cls.res = cls.strata("run", cls.project)
+        cls.districts = read_3826(SAMPLES / "districts.geojson")
+
+    def test_only_the_groups_columns(self):
+        doc = self.indicators_doc(self.res, self.out)
+        for row in [*doc["districts"], doc["city"]]:
+            self.assertEqual(set(row), {"district_id", "district_name", *self.COLUMNS}, row["district_id"])
+        header = self.assertCsvRowsEqual(self.out / "indicators.csv", [*doc["districts"], doc["city"]],
+                                         ["district_id", "district_name"])
+        self.assertEqual(header, ["district_id", "district_name", *self.COLUMNS])
+
+    def test_definitions_carry_iso_numbers(self):
+        doc = self.indicators_doc(self.res, self.out)
+        defs = {d["key"]: d for d in doc["indicators"]}
+        self.assertEqual(set(defs), {"recreation_outdoor_m2_per_capita", "iso37120_21_3"})
+        rec = defs["recreation_outdoor_m2_per_capita"]
+        self.assertEqual(rec["iso37120_2014"], "13.2")
+        self.assertNotIn("iso37120_2018", rec, "the 2018 number of 13.2 is not known: it must not be guessed")
+        self.assertEqual(rec["unit"], "m² per person")
+        informal = defs["iso37120_21_3"]
+        self.assertEqual((informal["iso37120_2018"], informal["iso37120_2014"]), ("21.3", "19.3"))
+        self.assertEqual(informal["unit"], "%")
+        for d in defs.values():
+            self.assertTrue(d.get("name") and d.get("formula"), d)
+
+    def test_values_against_geopandas(self):
+        doc = self.indicators_doc(self.res, self.out)
+        recreation = union_area_by_district(self.districts, green_layer())
+        informal_layer = paving_of_categories(self.INFORMAL)
+        informal = union_area_by_district(self.districts, informal_layer)
+        population = census_population_by_town()
+        # reference: both groups have area somewhere, and the selection is a strict part of paving.
+        self.assertGreater(max(recreation.values()), 100 * ABS_FLOOR_M2)
+        self.assertGreater(max(informal.values()), 100 * ABS_FLOOR_M2)
+        self.assertLess(len(informal_layer), len(paving_layer()))
+        rows = self.rows_by_id(doc)
+        areas = {}
+        for cid, name, geom in zip(self.districts["CPTID"], self.districts["TNAME"], self.districts.geometry):
+            row, pop, area = rows[cid], population[name], geom.area
+            areas[cid] = area
+            self.assertEqual(row["population"], pop, cid)
+            self.assertClose(row["district_area_m2"], area, f"{cid} district_area_m2")
+            self.assertClose(row["recreation_outdoor_m2"], recreation[cid], f"{cid} recreation_outdoor_m2")
+            self.assertClose(row["recreation_outdoor_m2_per_capita"], recreation[cid] / pop,
+                             f"{cid} recreation_outdoor_m2_per_capita", floor=ABS_FLOOR_M2 / pop)
+            self.assertClose(row["informal_settlement_m2"], informal[cid], f"{cid} informal_settlement_m2")
+            self.assertClose(row["iso37120_21_3"], 100 * informal[cid] / area, f"{cid} iso37120_21_3",
+                             floor=100 * ABS_FLOOR_M2 / area)
+        city = doc["city"]
+        total_pop, total_area = sum(population[n] for n in self.districts["TNAME"]), sum(areas.values())
+        self.assertEqual(city["population"], total_pop)
+        self.assertClose(city["recreation_outdoor_m2"], sum(recreation.values()), "city recreation_outdoor_m2")
+        self.assertClose(city["recreation_outdoor_m2_per_capita"], sum(recreation.values()) / total_pop,
+                         "city recreation_outdoor_m2_per_capita", floor=ABS_FLOOR_M2 / total_pop)
+        self.assertClose(city["informal_settlement_m2"], sum(informal.values()), "city informal_settlement_m2")
+        self.assertClose(city["iso37120_21_3"], 100 * sum(informal.values()) / total_area, "city iso37120_21_3",
+                         floor=100 * ABS_FLOOR_M2 / total_area)
+
+    def test_956_and_provenance_per_group(self):
+        doc = self.indicators_doc(self.res, self.out)
+        outside, _ = outside_area(self.districts, green_layer())
+        found = self.warnings_with(doc, W_OUTSIDE)
+        self.assertEqual(len(found), 1, doc["warnings"])
+        m = re.match(r"^outdoor recreation space \(green\): (?P<area>[0-9.]+) m² ", found[0]["message"])
+        self.assertIsNotNone(m, f"956 must name the group and its layer: {found[0]['message']}")
+        self.assertClose(float(m["area"]), outside, "outdoor recreation outside every district (m²)")
+        self.assertEqual(self.warnings_with(doc, W_EMPTY), [])
+        self.assertEqual(self.warnings_with(doc, W_POPULATION), [])
+        layers = doc["provenance"]["parameters"]["layers"]
+        self.assertEqual(set(layers), {"recreation_outdoor", "informal_settlements"})
+        self.assertEqual(layers["recreation_outdoor"], [{"layer": "green", "field": None, "values": [],
+                                                         "polygons": len(green_layer())}])
+        self.assertEqual(layers["informal_settlements"],
+                         [{"layer": "paving", "field": "category", "values": self.INFORMAL,
+                           "polygons": len(paving_of_categories(self.INFORMAL))}])
+
+
+# --------------------------------------------------------------------------- 12: dissolve and add_fields
+
+ADDED_NAME = "某區"
+CITY_NAME = "臺北市三區"
+
+
+class DissolveImportTest(IndicatorCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        folder = cls.new_dir("dissolve")
+        # derived: the sample villages with CPTID emptied on one feature (the second village of
+        # the first village's district), for the empty-dissolve-value rule.
+        src = gpd.read_file(SAMPLES / "villages.geojson")
+        cls.gap_fid = int(src.index[src["CPTID"] == src["CPTID"].iloc[0]][1])
+        cls.gap_cptid = src.loc[cls.gap_fid, "CPTID"]
+        src.loc[cls.gap_fid, "CPTID"] = None
+        cls.gap_file = folder / "villages_cptid_gap.geojson"
+        src.to_file(cls.gap_file, driver="GeoJSON")
+        villages = q(SAMPLES / "villages.geojson")
+        layers = f"""
+[[layers]]
+name = "towns"
+kind = "district"
+path = {villages}
+dissolve = "CPTID"
+fields = {{ name = "TNAME", code = "CPTID" }}
+[layers.join]
+table = "census"
+feature_keys = ["TNAME"]
+table_keys = ["town"]
+multiple = "sum"
+fields = {{ population = ["male", "female"] }}
+
+[[layers]]
+name = "towns_vname"
+kind = "district"
+path = {villages}
+dissolve = "CPTID"
+fields = {{ name = "VNAME", code = "CPTID" }}
+
+[[layers]]
+name = "towns_gap"
+kind = "district"
+path = {q(cls.gap_file)}
+dissolve = "CPTID"
+fields = {{ name = "TNAME", code = "CPTID" }}
+
+[[layers]]
+name = "towns_added"
+kind = "district"
+path = {villages}
+add_fields = {{ TOWN_X = {q(ADDED_NAME)} }}
+fields = {{ name = "TOWN_X" }}
+
+[[layers]]
+name = "city_one"
+kind = "district"
+path = {villages}
+add_fields = {{ CITY = {q(CITY_NAME)} }}
+dissolve = "CITY"
+fields = {{ name = "CITY" }}
+"""
+        indicators = '\n[indicators]\ndistricts = "towns"\ngreen = ["green"]\npaving = ["paving"]\n'
+        cls.project = cls.write_project("dissolve", district_join=True, extra_layers=layers, indicators=indicators)
+        cls.store = cls.project.parent / "strata.gpkg"
+        cls.out = cls.project.parent / "out"
+        cls.res = cls.strata("run", cls.project)
+        cls.raw = gpd.read_file(SAMPLES / "villages.geojson", ignore_geometry=True)
+        cls.reference = dissolved_villages()
+
+    def imported(self, layer: str) -> dict:
+        self.assertExit(self.res, sts.EXIT_OK, "strata run with dissolve and add_fields")
+        layers = {l["layer"]: l for l in self.res.result["import"]["layers"]}
+        self.assertIn(layer, layers)
+        return layers[layer]
+
+    def stored(self, layer: str) -> gpd.GeoDataFrame:
+        frame = gpd.read_file(self.store, layer=layer)
+        self.assertEqual(frame.crs.to_epsg(), CRS)
+        return frame
+
+    def issues(self, layer: str) -> list:
+        return [i for i in self.info(self.store, "--issues")["issues"] if i["layer"] == layer]
+
+    def test_one_feature_per_cptid(self):
+        towns = self.imported("towns")
+        n_codes = self.raw["CPTID"].nunique()
+        self.assertGreater(len(self.raw), n_codes, "reference: several villages per district")
+        self.assertEqual(towns["dissolve"], {"field": "CPTID", "features": len(self.raw), "merged_into": n_codes})
+        self.assertEqual(towns["features_read"], len(self.raw))
+        self.assertEqual(towns["features_imported"] + towns["features_repaired"], len(self.raw))
+        self.assertEqual(towns["features_rejected"], 0)
+        self.assertEqual(self.info_layers(self.store)["towns"]["feature_count"], n_codes)
+        stored = self.stored("towns")
+        self.assertEqual(sorted(stored["sid"]), sorted(self.raw["CPTID"].unique()), "the id is the CPTID value")
+        ref = {cid: (name, members, geom) for cid, name, members, geom in
+               zip(self.reference["CPTID"], self.reference["TNAME"], self.reference["members"],
+                   self.reference.geometry)}
+        for rec in stored.to_dict("records"):
+            cid = rec["sid"]
+            name, members, geom = ref[cid]
+            self.assertEqual(rec["name"], name, cid)
+            self.assertEqual(rec["code"], cid, cid)
+            got = rec["geometry"]
+            self.assertTrue(close(got.area, geom.area, 1e-6, 0.0), f"{cid}: area {got.area} vs GeoPandas {geom.area}")
+            self.assertLess(got.symmetric_difference(geom).area, max(1e-6 * geom.area, ABS_FLOOR_M2),
+                            f"{cid}: the merged polygon is not the union of its villages")
+            attrs = json.loads(rec["attributes"])
+            self.assertEqual((attrs["strata_dissolve_field"], attrs["strata_dissolved_features"]), ("CPTID", members))
+        self.assertEqual([i for i in self.issues("towns") if i["code"] == W_DISSOLVE_CONFLICT], [],
+                         "TNAME and CPTID are constant within each district: no conflict")
+
+    def test_join_after_merge_and_indicators(self):
+        towns = self.imported("towns")
+        n_codes = self.raw["CPTID"].nunique()
+        # Joined once per merged feature, not per village.
+        self.assertEqual(towns["join"]["features"], n_codes)
+        self.assertEqual(towns["join"]["matched_exact"] + towns["join"]["matched_normalised"], n_codes)
+        doc = self.indicators_doc(self.res, self.out)
+        population = census_population_by_town()
+        rows = self.rows_by_id(doc)
+        self.assertEqual(set(rows), set(self.reference["CPTID"]))
+        green = union_area_by_district(self.reference, green_layer())
+        paving = union_area_by_district(self.reference, paving_layer())
+        for cid, name, geom in zip(self.reference["CPTID"], self.reference["TNAME"], self.reference.geometry):
+            row = rows[cid]
+            self.assertEqual(row["district_name"], name)
+            self.assertEqual(row["population"], population[name], f"{cid}: census of {name} joined after the merge")
+            self.assertClose(row["district_area_m2"], geom.area, f"{cid} district_area_m2 (merged villages)")
+            self.assertClose(row["green_area_m2"], green[cid], f"{cid} green_area_m2")
+            self.assertClose(row["permeable_paving_m2"], paving[cid], f"{cid} permeable_paving_m2")
+        self.assertEqual(self.warnings_with(doc, W_POPULATION), [])
+
+    def test_conflicting_name_933(self):
+        layer = self.imported("towns_vname")
+        names = self.raw.groupby("CPTID")["VNAME"].nunique()
+        conflicting = sorted(names[names > 1].index)
+        self.assertGreater(len(conflicting), 0, "reference: village names differ within a district")
+        self.assertEqual(layer["issues_by_code"], {f"{W_DISSOLVE_CONFLICT} DISSOLVE_FIELD_CONFLICT": len(conflicting)})
+        found = [i for i in self.issues("towns_vname") if i["code"] == W_DISSOLVE_CONFLICT]
+        self.assertEqual(sorted(i["feature_id"] for i in found), conflicting, "one 933 per merged feature")
+        first_fid = {cid: int(group.index[0]) for cid, group in self.raw.groupby("CPTID")}
+        members = self.raw["CPTID"].value_counts()
+        for issue in found:
+            cid = issue["feature_id"]
+            self.assertEqual(issue["code_name"], "DISSOLVE_FIELD_CONFLICT", issue)
+            self.assertEqual(issue["status"], "warning", issue)
+            self.assertEqual(issue["field"], "name", "only name differs; the code is constant within a group")
+            self.assertEqual(issue["fid"], first_fid[cid], "the merged feature is named by its first member")
+            for needle in (f"{members[cid]} features", f"CPTID = '{cid}'", "name"):
+                self.assertIn(needle, issue["message"])
+        stored = self.stored("towns_vname")
+        self.assertEqual(len(stored), len(names))
+        for rec in stored.to_dict("records"):
+            self.assertTrue(rec["name"] is None or pd.isna(rec["name"]) or rec["name"] == "",
+                            f"{rec['sid']}: a conflicting name must be left empty, got {rec['name']!r}")
+            self.assertEqual(rec["code"], rec["sid"])
+
+    def test_empty_dissolve_value_rejected(self):
+        layer = self.imported("towns_gap")
+        self.assertEqual(layer["features_read"], len(self.raw))
+        self.assertEqual(layer["features_rejected"], 1)
+        self.assertEqual(layer["dissolve"], {"field": "CPTID", "features": len(self.raw) - 1,
+                                             "merged_into": self.raw["CPTID"].nunique()})
+        found = [i for i in self.issues("towns_gap") if i["code"] == E_FIELD_NULL]
+        self.assertEqual(len(found), 1, found)
+        self.assertEqual((found[0]["fid"], found[0]["field"], found[0]["status"], found[0]["code_name"]),
+                         (self.gap_fid, "CPTID", "rejected", "FIELD_NULL"))
+        # The rejected village is not in its district's union.
+        villages = villages_layer()
+        members = villages[(villages["CPTID"] == self.gap_cptid) & (villages.index != self.gap_fid)]
+        want = unary_union(list(members.geometry)).area
+        stored = self.stored("towns_gap")
+        got = stored.loc[stored["sid"] == self.gap_cptid, "geometry"].iloc[0].area
+        self.assertTrue(close(got, want, 1e-6, 0.0), f"{self.gap_cptid} without the rejected village: {got} vs {want}")
+
+    def test_add_fields_value_on_every_feature(self):
+        self.assertNotIn("TOWN_X", self.raw.columns, "reference: the source has no TOWN_X")
+        layer = self.imported("towns_added")
+        self.assertEqual(layer["features_imported"] + layer["features_repaired"], len(self.raw))
+        self.assertEqual(self.info_layers(self.store)["towns_added"]["feature_count"], len(self.raw))
+        stored = self.stored("towns_added")
+        self.assertEqual(set(stored["name"]), {ADDED_NAME})
+        self.assertEqual({json.loads(a).get("TOWN_X") for a in stored["attributes"]}, {ADDED_NAME},
+                         "the added field is kept with the source attributes")
+
+    def test_dissolve_by_added_field(self):
+        layer = self.imported("city_one")
+        self.assertEqual(layer["dissolve"], {"field": "CITY", "features": len(self.raw), "merged_into": 1})
+        stored = self.stored("city_one")
+        self.assertEqual(len(stored), 1)
+        self.assertEqual((stored["sid"].iloc[0], stored["name"].iloc[0]), (CITY_NAME, CITY_NAME))
+        want = unary_union(list(villages_layer().geometry))
+        got = stored.geometry.iloc[0]
+        self.assertTrue(close(got.area, want.area, 1e-6, 0.0), f"union of all villages: {got.area} vs {want.area}")
+        self.assertLess(got.symmetric_difference(want).area, max(1e-6 * want.area, ABS_FLOOR_M2))
+
+
+class ImportFeatureFailuresTest(IndicatorCase):
+    """A layer whose add_fields or dissolve cannot work fails the run, and nothing is written."""
+
+    def run_with_towns(self, name: str, *lines: str):
+        folder = self.new_dir(name)
+        text = project_text(folder, extra_layers=towns_layer(*lines))
+        project = folder / "project.toml"
+        project.write_text(text, encoding="utf-8")
+        return project, text, self.strata("run", project)
+
+    def test_add_fields_naming_a_source_field(self):
+        self.assertIn("TNAME", gpd.read_file(SAMPLES / "villages.geojson", ignore_geometry=True).columns)
+        project, _, res = self.run_with_towns("addexisting", 'add_fields = { TNAME = "某區" }',
+                                              'fields = { name = "TNAME" }')
+        err = self.assertError(res, sts.EXIT_USAGE, 903, "WRONG_INPUT_PARAMETERS")
+        self.assertEqual(err.get("layer"), "towns")
+        for needle in ("add_fields", "'TNAME'", "already has", str(SAMPLES / "villages.geojson")):
+            self.assertIn(needle, err["message"])
+        self.assertFalse(res.result["import"]["written"])
+        self.assertFalse((project.parent / "strata.gpkg").exists(), "a store was written")
+
+    def test_dissolve_field_the_source_lacks(self):
+        project, text, res = self.run_with_towns("dissolvemissing", 'dissolve = "NO_SUCH_FIELD"',
+                                                 'fields = { name = "TNAME" }')
+        err = self.assertError(res, sts.EXIT_INPUT_DATA, E_FIELD_MISSING, "FIELD_MISSING")
+        self.assertEqual(err.get("layer"), "towns")
+        layer_line = line_of(text, r'^name = "towns"$') - 1  # its [[layers]] header
+        for needle in ("'NO_SUCH_FIELD'", "(dissolve)", f"{project}:{layer_line}"):
+            self.assertIn(needle, err["message"])
+        self.assertFalse((project.parent / "strata.gpkg").exists(), "a store was written")
 
 
 if __name__ == "__main__":

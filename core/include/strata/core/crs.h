@@ -60,6 +60,8 @@ class Transformer {
   // Returns false when PROJ reports a failure or a non-finite coordinate.
   bool transform(double& x, double& y) const;
   bool transform(MultiPolygon2& geometry) const;
+  bool transform(MultiPoint2& geometry) const;
+  bool transform(MultiLinestring2& geometry) const;
 
  private:
   void* pj_ = nullptr;  // PJ*, kept opaque so PROJ's header stays out of users' includes

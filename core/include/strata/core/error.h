@@ -65,6 +65,7 @@ enum class ErrorCode : int {
   kWrongGeometryType = 931,
   kEmptyGeometry = 932,
   kDissolveConflict = 933,
+  kDegenerateLine = 934,
   kGeometryUnrepairable = 941,
   kJoinUnmatchedFeature = 950,
   kJoinUnmatchedRow = 951,

@@ -17,5 +17,7 @@ struct GeometryProblem {
 std::optional<GeometryProblem> check_polygonal(const MultiPolygon2& geometry);
 
 double area_m2(const MultiPolygon2& geometry);
+// Planar length of every part, in CRS units (metres in the project CRS).
+double length_m(const MultiLinestring2& geometry);
 
 }  // namespace strata

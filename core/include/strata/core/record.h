@@ -23,8 +23,11 @@ struct Record {
   SourceRef source;
   std::map<std::string, FieldValue> fields;  // canonical field -> value
   std::string attributes_json;               // every source attribute, verbatim, as JSON
-  MultiPolygon2 geometry;
-  double area_m2 = 0.0;  // computed from the geometry in the project CRS
+  MultiPolygon2 geometry;                    // polygonal kinds
+  MultiPoint2 points;                        // point kinds
+  MultiLinestring2 lines;                    // line kinds
+  double area_m2 = 0.0;   // polygons: computed from the geometry in the project CRS
+  double length_m = 0.0;  // lines: computed in the project CRS
   bool repaired = false;
 
   const FieldValue& field(const std::string& name) const;
