@@ -67,7 +67,7 @@ nlohmann::json compute_and_write_indicators(const io::Project& project, io::Stor
       if (table.columns[c] == key && r.values[c]) {
         std::ostringstream v;
         v.setf(std::ios::fixed);
-        v.precision(key == "population" ? 0
+        v.precision(key == "population" || key == "trees_planted" ? 0
                     : key == "permeable_paving_share" || key == "paving_target_progress" ||
                             key.find("per_capita") != std::string::npos || key == "iso37120_21_3"
                         ? 4
@@ -84,16 +84,24 @@ nlohmann::json compute_and_write_indicators(const io::Project& project, io::Stor
          return rows;
        }()) {
     out << "  " << r->name << ": population " << col(*r, "population");
-    if (spec.group(io::AreaGroup::kGreen))
+    if (spec.group(io::IndicatorGroup::kGreen))
       out << ", green " << col(*r, "green_area_ha") << " ha, 21.1 = " << col(*r, "iso37120_21_1");
-    if (spec.group(io::AreaGroup::kPaving))
+    if (spec.group(io::IndicatorGroup::kPaving))
       out << ", permeable paving " << col(*r, "permeable_paving_m2") << " m²";
-    if (spec.group(io::AreaGroup::kRecreationIndoor))
+    if (spec.group(io::IndicatorGroup::kRecreationIndoor))
       out << ", indoor recreation " << col(*r, "recreation_indoor_m2_per_capita") << " m²/person";
-    if (spec.group(io::AreaGroup::kRecreationOutdoor))
+    if (spec.group(io::IndicatorGroup::kRecreationOutdoor))
       out << ", outdoor recreation " << col(*r, "recreation_outdoor_m2_per_capita") << " m²/person";
-    if (spec.group(io::AreaGroup::kInformal))
+    if (spec.group(io::IndicatorGroup::kInformal))
       out << ", informal settlements " << col(*r, "iso37120_21_3") << " %";
+    if (spec.group(io::IndicatorGroup::kGreenAdded))
+      out << ", green added " << col(*r, "green_added_m2") << " m²";
+    if (spec.group(io::IndicatorGroup::kTrees))
+      out << ", trees " << col(*r, "trees_planted") << " (21.2 = " << col(*r, "iso37120_21_2")
+          << ")";
+    if (spec.group(io::IndicatorGroup::kBicyclePaths))
+      out << ", bicycle paths " << col(*r, "bicycle_path_km") << " km ("
+          << col(*r, "bicycle_path_km_per_100k") << " per 100 000)";
     out << "\n";
   }
   if (spec.paving_target_m2)

@@ -67,9 +67,12 @@ std::vector<KindSpec> build() {
       {"year", F::kInteger, false, "year planted, built or opened"},
       {"district_name", F::kText, false, "district the source assigns it to"},
   };
+  std::vector<FieldSpec> located_points = located;
+  located_points.push_back({"registered_area_m2", F::kReal, false,
+                            "area stated by the source (a garden's plot), m²", true});
   kinds.push_back({"point_feature",
                    "point feature counted per population (trees planted, community gardens)",
-                   located, GeometryKind::kPoint});
+                   located_points, GeometryKind::kPoint});
   kinds.push_back({"line_feature", "line feature measured by length (bicycle paths, levees)",
                    located, GeometryKind::kLine});
   return kinds;

@@ -27,13 +27,19 @@ const std::vector<std::string>& known_outputs() {
   return o;
 }
 
-const std::vector<AreaGroupInfo>& area_groups() {
-  static const std::vector<AreaGroupInfo> g = {
-      {AreaGroup::kGreen, "green", "green"},
-      {AreaGroup::kPaving, "paving", "permeable paving"},
-      {AreaGroup::kRecreationIndoor, "recreation_indoor", "indoor recreation space"},
-      {AreaGroup::kRecreationOutdoor, "recreation_outdoor", "outdoor recreation space"},
-      {AreaGroup::kInformal, "informal_settlements", "informal settlements"},
+const std::vector<IndicatorGroupInfo>& indicator_groups() {
+  static const std::vector<IndicatorGroupInfo> g = {
+      {IndicatorGroup::kGreen, "green", "green", GroupMeasure::kArea},
+      {IndicatorGroup::kPaving, "paving", "permeable paving", GroupMeasure::kArea},
+      {IndicatorGroup::kRecreationIndoor, "recreation_indoor", "indoor recreation space",
+       GroupMeasure::kArea},
+      {IndicatorGroup::kRecreationOutdoor, "recreation_outdoor", "outdoor recreation space",
+       GroupMeasure::kArea},
+      {IndicatorGroup::kInformal, "informal_settlements", "informal settlements",
+       GroupMeasure::kArea},
+      {IndicatorGroup::kGreenAdded, "green_added", "green added", GroupMeasure::kArea},
+      {IndicatorGroup::kTrees, "trees", "trees planted", GroupMeasure::kCount},
+      {IndicatorGroup::kBicyclePaths, "bicycle_paths", "bicycle paths", GroupMeasure::kLength},
   };
   return g;
 }
@@ -260,7 +266,8 @@ class Loader {
     if (!t) fail(node, "[indicators] must be a table");
     allow_keys(*t,
                {"districts", "population", "breakdown", "green", "paving", "recreation_indoor",
-                "recreation_outdoor", "informal_settlements", "paving_target_m2", "outputs"},
+                "recreation_outdoor", "informal_settlements", "green_added", "trees",
+                "bicycle_paths", "paving_target_m2", "outputs"},
                "[indicators]");
     IndicatorSpec s;
     s.line = static_cast<int>(t->source().begin.line);
@@ -283,7 +290,7 @@ class Loader {
       layer_of(s.population, *t->get("population"), {"village"}, "population");
     s.breakdown = text(*t, "breakdown", "[indicators]", false);
     if (!s.breakdown.empty()) layer_of(s.breakdown, *t->get("breakdown"), {"village"}, "breakdown");
-    for (const auto& info : area_groups()) {
+    for (const auto& info : indicator_groups()) {
       const toml::node* n = t->get(info.key);
       if (!n) continue;
       const std::string role = "[indicators] " + info.key;
@@ -294,24 +301,45 @@ class Loader {
         if (item.is_string()) {
           sel.layer = *item.value<std::string>();
         } else if (const auto* st = item.as_table()) {
-          allow_keys(*st, {"layer", "field", "values"}, role + " entry");
+          allow_keys(*st, {"layer", "field", "values", "min", "max"}, role + " entry");
           sel.layer = text(*st, "layer", role + " entry", true);
           sel.field = text(*st, "field", role + " entry", false);
           if (const toml::node* v = st->get("values"))
             sel.values = string_list(*v, role + " values");
-          if (sel.field.empty() != sel.values.empty())
+          for (const char* bound : {"min", "max"}) {
+            const toml::node* b = st->get(bound);
+            if (!b) continue;
+            auto v = b->value<double>();
+            if (!v || !std::isfinite(*v)) fail(*b, role + ": " + bound + " must be a number");
+            (std::string_view(bound) == "min" ? sel.min : sel.max) = *v;
+          }
+          const bool range = sel.min || sel.max;
+          if (sel.field.empty() != (sel.values.empty() && !range))
             fail(item, role +
-                           ": give field and values together ({ layer = \"...\", field = "
-                           "\"zone_class\", values = [\"公園用地\"] })");
+                           ": give field with values (text: { layer = \"...\", field = "
+                           "\"zone_class\", values = [\"公園用地\"] }) or with min/max "
+                           "(numbers: field = \"year\", min = 2018, max = 2018)");
+          if (range && !sel.values.empty())
+            fail(item, role + ": give either values or min/max, not both");
+          if (sel.min && sel.max && *sel.min > *sel.max)
+            fail(item, role + ": min is greater than max");
         } else {
           fail(item, role + " entries must be layer names or { layer, field, values } tables");
         }
         const LayerSpec* l =
-            layer_of(sel.layer, item, {"green", "paving", "zoning", "parcel"}, info.key);
+            info.measure == GroupMeasure::kCount
+                ? layer_of(sel.layer, item, {"point_feature"}, info.key)
+            : info.measure == GroupMeasure::kLength
+                ? layer_of(sel.layer, item, {"line_feature"}, info.key)
+                : layer_of(sel.layer, item, {"green", "paving", "zoning", "parcel"}, info.key);
         if (!sel.field.empty()) {
           const FieldSpec* f = find_kind(l->kind)->find(sel.field);
-          if (!f || f->type != FieldType::kText)
+          const bool numeric = sel.min || sel.max;
+          if (!numeric && (!f || f->type != FieldType::kText))
             fail(item, role + ": '" + sel.field + "' is not a text field of kind " + l->kind);
+          if (numeric && (!f || f->type == FieldType::kText))
+            fail(item, role + ": '" + sel.field + "' is not a numeric field of kind " + l->kind +
+                           " (min/max compare numbers)");
           if (!l->fields.count(sel.field) && !(l->join && l->join->fields.count(sel.field)))
             fail(item, role + ": layer '" + l->name + "' does not map field '" + sel.field +
                            "', so no feature would be selected; map it in its fields = { " +
@@ -329,13 +357,14 @@ class Loader {
     if (s.areas.empty())
       fail(s.line,
            "[indicators] names no layer for any indicator (green, paving, recreation_indoor, "
-           "recreation_outdoor, informal_settlements): nothing to compute");
+           "recreation_outdoor, informal_settlements, green_added, trees, bicycle_paths): "
+           "nothing to compute");
     if (const toml::node* n = t->get("paving_target_m2")) {
       auto v = n->value<double>();
       if (!v || !std::isfinite(*v) || !(*v > 0))
         fail(*n, "paving_target_m2 must be a positive number of square metres");
       s.paving_target_m2 = *v;
-      if (!s.group(AreaGroup::kPaving))
+      if (!s.group(IndicatorGroup::kPaving))
         fail(*n,
              "paving_target_m2 is given but no paving layer: the target has nothing to "
              "measure");

@@ -12,6 +12,7 @@
 #include "strata/core/model_views.h"
 #include "strata/io/json_report.h"
 #include "strata/spatial/population_by_district.h"
+#include "strata/spatial/zonal_count_length.h"
 #include "strata/spatial/zonal_union_area.h"
 
 namespace strata::spatial {
@@ -21,6 +22,8 @@ namespace bg = boost::geometry;
 
 // Overlaps and spills smaller than this (m²) are rounding, not a problem worth a warning.
 constexpr double kNegligibleArea = 1.0;
+// Line lengths outside the districts below this (m) are rounding along a boundary.
+constexpr double kNegligibleLength = 0.01;
 
 nlohmann::json warning(ErrorCode code, const std::string& message) {
   return {{"code", static_cast<int>(code)}, {"name", error_name(code)}, {"message", message}};
@@ -32,31 +35,56 @@ std::string fixed(double v, int decimals) {
   return buf;
 }
 
-// The polygons a group selects: every feature of a plain layer, or those whose field holds one
-// of the selection's values. Counts what was read per layer for the provenance.
-std::vector<MultiPolygon2> polygons_of(io::Store& store,
-                                       const std::vector<io::LayerSelection>& selections,
-                                       nlohmann::json& counts) {
-  std::vector<MultiPolygon2> out;
+// Whether a record is part of a selection: every record of a plain layer; else those whose
+// field holds one of the values, or a number within [min, max].
+bool is_selected(const io::LayerSelection& sel, const Record& r) {
+  if (sel.field.empty()) return true;
+  auto it = r.fields.find(sel.field);
+  if (it == r.fields.end() || is_null(it->second)) return false;
+  if (!sel.values.empty())
+    return std::find(sel.values.begin(), sel.values.end(), to_text(it->second)) != sel.values.end();
+  const auto v = to_real(it->second);
+  return v && (!sel.min || *v >= *sel.min) && (!sel.max || *v <= *sel.max);
+}
+
+// The geometries a group selects, of the group's measure (polygons, points or lines), and per
+// layer what was selected, for the provenance.
+struct Selected {
+  std::vector<MultiPolygon2> polygons;
+  std::vector<MultiPoint2> points;
+  std::vector<MultiLinestring2> lines;
+  std::size_t features = 0;
+};
+Selected select_features(io::Store& store, const std::vector<io::LayerSelection>& selections,
+                         io::GroupMeasure measure, nlohmann::json& counts) {
+  Selected out;
   for (const auto& sel : selections) {
-    const std::size_t before = out.size();
-    if (sel.field.empty()) {
-      store.for_each_geometry(sel.layer, [&](MultiPolygon2&& g) { out.push_back(std::move(g)); });
+    const std::size_t before = out.features;
+    if (sel.field.empty() && measure == io::GroupMeasure::kArea) {
+      // The bulk path: geometry only, no attribute read.
+      store.for_each_geometry(sel.layer, [&](MultiPolygon2&& g) {
+        out.polygons.push_back(std::move(g));
+        ++out.features;
+      });
     } else {
       store.for_each_record(sel.layer, std::nullopt, [&](const Record& r) {
-        auto it = r.fields.find(sel.field);
-        if (it != r.fields.end() && !is_null(it->second) &&
-            std::find(sel.values.begin(), sel.values.end(), to_text(it->second)) !=
-                sel.values.end())
-          out.push_back(r.geometry);
+        if (!is_selected(sel, r)) return true;
+        ++out.features;
+        if (measure == io::GroupMeasure::kArea) out.polygons.push_back(r.geometry);
+        if (measure == io::GroupMeasure::kCount) out.points.push_back(r.points);
+        if (measure == io::GroupMeasure::kLength) out.lines.push_back(r.lines);
         return true;
       });
     }
-    counts.push_back(
-        {{"layer", sel.layer},
-         {"field", sel.field.empty() ? nlohmann::json(nullptr) : nlohmann::json(sel.field)},
-         {"values", sel.values},
-         {"polygons", out.size() - before}});
+    nlohmann::json j = {
+        {"layer", sel.layer},
+        {"field", sel.field.empty() ? nlohmann::json(nullptr) : nlohmann::json(sel.field)},
+        {"values", sel.values},
+        {"min", sel.min ? nlohmann::json(*sel.min) : nlohmann::json(nullptr)},
+        {"max", sel.max ? nlohmann::json(*sel.max) : nlohmann::json(nullptr)},
+        {"features", out.features - before}};
+    if (measure == io::GroupMeasure::kArea) j["polygons"] = out.features - before;
+    counts.push_back(std::move(j));
   }
   return out;
 }
@@ -65,10 +93,13 @@ std::string names_of(const std::vector<io::LayerSelection>& selections) {
   std::string names;
   for (const auto& s : selections) {
     names += (names.empty() ? "" : ", ") + s.layer;
-    if (!s.field.empty()) {
+    if (!s.values.empty()) {
       names += " where " + s.field + " in (";
       for (std::size_t i = 0; i < s.values.size(); ++i) names += (i ? ", " : "") + s.values[i];
       names += ")";
+    } else if (!s.field.empty()) {
+      names += " where " + (s.min ? fixed(*s.min, 0) + " <= " : std::string()) + s.field +
+               (s.max ? " <= " + fixed(*s.max, 0) : std::string());
     }
   }
   return names;
@@ -178,55 +209,86 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
   nlohmann::json timings = nlohmann::json::object();
   nlohmann::json selected = nlohmann::json::object();
   struct Measured {
-    std::vector<double> districts, villages;
+    std::vector<double> districts, villages;  // m², points or m, per zone
   };
-  // Area of the union of a group's polygons per district (and village), and what lies outside
-  // every district.
-  auto measure = [&](const std::vector<io::LayerSelection>& selections, const std::string& key,
-                     const std::string& what) {
+  // A group's measure per district (and village): the area of the union of its polygons, the
+  // number of its points, or the length of the union of its lines; and what lies outside every
+  // district.
+  auto measure = [&](const std::vector<io::LayerSelection>& selections,
+                     const io::IndicatorGroupInfo& info) {
     const auto start = std::chrono::steady_clock::now();
     nlohmann::json counts = nlohmann::json::array();
-    auto polygons = polygons_of(store, selections, counts);
-    selected[key] = counts;
-    const std::size_t count = polygons.size();
+    Selected chosen = select_features(store, selections, info.measure, counts);
+    selected[info.key] = counts;
     const auto read = std::chrono::steady_clock::now();
     Measured m;
-    ZonalAreaResult village_result;
-    if (!villages.empty()) {
-      ZonalAreaOptions per_village = zonal;
-      per_village.measure_outside = false;
-      village_result = union_area_by_zone(village_zones, polygons, per_village);
-      m.villages = village_result.area;
+    nlohmann::json timing = {{"features", chosen.features}};
+    std::string outside_text;
+    switch (info.measure) {
+      case io::GroupMeasure::kArea: {
+        ZonalAreaResult village_result;
+        if (!villages.empty()) {
+          ZonalAreaOptions per_village = zonal;
+          per_village.measure_outside = false;
+          village_result = union_area_by_zone(village_zones, chosen.polygons, per_village);
+          m.villages = village_result.area;
+        }
+        auto result = union_area_by_zone(district_zones, std::move(chosen.polygons), zonal);
+        timing["polygons"] = chosen.features;
+        timing["tiles"] = result.tiles + village_result.tiles;
+        timing["robust_fallback_tiles"] = result.fallbacks + village_result.fallbacks;
+        timing["robust_reclips"] = result.reclipped + village_result.reclipped;
+        double inside = 0;
+        for (double a : result.area) inside += a;
+        if (result.outside > kNegligibleArea)
+          outside_text = fixed(result.outside, 1) + " m² (" +
+                         fixed(100 * result.outside / (inside + result.outside), 3) +
+                         " % of the union) lie";
+        m.districts = std::move(result.area);
+        break;
+      }
+      case io::GroupMeasure::kCount: {
+        if (!villages.empty())
+          for (auto c : count_points_by_zone(village_zones, chosen.points).count)
+            m.villages.push_back(static_cast<double>(c));
+        auto result = count_points_by_zone(district_zones, chosen.points);
+        for (auto c : result.count) m.districts.push_back(static_cast<double>(c));
+        if (result.outside > 0) outside_text = std::to_string(result.outside) + " point(s) lie";
+        break;
+      }
+      case io::GroupMeasure::kLength: {
+        if (!villages.empty())
+          m.villages = union_length_by_zone(village_zones, chosen.lines).length;
+        auto result = union_length_by_zone(district_zones, chosen.lines);
+        double inside = 0;
+        for (double l : result.length) inside += l;
+        if (result.outside > kNegligibleLength)
+          outside_text = fixed(result.outside, 1) + " m (" +
+                         fixed(100 * result.outside / (inside + result.outside), 3) +
+                         " % of the length) lie";
+        m.districts = std::move(result.length);
+        break;
+      }
     }
-    auto result = union_area_by_zone(district_zones, std::move(polygons), zonal);
     const auto done = std::chrono::steady_clock::now();
-    timings[key] = {{"polygons", count},
-                    {"tiles", result.tiles + village_result.tiles},
-                    {"robust_fallback_tiles", result.fallbacks + village_result.fallbacks},
-                    {"robust_reclips", result.reclipped + village_result.reclipped},
-                    {"read_seconds", std::chrono::duration<double>(read - start).count()},
-                    {"compute_seconds", std::chrono::duration<double>(done - read).count()}};
-    const double outside = result.outside;
-    double inside = 0;
-    for (double a : result.area) inside += a;
-    if (outside > kNegligibleArea)
+    timing["read_seconds"] = std::chrono::duration<double>(read - start).count();
+    timing["compute_seconds"] = std::chrono::duration<double>(done - read).count();
+    timings[info.key] = timing;
+    if (!outside_text.empty())
       t.warnings.push_back(warning(ErrorCode::kOutsideDistricts,
-                                   what + " (" + names_of(selections) + "): " + fixed(outside, 1) +
-                                       " m² (" + fixed(100 * outside / (inside + outside), 3) +
-                                       " % of the union) lie outside every district of '" +
-                                       spec.districts + "' and count nowhere"));
-    if (count == 0)
-      t.warnings.push_back(warning(
-          ErrorCode::kEmptySelection,
-          what + " (" + names_of(selections) + "): no polygon selected; its area is 0 everywhere"));
-    m.districts = std::move(result.area);
+                                   info.what + " (" + names_of(selections) + "): " + outside_text +
+                                       " outside every district of '" + spec.districts +
+                                       "' and count nowhere"));
+    if (chosen.features == 0)
+      t.warnings.push_back(warning(ErrorCode::kEmptySelection,
+                                   info.what + " (" + names_of(selections) +
+                                       "): no feature selected; its value is 0 everywhere"));
     return m;
   };
-  std::map<io::AreaGroup, Measured> area;
-  for (const auto& info : io::area_groups())
-    if (const auto* sel = spec.group(info.group))
-      area[info.group] = measure(*sel, info.key, info.what);
-  const auto has = [&](io::AreaGroup g) { return area.count(g) > 0; };
+  std::map<io::IndicatorGroup, Measured> area;
+  for (const auto& info : io::indicator_groups())
+    if (const auto* sel = spec.group(info.group)) area[info.group] = measure(*sel, info);
+  const auto has = [&](io::IndicatorGroup g) { return area.count(g) > 0; };
 
   // Columns and definitions, in the order of docs/indicators.md.
   auto add_column = [&](const std::string& key, bool integer) {
@@ -235,7 +297,7 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
   };
   add_column("population", true);
   add_column("district_area_m2", false);
-  if (has(io::AreaGroup::kGreen)) {
+  if (has(io::IndicatorGroup::kGreen)) {
     add_column("green_area_m2", false);
     add_column("green_area_ha", false);
     add_column("iso37120_21_1", false);
@@ -247,7 +309,7 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
          {"iso37120_2014", "19.1"},
          {"formula", "area of the union of (green ∩ district) in ha / (population / 100 000)"}});
   }
-  if (has(io::AreaGroup::kPaving)) {
+  if (has(io::IndicatorGroup::kPaving)) {
     add_column("permeable_paving_m2", false);
     add_column("permeable_paving_share", false);
     add_column("paving_target_m2", false);
@@ -268,7 +330,7 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
          {"unit", "ratio"},
          {"formula", "city permeable_paving_m2 / paving_target_m2 (project file)"}});
   }
-  if (has(io::AreaGroup::kRecreationIndoor)) {
+  if (has(io::IndicatorGroup::kRecreationIndoor)) {
     add_column("recreation_indoor_m2", false);
     add_column("recreation_indoor_m2_per_capita", false);
     t.definitions.push_back(
@@ -280,7 +342,7 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
           "area of the union of (indoor recreation polygons ∩ district) / population; the "
           "polygons' plan area, so floors above the first are not counted"}});
   }
-  if (has(io::AreaGroup::kRecreationOutdoor)) {
+  if (has(io::IndicatorGroup::kRecreationOutdoor)) {
     add_column("recreation_outdoor_m2", false);
     add_column("recreation_outdoor_m2_per_capita", false);
     t.definitions.push_back(
@@ -291,7 +353,7 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
          {"formula",
           "area of the union of (outdoor recreation polygons ∩ district) / population"}});
   }
-  if (has(io::AreaGroup::kInformal)) {
+  if (has(io::IndicatorGroup::kInformal)) {
     add_column("informal_settlement_m2", false);
     add_column("iso37120_21_3", false);
     t.definitions.push_back(
@@ -303,9 +365,44 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
          {"iso37120_2014", "19.3"},
          {"formula", "100 × area of the union of (informal ∩ district) / district_area_m2"}});
   }
+  if (has(io::IndicatorGroup::kGreenAdded)) {
+    add_column("green_added_m2", false);
+    t.definitions.push_back(
+        {{"key", "green_added_m2"},
+         {"name", "Green area added in the period (e.g. Taipei AP2.2)"},
+         {"unit", "m²"},
+         {"formula",
+          "area of the union of (green_added polygons ∩ district); the period is the selection's "
+          "min/max on a year field"}});
+  }
+  if (has(io::IndicatorGroup::kTrees)) {
+    add_column("trees_planted", true);
+    add_column("iso37120_21_2", false);
+    t.definitions.push_back(
+        {{"key", "iso37120_21_2"},
+         {"name", "Number of trees planted per 100 000 population"},
+         {"unit", "trees per 100 000 population"},
+         {"iso37120_2018", "21.2"},
+         {"iso37120_2014", "19.2"},
+         {"formula",
+          "points of the trees layers in the district (each point one tree; the year is the "
+          "selection's min/max) / (population / 100 000)"}});
+  }
+  if (has(io::IndicatorGroup::kBicyclePaths)) {
+    add_column("bicycle_path_km", false);
+    add_column("bicycle_path_km_per_100k", false);
+    t.definitions.push_back(
+        {{"key", "bicycle_path_km_per_100k"},
+         {"name", "Kilometres of bicycle paths and lanes per 100 000 population"},
+         {"unit", "km per 100 000 population"},
+         {"iso37120_2014", "18.7"},
+         {"formula",
+          "length of the union of (bicycle path lines ∩ district) in km / (population / 100 "
+          "000)"}});
+  }
 
   // Values of one row from its population, area and group areas.
-  using Areas = std::map<io::AreaGroup, double>;
+  using Areas = std::map<io::IndicatorGroup, double>;
   auto fill = [&](io::IndicatorRow& row, std::optional<double> pop, double zone_area,
                   const Areas& a, bool city) {
     row.values.assign(t.columns.size(), std::nullopt);
@@ -315,12 +412,12 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
     const bool per_capita = pop && *pop > 0;
     set("population", pop);
     set("district_area_m2", zone_area);
-    if (auto it = a.find(io::AreaGroup::kGreen); it != a.end()) {
+    if (auto it = a.find(io::IndicatorGroup::kGreen); it != a.end()) {
       set("green_area_m2", it->second);
       set("green_area_ha", it->second / 1e4);
       if (per_capita) set("iso37120_21_1", (it->second / 1e4) / (*pop / 1e5));
     }
-    if (auto it = a.find(io::AreaGroup::kPaving); it != a.end()) {
+    if (auto it = a.find(io::IndicatorGroup::kPaving); it != a.end()) {
       set("permeable_paving_m2", it->second);
       if (zone_area > 0) set("permeable_paving_share", it->second / zone_area);
       if (city && spec.paving_target_m2) {
@@ -328,17 +425,27 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
         set("paving_target_progress", it->second / *spec.paving_target_m2);
       }
     }
-    if (auto it = a.find(io::AreaGroup::kRecreationIndoor); it != a.end()) {
+    if (auto it = a.find(io::IndicatorGroup::kRecreationIndoor); it != a.end()) {
       set("recreation_indoor_m2", it->second);
       if (per_capita) set("recreation_indoor_m2_per_capita", it->second / *pop);
     }
-    if (auto it = a.find(io::AreaGroup::kRecreationOutdoor); it != a.end()) {
+    if (auto it = a.find(io::IndicatorGroup::kRecreationOutdoor); it != a.end()) {
       set("recreation_outdoor_m2", it->second);
       if (per_capita) set("recreation_outdoor_m2_per_capita", it->second / *pop);
     }
-    if (auto it = a.find(io::AreaGroup::kInformal); it != a.end()) {
+    if (auto it = a.find(io::IndicatorGroup::kInformal); it != a.end()) {
       set("informal_settlement_m2", it->second);
       if (zone_area > 0) set("iso37120_21_3", 100 * it->second / zone_area);
+    }
+    if (auto it = a.find(io::IndicatorGroup::kGreenAdded); it != a.end())
+      set("green_added_m2", it->second);
+    if (auto it = a.find(io::IndicatorGroup::kTrees); it != a.end()) {
+      set("trees_planted", it->second);
+      if (per_capita) set("iso37120_21_2", it->second / (*pop / 1e5));
+    }
+    if (auto it = a.find(io::IndicatorGroup::kBicyclePaths); it != a.end()) {
+      set("bicycle_path_km", it->second / 1e3);
+      if (per_capita) set("bicycle_path_km_per_100k", (it->second / 1e3) / (*pop / 1e5));
     }
   };
   double city_area = 0;

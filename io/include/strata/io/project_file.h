@@ -60,35 +60,49 @@ struct LayerSpec {
 // [indicators]: which store layers the urban indicators are computed from
 // (docs/indicators.md).
 //
-// A layer taking part in an indicator, whole or only the features whose canonical `field` holds
-// one of `values` (the park classes of a zoning layer, say).
+// A layer taking part in an indicator, whole or only some of its features: those whose
+// canonical text `field` holds one of `values` (the park classes of a zoning layer), or whose
+// numeric `field` lies in [min, max] (trees planted in 2018).
 struct LayerSelection {
   std::string layer;
   std::string field;
   std::vector<std::string> values;
+  std::optional<double> min, max;
   int line = 0;
 };
 
-// The area groups: each is the union of its layers' selected polygons, measured per district.
-// Keys as in the [indicators] section and docs/indicators.md.
-enum class AreaGroup { kGreen, kPaving, kRecreationIndoor, kRecreationOutdoor, kInformal };
-struct AreaGroupInfo {
-  AreaGroup group;
+// The indicator groups: each gathers its layers' selected features and is measured per
+// district by area (union of polygons), count (points) or length (union of lines). Keys as in
+// the [indicators] section and docs/indicators.md.
+enum class IndicatorGroup {
+  kGreen,
+  kPaving,
+  kRecreationIndoor,
+  kRecreationOutdoor,
+  kInformal,
+  kGreenAdded,
+  kTrees,
+  kBicyclePaths
+};
+enum class GroupMeasure { kArea, kCount, kLength };
+struct IndicatorGroupInfo {
+  IndicatorGroup group;
   std::string key;   // [indicators] key, e.g. "green"
   std::string what;  // for messages, e.g. "green"
+  GroupMeasure measure;
 };
-const std::vector<AreaGroupInfo>& area_groups();
+const std::vector<IndicatorGroupInfo>& indicator_groups();
 
 struct IndicatorSpec {
   std::string districts;   // a layer of kind district
   std::string population;  // the district layer (its own field) or a village layer
   std::string breakdown;   // a village layer: the same values per village too (empty: none)
-  std::map<AreaGroup, std::vector<LayerSelection>> areas;  // groups not named are absent
+  std::map<IndicatorGroup, std::vector<LayerSelection>> areas;  // groups not named are absent
   std::optional<double> paving_target_m2;
   std::vector<std::string> outputs;  // json, csv, markdown, gpkg
   int line = 0;
 
-  const std::vector<LayerSelection>* group(AreaGroup g) const {
+  const std::vector<LayerSelection>* group(IndicatorGroup g) const {
     auto it = areas.find(g);
     return it == areas.end() ? nullptr : &it->second;
   }

@@ -1,0 +1,86 @@
+#include "strata/spatial/zonal_count_length.h"
+
+#include <boost/geometry/algorithms/covered_by.hpp>
+#include <boost/geometry/algorithms/envelope.hpp>
+#include <boost/geometry/index/rtree.hpp>
+#include <utility>
+
+#include "geos_support.h"
+
+namespace strata::spatial {
+namespace {
+
+namespace bg = boost::geometry;
+namespace bgi = boost::geometry::index;
+
+double length_of(const Geos& geos, const GEOSGeometry* g) {
+  double l = 0;
+  if (!GEOSLength_r(geos.handle(), g, &l)) geos.check(nullptr, "length");
+  return l;
+}
+
+}  // namespace
+
+ZonalCountResult count_points_by_zone(const std::vector<MultiPolygon2>& zones,
+                                      const std::vector<MultiPoint2>& points) {
+  ZonalCountResult out;
+  out.count.assign(zones.size(), 0);
+  std::vector<std::pair<Box2, std::size_t>> boxes;
+  for (std::size_t i = 0; i < zones.size(); ++i) {
+    if (zones[i].empty()) continue;
+    Box2 b;
+    bg::envelope(zones[i], b);
+    boxes.emplace_back(b, i);
+  }
+  const bgi::rtree<std::pair<Box2, std::size_t>, bgi::quadratic<16>> tree(boxes);
+  std::vector<std::pair<Box2, std::size_t>> hits;
+  for (const auto& mp : points) {
+    for (const auto& p : mp) {
+      hits.clear();
+      tree.query(bgi::covers(p), std::back_inserter(hits));
+      // The first zone in input order, whatever order the tree returns them in.
+      std::size_t best = zones.size();
+      for (const auto& [box, i] : hits)
+        if (i < best && bg::covered_by(p, zones[i])) best = i;
+      if (best < zones.size())
+        ++out.count[best];
+      else
+        ++out.outside;
+    }
+  }
+  return out;
+}
+
+ZonalLengthResult union_length_by_zone(const std::vector<MultiPolygon2>& zones,
+                                       const std::vector<MultiLinestring2>& lines) {
+  ZonalLengthResult out;
+  out.length.assign(zones.size(), 0.0);
+  Geos geos;
+  const GEOSContextHandle_t h = geos.handle();
+  MultiLinestring2 all;
+  for (const auto& l : lines) all.insert(all.end(), l.begin(), l.end());
+  if (all.empty()) return out;
+  // The union nodes the lines and merges overlapping stretches, so each is measured once.
+  GeomPtr joined = to_geos(geos, all);
+  GeomPtr merged = owned(geos, GEOSUnaryUnion_r(h, joined.get()), "line union");
+  std::vector<GeomPtr> zone_geoms;
+  for (std::size_t i = 0; i < zones.size(); ++i) {
+    zone_geoms.push_back(to_geos(geos, zones[i]));
+    GeomPtr inside =
+        owned(geos, GEOSIntersection_r(h, merged.get(), zone_geoms.back().get()), "intersection");
+    out.length[i] = length_of(geos, inside.get());
+  }
+  std::vector<GEOSGeometry*> clones;
+  for (const auto& z : zone_geoms)
+    clones.push_back(geos.check(GEOSGeom_clone_r(h, z.get()), "clone"));
+  GeomPtr all_zones = owned(geos,
+                            GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, clones.data(),
+                                                        static_cast<unsigned>(clones.size())),
+                            "zones");
+  GeomPtr zones_union = owned(geos, GEOSUnaryUnion_r(h, all_zones.get()), "zone union");
+  GeomPtr outside = owned(geos, GEOSDifference_r(h, merged.get(), zones_union.get()), "difference");
+  out.outside = length_of(geos, outside.get());
+  return out;
+}
+
+}  // namespace strata::spatial
