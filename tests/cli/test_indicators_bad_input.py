@@ -763,7 +763,7 @@ PROJECT_FILE_CASES = [
     # layer selections { layer, field, values }
     ("selection field without values",
      indicators_with(*BASE_KEYS[:2], 'paving = [{ layer = "paving", field = "category" }]'),
-     r"^paving = ", ["[indicators] paving", "give field and values together"]),
+     r"^paving = ", ["[indicators] paving", "give field with values"]),
     ("selection with values = []",
      indicators_with(*BASE_KEYS[:2], 'paving = [{ layer = "paving", field = "category", values = [] }]'),
      r"^paving = ", ["[indicators] paving values", "must not be empty"]),
@@ -916,16 +916,16 @@ class LayerSelectionTest(OutputCase):
         doc = self.indicators_doc(self.res, self.project.parent / "out")
         layers = doc["provenance"]["parameters"]["layers"]
         self.assertEqual(layers["paving"], [{"layer": "paving", "field": "category", "values": self.CATEGORIES,
-                                             "polygons": len(paving_of_categories(self.CATEGORIES))}])
+                                             "min": None, "max": None, "features": len(paving_of_categories(self.CATEGORIES)), "polygons": len(paving_of_categories(self.CATEGORIES))}])
         self.assertEqual(layers["green"], [{"layer": "green", "field": None, "values": [],
-                                            "polygons": len(green_layer())}])
+                                            "min": None, "max": None, "features": len(green_layer()), "polygons": len(green_layer())}])
 
     def test_empty_selection_958(self):
         doc = self.indicators_doc(self.empty_res, self.empty_project.parent / "out")
         self.assertEqual(len(paving_of_categories([self.NO_MATCH])), 0, "reference: the value matches no feature")
         found = self.warnings_with(doc, W_EMPTY)
         self.assertEqual(len(found), 1, doc["warnings"])
-        for needle in ("paving", "category", self.NO_MATCH, "no polygon"):
+        for needle in ("paving", "category", self.NO_MATCH, "no feature selected"):
             self.assertIn(needle, found[0]["message"], "958 must name the layer, field and value")
         self.assertEqual([w for w in self.warnings_with(doc, W_OUTSIDE) if "paving" in w["message"]], [])
         for row in [*doc["districts"], doc["city"]]:
@@ -1142,10 +1142,10 @@ informal_settlements = [{{ layer = "paving", field = "category", values = {json.
         layers = doc["provenance"]["parameters"]["layers"]
         self.assertEqual(set(layers), {"recreation_outdoor", "informal_settlements"})
         self.assertEqual(layers["recreation_outdoor"], [{"layer": "green", "field": None, "values": [],
-                                                         "polygons": len(green_layer())}])
+                                                         "min": None, "max": None, "features": len(green_layer()), "polygons": len(green_layer())}])
         self.assertEqual(layers["informal_settlements"],
                          [{"layer": "paving", "field": "category", "values": self.INFORMAL,
-                           "polygons": len(paving_of_categories(self.INFORMAL))}])
+                           "min": None, "max": None, "features": len(paving_of_categories(self.INFORMAL)), "polygons": len(paving_of_categories(self.INFORMAL))}])
 
 
 # --------------------------------------------------------------------------- 12: dissolve and add_fields
