@@ -13,7 +13,8 @@ int main(int argc, char** argv) {
   using namespace strata::cli;
   // The overlay of the indicators allocates and frees many large coordinate arrays (polygons of
   // thousands of vertices). glibc serves blocks over 128 KiB with mmap and unmaps them on free,
-  // so every copy faulted its pages in anew; keeping freed memory in the heap avoids that.
+  // so every copy faulted its pages in anew; keeping freed memory in the heap avoids that. (The
+  // release build links tcmalloc, which ignores these; they matter when glibc's malloc is used.)
   mallopt(M_MMAP_THRESHOLD, 64 << 20);
   mallopt(M_TRIM_THRESHOLD, 256 << 20);
   CLI::App app{

@@ -3,7 +3,8 @@
 
 Needs no ../shared/data: everything comes from the small real excerpts in samples/taipei/. Where a
 case needs modified data, the test writes a derived copy into its temporary directory with
-GeoPandas (never into the repository). Expected numbers are computed independently with
+GeoPandas, or as plain GeoJSON where a geometry is one Shapely cannot hold (a one-vertex line)
+(never into the repository). Expected numbers are computed independently with
 GeoPandas / Shapely 1.8 / pandas in EPSG:3826 (invalid polygons repaired with
 shapely.validation.make_valid), not read back from strata.
 
@@ -33,7 +34,11 @@ wrong:
      map (cited on its own line of a multi-line array), a field that is not a text field of the
      kind, a layer of kind district; breakdown naming a district layer; an entry that is a
      number; and in [[layers]]: dissolve together with a mapped id (cites the dissolve line),
-     an add_fields value that is not a string;
+     an add_fields value that is not a string; numeric selections and the point/line groups:
+     min greater than max, values together with min, min on a text field ("is not a numeric
+     field"), min not a number (cited on its own line of a multi-line array), max = nan, trees
+     naming a polygon layer (expected point_feature), bicycle_paths naming a point layer
+     (expected line_feature), green_added naming a line layer;
   7. `strata indicators` before any import: exit 5, 960 STORE_ERROR naming the store and telling
      to run `strata run` first; no store is created;
   8. outputs: indicators.csv has a header, one row per district and the city row, with the JSON's
@@ -70,7 +75,34 @@ wrong:
      value in its attributes; dissolve by an added constant field: one feature = the union of
      all villages; add_fields naming a field the source has: the layer fails (exit 2, 903)
      naming the field and nothing is written; a dissolve field the source lacks: 920 naming it
-     and the project line.
+     and the project line;
+ 13. dissolve sums counts and areas: a derived copy of the villages with HH = 100 on every
+     feature, dissolved by CPTID as kind district (households = HH, registered_area_m2 = AREA):
+     each merged district's households = 100 × its number of villages (an integer column of the
+     store) and registered_area_m2 = Σ AREA (pandas, 1e-12); parent_code mapped from a real
+     column that differs within every district: one 933 per merged feature with field
+     parent_code, the value left empty, and no 933 for households or registered_area_m2;
+ 14. a breakdown's outputs go with it: a run with breakdown = "villages", then `strata
+     indicators` or `strata run` without it: indicators_village.csv removed, no "villages" in
+     indicators.json (nor csv_village in the printed outputs), no indicators_village layer in
+     indicators.gpkg, no "By village" in indicators.md, provenance breakdown null;
+ 15. point and line layers on derived copies of the sample geometry (districts written in
+     EPSG:3826 and read back, so points on their vertices lie on their boundaries bit for bit):
+     a point_feature layer (a point in every village, district vertices, vertices of 大安區 that
+     信義區 covers too, a MultiPoint of three trees, a point twice, points outside): every feature
+     imported, stored as MULTIPOINT (gpkg_geometry_columns) equal to the input; trees_planted per
+     district = the Shapely count of points in the first district (file order) that covers them,
+     21.2 from it, the city row the sum, one 956 with the number of points outside; a
+     line_feature layer (village boundaries, 信義區's boundary, one boundary drawn twice) with a
+     single-vertex line (934 rejected), a repeated consecutive point (102 repaired), a
+     MultiLineString with a one-vertex part (934 repaired, part dropped) and a Polygon (931
+     rejected): counts and issues_by_code in the run, each issue in `strata info --issues`
+     (fid, status, message, method), the store's length_m of every accepted line vs Shapely;
+     bicycle_path_km per district = Shapely's length of union(accepted lines) ∩ district
+     (1e-6 rel; the plain sum is > 10 % longer), per 100 000, city row, 956 with the length
+     outside; a point_feature layer fed the village polygons, into a copy of that store: exit 4,
+     931 "all 130 features were rejected", nothing written, no analysis, the stored point
+     layer unchanged.
 
 Run: STRATA_BIN=build/dev/apps/strata/strata /usr/bin/python3 tests/cli/test_indicators_bad_input.py
 """
@@ -85,7 +117,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry import LineString, MultiPolygon, Point, Polygon, mapping, shape
 from shapely.ops import unary_union
 from shapely.validation import make_valid
 
@@ -727,6 +759,23 @@ path = {q(SAMPLES / "villages.geojson")}
 """ + "".join(line + "\n" for line in lines)
 
 
+# A point layer and a line layer for the cases about trees and bicycle_paths. Their files are never
+# opened: each case is refused while the project file is loaded.
+POINT_LINE_LAYERS = f"""
+[[layers]]
+name = "trees"
+kind = "point_feature"
+path = {q(SAMPLES / "villages.geojson")}
+fields = {{ name = "VNAME", year = "area_2" }}
+
+[[layers]]
+name = "bike"
+kind = "line_feature"
+path = {q(SAMPLES / "villages.geojson")}
+fields = {{ name = "VNAME", year = "area_2" }}
+"""
+
+
 # (case, [indicators] text, regex of the line the error must cite, substrings the message must hold
 #  [, extra [[layers]] text])
 PROJECT_FILE_CASES = [
@@ -794,6 +843,35 @@ PROJECT_FILE_CASES = [
     ("add_fields value that is not a string", indicators_with(*BASE_KEYS),
      r"^add_fields = ", ["layer 'towns'", "add_fields values must be strings"],
      towns_layer("add_fields = { TOWN_X = 5 }", 'fields = { name = "TOWN_X" }')),
+    # numeric selections (min/max) and the point and line groups; the layers "trees"
+    # (point_feature) and "bike" (line_feature) map year, so each case has one mistake only
+    ("min greater than max",
+     indicators_with(*BASE_KEYS, 'trees = [{ layer = "trees", field = "year", min = 2019, max = 2018 }]'),
+     r"^trees = ", ["[indicators] trees", "min is greater than max"], POINT_LINE_LAYERS),
+    ("values together with min",
+     indicators_with(*BASE_KEYS, 'trees = [{ layer = "trees", field = "name", values = ["榕樹"], min = 2018 }]'),
+     r"^trees = ", ["[indicators] trees", "give either values or min/max, not both"], POINT_LINE_LAYERS),
+    ("min on a text field",
+     indicators_with(*BASE_KEYS, 'bicycle_paths = [{ layer = "bike", field = "name", min = 2018 }]'),
+     r"^bicycle_paths = ", ["[indicators] bicycle_paths", "'name'",
+                            "is not a numeric field of kind line_feature"], POINT_LINE_LAYERS),
+    # The bad bound is on its own line of a multi-line array: that line is cited.
+    ("min not a number",
+     indicators_with(*BASE_KEYS, "trees = [", '  "trees",', '  { layer = "trees", field = "year", min = "2018" },',
+                     "]"),
+     r'min = "2018"', ["[indicators] trees", "min must be a number"], POINT_LINE_LAYERS),
+    ("max = nan",
+     indicators_with(*BASE_KEYS, 'trees = [{ layer = "trees", field = "year", max = nan }]'),
+     r"^trees = ", ["[indicators] trees", "max must be a number"], POINT_LINE_LAYERS),
+    ("trees naming a polygon layer", indicators_with(*BASE_KEYS, 'trees = ["green"]'),
+     r"^trees = ", ["[indicators] trees", "layer 'green' is of kind green", "expected point_feature"],
+     POINT_LINE_LAYERS),
+    ("bicycle_paths naming a point layer", indicators_with(*BASE_KEYS, 'bicycle_paths = ["bike", "trees"]'),
+     r"^bicycle_paths = ", ["[indicators] bicycle_paths", "layer 'trees' is of kind point_feature",
+                            "expected line_feature"], POINT_LINE_LAYERS),
+    ("green_added naming a line layer", indicators_with(*BASE_KEYS, 'green_added = ["bike"]'),
+     r"^green_added = ", ["[indicators] green_added", "layer 'bike' is of kind line_feature",
+                          "green or paving or zoning or parcel"], POINT_LINE_LAYERS),
 ]
 
 
@@ -1377,6 +1455,446 @@ class ImportFeatureFailuresTest(IndicatorCase):
         for needle in ("'NO_SUCH_FIELD'", "(dissolve)", f"{project}:{layer_line}"):
             self.assertIn(needle, err["message"])
         self.assertFalse((project.parent / "strata.gpkg").exists(), "a store was written")
+
+
+
+# --------------------------------------------------------------------------- 13: dissolve sums counts and areas
+
+HOUSEHOLDS_PER_VILLAGE = 100
+REAL_PARENT_CODE = "TM2_MAX_X"  # a real source column that differs between the villages of a district
+
+
+class DissolveSumsTest(IndicatorCase):
+    """households and registered_area_m2 are summed by dissolve; a non-additive field that differs
+    (parent_code mapped from a real column) is a 933 and left empty."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        folder = cls.new_dir("dissolvesum")
+        # derived: the sample villages with an integer column HH = 100 on every feature (AREA kept).
+        src = gpd.read_file(SAMPLES / "villages.geojson")
+        src["HH"] = pd.Series([HOUSEHOLDS_PER_VILLAGE] * len(src), index=src.index, dtype="int64")
+        cls.villages_file = folder / "villages_hh.geojson"
+        src.to_file(cls.villages_file, driver="GeoJSON")
+        layers = f"""
+[[layers]]
+name = "towns_hh"
+kind = "district"
+path = {q(cls.villages_file)}
+dissolve = "CPTID"
+fields = {{ name = "TNAME", households = "HH", registered_area_m2 = "AREA", parent_code = "{REAL_PARENT_CODE}" }}
+"""
+        cls.project = cls.write_project("dissolvesum", extra_layers=layers)
+        cls.store = cls.project.parent / "strata.gpkg"
+        cls.res = cls.strata("run", cls.project)
+        # The reference reads the derived file back: exactly what strata read.
+        cls.raw = gpd.read_file(cls.villages_file, ignore_geometry=True)
+
+    def stored(self) -> dict:
+        self.assertExit(self.res, sts.EXIT_OK, "strata run with a dissolved layer")
+        rows = sts.sqlite_rows(self.store, 'SELECT sid, name, households, typeof(households), registered_area_m2, '
+                                           'parent_code FROM "towns_hh"')
+        by_id = {r[0]: r[1:] for r in rows}
+        self.assertEqual(len(by_id), len(rows), "sid repeats")
+        return by_id
+
+    def test_households_and_area_are_summed(self):
+        stored = self.stored()
+        groups = self.raw.groupby("CPTID")
+        members = groups.size()
+        areas = groups["AREA"].sum()
+        # reference: every district merges several villages, whose AREA differs, so neither
+        # "first member's value" nor "equal values kept" gives the sums.
+        self.assertGreater(members.min(), 1)
+        self.assertTrue((groups["AREA"].nunique() > 1).all())
+        self.assertEqual(set(self.raw["HH"]), {HOUSEHOLDS_PER_VILLAGE})
+        self.assertEqual(set(stored), set(members.index))
+        for cid, (name, households, households_type, area, _) in stored.items():
+            self.assertEqual(name, self.raw.loc[self.raw["CPTID"] == cid, "TNAME"].iloc[0], cid)
+            self.assertEqual(households, HOUSEHOLDS_PER_VILLAGE * int(members[cid]),
+                             f"{cid}: households = {HOUSEHOLDS_PER_VILLAGE} × {members[cid]} villages")
+            self.assertEqual(households_type, "integer", f"{cid}: households is a count")
+            self.assertTrue(close(area, float(areas[cid]), 1e-12, 0.0),
+                            f"{cid}: registered_area_m2 {area} vs Σ AREA {areas[cid]}")
+        # The same figures through strata's own reader (geopandas on the store).
+        frame = gpd.read_file(self.store, layer="towns_hh")
+        self.assertEqual({r["sid"]: r["households"] for r in frame.to_dict("records")},
+                         {cid: HOUSEHOLDS_PER_VILLAGE * int(n) for cid, n in members.items()})
+
+    def test_differing_real_field_933_and_none_for_sums(self):
+        stored = self.stored()
+        differing = self.raw.groupby("CPTID")[REAL_PARENT_CODE].nunique()
+        self.assertTrue((differing > 1).all(), "reference: the column differs within every district")
+        layer = {l["layer"]: l for l in self.res.result["import"]["layers"]}["towns_hh"]
+        self.assertEqual(layer["dissolve"], {"field": "CPTID", "features": len(self.raw),
+                                             "merged_into": self.raw["CPTID"].nunique()})
+        self.assertEqual(layer["issues_by_code"], {f"{W_DISSOLVE_CONFLICT} DISSOLVE_FIELD_CONFLICT": len(differing)})
+        issues = [i for i in self.info(self.store, "--issues")["issues"]
+                  if i["layer"] == "towns_hh" and i["code"] == W_DISSOLVE_CONFLICT]
+        self.assertEqual(sorted((i["feature_id"], i["field"]) for i in issues),
+                         sorted((cid, "parent_code") for cid in differing.index),
+                         "one 933 per merged feature, for parent_code only: never for households or "
+                         "registered_area_m2")
+        for issue in issues:
+            self.assertEqual(issue["status"], "warning", issue)
+            self.assertIn("parent_code", issue["message"])
+        for cid, (_, _, _, _, parent_code) in stored.items():
+            self.assertIsNone(parent_code, f"{cid}: a conflicting parent_code must be left empty")
+
+
+
+# --------------------------------------------------------------------------- 14: a breakdown's outputs go with it
+
+class StaleBreakdownOutputsTest(IndicatorCase):
+    """A run with breakdown = "villages", then one without: nothing of the breakdown is left."""
+
+    def write(self, folder: Path, breakdown: bool) -> Path:
+        project = folder / "project.toml"
+        indicators = INDICATORS + ('breakdown = "villages"\n' if breakdown else "")
+        project.write_text(project_text(folder, district_join=True, villages=True, indicators=indicators),
+                           encoding="utf-8")
+        return project
+
+    def breakdown_outputs(self, out: Path) -> dict:
+        """What each output holds of a breakdown."""
+        with open(out / "indicators.json", encoding="utf-8") as f:
+            doc = json.load(f)
+        return {"csv": (out / "indicators_village.csv").exists(),
+                "json": "villages" in doc,
+                "gpkg": "indicators_village" in sts.gpkg_tables(out / "indicators.gpkg"),
+                "markdown": "By village" in (out / "indicators.md").read_text(encoding="utf-8"),
+                "breakdown": doc["provenance"]["parameters"]["breakdown"]}
+
+    def check(self, name: str, second_command: str):
+        folder = self.new_dir(name)
+        out = folder / "out"
+        first = self.strata("run", self.write(folder, breakdown=True))
+        self.indicators_doc(first, out)
+        self.assertEqual(self.breakdown_outputs(out), {"csv": True, "json": True, "gpkg": True, "markdown": True,
+                                                       "breakdown": "villages"},
+                         "reference: the first run writes every breakdown output")
+        second = self.strata(second_command, self.write(folder, breakdown=False))
+        doc = self.indicators_doc(second, out)
+        self.assertEqual(self.breakdown_outputs(out), {"csv": False, "json": False, "gpkg": False, "markdown": False,
+                                                       "breakdown": None},
+                         f"strata {second_command} without a breakdown left the earlier breakdown's outputs")
+        printed = second.result["analyses"]["indicators"] if second_command == "run" else second.result
+        self.assertNotIn("csv_village", printed["outputs"])
+        self.assertNotIn("villages", printed)
+        # The district outputs are those of the second computation.
+        self.assertEqual(len(doc["districts"]), len(read_3826(SAMPLES / "districts.geojson")))
+        self.assertEqual([p.name for p in out.iterdir() if ".writing-" in p.name], [])
+
+    def test_indicators_without_breakdown(self):
+        self.check("stale_indicators", "indicators")
+
+    def test_run_without_breakdown(self):
+        self.check("stale_run", "run")
+
+
+
+# --------------------------------------------------------------------------- 15: point and line layers
+
+W_REPEATED_POINT, E_WRONG_GEOMETRY_TYPE, W_DEGENERATE_LINE = 102, 931, 934
+CRS_MEMBER = {"type": "name", "properties": {"name": f"urn:ogc:def:crs:EPSG::{CRS}"}}
+SHIFT_OUTSIDE_M = 10000.0  # north of a district's centre: outside the three sample districts
+
+
+def write_feature_collection(path: Path, features: list):
+    """A GeoJSON file in EPSG:3826 (crs member) from (label, geometry as GeoJSON dict) pairs;
+    coordinates are written at full precision (repr), so strata reads exactly these doubles."""
+    doc = {"type": "FeatureCollection", "crs": CRS_MEMBER,
+           "features": [{"type": "Feature", "properties": {"label": label}, "geometry": geometry}
+                        for label, geometry in features]}
+    path.write_text(json.dumps(doc), encoding="utf-8")
+
+
+def coords_of(geom) -> list:
+    return [[x, y] for x, y in geom.coords]
+
+
+def read_as_is(path: Path) -> gpd.GeoDataFrame:
+    """A derived EPSG:3826 layer read as written (no reprojection, no repair)."""
+    frame = gpd.read_file(path)
+    if frame.crs is None or frame.crs.to_epsg() != CRS:
+        raise AssertionError(f"reference: {path} is not in EPSG:{CRS}")
+    return frame
+
+
+class PointAndLineLayersTest(IndicatorCase):
+    """trees (point_feature, counted) and bicycle_paths (line_feature, union length) on derived
+    copies of the sample geometry, the districts in EPSG:3826 so that points placed on their
+    vertices are on their boundaries bit for bit; and a point layer fed polygons."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        folder = cls.new_dir("pointsandlines")
+        # derived: the sample districts in EPSG:3826, read back so every coordinate below is the
+        # double strata reads.
+        cls.districts_file = folder / "districts_3826.geojson"
+        gpd.read_file(SAMPLES / "districts.geojson").to_crs(CRS).to_file(cls.districts_file, driver="GeoJSON")
+        cls.districts = read_as_is(cls.districts_file)
+        villages = villages_layer()
+        rings = [[c for poly in g.geoms for c in poly.exterior.coords[:-1]] for g in cls.districts.geometry]
+
+        # Points (each point one tree): a point inside every village; every 40th vertex of each
+        # district (on its boundary only); the vertices of 大安區 (last in the file) that 信義區
+        # (first) covers too, so the first district must take them; a MultiPoint of the three
+        # district centres (three trees); one village's point twice (two trees); and points north
+        # of each district, outside all of them.
+        points = [(f"village {vid}", {"type": "Point", "coordinates": [p.x, p.y]})
+                  for vid, p in zip(villages["CPTVID"], villages.geometry.representative_point())]
+        for i, ring in enumerate(rings):
+            points += [(f"vertex {i}:{k}", {"type": "Point", "coordinates": list(c)}) for k, c in enumerate(ring)
+                       if k % 40 == 0]
+        cls.shared = [c for c in rings[-1] if cls.districts.geometry.iloc[0].covers(Point(c))]
+        points += [(f"shared {k}", {"type": "Point", "coordinates": list(c)}) for k, c in enumerate(cls.shared)]
+        centres = [g.representative_point() for g in cls.districts.geometry]
+        points.append(("centres", {"type": "MultiPoint", "coordinates": [[p.x, p.y] for p in centres]}))
+        points.append(points[0])
+        points += [(f"north of {cid}", {"type": "Point", "coordinates": [p.x, p.y + SHIFT_OUTSIDE_M]})
+                   for cid, p in zip(cls.districts["CPTID"], centres)]
+        cls.points_file = folder / "trees.geojson"
+        write_feature_collection(cls.points_file, points)
+        cls.points = points
+
+        # Lines: every village's boundary; 信義區's boundary (it runs along 大安區's); village 0's
+        # boundary once more (drawn twice); and four awkward features.
+        boundaries = list(villages.geometry.boundary)
+        lines = [(f"village {vid}", mapping(b)) for vid, b in zip(villages["CPTVID"], boundaries)]
+        lines.append(("district 0", mapping(cls.districts.geometry.iloc[0].boundary)))
+        lines.append(("village 0 again", mapping(boundaries[0])))
+        good = [shape(g) for _, g in lines]
+        # a repeated consecutive point: repaired (102), same line
+        line = max(boundaries[1].geoms, key=lambda g: len(g.coords)) if hasattr(boundaries[1], "geoms") \
+            else boundaries[1]
+        repeated = coords_of(line)
+        repeated.insert(3, list(repeated[3]))
+        # one vertex only: rejected (934)
+        single = [centres[0].x, centres[0].y]
+        # a degenerate part next to a good one (from 信義區's centre to 萬華區's): repaired (934), part dropped
+        good_part = LineString([(centres[0].x, centres[0].y), (centres[1].x, centres[1].y)])
+        # a polygon: rejected (931)
+        polygon = mapping(villages.geometry.iloc[2].geoms[0])
+        cls.awkward = {"repeated": len(lines), "single": len(lines) + 1, "multi": len(lines) + 2,
+                       "polygon": len(lines) + 3}  # their source feature ids
+        lines += [("repeated point", {"type": "LineString", "coordinates": repeated}),
+                  ("single vertex", {"type": "LineString", "coordinates": [single]}),
+                  ("degenerate part", {"type": "MultiLineString", "coordinates": [[single], coords_of(good_part)]}),
+                  ("polygon", polygon)]
+        cls.lines_file = folder / "bike.geojson"
+        write_feature_collection(cls.lines_file, lines)
+        cls.n_lines = len(lines)
+        # What strata must keep, by source feature id: the repaired ones as they are after repair.
+        cls.accepted = dict(enumerate(good))
+        cls.accepted[cls.awkward["repeated"]] = LineString(repeated)
+        cls.accepted[cls.awkward["multi"]] = good_part
+
+        def layers_with(points_file: Path, name_field: str) -> str:
+            return f"""
+[[layers]]
+name = "pts"
+kind = "point_feature"
+path = {q(points_file)}
+fields = {{ name = "{name_field}" }}
+
+[[layers]]
+name = "paths"
+kind = "line_feature"
+path = {q(cls.lines_file)}
+fields = {{ name = "label" }}
+"""
+        layers = layers_with(cls.points_file, "label")
+        indicators = '\n[indicators]\ndistricts = "districts"\ntrees = ["pts"]\nbicycle_paths = ["paths"]\n'
+        cls.project = cls.write_project("pointsandlines", districts_path=cls.districts_file, district_join=True,
+                                        extra_layers=layers, indicators=indicators)
+        cls.store = cls.project.parent / "strata.gpkg"
+        cls.out = cls.project.parent / "out"
+        cls.res = cls.strata("run", cls.project)
+
+        # A point_feature layer fed polygons (the sample villages), under the same name, into a
+        # copy of the store: every feature is rejected, so the layer fails.
+        bad = cls.new_dir("pointsandlines_polygons")
+        if cls.store.exists():
+            shutil.copy(cls.store, bad / "strata.gpkg")
+        cls.bad_store = bad / "strata.gpkg"
+        cls.pts_before = cls.pts_rows(cls.bad_store)
+        cls.bad_project = bad / "project.toml"
+        cls.bad_project.write_text(
+            project_text(bad, districts_path=cls.districts_file, district_join=True, indicators=indicators,
+                         extra_layers=layers_with(SAMPLES / "villages.geojson", "VNAME")),
+            encoding="utf-8")
+        cls.bad_res = cls.strata("run", cls.bad_project)
+
+    @staticmethod
+    def pts_rows(store: Path) -> list:
+        if not store.exists():
+            return []
+        return sts.sqlite_rows(store, 'SELECT fid, sid, geom, attributes FROM "pts" ORDER BY fid')
+
+    def doc(self) -> dict:
+        return self.indicators_doc(self.res, self.out)
+
+    def imported(self, layer: str) -> dict:
+        self.assertExit(self.res, sts.EXIT_OK, "strata run with point and line layers")
+        layers = {l["layer"]: l for l in self.res.result["import"]["layers"]}
+        self.assertIn(layer, layers)
+        return layers[layer]
+
+    def first_covering(self) -> tuple:
+        """Trees per district (each point in the first district, in file order, that covers it),
+        and the number of points no district covers."""
+        counts = {cid: 0 for cid in self.districts["CPTID"]}
+        outside = 0
+        for _, geometry in self.points:
+            for p in shape(geometry).geoms if geometry["type"] == "MultiPoint" else [shape(geometry)]:
+                cid = next((c for c, g in zip(self.districts["CPTID"], self.districts.geometry) if g.covers(p)),
+                           None)
+                if cid is None:
+                    outside += 1
+                else:
+                    counts[cid] += 1
+        return counts, outside
+
+    # points ---------------------------------------------------------------
+
+    def test_points_all_imported_as_multipoint(self):
+        layer = self.imported("pts")
+        n = len(self.points)
+        self.assertEqual((layer["features_read"], layer["features_imported"], layer["features_repaired"],
+                          layer["features_rejected"]), (n, n, 0, 0))
+        self.assertEqual(layer["issues_by_code"], {})
+        self.assertEqual(self.info_layers(self.store)["pts"]["feature_count"], n)
+        self.assertEqual(sts.sqlite_rows(self.store, "SELECT geometry_type_name, srs_id FROM gpkg_geometry_columns "
+                                                     "WHERE table_name = 'pts'"), [("MULTIPOINT", CRS)])
+        stored = gpd.read_file(self.store, layer="pts")
+        self.assertEqual(set(stored.geom_type), {"MultiPoint"})
+        by_label = {r["name"]: r["geometry"] for r in stored.to_dict("records")}
+        for label, geometry in self.points:
+            want = shape(geometry)
+            got = by_label[label]
+            self.assertEqual(len(got.geoms), len(want.geoms) if geometry["type"] == "MultiPoint" else 1, label)
+            self.assertTrue(got.equals(want), f"{label}: stored {got.wkt} vs {want.wkt}")
+
+    def test_trees_counted_in_first_covering_district(self):
+        doc = self.doc()
+        counts, outside = self.first_covering()
+        # reference: points in every district, points on a boundary shared by two districts, and
+        # points outside, so counting all covering districts, or the last, or none on a boundary,
+        # or every feature as one tree, would not pass.
+        self.assertTrue(all(c > 0 for c in counts.values()), counts)
+        self.assertGreater(len(self.shared), 0, "reference: 信義區 covers vertices of 大安區")
+        last = self.districts.geometry.iloc[-1]
+        self.assertTrue(all(last.covers(Point(c)) and not last.contains(Point(c)) for c in self.shared),
+                        "reference: the shared vertices lie on 大安區's boundary")
+        self.assertGreater(outside, 0)
+        self.assertEqual([r["district_id"] for r in doc["districts"]], list(self.districts["CPTID"]),
+                         "districts in store (= file) order")
+        population = census_population_by_town()
+        for row in doc["districts"]:
+            cid, pop = row["district_id"], population[row["district_name"]]
+            self.assertEqual(row["trees_planted"], counts[cid], f"{cid} trees_planted")
+            self.assertClose(row["iso37120_21_2"], counts[cid] / (pop / 1e5), f"{cid} iso37120_21_2", rel=1e-12,
+                             floor=0.0)
+        self.assertEqual(doc["city"]["trees_planted"], sum(counts.values()))
+        found = [w for w in self.warnings_with(doc, W_OUTSIDE) if w["message"].startswith("trees planted")]
+        self.assertEqual(len(found), 1, doc["warnings"])
+        self.assertIn(f"trees planted (pts): {outside} point(s) lie outside every district of 'districts'",
+                      found[0]["message"])
+        self.assertEqual(doc["provenance"]["parameters"]["layers"]["trees"],
+                         [{"layer": "pts", "field": None, "values": [], "min": None, "max": None,
+                           "features": len(self.points)}])
+
+    # lines ----------------------------------------------------------------
+
+    def test_lines_import_report(self):
+        layer = self.imported("paths")
+        self.assertEqual((layer["features_read"], layer["features_imported"], layer["features_repaired"],
+                          layer["features_rejected"]), (self.n_lines, self.n_lines - 4, 2, 2))
+        self.assertEqual(layer["issues_by_code"], {f"{W_REPEATED_POINT} CONSECUTIVE_POINTS_SAME": 1,
+                                                   f"{W_DEGENERATE_LINE} DEGENERATE_LINE": 2,
+                                                   f"{E_WRONG_GEOMETRY_TYPE} WRONG_GEOMETRY_TYPE": 1})
+        issues = {(i["fid"], i["code"]): i for i in self.info(self.store, "--issues")["issues"]
+                  if i["layer"] == "paths"}
+        a = self.awkward
+        want = {(a["repeated"], W_REPEATED_POINT): ("repaired", "CONSECUTIVE_POINTS_SAME",
+                                                    "1 repeated consecutive point(s)", "repeated points removed"),
+                (a["single"], W_DEGENERATE_LINE): ("rejected", "DEGENERATE_LINE",
+                                                   "no line part has two distinct points", None),
+                (a["multi"], W_DEGENERATE_LINE): ("repaired", "DEGENERATE_LINE",
+                                                  "1 line part(s) with fewer than two distinct points",
+                                                  "those parts dropped"),
+                (a["polygon"], E_WRONG_GEOMETRY_TYPE): ("rejected", "WRONG_GEOMETRY_TYPE", "geometry is POLYGON",
+                                                        None)}
+        self.assertEqual(set(issues), set(want))
+        for key, (status, name, text, method) in want.items():
+            issue = issues[key]
+            self.assertEqual((issue["status"], issue["code_name"]), (status, name), issue)
+            self.assertIn(f"feature {key[0]}: {text}", issue["message"])
+            self.assertEqual(issue.get("method"), method, issue)
+        self.assertIn("'line_feature' needs LineString or MultiLineString", issues[(a["polygon"], 931)]["message"])
+        # The store holds the accepted lines, repaired, with their length.
+        self.assertEqual(sts.sqlite_rows(self.store, "SELECT geometry_type_name FROM gpkg_geometry_columns "
+                                                     "WHERE table_name = 'paths'"), [("MULTILINESTRING",)])
+        stored = {r[0]: r[1] for r in sts.sqlite_rows(self.store, 'SELECT src_fid, length_m FROM "paths"')}
+        self.assertEqual(set(stored), set(self.accepted))
+        for fid, geom in self.accepted.items():
+            self.assertTrue(close(stored[fid], geom.length, 1e-9, 0.0),
+                            f"feature {fid}: length_m {stored[fid]} vs Shapely {geom.length}")
+
+    def test_bicycle_path_length_is_the_union(self):
+        doc = self.doc()
+        union = unary_union(list(self.accepted.values()))
+        want = {cid: union.intersection(g).length for cid, g in zip(self.districts["CPTID"], self.districts.geometry)}
+        naive = {cid: sum(l.intersection(g).length for l in self.accepted.values())
+                 for cid, g in zip(self.districts["CPTID"], self.districts.geometry)}
+        # reference: shared village edges and the twice-drawn boundary make the plain sum longer,
+        # and every district has paths.
+        for cid in want:
+            self.assertGreater(want[cid], 1000.0, cid)
+            self.assertGreater(naive[cid], 1.1 * want[cid], cid)
+        population = census_population_by_town()
+        rows = self.rows_by_id(doc)
+        for cid, name in zip(self.districts["CPTID"], self.districts["TNAME"]):
+            row, km = rows[cid], want[cid] / 1e3
+            self.assertClose(row["bicycle_path_km"], km, f"{cid} bicycle_path_km", rel=1e-6, floor=0.0)
+            self.assertClose(row["bicycle_path_km_per_100k"], km / (population[name] / 1e5),
+                             f"{cid} bicycle_path_km_per_100k", rel=1e-6, floor=0.0)
+            self.assertEqual(row["population"], population[name])
+        self.assertClose(doc["city"]["bicycle_path_km"], sum(want.values()) / 1e3, "city bicycle_path_km",
+                         rel=1e-6, floor=0.0)
+        outside = union.difference(unary_union(list(self.districts.geometry))).length
+        self.assertGreater(outside, 1.0, "reference: some village boundaries reach outside the districts")
+        found = [w for w in self.warnings_with(doc, W_OUTSIDE) if w["message"].startswith("bicycle paths")]
+        self.assertEqual(len(found), 1, doc["warnings"])
+        m = re.match(r"^bicycle paths \(paths\): (?P<m>[0-9.]+) m \((?P<share>[0-9.]+) % of the length\) lie "
+                     r"outside every district of 'districts'", found[0]["message"])
+        self.assertIsNotNone(m, found[0]["message"])
+        self.assertTrue(close(float(m["m"]), outside, 1e-6, 0.05), f"outside {m['m']} m vs {outside}")
+        self.assertEqual(doc["provenance"]["parameters"]["layers"]["bicycle_paths"],
+                         [{"layer": "paths", "field": None, "values": [], "min": None, "max": None,
+                           "features": len(self.accepted)}])
+        self.assertEqual(set(doc["districts"][0]), {"district_id", "district_name", "population", "district_area_m2",
+                                                    "trees_planted", "iso37120_21_2", "bicycle_path_km",
+                                                    "bicycle_path_km_per_100k"})
+
+    # a point layer of polygons ----------------------------------------------
+
+    def test_point_layer_of_polygons_fails(self):
+        n = len(gpd.read_file(SAMPLES / "villages.geojson", ignore_geometry=True))
+        self.assertGreater(len(self.pts_before), 0, "reference: the copied store holds the good point layer")
+        err = self.assertError(self.bad_res, sts.EXIT_INPUT_DATA, E_WRONG_GEOMETRY_TYPE, "WRONG_GEOMETRY_TYPE")
+        self.assertEqual(err.get("layer"), "pts")
+        for needle in (str(SAMPLES / "villages.geojson"), "(layer 'pts')", f"all {n} features were rejected",
+                       f"{n} of them with 931 WRONG_GEOMETRY_TYPE", "MULTIPOLYGON",
+                       "kind 'point_feature' needs Point or MultiPoint"):
+            self.assertIn(needle, err["message"])
+        self.assertFalse(self.bad_res.result["import"]["written"])
+        self.assertEqual(self.bad_res.result["analyses"], {}, "no analysis runs after a failed import")
+        self.assertFalse((self.bad_project.parent / "out" / "indicators.json").exists())
+        self.assertEqual(self.pts_rows(self.bad_store), self.pts_before, "the stored point layer changed")
 
 
 if __name__ == "__main__":
