@@ -8,6 +8,7 @@
 find_package(Boost 1.74 REQUIRED)
 find_package(PROJ 9 REQUIRED CONFIG)
 find_package(GDAL 3.6 REQUIRED CONFIG)
+find_package(SQLite3 REQUIRED)  # the store's bulk geometry read (io/src/gpkg_wkb_reader.cpp)
 find_package(GEOS 3.11 REQUIRED CONFIG)  # the overlay GDAL itself uses; C API only
 set(CGAL_DO_NOT_WARN_ABOUT_CMAKE_BUILD_TYPE TRUE)  # debug builds are for tests, not speed
 find_package(CGAL 5.5 REQUIRED CONFIG)

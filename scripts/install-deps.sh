@@ -12,6 +12,7 @@ packages=(
   # well-kept helper libraries (JSON, TOML, CLI parsing, SHA-256)
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libssl-dev
   libxml2-dev libfmt-dev  # libxml2: CityGML reader; fmt: Open3D's CMake config looks for fmt
+  libsqlite3-dev  # the store's bulk geometry read goes to SQLite directly
   libgoogle-perftools-dev  # tcmalloc_minimal: the area indicators allocate millions of GEOS coordinate arrays
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev sqlite3 python3 python3-geopandas python3-rtree python3-gdal python3-lxml

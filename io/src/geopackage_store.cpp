@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "gpkg_wkb_reader.h"
 #include "ogr_geometry.h"
 #include "strata/core/error.h"
 #include "strata/core/kind_schema.h"
@@ -286,32 +287,12 @@ class GeoPackageStore final : public Store {
     l->SetSpatialFilter(nullptr);
   }
 
-  void for_each_geometry(const std::string& name,
-                         const std::function<void(MultiPolygon2&&)>& fn) override {
+  WkbBatch read_wkb(const std::string& name) override {
     auto info = layer(name);
     if (!info) store_fail(path_, "has no layer '" + name + "'");
     if (is_volume_kind(info->provenance.kind))
       store_fail(path_, "layer '" + name + "' holds 3D volumes, not 2D records");
-    OGRLayer* l = dataset_->GetLayerByName(name.c_str());
-    if (!l) store_fail(path_, "layer '" + name + "' is damaged");
-    // Only the geometry column is read: skip every attribute (and the style).
-    std::vector<std::string> names;
-    OGRFeatureDefn* defn = l->GetLayerDefn();
-    for (int i = 0; i < defn->GetFieldCount(); ++i)
-      names.push_back(defn->GetFieldDefn(i)->GetNameRef());
-    names.push_back("OGR_STYLE");
-    std::vector<const char*> ignored;
-    for (const auto& n : names) ignored.push_back(n.c_str());
-    ignored.push_back(nullptr);
-    l->SetIgnoredFields(ignored.data());
-    l->SetSpatialFilter(nullptr);
-    l->ResetReading();
-    for (auto& f : *l) {
-      MultiPolygon2 g;
-      append_polygons(f->GetGeometryRef(), g);
-      fn(std::move(g));
-    }
-    l->SetIgnoredFields(nullptr);
+    return read_gpkg_wkb(path_, name);
   }
 
   std::vector<FeatureIssue> issues(const std::string& layer_name) override {

@@ -50,7 +50,7 @@ bool is_selected(const io::LayerSelection& sel, const Record& r) {
 // The geometries a group selects, of the group's measure (polygons, points or lines), and per
 // layer what was selected, for the provenance.
 struct Selected {
-  std::vector<MultiPolygon2> polygons;
+  ZonalPolygons polygons;
   std::vector<MultiPoint2> points;
   std::vector<MultiLinestring2> lines;
   std::size_t features = 0;
@@ -61,16 +61,20 @@ Selected select_features(io::Store& store, const std::vector<io::LayerSelection>
   for (const auto& sel : selections) {
     const std::size_t before = out.features;
     if (sel.field.empty() && measure == io::GroupMeasure::kArea) {
-      // The bulk path: geometry only, no attribute read.
-      store.for_each_geometry(sel.layer, [&](MultiPolygon2&& g) {
-        out.polygons.push_back(std::move(g));
-        ++out.features;
-      });
+      // The bulk path: the geometry's WKB only, no attribute read, no model built.
+      WkbBatch wkb = store.read_wkb(sel.layer);
+      out.features += wkb.size();
+      if (out.polygons.wkb.empty()) {
+        out.polygons.wkb = std::move(wkb);
+      } else {
+        for (std::size_t i = 0; i < wkb.size(); ++i)
+          out.polygons.wkb.add(wkb[i].data(), wkb[i].size());
+      }
     } else {
       store.for_each_record(sel.layer, std::nullopt, [&](const Record& r) {
         if (!is_selected(sel, r)) return true;
         ++out.features;
-        if (measure == io::GroupMeasure::kArea) out.polygons.push_back(r.geometry);
+        if (measure == io::GroupMeasure::kArea) out.polygons.polygons.push_back(r.geometry);
         if (measure == io::GroupMeasure::kCount) out.points.push_back(r.points);
         if (measure == io::GroupMeasure::kLength) out.lines.push_back(r.lines);
         return true;

@@ -21,6 +21,7 @@
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <thread>
 
 #include "geos_support.h"
@@ -177,6 +178,14 @@ class Worker {
     warm(geos_, g.get());
     return g;
   }
+  GeomPtr convert(std::span<const unsigned char> wkb) {
+    if (!wkb_reader_) wkb_reader_.reset(GEOSWKBReader_create_r(geos_.handle()));
+    GeomPtr g = owned(
+        geos_, GEOSWKBReader_read_r(geos_.handle(), wkb_reader_.get(), wkb.data(), wkb.size()),
+        "WKB read");
+    warm(geos_, g.get());
+    return g;
+  }
   // The extent minus the union of the zones: where polygons lie outside every zone.
   // The union of the parts (GEOS UnaryUnion over a collection that takes them over).
   GeomPtr union_of(std::vector<GeomPtr> parts) {
@@ -206,6 +215,14 @@ class Worker {
   }
   GEOSContextHandle_t handle() const { return geos_.handle(); }
   double measure(const GEOSGeometry* g) const { return area_of(geos_, g); }
+  Box2 envelope(const GEOSGeometry* g) const {
+    double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+    const GEOSContextHandle_t h = geos_.handle();
+    if (!GEOSGeom_getXMin_r(h, g, &x0) || !GEOSGeom_getYMin_r(h, g, &y0) ||
+        !GEOSGeom_getXMax_r(h, g, &x1) || !GEOSGeom_getYMax_r(h, g, &y1))
+      geos_.check(nullptr, "envelope");
+    return Box2({x0, y0}, {x1, y1});
+  }
 
   std::size_t tiles = 0, clipped = 0, fallbacks = 0, reclipped = 0;
 
@@ -377,6 +394,12 @@ class Worker {
 
   const ZonalAreaOptions& options_;
   Geos geos_;
+  // Made on first use in this worker's context; destroyed before the context.
+  struct WkbReaderDeleter {
+    const Geos* geos;
+    void operator()(GEOSWKBReader* r) const { GEOSWKBReader_destroy_r(geos->handle(), r); }
+  };
+  std::unique_ptr<GEOSWKBReader, WkbReaderDeleter> wkb_reader_{nullptr, {&geos_}};
 };
 
 }  // namespace
@@ -415,31 +438,35 @@ unsigned thread_count(const ZonalAreaOptions& options) {
 
 }  // namespace
 
-ZonalAreaResult union_area_by_zone(const std::vector<MultiPolygon2>& zones,
-                                   std::vector<MultiPolygon2> polygons,
+ZonalAreaResult union_area_by_zone(const std::vector<MultiPolygon2>& zones, ZonalPolygons input,
                                    const ZonalAreaOptions& options) {
   const unsigned threads = thread_count(options);
   // Workers outlive every geometry made in their GEOS contexts (they are destroyed last).
   std::vector<std::unique_ptr<Worker>> workers;
 
   // Every polygon converted once (in parallel); afterwards the workers only read them.
-  std::vector<GeomPtr> converted(polygons.size());
-  std::vector<Piece> pieces(polygons.size());
+  // Boost polygons first, then the WKB ones (the order only numbers them).
+  const std::size_t n = input.size(), boost_count = input.polygons.size();
+  std::vector<GeomPtr> converted(n);
+  std::vector<Piece> pieces(n);
   parallel_for(
-      polygons.size(), threads, options,
+      n, threads, options,
       [&](Worker& w, std::size_t i) {
-        converted[i] = w.convert(polygons[i]);
+        converted[i] =
+            i < boost_count ? w.convert(input.polygons[i]) : w.convert(input.wkb[i - boost_count]);
+        if (i < boost_count) input.polygons[i] = MultiPolygon2();  // GEOS holds it now
         Piece& p = pieces[i];
         p.geometry = p.source = converted[i].get();
-        p.points = bg::num_points(polygons[i]);
+        p.points =
+            static_cast<std::size_t>(std::max(0, GEOSGetNumCoordinates_r(w.handle(), p.geometry)));
         p.area = w.measure(p.geometry);
-        if (p.points) bg::envelope(polygons[i], p.envelope);
-        polygons[i] = MultiPolygon2();  // GEOS holds it now
+        if (p.points) p.envelope = w.envelope(p.geometry);
       },
       workers);
+  input = ZonalPolygons();
   using Entry = std::pair<Box2, std::size_t>;
   std::vector<Entry> entries;
-  entries.reserve(polygons.size());
+  entries.reserve(n);
   for (std::size_t i = 0; i < pieces.size(); ++i)
     if (pieces[i].points) entries.emplace_back(pieces[i].envelope, i);
   const bgi::rtree<Entry, bgi::rstar<16>> index(entries.begin(), entries.end());

@@ -15,6 +15,7 @@
 #include "strata/core/feature_issue.h"
 #include "strata/core/provenance.h"
 #include "strata/core/record.h"
+#include "strata/core/wkb_batch.h"
 #include "strata/io/layer_import.h"
 
 namespace strata::io {
@@ -65,10 +66,9 @@ class Store {
   // stops when `fn` returns false.
   virtual void for_each_record(const std::string& layer, const std::optional<Box2>& bbox,
                                const std::function<bool(const Record&)>& fn) = 0;
-  // Calls `fn` with the geometry of each record of the layer, reading no attribute: the bulk
-  // path of the area indicators.
-  virtual void for_each_geometry(const std::string& layer,
-                                 const std::function<void(MultiPolygon2&&)>& fn) = 0;
+  // The geometry of every record of the layer as WKB, reading no attribute: the bulk path of
+  // the area indicators.
+  virtual WkbBatch read_wkb(const std::string& layer) = 0;
   virtual std::vector<FeatureIssue> issues(const std::string& layer = {}) = 0;
   virtual std::int64_t run_count() = 0;
 };

@@ -9,9 +9,11 @@
 // does. Tiles are disjoint, so the zone's area is the sum of its tiles' areas, summed in a fixed
 // order: the result does not depend on the number of threads.
 #include <cstddef>
+#include <utility>
 #include <vector>
 
 #include "strata/core/geometry.h"
+#include "strata/core/wkb_batch.h"
 
 namespace strata::spatial {
 
@@ -31,12 +33,20 @@ struct ZonalAreaResult {
   std::size_t reclipped = 0;  // clips redone with the robust overlay (areas did not add up)
 };
 
+// The polygons to measure: Boost.Geometry polygons, WKB (the store's bulk read), or both. They
+// must be valid and may overlap each other freely.
+struct ZonalPolygons {
+  ZonalPolygons() = default;
+  ZonalPolygons(std::vector<MultiPolygon2> p) : polygons(std::move(p)) {}  // NOLINT: implicit
+  std::vector<MultiPolygon2> polygons;
+  WkbBatch wkb;
+  std::size_t size() const { return polygons.size() + wkb.size(); }
+};
+
 // `zones` must be valid polygons and should not overlap each other (a polygon in two overlapping
-// zones counts in both). `polygons` must be valid; they may overlap each other freely. They are
-// taken by value and released as soon as they are converted (move them in: at a million
-// polygons, holding them twice doubles the memory).
-ZonalAreaResult union_area_by_zone(const std::vector<MultiPolygon2>& zones,
-                                   std::vector<MultiPolygon2> polygons,
+// zones counts in both). The input is taken by value and released as soon as it is converted
+// (move it in: at a million polygons, holding them twice doubles the memory).
+ZonalAreaResult union_area_by_zone(const std::vector<MultiPolygon2>& zones, ZonalPolygons input,
                                    const ZonalAreaOptions& options = {});
 
 // Pairs of zones overlapping by more than `min_area` (square units), with the overlap's area.
