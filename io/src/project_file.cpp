@@ -44,6 +44,32 @@ const std::vector<IndicatorGroupInfo>& indicator_groups() {
   return g;
 }
 
+std::optional<IndicatorGroup> indicator_group_named(const std::string& name) {
+  // ISO 37120 numbers of the groups: 2018 where the shared domain notes give it, 2014 always.
+  // The two sets do not collide, so a bare number is read in whichever edition has it.
+  struct Number {
+    const char* edition;
+    const char* number;
+    IndicatorGroup group;
+  };
+  static const Number numbers[] = {
+      {"2018", "21.1", IndicatorGroup::kGreen},
+      {"2014", "19.1", IndicatorGroup::kGreen},
+      {"2018", "21.2", IndicatorGroup::kTrees},
+      {"2014", "19.2", IndicatorGroup::kTrees},
+      {"2018", "21.3", IndicatorGroup::kInformal},
+      {"2014", "19.3", IndicatorGroup::kInformal},
+      {"2014", "13.1", IndicatorGroup::kRecreationIndoor},
+      {"2014", "13.2", IndicatorGroup::kRecreationOutdoor},
+      {"2014", "18.7", IndicatorGroup::kBicyclePaths},
+  };
+  for (const auto& info : indicator_groups())
+    if (info.key == name) return info.group;
+  for (const auto& n : numbers)
+    if (name == n.number || name == std::string(n.edition) + ":" + n.number) return n.group;
+  return std::nullopt;
+}
+
 const LayerSpec* Project::find_layer(const std::string& n) const {
   for (const auto& l : layers)
     if (l.name == n) return &l;
@@ -267,7 +293,7 @@ class Loader {
     allow_keys(*t,
                {"districts", "population", "breakdown", "green", "paving", "recreation_indoor",
                 "recreation_outdoor", "informal_settlements", "green_added", "trees",
-                "bicycle_paths", "paving_target_m2", "outputs"},
+                "bicycle_paths", "paving_target_m2", "compute", "outputs"},
                "[indicators]");
     IndicatorSpec s;
     s.line = static_cast<int>(t->source().begin.line);
@@ -368,6 +394,29 @@ class Loader {
         fail(*n,
              "paving_target_m2 is given but no paving layer: the target has nothing to "
              "measure");
+    }
+    if (const toml::node* n = t->get("compute")) {
+      s.compute = string_list(*n, "[indicators] compute");
+      std::set<IndicatorGroup> wanted;
+      for (const auto& name : s.compute) {
+        auto g = indicator_group_named(name);
+        if (!g)
+          fail(*n, "[indicators] compute: '" + name +
+                       "' names no indicator this version computes (ISO 37120 21.1, 21.2, 21.3 "
+                       "or 2014's 13.1, 13.2, 18.7, 19.1, 19.2, 19.3; or green, paving, "
+                       "recreation_indoor, recreation_outdoor, informal_settlements, "
+                       "green_added, trees, bicycle_paths)");
+        if (!s.group(*g)) {
+          std::string key;
+          for (const auto& info : indicator_groups())
+            if (info.group == *g) key = info.key;
+          fail(*n, "[indicators] compute: '" + name + "' needs layers in " + key + " = [...]");
+        }
+        wanted.insert(*g);
+      }
+      std::erase_if(s.areas, [&](const auto& entry) { return !wanted.count(entry.first); });
+      if (s.paving_target_m2 && !s.group(IndicatorGroup::kPaving))
+        fail(*n, "[indicators] compute leaves out paving, but paving_target_m2 is given");
     }
     if (const toml::node* n = t->get("outputs")) {
       s.outputs = string_list(*n, "[indicators] outputs");

@@ -539,6 +539,7 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
         {"breakdown",
          spec.breakdown.empty() ? nlohmann::json(nullptr) : nlohmann::json(spec.breakdown)},
         {"layers", selected},
+        {"compute", spec.compute},
         {"paving_target_m2",
          spec.paving_target_m2 ? nlohmann::json(*spec.paving_target_m2) : nlohmann::json(nullptr)},
         {"threads", options.threads > 0

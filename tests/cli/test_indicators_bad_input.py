@@ -805,6 +805,13 @@ PROJECT_FILE_CASES = [
      r"^outputs = ", ["unknown indicator output 'shapefile'", "json, csv, markdown, gpkg"]),
     ("unknown key", indicators_with(*BASE_KEYS, "paving_target = 39237"),
      r"^paving_target = ", ["unknown key 'paving_target'", "[indicators]"]),
+    ("compute names no indicator", indicators_with(*BASE_KEYS, 'compute = ["21.1", "99.9"]'),
+     r"^compute = ", ["[indicators] compute", "'99.9'", "names no indicator"]),
+    ("compute names a group without layers", indicators_with(*BASE_KEYS, 'compute = ["2014:19.2"]'),
+     r"^compute = ", ["[indicators] compute", "'2014:19.2'", "needs layers in trees"]),
+    ("compute leaves out paving but keeps its target",
+     indicators_with(*BASE_KEYS, "paving_target_m2 = 39237", 'compute = ["green"]'),
+     r"^compute = ", ["compute leaves out paving", "paving_target_m2"]),
     ("analysis without [indicators]", None,
      r"^analyses = ", ["analysis indicators", "[indicators]"]),
     ("paving_target_m2 without paving", indicators_with(*BASE_KEYS[:2], "paving_target_m2 = 39237"),
@@ -1129,6 +1136,40 @@ class VillageBreakdownTest(OutputCase):
 
 
 # --------------------------------------------------------------------------- 11: recreation, informal settlements
+
+class ComputeAliasesTest(OutputCase):
+    """`compute` picks groups by ISO 37120 number in either edition (2014's 19.1 = 2018's 21.1,
+    19.3 = 21.3) or by key; the configured groups it leaves out are neither read nor output."""
+    INDICATORS = """
+[indicators]
+districts = "districts"
+green = ["green"]
+paving = ["paving"]
+informal_settlements = ["paving"]
+compute = ["2014:19.1", "19.3"]
+"""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.project = cls.write_project("compute", district_join=True, indicators=cls.INDICATORS)
+        cls.out = cls.project.parent / "out"
+        cls.res = cls.strata("run", cls.project)
+
+    def test_only_the_named_groups(self):
+        doc = self.indicators_doc(self.res, self.out)
+        row = doc["districts"][0]
+        self.assertIn("iso37120_21_1", row)
+        self.assertIn("iso37120_21_3", row)
+        self.assertNotIn("permeable_paving_m2", row, "paving is configured but not in compute")
+        params = doc["provenance"]["parameters"]
+        self.assertEqual(params["compute"], ["2014:19.1", "19.3"])
+        self.assertEqual(set(params["layers"]), {"green", "informal_settlements"})
+        # The same green as a run that computes everything (the alias changes nothing else).
+        green = union_area_by_district(read_3826(SAMPLES / "districts.geojson"), green_layer())
+        for r in doc["districts"]:
+            self.assertClose(r["green_area_m2"], green[r["district_id"]], f"{r['district_id']} green")
+
 
 class NewAreaGroupsTest(OutputCase):
     # A mechanism test: the sample has no recreation or informal-settlement data, so real sample

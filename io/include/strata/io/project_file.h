@@ -92,6 +92,9 @@ struct IndicatorGroupInfo {
   GroupMeasure measure;
 };
 const std::vector<IndicatorGroupInfo>& indicator_groups();
+// The group an ISO 37120 number names ("21.1" or "2018:21.1", "19.1" or "2014:19.1"), or a
+// group key; nothing when it names none that this version computes.
+std::optional<IndicatorGroup> indicator_group_named(const std::string& name);
 
 struct IndicatorSpec {
   std::string districts;   // a layer of kind district
@@ -99,6 +102,9 @@ struct IndicatorSpec {
   std::string breakdown;   // a village layer: the same values per village too (empty: none)
   std::map<IndicatorGroup, std::vector<LayerSelection>> areas;  // groups not named are absent
   std::optional<double> paving_target_m2;
+  // `compute`: the indicators to compute, by group key or ISO 37120 number (2018 or 2014
+  // numbering, e.g. "21.1" or "19.1"); empty = every group that names layers.
+  std::vector<std::string> compute;
   std::vector<std::string> outputs;  // json, csv, markdown, gpkg
   int line = 0;
 
