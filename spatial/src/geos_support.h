@@ -27,6 +27,7 @@ class Geos {
   Geos(const Geos&) = delete;
   Geos& operator=(const Geos&) = delete;
   GEOSContextHandle_t handle() const { return h_; }
+  const std::string& message() const { return message_; }  // GEOS's last error message
 
   // Throws with GEOS's own message when a GEOS call returned nothing.
   GEOSGeometry* check(GEOSGeometry* g, const char* what) const {

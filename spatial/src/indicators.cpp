@@ -291,7 +291,21 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
   };
   std::map<io::IndicatorGroup, Measured> area;
   for (const auto& info : io::indicator_groups())
-    if (const auto* sel = spec.group(info.group)) area[info.group] = measure(*sel, info);
+    if (const auto* sel = spec.group(info.group)) {
+      try {
+        area[info.group] = measure(*sel, info);
+      } catch (const StrataError& e) {
+        // Name the store and the layers: a GEOS failure on a damaged geometry says neither.
+        // Errors from the store start with its path already: name it once.
+        const std::string path = store.path().string();
+        std::string what = e.what();
+        if (what.rfind(path, 0) == 0) {
+          what.erase(0, path.size());
+          what.erase(0, what.find_first_not_of(": "));
+        }
+        throw StrataError(e.code(), path + ": " + info.what + " (" + names_of(*sel) + "): " + what);
+      }
+    }
   const auto has = [&](io::IndicatorGroup g) { return area.count(g) > 0; };
 
   // Columns and definitions, in the order of docs/indicators.md.

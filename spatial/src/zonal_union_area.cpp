@@ -180,9 +180,13 @@ class Worker {
   }
   GeomPtr convert(std::span<const unsigned char> wkb) {
     if (!wkb_reader_) wkb_reader_.reset(GEOSWKBReader_create_r(geos_.handle()));
-    GeomPtr g = owned(
-        geos_, GEOSWKBReader_read_r(geos_.handle(), wkb_reader_.get(), wkb.data(), wkb.size()),
-        "WKB read");
+    GEOSGeometry* read =
+        GEOSWKBReader_read_r(geos_.handle(), wkb_reader_.get(), wkb.data(), wkb.size());
+    // WKB comes from the store: a blob GEOS cannot read is a damaged store, not a bug.
+    if (!read)
+      throw StrataError(ErrorCode::kStoreError,
+                        "a stored geometry is not valid WKB (GEOS: " + geos_.message() + ")");
+    GeomPtr g(read, GeomDeleter{geos_.handle()});
     warm(geos_, g.get());
     return g;
   }

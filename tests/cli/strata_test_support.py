@@ -214,7 +214,10 @@ def sqlite_rows(path: Path, sql: str, params: tuple = (), read_only: bool = True
     uri = f"file:{Path(path).resolve()}" + ("?mode=ro" if read_only else "")
     con = sqlite3.connect(uri, uri=True)
     try:
-        return con.execute(sql, params).fetchall()
+        rows = con.execute(sql, params).fetchall()
+        if not read_only:
+            con.commit()
+        return rows
     finally:
         con.close()
 

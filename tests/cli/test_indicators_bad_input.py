@@ -919,6 +919,46 @@ class StoreMissingTest(IndicatorCase):
         self.assertFalse(Path(str(store) + "-journal").exists())
 
 
+class DamagedStoreTest(IndicatorCase):
+    """A store whose geometry blobs were damaged after the import (a truncated WKB, a blob that is
+    not a GeoPackage geometry): `strata indicators` stops with an error naming the store, the
+    group and the layer, never a crash, and writes no output."""
+
+    def run_with_blob(self, name: str, blob_sql: str):
+        project = self.write_project(name, district_join=True)
+        self.assertExit(self.strata("run", project), sts.EXIT_OK, "strata run")
+        store = project.parent / "strata.gpkg"
+        out = project.parent / "out2"
+        # The GeoPackage's R-tree triggers call SpatiaLite functions plain SQLite lacks: drop them
+        # (the damage is the point; the index is not read by the indicators).
+        for (trigger,) in sts.sqlite_rows(store, "SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                                                 "AND tbl_name = 'green'"):
+            sts.sqlite_rows(store, f'DROP TRIGGER "{trigger}"', read_only=False)
+        sts.sqlite_rows(store, f"UPDATE green SET geom = {blob_sql} WHERE rowid = (SELECT min(rowid) FROM green)",
+                        read_only=False)
+        res = self.strata("indicators", project, "--out", out)
+        self.assertNotEqual(res.returncode, sts.EXIT_OK, res.describe())
+        self.assertLess(res.returncode, 64, "killed by a signal?" + res.describe())
+        self.assertJsonDoc(res, ok=False)
+        err = sts.error_of(res.doc)
+        for needle in (str(store), "green"):
+            self.assertIn(needle, err["message"], res.describe())
+        self.assertFalse((out / "indicators.json").exists(), "an output was written")
+        return err
+
+    def test_truncated_wkb(self):
+        # A valid GeoPackage header (no envelope) followed by a MultiPolygon that ends early.
+        err = self.run_with_blob("truncwkb", "X'47500001000000000106000000010000000103000000'")
+        self.assertEqual((err["code"], err["code_name"]), (960, "STORE_ERROR"), err)
+        self.assertIn("not valid WKB", err["message"])
+
+    def test_not_a_geopackage_blob(self):
+        err = self.run_with_blob("notgpkg", "X'00112233445566778899'")
+        self.assertEqual((err["code"], err["code_name"]), (960, "STORE_ERROR"), err)
+        self.assertIn("GeoPackage geometry", err["message"])
+        self.assertEqual(err["message"].count(str(self.tmp)), 1, "the store is named once")
+
+
 # --------------------------------------------------------------------------- shared by 9-12
 
 class OutputCase(IndicatorCase):
