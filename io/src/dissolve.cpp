@@ -29,6 +29,7 @@ std::vector<DissolvedRecord> dissolve_records(std::vector<Record> records,
     for (const auto& spec : kind.fields) {
       if (spec.name == "id") continue;
       bool present = false, equal = true, any_value = false;
+      std::size_t nulls = 0;
       double sum = 0;
       const bool summable = spec.additive;
       for (auto i : group.members) {
@@ -43,6 +44,8 @@ std::vector<DissolvedRecord> dissolve_records(std::vector<Record> records,
         if (summable && !is_null(it->second)) {
           if (auto d = to_real(it->second)) sum += *d;
           any_value = true;
+        } else if (summable) {
+          ++nulls;
         }
       }
       if (!present || (equal && !summable)) continue;
@@ -51,6 +54,10 @@ std::vector<DissolvedRecord> dissolve_records(std::vector<Record> records,
         m.fields[spec.name] = spec.type == FieldType::kInteger
                                   ? FieldValue{static_cast<std::int64_t>(sum)}
                                   : FieldValue{sum};
+        if (nulls > 0) group.partial_sums.push_back({spec.name, nulls});
+      } else if (spec.required) {
+        // A required field cannot be left empty: the first member's value stays (and is said).
+        group.conflicting_fields.push_back(spec.name);
       } else {
         m.fields[spec.name] = FieldValue{};
         group.conflicting_fields.push_back(spec.name);

@@ -43,7 +43,10 @@ WkbBatch read_gpkg_wkb(const std::filesystem::path& gpkg, const std::string& tab
   sqlite3_bind_text(column.get(), 1, table.c_str(), -1, SQLITE_TRANSIENT);
   if (sqlite3_step(column.get()) != SQLITE_ROW)
     throw StrataError(ErrorCode::kStoreError, where + "no geometry column registered");
-  std::string name = reinterpret_cast<const char*>(sqlite3_column_text(column.get(), 0));
+  const unsigned char* column_name = sqlite3_column_text(column.get(), 0);
+  if (!column_name)
+    throw StrataError(ErrorCode::kStoreError, where + "the geometry column has no name");
+  const std::string name = reinterpret_cast<const char*>(column_name);
   auto quoted = [](const std::string& id) {
     std::string q = "\"";
     for (char c : id) q += c == '"' ? std::string("\"\"") : std::string(1, c);
@@ -59,16 +62,18 @@ WkbBatch read_gpkg_wkb(const std::filesystem::path& gpkg, const std::string& tab
   out.bytes.reserve(static_cast<std::size_t>(sqlite3_column_int64(totals.get(), 1)));
   // In feature id order, the order OGR reads the layer in.
   auto rows = prepare("SELECT " + quoted(name) + " FROM " + quoted(table) + " ORDER BY rowid");
+  std::size_t row = 0;
   for (int rc = sqlite3_step(rows.get()); rc != SQLITE_DONE; rc = sqlite3_step(rows.get())) {
     if (rc != SQLITE_ROW)
       throw StrataError(ErrorCode::kStoreError, where + sqlite3_errmsg(db.get()));
+    ++row;
     const auto* blob = static_cast<const unsigned char*>(sqlite3_column_blob(rows.get(), 0));
     const auto size = static_cast<std::size_t>(sqlite3_column_bytes(rows.get(), 0));
     if (!blob || size == 0) continue;  // a null geometry: nothing to measure
-    const unsigned envelope = (blob[3] >> 1) & 7u;
+    const unsigned envelope = size >= 8 ? (blob[3] >> 1) & 7u : 0u;
     if (size < 8 || blob[0] != 'G' || blob[1] != 'P' || envelope > 4 ||
         size <= 8 + kEnvelopeBytes[envelope])
-      throw StrataError(ErrorCode::kStoreError, where + "row " + std::to_string(out.size() + 1) +
+      throw StrataError(ErrorCode::kStoreError, where + "row " + std::to_string(row) +
                                                     " does not hold a GeoPackage geometry blob");
     const std::size_t header = 8 + kEnvelopeBytes[envelope];
     out.add(blob + header, size - header);

@@ -548,7 +548,7 @@ class Importer {
     if (!spec_.dissolve.empty()) {
       // Joined after the dissolve, once per merged feature, with the first member's keys.
       const FieldValue& v = f.values[static_cast<std::size_t>(source.field_index(spec_.dissolve))];
-      if (is_null(v)) {
+      if (is_null(v) || to_text(v).find_first_not_of(" \t\r\n") == std::string::npos) {
         issues_.push_back(issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kFieldNull,
                                 fid_text + ": dissolve field '" + spec_.dissolve +
                                     "' is empty, so the feature belongs to no merged feature",
@@ -570,7 +570,7 @@ class Importer {
     out.records.clear();
     for (auto& group : merged) {
       const auto first = group.members.front();
-      for (const auto& field : group.conflicting_fields) {
+      auto warn = [&](const std::string& field, const std::string& message) {
         FeatureIssue i;
         i.layer = spec_.name;
         i.file = file_;
@@ -579,11 +579,22 @@ class Importer {
         i.status = FeatureStatus::kWarning;
         i.code = ErrorCode::kDissolveConflict;
         i.field = field;
-        i.message = "the " + std::to_string(group.members.size()) + " features with " +
-                    spec_.dissolve + " = '" + group.record.id + "' have different " + field +
-                    " values; the merged feature's " + field + " is left empty";
+        i.message = message;
         issues_.push_back(std::move(i));
+      };
+      const std::string members = "the " + std::to_string(group.members.size()) +
+                                  " features with " + spec_.dissolve + " = '" + group.record.id +
+                                  "'";
+      for (const auto& field : group.conflicting_fields) {
+        const bool required = kind_->find(field)->required;
+        warn(field, members + " have different " + field + " values; the merged feature's " +
+                        field +
+                        (required ? " is the first feature's (" + field + " is required)"
+                                  : " is left empty"));
       }
+      for (const auto& [field, without] : group.partial_sums)
+        warn(field, members + ": " + std::to_string(without) + " have no " + field +
+                        "; the merged feature's " + field + " is the sum over the others only");
       if (join_) apply_join(join_keys_[first], group.record.source.fid, group.record);
       out.records.push_back(std::move(group.record));
     }

@@ -46,7 +46,6 @@ const std::vector<IndicatorGroupInfo>& indicator_groups() {
 
 std::optional<IndicatorGroup> indicator_group_named(const std::string& name) {
   // ISO 37120 numbers of the groups: 2018 where the shared domain notes give it, 2014 always.
-  // The two sets do not collide, so a bare number is read in whichever edition has it.
   struct Number {
     const char* edition;
     const char* number;
@@ -65,8 +64,12 @@ std::optional<IndicatorGroup> indicator_group_named(const std::string& name) {
   };
   for (const auto& info : indicator_groups())
     if (info.key == name) return info.group;
-  for (const auto& n : numbers)
-    if (name == n.number || name == std::string(n.edition) + ":" + n.number) return n.group;
+  for (const auto& n : numbers) {
+    if (name == std::string(n.edition) + ":" + n.number) return n.group;
+    // Bare numbers: 2018's, and the 2014 ones the issue itself uses bare (13.1, 13.2, 18.7).
+    // 2014's 19.x must carry its edition: in ISO 37120:2018, 19 is another theme.
+    if (name == n.number && std::string_view(n.number).substr(0, 3) != "19.") return n.group;
+  }
   return std::nullopt;
 }
 
@@ -402,8 +405,8 @@ class Loader {
         auto g = indicator_group_named(name);
         if (!g)
           fail(*n, "[indicators] compute: '" + name +
-                       "' names no indicator this version computes (ISO 37120 21.1, 21.2, 21.3 "
-                       "or 2014's 13.1, 13.2, 18.7, 19.1, 19.2, 19.3; or green, paving, "
+                       "' names no indicator this version computes (ISO 37120 21.1, 21.2, 21.3, "
+                       "13.1, 13.2, 18.7, 2014:19.1, 2014:19.2, 2014:19.3; or green, paving, "
                        "recreation_indoor, recreation_outdoor, informal_settlements, "
                        "green_added, trees, bicycle_paths)");
         if (!s.group(*g)) {

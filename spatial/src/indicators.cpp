@@ -39,6 +39,8 @@ std::string fixed(double v, int decimals) {
 // field holds one of the values, or a number within [min, max].
 bool is_selected(const io::LayerSelection& sel, const Record& r) {
   if (sel.field.empty()) return true;
+  if (sel.field == "id")  // the id is the record's own, not one of its fields
+    return std::find(sel.values.begin(), sel.values.end(), r.id) != sel.values.end();
   auto it = r.fields.find(sel.field);
   if (it == r.fields.end() || is_null(it->second)) return false;
   if (!sel.values.empty())

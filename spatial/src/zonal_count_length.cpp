@@ -2,6 +2,7 @@
 
 #include <boost/geometry/algorithms/covered_by.hpp>
 #include <boost/geometry/algorithms/envelope.hpp>
+#include <boost/geometry/algorithms/intersects.hpp>
 #include <boost/geometry/index/rtree.hpp>
 #include <utility>
 
@@ -64,21 +65,45 @@ ZonalLengthResult union_length_by_zone(const std::vector<MultiPolygon2>& zones,
   GeomPtr joined = to_geos(geos, all);
   GeomPtr merged = owned(geos, GEOSUnaryUnion_r(h, joined.get()), "line union");
   std::vector<GeomPtr> zone_geoms;
+  std::vector<Box2> boxes(zones.size());
   for (std::size_t i = 0; i < zones.size(); ++i) {
     zone_geoms.push_back(to_geos(geos, zones[i]));
+    if (!zones[i].empty()) bg::envelope(zones[i], boxes[i]);
+  }
+  // The union of the given zones (clones, so that the zones stay whole).
+  auto union_of = [&](const std::vector<std::size_t>& which) {
+    std::vector<GEOSGeometry*> clones;
+    for (auto k : which)
+      clones.push_back(geos.check(GEOSGeom_clone_r(h, zone_geoms[k].get()), "clone"));
+    GeomPtr collection =
+        owned(geos,
+              GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, clones.data(),
+                                          static_cast<unsigned>(clones.size())),
+              "zones");
+    return owned(geos, GEOSUnaryUnion_r(h, collection.get()), "zone union");
+  };
+  for (std::size_t i = 0; i < zones.size(); ++i) {
+    if (zones[i].empty()) continue;
     GeomPtr inside =
-        owned(geos, GEOSIntersection_r(h, merged.get(), zone_geoms.back().get()), "intersection");
+        owned(geos, GEOSIntersection_r(h, merged.get(), zone_geoms[i].get()), "intersection");
+    // A stretch on a boundary shared with an earlier zone was counted there: each stretch
+    // counts once, in the first zone (input order) whose closed polygon holds it, as points do.
+    std::vector<std::size_t> earlier;
+    for (std::size_t k = 0; k < i; ++k)
+      if (!zones[k].empty() && bg::intersects(boxes[k], boxes[i])) earlier.push_back(k);
+    if (!earlier.empty()) {
+      GeomPtr before = union_of(earlier);
+      inside = owned(geos, GEOSDifference_r(h, inside.get(), before.get()), "difference");
+    }
     out.length[i] = length_of(geos, inside.get());
   }
-  std::vector<GEOSGeometry*> clones;
-  for (const auto& z : zone_geoms)
-    clones.push_back(geos.check(GEOSGeom_clone_r(h, z.get()), "clone"));
-  GeomPtr all_zones = owned(geos,
-                            GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, clones.data(),
-                                                        static_cast<unsigned>(clones.size())),
-                            "zones");
-  GeomPtr zones_union = owned(geos, GEOSUnaryUnion_r(h, all_zones.get()), "zone union");
-  GeomPtr outside = owned(geos, GEOSDifference_r(h, merged.get(), zones_union.get()), "difference");
+  std::vector<std::size_t> every;
+  for (std::size_t k = 0; k < zones.size(); ++k)
+    if (!zones[k].empty()) every.push_back(k);
+  GeomPtr outside =
+      every.empty()
+          ? owned(geos, GEOSGeom_clone_r(h, merged.get()), "clone")
+          : owned(geos, GEOSDifference_r(h, merged.get(), union_of(every).get()), "difference");
   out.outside = length_of(geos, outside.get());
   return out;
 }

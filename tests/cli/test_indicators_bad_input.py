@@ -182,6 +182,20 @@ def paving_layer() -> gpd.GeoDataFrame:
     return gdf.drop_duplicates("id", keep="first")
 
 
+def first_zone_lengths(lines, zones: list) -> dict:
+    """zone id -> length of `lines` in the zone, each stretch counted in the first zone (list
+    order) whose closed polygon holds it: (lines ∩ zone) minus the earlier zones it meets."""
+    out, earlier = {}, []
+    for zid, geom in zones:
+        inside = lines.intersection(geom)
+        near = [g for g in earlier if g.intersects(geom)]
+        if near:
+            inside = inside.difference(unary_union(near))
+        out[zid] = inside.length
+        earlier.append(geom)
+    return out
+
+
 def union_area_by_district(districts: gpd.GeoDataFrame, layer: gpd.GeoDataFrame, id_column: str = "CPTID") -> dict:
     """CPTID (or another id column: villages by CPTVID) -> area of the union of (layer ∩ zone)."""
     if len(layer) == 0:
@@ -807,6 +821,8 @@ PROJECT_FILE_CASES = [
      r"^paving_target = ", ["unknown key 'paving_target'", "[indicators]"]),
     ("compute names no indicator", indicators_with(*BASE_KEYS, 'compute = ["21.1", "99.9"]'),
      r"^compute = ", ["[indicators] compute", "'99.9'", "names no indicator"]),
+    ("compute with a bare 2014 19.x number", indicators_with(*BASE_KEYS, 'compute = ["19.1"]'),
+     r"^compute = ", ["[indicators] compute", "'19.1'", "2014:19.1"]),
     ("compute names a group without layers", indicators_with(*BASE_KEYS, 'compute = ["2014:19.2"]'),
      r"^compute = ", ["[indicators] compute", "'2014:19.2'", "needs layers in trees"]),
     ("compute leaves out paving but keeps its target",
@@ -1179,14 +1195,15 @@ class VillageBreakdownTest(OutputCase):
 
 class ComputeAliasesTest(OutputCase):
     """`compute` picks groups by ISO 37120 number in either edition (2014's 19.1 = 2018's 21.1,
-    19.3 = 21.3) or by key; the configured groups it leaves out are neither read nor output."""
+    written with its edition) or by key; the configured groups it leaves out are neither read
+    nor output."""
     INDICATORS = """
 [indicators]
 districts = "districts"
 green = ["green"]
 paving = ["paving"]
 informal_settlements = ["paving"]
-compute = ["2014:19.1", "19.3"]
+compute = ["2014:19.1", "21.3"]
 """
 
     @classmethod
@@ -1203,7 +1220,7 @@ compute = ["2014:19.1", "19.3"]
         self.assertIn("iso37120_21_3", row)
         self.assertNotIn("permeable_paving_m2", row, "paving is configured but not in compute")
         params = doc["provenance"]["parameters"]
-        self.assertEqual(params["compute"], ["2014:19.1", "19.3"])
+        self.assertEqual(params["compute"], ["2014:19.1", "21.3"])
         self.assertEqual(set(params["layers"]), {"green", "informal_settlements"})
         # The same green as a run that computes everything (the alias changes nothing else).
         green = union_area_by_district(read_3826(SAMPLES / "districts.geojson"), green_layer())
@@ -1459,11 +1476,13 @@ fields = {{ name = "CITY" }}
             self.assertEqual(issue["fid"], first_fid[cid], "the merged feature is named by its first member")
             for needle in (f"{members[cid]} features", f"CPTID = '{cid}'", "name"):
                 self.assertIn(needle, issue["message"])
+            self.assertIn("first feature's", issue["message"], "name is required: the first member's stays")
         stored = self.stored("towns_vname")
         self.assertEqual(len(stored), len(names))
+        # name is required for a district: the merged feature keeps its first member's name.
+        first_name = {cid: group["VNAME"].iloc[0] for cid, group in self.raw.groupby("CPTID")}
         for rec in stored.to_dict("records"):
-            self.assertTrue(rec["name"] is None or pd.isna(rec["name"]) or rec["name"] == "",
-                            f"{rec['sid']}: a conflicting name must be left empty, got {rec['name']!r}")
+            self.assertEqual(rec["name"], first_name[rec["sid"]], rec["sid"])
             self.assertEqual(rec["code"], rec["sid"])
 
     def test_empty_dissolve_value_rejected(self):
@@ -1622,6 +1641,64 @@ fields = {{ name = "TNAME", households = "HH", registered_area_m2 = "AREA", pare
             self.assertIn("parent_code", issue["message"])
         for cid, (_, _, _, _, parent_code) in stored.items():
             self.assertIsNone(parent_code, f"{cid}: a conflicting parent_code must be left empty")
+
+
+class DissolvePartialTest(IndicatorCase):
+    """A sum over members some of which have no value is said (933 naming how many lack it), and
+    a dissolve value of only blanks is rejected like an empty one (921)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        folder = cls.new_dir("dissolvepartial")
+        # derived: the sample villages with HH = 100, except one village per district without it,
+        # and one village whose CPTID is blanks.
+        src = gpd.read_file(SAMPLES / "villages.geojson")
+        src["HH"] = pd.array([HOUSEHOLDS_PER_VILLAGE] * len(src), dtype="Int64")
+        cls.without = src.groupby("CPTID").head(1).index
+        src.loc[cls.without, "HH"] = pd.NA
+        cls.blank_fid = int(src.index[src["CPTID"] == src["CPTID"].iloc[-1]][-1])
+        src["CPTID"] = src["CPTID"].astype(object)
+        src.loc[cls.blank_fid, "CPTID"] = "  "
+        cls.file = folder / "villages_partial.geojson"
+        src.to_file(cls.file, driver="GeoJSON")
+        layers = f"""
+[[layers]]
+name = "towns_partial"
+kind = "district"
+path = {q(cls.file)}
+dissolve = "CPTID"
+fields = {{ name = "TNAME", households = "HH" }}
+"""
+        cls.project = cls.write_project("dissolvepartial", extra_layers=layers)
+        cls.store = cls.project.parent / "strata.gpkg"
+        cls.res = cls.strata("run", cls.project)
+        cls.raw = gpd.read_file(cls.file, ignore_geometry=True)
+
+    def test_partial_sum_is_said(self):
+        self.assertExit(self.res, sts.EXIT_OK, "strata run")
+        kept = self.raw[self.raw["CPTID"].str.strip() != ""]
+        want = kept.groupby("CPTID")["HH"].sum()
+        lacking = kept.groupby("CPTID")["HH"].apply(lambda v: int(v.isna().sum()))
+        self.assertTrue((lacking > 0).all(), "reference: one village per district has no HH")
+        stored = dict(sts.sqlite_rows(self.store, 'SELECT sid, households FROM "towns_partial"'))
+        self.assertEqual(stored, {cid: int(v) for cid, v in want.items()})
+        issues = [i for i in self.info(self.store, "--issues")["issues"]
+                  if i["layer"] == "towns_partial" and i["code"] == W_DISSOLVE_CONFLICT]
+        self.assertEqual(sorted((i["feature_id"], i["field"]) for i in issues),
+                         sorted((cid, "households") for cid in want.index))
+        for i in issues:
+            self.assertIn(f"{lacking[i['feature_id']]} have no households", i["message"])
+
+    def test_blank_dissolve_value_rejected(self):
+        self.assertExit(self.res, sts.EXIT_OK, "strata run")
+        issues = [i for i in self.info(self.store, "--issues")["issues"]
+                  if i["layer"] == "towns_partial" and i["code"] == E_FIELD_NULL]
+        self.assertEqual([(i["fid"], i["field"], i["status"]) for i in issues],
+                         [(self.blank_fid, "CPTID", "rejected")])
+        sids = [r[0] for r in sts.sqlite_rows(self.store, 'SELECT sid FROM "towns_partial"')]
+        self.assertNotIn("  ", sids)
+        self.assertNotIn("", sids)
 
 
 
@@ -1928,9 +2005,13 @@ fields = {{ name = "label" }}
     def test_bicycle_path_length_is_the_union(self):
         doc = self.doc()
         union = unary_union(list(self.accepted.values()))
-        want = {cid: union.intersection(g).length for cid, g in zip(self.districts["CPTID"], self.districts.geometry)}
+        want = first_zone_lengths(union, list(zip(self.districts["CPTID"], self.districts.geometry)))
         naive = {cid: sum(l.intersection(g).length for l in self.accepted.values())
                  for cid, g in zip(self.districts["CPTID"], self.districts.geometry)}
+        # The shared district boundaries count once, in the first district: adding up each
+        # district's own intersection would count them twice.
+        each = sum(union.intersection(g).length for g in self.districts.geometry)
+        self.assertGreater(each, sum(want.values()) + 1.0, "reference: paths run along shared district boundaries")
         # reference: shared village edges and the twice-drawn boundary make the plain sum longer,
         # and every district has paths.
         for cid in want:

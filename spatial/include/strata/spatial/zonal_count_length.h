@@ -25,8 +25,9 @@ struct ZonalLengthResult {
 };
 
 // Length of the union of all the lines (a stretch drawn twice counts once) inside each zone,
-// planar in the CRS units; a stretch running exactly along a boundary shared by two zones counts
-// in both. Runs on GEOS.
+// planar in the CRS units. A stretch running along a boundary shared by two zones counts once,
+// in the first zone (input order) whose closed polygon holds it, so zones that only touch add up
+// to the network. Runs on GEOS.
 ZonalLengthResult union_length_by_zone(const std::vector<MultiPolygon2>& zones,
                                        const std::vector<MultiLinestring2>& lines);
 
