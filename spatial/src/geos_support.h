@@ -69,21 +69,35 @@ inline GEOSGeometry* ring_to_geos(const Geos& geos, const Ring2& ring) {
   return geos.check(GEOSGeom_createLinearRing_r(geos.handle(), seq), "linear ring");
 }
 
+// Hands owned geometries over to a GEOS constructor that takes them (raw pointers).
+inline std::vector<GEOSGeometry*> release_all(std::vector<GeomPtr>& parts) {
+  std::vector<GEOSGeometry*> raw;
+  raw.reserve(parts.size());
+  for (auto& p : parts) raw.push_back(p.release());
+  return raw;
+}
+
 inline GeomPtr to_geos(const Geos& geos, const MultiPolygon2& mp) {
-  std::vector<GEOSGeometry*> polygons;
+  // Owned until GEOS takes them, so that a failure half-way leaks nothing.
+  std::vector<GeomPtr> polygons;
   for (const auto& poly : mp) {
     if (poly.outer().size() < 4) continue;
-    GEOSGeometry* shell = ring_to_geos(geos, poly.outer());
-    std::vector<GEOSGeometry*> holes;
+    GeomPtr shell(ring_to_geos(geos, poly.outer()), GeomDeleter{geos.handle()});
+    std::vector<GeomPtr> holes;
     for (const auto& inner : poly.inners())
-      if (inner.size() >= 4) holes.push_back(ring_to_geos(geos, inner));
-    polygons.push_back(geos.check(GEOSGeom_createPolygon_r(geos.handle(), shell, holes.data(),
-                                                           static_cast<unsigned>(holes.size())),
-                                  "polygon"));
+      if (inner.size() >= 4)
+        holes.emplace_back(ring_to_geos(geos, inner), GeomDeleter{geos.handle()});
+    auto raw_holes = release_all(holes);
+    polygons.push_back(
+        owned(geos,
+              GEOSGeom_createPolygon_r(geos.handle(), shell.release(), raw_holes.data(),
+                                       static_cast<unsigned>(raw_holes.size())),
+              "polygon"));
   }
+  auto raw = release_all(polygons);
   return owned(geos,
-               GEOSGeom_createCollection_r(geos.handle(), GEOS_MULTIPOLYGON, polygons.data(),
-                                           static_cast<unsigned>(polygons.size())),
+               GEOSGeom_createCollection_r(geos.handle(), GEOS_MULTIPOLYGON, raw.data(),
+                                           static_cast<unsigned>(raw.size())),
                "multipolygon");
 }
 
@@ -94,7 +108,7 @@ inline double area_of(const Geos& geos, const GEOSGeometry* g) {
 }
 
 inline GeomPtr to_geos(const Geos& geos, const MultiLinestring2& lines) {
-  std::vector<GEOSGeometry*> parts;
+  std::vector<GeomPtr> parts;
   for (const auto& line : lines) {
     if (line.size() < 2) continue;
     std::vector<double> xy;
@@ -103,11 +117,12 @@ inline GeomPtr to_geos(const Geos& geos, const MultiLinestring2& lines) {
     GEOSCoordSequence* seq = GEOSCoordSeq_copyFromBuffer_r(
         geos.handle(), xy.data(), static_cast<unsigned>(line.size()), 0, 0);
     if (!seq) geos.check(nullptr, "coordinate sequence");
-    parts.push_back(geos.check(GEOSGeom_createLineString_r(geos.handle(), seq), "line string"));
+    parts.push_back(owned(geos, GEOSGeom_createLineString_r(geos.handle(), seq), "line string"));
   }
+  auto raw = release_all(parts);
   return owned(geos,
-               GEOSGeom_createCollection_r(geos.handle(), GEOS_MULTILINESTRING, parts.data(),
-                                           static_cast<unsigned>(parts.size())),
+               GEOSGeom_createCollection_r(geos.handle(), GEOS_MULTILINESTRING, raw.data(),
+                                           static_cast<unsigned>(raw.size())),
                "multilinestring");
 }
 

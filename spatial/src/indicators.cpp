@@ -104,8 +104,13 @@ std::string names_of(const std::vector<io::LayerSelection>& selections) {
       for (std::size_t i = 0; i < s.values.size(); ++i) names += (i ? ", " : "") + s.values[i];
       names += ")";
     } else if (!s.field.empty()) {
-      names += " where " + (s.min ? fixed(*s.min, 0) + " <= " : std::string()) + s.field +
-               (s.max ? " <= " + fixed(*s.max, 0) : std::string());
+      auto number = [](double v) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.15g", v);
+        return std::string(buf);
+      };
+      names += " where " + (s.min ? number(*s.min) + " <= " : std::string()) + s.field +
+               (s.max ? " <= " + number(*s.max) : std::string());
     }
   }
   return names;

@@ -72,20 +72,31 @@ ZonalLengthResult union_length_by_zone(const std::vector<MultiPolygon2>& zones,
   }
   // The union of the given zones (clones, so that the zones stay whole).
   auto union_of = [&](const std::vector<std::size_t>& which) {
-    std::vector<GEOSGeometry*> clones;
+    std::vector<GeomPtr> clones;
     for (auto k : which)
-      clones.push_back(geos.check(GEOSGeom_clone_r(h, zone_geoms[k].get()), "clone"));
-    GeomPtr collection =
-        owned(geos,
-              GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, clones.data(),
-                                          static_cast<unsigned>(clones.size())),
-              "zones");
+      clones.push_back(owned(geos, GEOSGeom_clone_r(h, zone_geoms[k].get()), "clone"));
+    auto raw = release_all(clones);
+    GeomPtr collection = owned(geos,
+                               GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, raw.data(),
+                                                           static_cast<unsigned>(raw.size())),
+                               "zones");
     return owned(geos, GEOSUnaryUnion_r(h, collection.get()), "zone union");
   };
   for (std::size_t i = 0; i < zones.size(); ++i) {
     if (zones[i].empty()) continue;
+    // The network cut to the zone's box first (linear time), so that each zone's overlay only
+    // sees the lines near it: with a village breakdown there are hundreds of zones.
+    // The box is padded: the clipper's treatment of lines along its edges is not the overlay's.
+    const Box2& b = boxes[i];
+    const double pad = 1e-3 + 1e-6 * (b.max_corner().x() - b.min_corner().x() + b.max_corner().y() -
+                                      b.min_corner().y());
+    GeomPtr near =
+        owned(geos,
+              GEOSClipByRect_r(h, merged.get(), b.min_corner().x() - pad, b.min_corner().y() - pad,
+                               b.max_corner().x() + pad, b.max_corner().y() + pad),
+              "clip");
     GeomPtr inside =
-        owned(geos, GEOSIntersection_r(h, merged.get(), zone_geoms[i].get()), "intersection");
+        owned(geos, GEOSIntersection_r(h, near.get(), zone_geoms[i].get()), "intersection");
     // A stretch on a boundary shared with an earlier zone was counted there: each stretch
     // counts once, in the first zone (input order) whose closed polygon holds it, as points do.
     std::vector<std::size_t> earlier;
