@@ -35,6 +35,16 @@ std::string fixed(double v, int decimals) {
   return buf;
 }
 
+// "12.5 m² (0.3 % of the union) lie": what lies outside the districts, and its share of the
+// whole (inside + outside), for the 956 warning.
+std::string outside_amount(double outside, const std::vector<double>& inside, const char* unit,
+                           const char* whole) {
+  double total = outside;
+  for (double v : inside) total += v;
+  return fixed(outside, 1) + " " + unit + " (" + fixed(100 * outside / total, 3) + " % of the " +
+         whole + ") lie";
+}
+
 // Whether a record is part of a selection: every record of a plain layer; else those whose
 // field holds one of the values, or a number within [min, max].
 bool is_selected(const io::LayerSelection& sel, const Record& r) {
@@ -249,12 +259,8 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
         timing["tiles"] = result.tiles + village_result.tiles;
         timing["robust_fallback_tiles"] = result.fallbacks + village_result.fallbacks;
         timing["robust_reclips"] = result.reclipped + village_result.reclipped;
-        double inside = 0;
-        for (double a : result.area) inside += a;
         if (result.outside > kNegligibleArea)
-          outside_text = fixed(result.outside, 1) + " m² (" +
-                         fixed(100 * result.outside / (inside + result.outside), 3) +
-                         " % of the union) lie";
+          outside_text = outside_amount(result.outside, result.area, "m²", "union");
         m.districts = std::move(result.area);
         break;
       }
@@ -271,12 +277,8 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
         if (!villages.empty())
           m.villages = union_length_by_zone(village_zones, chosen.lines).length;
         auto result = union_length_by_zone(district_zones, chosen.lines);
-        double inside = 0;
-        for (double l : result.length) inside += l;
         if (result.outside > kNegligibleLength)
-          outside_text = fixed(result.outside, 1) + " m (" +
-                         fixed(100 * result.outside / (inside + result.outside), 3) +
-                         " % of the length) lie";
+          outside_text = outside_amount(result.outside, result.length, "m", "length");
         m.districts = std::move(result.length);
         break;
       }

@@ -132,6 +132,22 @@ def read_layer(path: Path, name: str):
     return gdf, stats
 
 
+def first_zone_lengths(lines, zones: list) -> dict:
+    """zone id -> length of `lines` in the zone, each stretch counted in the first zone (list
+    order) whose closed polygon holds it: (lines ∩ zone) minus the earlier zones it meets."""
+    from shapely.ops import unary_union
+
+    out, earlier = {}, []
+    for zid, geom in zones:
+        inside = lines.intersection(geom)
+        near = [g for g in earlier if g.intersects(geom)]
+        if near:
+            inside = inside.difference(unary_union(near))
+        out[zid] = inside.length
+        earlier.append(geom)
+    return out
+
+
 def union_area_by_district(districts, polygons) -> Dict[str, float]:
     """Area of the union of (polygon ∩ district) per district (method steps 4 and 6).
 

@@ -122,6 +122,7 @@ from shapely.ops import unary_union
 from shapely.validation import make_valid
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import indicator_reference as reference  # noqa: E402
 import strata_test_support as sts  # noqa: E402
 
 SAMPLES = sts.REPO_ROOT / "samples" / "taipei"
@@ -180,20 +181,6 @@ def paving_layer() -> gpd.GeoDataFrame:
     # (strata keeps the first, 930).
     gdf = read_3826(SAMPLES / "paving.geojson", crs_override=4326)
     return gdf.drop_duplicates("id", keep="first")
-
-
-def first_zone_lengths(lines, zones: list) -> dict:
-    """zone id -> length of `lines` in the zone, each stretch counted in the first zone (list
-    order) whose closed polygon holds it: (lines ∩ zone) minus the earlier zones it meets."""
-    out, earlier = {}, []
-    for zid, geom in zones:
-        inside = lines.intersection(geom)
-        near = [g for g in earlier if g.intersects(geom)]
-        if near:
-            inside = inside.difference(unary_union(near))
-        out[zid] = inside.length
-        earlier.append(geom)
-    return out
 
 
 def union_area_by_district(districts: gpd.GeoDataFrame, layer: gpd.GeoDataFrame, id_column: str = "CPTID") -> dict:
@@ -2005,7 +1992,7 @@ fields = {{ name = "label" }}
     def test_bicycle_path_length_is_the_union(self):
         doc = self.doc()
         union = unary_union(list(self.accepted.values()))
-        want = first_zone_lengths(union, list(zip(self.districts["CPTID"], self.districts.geometry)))
+        want = reference.first_zone_lengths(union, list(zip(self.districts["CPTID"], self.districts.geometry)))
         naive = {cid: sum(l.intersection(g).length for l in self.accepted.values())
                  for cid, g in zip(self.districts["CPTID"], self.districts.geometry)}
         # The shared district boundaries count once, in the first district: adding up each

@@ -81,15 +81,7 @@ class PointsLinesTest(sts.StrataTestCase):
     def expected_lengths(self, zones) -> dict:
         """Each stretch in the first zone (file order) whose closed polygon holds it: a levee on a
         boundary between two districts counts once."""
-        out, earlier = {}, []
-        for zid, geom in zones:
-            inside = self.levee_union.intersection(geom)
-            near = [g for g in earlier if g.intersects(geom)]
-            if near:
-                inside = inside.difference(unary_union(near))
-            out[zid] = inside.length
-            earlier.append(geom)
-        return out
+        return reference.first_zone_lengths(self.levee_union, zones)
 
     def assertLength(self, got_km, want_m, what):
         got_m = got_km * 1e3
