@@ -67,9 +67,12 @@ nlohmann::json compute_and_write_indicators(const io::Project& project, io::Stor
       if (table.columns[c] == key && r.values[c]) {
         std::ostringstream v;
         v.setf(std::ios::fixed);
-        v.precision(key == "population" || key == "trees_planted" ? 0
+        v.precision(key == "population" || key == "trees_planted" || key == "households" ||
+                            key == "households_without_title"
+                        ? 0
                     : key == "permeable_paving_share" || key == "paving_target_progress" ||
-                            key.find("per_capita") != std::string::npos || key == "iso37120_21_3"
+                            key.find("per_capita") != std::string::npos || key == "iso37120_21_3" ||
+                            key == "iso37120_15_3"
                         ? 4
                         : 1);
         v << *r.values[c];
@@ -102,6 +105,10 @@ nlohmann::json compute_and_write_indicators(const io::Project& project, io::Stor
     if (spec.group(io::IndicatorGroup::kBicyclePaths))
       out << ", bicycle paths " << col(*r, "bicycle_path_km") << " km ("
           << col(*r, "bicycle_path_km_per_100k") << " per 100 000)";
+    if (spec.group(io::IndicatorGroup::kHouseholds))
+      out << ", households " << col(*r, "households") << ", without title "
+          << col(*r, "households_without_title") << " (15.3 = " << col(*r, "iso37120_15_3")
+          << " %)";
     out << "\n";
   }
   if (spec.paving_target_m2)
@@ -126,8 +133,9 @@ Runner add_indicators(CLI::App& app, const GlobalOptions& g) {
   auto a = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand(
       "indicators",
-      "Urban indicators per district and village (ISO 37120 21.1 green area, 21.3 informal "
-      "settlements, recreation space, permeable paving) from the project's store");
+      "Urban indicators per district and village (ISO 37120 21.1 green area, 21.2 trees, 21.3 "
+      "informal settlements, 13.1/13.2 recreation space, 18.7 bicycle paths, 15.3 households "
+      "without title, permeable paving) from the project's store");
   sub->add_option("project", a->project, "project file (.toml) with an [indicators] section")
       ->required()
       ->check(CLI::ExistingFile);

@@ -190,6 +190,7 @@ int run_units(const GlobalOptions& g, const UnitsArgs& a, bool generate) {
         {"rights", rights_of.count(b.id) ? rights_of[b.id] : nlohmann::json::array()},
         {"strata:generated", u.generated}};
     if (!b.address.empty()) attributes["address"] = b.address;
+    if (!b.use.empty()) attributes["use"] = b.use;
     if (!a.store.empty()) attributes["strata:zones"] = links_json(u.building, true);
     o.attributes_json = attributes.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     o.geometries.push_back(extrude_footprint(u.outline, u.z_bottom, u.z_top, "1"));

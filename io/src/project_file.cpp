@@ -11,6 +11,7 @@
 #include "strata/core/crs.h"
 #include "strata/core/error.h"
 #include "strata/core/kind_schema.h"
+#include "strata/core/ladm.h"
 
 namespace strata::io {
 
@@ -40,6 +41,8 @@ const std::vector<IndicatorGroupInfo>& indicator_groups() {
       {IndicatorGroup::kGreenAdded, "green_added", "green added", GroupMeasure::kArea},
       {IndicatorGroup::kTrees, "trees", "trees planted", GroupMeasure::kCount},
       {IndicatorGroup::kBicyclePaths, "bicycle_paths", "bicycle paths", GroupMeasure::kLength},
+      {IndicatorGroup::kHouseholds, "households", "households (residential units)",
+       GroupMeasure::kUnits},
   };
   return g;
 }
@@ -61,12 +64,14 @@ std::optional<IndicatorGroup> indicator_group_named(const std::string& name) {
       {"2014", "13.1", IndicatorGroup::kRecreationIndoor},
       {"2014", "13.2", IndicatorGroup::kRecreationOutdoor},
       {"2014", "18.7", IndicatorGroup::kBicyclePaths},
+      {"2014", "15.3", IndicatorGroup::kHouseholds},
   };
   for (const auto& info : indicator_groups())
     if (info.key == name) return info.group;
   for (const auto& n : numbers) {
     if (name == std::string(n.edition) + ":" + n.number) return n.group;
-    // Bare numbers: 2018's, and the 2014 ones the issue itself uses bare (13.1, 13.2, 18.7).
+    // Bare numbers: 2018's, and the 2014 ones the issue itself uses bare (13.1, 13.2, 15.3,
+    // 18.7).
     // 2014's 19.x must carry its edition: in ISO 37120:2018, 19 is another theme.
     if (name == n.number && std::string_view(n.number).substr(0, 3) != "19.") return n.group;
   }
@@ -296,7 +301,8 @@ class Loader {
     allow_keys(*t,
                {"districts", "population", "breakdown", "green", "paving", "recreation_indoor",
                 "recreation_outdoor", "informal_settlements", "green_added", "trees",
-                "bicycle_paths", "paving_target_m2", "compute", "outputs"},
+                "bicycle_paths", "households", "households_as_of", "title_rights",
+                "paving_target_m2", "compute", "outputs"},
                "[indicators]");
     IndicatorSpec s;
     s.line = static_cast<int>(t->source().begin.line);
@@ -355,6 +361,28 @@ class Loader {
         } else {
           fail(item, role + " entries must be layer names or { layer, field, values } tables");
         }
+        if (info.measure == GroupMeasure::kUnits) {
+          // Legal spaces come from `units build --save`, not from [[layers]]: their kind is
+          // checked in the store when the indicators run.
+          if (auto problem = layer_name_problem(sel.layer)) fail(item, role + ": " + *problem);
+          if (const LayerSpec* declared = p.find_layer(sel.layer))
+            fail(item, role + ": layer '" + sel.layer + "' is of kind " + declared->kind +
+                           ", expected the legal_space layer written by units build --save");
+          if (!sel.field.empty()) {
+            static const std::set<std::string> text_fields = {"use", "building_no", "address",
+                                                              "floor", "id"};
+            const bool numeric = sel.min || sel.max;
+            if (!numeric && !text_fields.count(sel.field))
+              fail(item, role + ": '" + sel.field +
+                             "' is not a text attribute of a legal space (use, building_no, "
+                             "address, floor)");
+            if (numeric && sel.field != "registered_area_m2")
+              fail(item, role + ": '" + sel.field +
+                             "' is not a numeric attribute of a legal space (registered_area_m2)");
+          }
+          list.push_back(std::move(sel));
+          return;
+        }
         const LayerSpec* l =
             info.measure == GroupMeasure::kCount
                 ? layer_of(sel.layer, item, {"point_feature"}, info.key)
@@ -386,8 +414,20 @@ class Loader {
     if (s.areas.empty())
       fail(s.line,
            "[indicators] names no layer for any indicator (green, paving, recreation_indoor, "
-           "recreation_outdoor, informal_settlements, green_added, trees, bicycle_paths): "
-           "nothing to compute");
+           "recreation_outdoor, informal_settlements, green_added, trees, bicycle_paths, "
+           "households): nothing to compute");
+    if (const toml::node* n = t->get("households_as_of")) {
+      s.households_as_of = text(*t, "households_as_of", "[indicators]", false);
+      if (!is_iso_date(s.households_as_of))
+        fail(*n, "households_as_of must be a date YYYY-MM-DD, not '" + s.households_as_of + "'");
+      if (!s.group(IndicatorGroup::kHouseholds))
+        fail(*n, "households_as_of is given but no households layer (15.3)");
+    }
+    if (const toml::node* n = t->get("title_rights")) {
+      s.title_rights = string_list(*n, "[indicators] title_rights");
+      if (!s.group(IndicatorGroup::kHouseholds))
+        fail(*n, "title_rights is given but no households layer (15.3)");
+    }
     if (const toml::node* n = t->get("paving_target_m2")) {
       auto v = n->value<double>();
       if (!v || !std::isfinite(*v) || !(*v > 0))
@@ -406,9 +446,9 @@ class Loader {
         if (!g)
           fail(*n, "[indicators] compute: '" + name +
                        "' names no indicator this version computes (ISO 37120 21.1, 21.2, 21.3, "
-                       "13.1, 13.2, 18.7, 2014:19.1, 2014:19.2, 2014:19.3; or green, paving, "
-                       "recreation_indoor, recreation_outdoor, informal_settlements, "
-                       "green_added, trees, bicycle_paths)");
+                       "13.1, 13.2, 15.3, 18.7, 2014:19.1, 2014:19.2, 2014:19.3; or green, "
+                       "paving, recreation_indoor, recreation_outdoor, informal_settlements, "
+                       "green_added, trees, bicycle_paths, households)");
         if (!s.group(*g)) {
           std::string key;
           for (const auto& info : indicator_groups())

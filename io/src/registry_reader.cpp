@@ -19,6 +19,7 @@ const std::map<std::string, std::vector<std::string>>& aliases() {
       {"building_no", {"building_no", "建號"}},
       {"building_id", {"building_id", "建物", "建物識別碼"}},
       {"address", {"address", "門牌", "建物門牌"}},
+      {"use", {"use", "主要用途", "用途"}},
       {"floors", {"floors", "層次"}},
       {"unit_kind", {"unit_kind", "類別", "建物類別"}},
       {"area_m2", {"area_m2", "面積", "總面積"}},
@@ -154,6 +155,7 @@ struct Builder {
       BAUnit b;
       b.id = no;
       b.address = r.get("address");
+      b.use = r.get("use");
       b.kind = *kind;
       b.registered_area_m2 = area;
       b.building = r.get("building_id");
@@ -250,8 +252,8 @@ void read_json(const std::string& path, Builder& b) {
       b.reject(base, ErrorCode::kFieldType, "", "a unit must be a JSON object");
       continue;
     }
-    for (const char* key :
-         {"building_no", "building_id", "address", "floors", "unit_kind", "area_m2", "unit_wkt"})
+    for (const char* key : {"building_no", "building_id", "address", "use", "floors", "unit_kind",
+                            "area_m2", "unit_wkt"})
       base.values[key] = json_text(u.value(key, nlohmann::json()));
     if (u.contains("parcels") && u["parcels"].is_array()) {
       std::string joined;

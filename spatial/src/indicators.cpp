@@ -11,6 +11,7 @@
 #include "strata/core/error.h"
 #include "strata/core/model_views.h"
 #include "strata/io/json_report.h"
+#include "strata/spatial/household_titles.h"
 #include "strata/spatial/population_by_district.h"
 #include "strata/spatial/zonal_count_length.h"
 #include "strata/spatial/zonal_union_area.h"
@@ -66,10 +67,40 @@ struct Selected {
   std::vector<MultiPoint2> points;
   std::vector<MultiLinestring2> lines;
   std::size_t features = 0;
+  // Households (15.3): `points` holds every unit, `untitled` those without a title; units
+  // without a solid have no place (`unlocated`).
+  std::vector<MultiPoint2> untitled;
+  std::int64_t unlocated = 0, unlocated_untitled = 0;
+  nlohmann::json households;
 };
 Selected select_features(io::Store& store, const std::vector<io::LayerSelection>& selections,
-                         io::GroupMeasure measure, nlohmann::json& counts) {
+                         io::GroupMeasure measure, const TitleRules& rules,
+                         nlohmann::json& counts) {
   Selected out;
+  if (measure == io::GroupMeasure::kUnits) {
+    HouseholdUnits h = read_household_units(store, selections, rules);
+    std::int64_t generated = 0;
+    for (const auto& u : h.units) {
+      generated += u.generated;
+      if (!u.location) {
+        ++out.unlocated;
+        out.unlocated_untitled += u.titled ? 0 : 1;
+        continue;
+      }
+      out.points.push_back(MultiPoint2{*u.location});
+      if (!u.titled) out.untitled.push_back(MultiPoint2{*u.location});
+    }
+    out.features = h.units.size();
+    counts = h.selections;
+    out.households = {{"as_of", rules.as_of.empty() ? nlohmann::json("current rights")
+                                                    : nlohmann::json(rules.as_of)},
+                      {"title_rights", rules.title_rights},
+                      {"units", h.units.size()},
+                      {"generated_units", generated},
+                      {"annexes_and_common_parts_left_out", h.other_kinds},
+                      {"without_title_by_reason", h.untitled_by_reason}};
+    return out;
+  }
   for (const auto& sel : selections) {
     const std::size_t before = out.features;
     if (sel.field.empty() && measure == io::GroupMeasure::kArea) {
@@ -230,8 +261,11 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
   nlohmann::json timings = nlohmann::json::object();
   nlohmann::json selected = nlohmann::json::object();
   struct Measured {
-    std::vector<double> districts, villages;  // m², points or m, per zone
+    std::vector<double> districts, villages;                    // m², points or m, per zone
+    std::vector<double> untitled_districts, untitled_villages;  // households without a title
   };
+  nlohmann::json households_info;
+  const TitleRules title_rules{spec.households_as_of, spec.title_rights};
   // A group's measure per district (and village): the area of the union of its polygons, the
   // number of its points, or the length of the union of its lines; and what lies outside every
   // district.
@@ -239,7 +273,8 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
                      const io::IndicatorGroupInfo& info) {
     const auto start = std::chrono::steady_clock::now();
     nlohmann::json counts = nlohmann::json::array();
-    Selected chosen = select_features(store, selections, info.measure, counts);
+    Selected chosen = select_features(store, selections, info.measure, title_rules, counts);
+    if (info.measure == io::GroupMeasure::kUnits) households_info = chosen.households;
     selected[info.key] = counts;
     const auto read = std::chrono::steady_clock::now();
     Measured m;
@@ -271,6 +306,25 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
         auto result = count_points_by_zone(district_zones, chosen.points);
         for (auto c : result.count) m.districts.push_back(static_cast<double>(c));
         if (result.outside > 0) outside_text = std::to_string(result.outside) + " point(s) lie";
+        break;
+      }
+      case io::GroupMeasure::kUnits: {
+        auto as_doubles = [](const std::vector<std::int64_t>& n) {
+          return std::vector<double>(n.begin(), n.end());
+        };
+        if (!villages.empty()) {
+          m.villages = as_doubles(count_points_by_zone(village_zones, chosen.points).count);
+          m.untitled_villages =
+              as_doubles(count_points_by_zone(village_zones, chosen.untitled).count);
+        }
+        auto all = count_points_by_zone(district_zones, chosen.points);
+        auto untitled = count_points_by_zone(district_zones, chosen.untitled);
+        m.districts = as_doubles(all.count);
+        m.untitled_districts = as_doubles(untitled.count);
+        if (all.outside + chosen.unlocated > 0)
+          outside_text = std::to_string(all.outside + chosen.unlocated) + " unit(s), " +
+                         std::to_string(untitled.outside + chosen.unlocated_untitled) +
+                         " of them without title, lie";
         break;
       }
       case io::GroupMeasure::kLength: {
@@ -428,10 +482,26 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
           "000)"}});
   }
 
-  // Values of one row from its population, area and group areas.
+  if (has(io::IndicatorGroup::kHouseholds)) {
+    add_column("households", true);
+    add_column("households_without_title", true);
+    add_column("iso37120_15_3", false);
+    t.definitions.push_back(
+        {{"key", "iso37120_15_3"},
+         {"name", "Percentage of households that exist without registered legal titles"},
+         {"unit", "%"},
+         {"iso37120_2014", "15.3"},
+         {"formula",
+          "100 × households_without_title / households; a household is a registered main unit "
+          "(主建物, one per building number) of the ownership model, in the first district "
+          "covering a point inside its outline; it has a title when a right of a title type, "
+          "held by a party with a share above 0, is in force"}});
+  }
+
+  // Values of one row from its population, area and group areas (and untitled households).
   using Areas = std::map<io::IndicatorGroup, double>;
   auto fill = [&](io::IndicatorRow& row, std::optional<double> pop, double zone_area,
-                  const Areas& a, bool city) {
+                  const Areas& a, bool city, double untitled) {
     row.values.assign(t.columns.size(), std::nullopt);
     auto set = [&](const std::string& key, std::optional<double> v) {
       row.values[t.column(key)] = v;
@@ -474,9 +544,20 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
       set("bicycle_path_km", it->second / 1e3);
       if (per_capita) set("bicycle_path_km_per_100k", (it->second / 1e3) / (*pop / 1e5));
     }
+    if (auto it = a.find(io::IndicatorGroup::kHouseholds); it != a.end()) {
+      set("households", it->second);
+      set("households_without_title", untitled);
+      if (it->second > 0) set("iso37120_15_3", 100 * untitled / it->second);
+    }
+  };
+  auto untitled_of = [&](std::size_t i, bool village) {
+    auto it = area.find(io::IndicatorGroup::kHouseholds);
+    if (it == area.end()) return 0.0;
+    return village ? it->second.untitled_villages[i] : it->second.untitled_districts[i];
   };
   double city_area = 0;
   Areas city_areas;
+  double city_untitled = 0;
   std::int64_t city_population = 0;
   for (std::size_t i = 0; i < districts.size(); ++i) {
     io::IndicatorRow row;
@@ -492,7 +573,8 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
       a[group] = m.districts[i];
       city_areas[group] += m.districts[i];
     }
-    fill(row, pop, zone_area, a, false);
+    fill(row, pop, zone_area, a, false, untitled_of(i, false));
+    city_untitled += untitled_of(i, false);
     city_area += zone_area;
     if (population[i]) city_population += *population[i];
     t.districts.push_back(std::move(row));
@@ -502,7 +584,7 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
   fill(t.city,
        population_complete ? std::optional<double>(static_cast<double>(city_population))
                            : std::nullopt,
-       city_area, city_areas, true);
+       city_area, city_areas, true, city_untitled);
   for (std::size_t i = 0; i < villages.size(); ++i) {
     io::IndicatorRow row;
     const District v = District::from(villages[i]);
@@ -514,7 +596,7 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
     if (v.population) pop = static_cast<double>(*v.population);
     Areas a;
     for (const auto& [group, m] : area) a[group] = m.villages[i];
-    fill(row, pop, bg::area(villages[i].geometry), a, false);
+    fill(row, pop, bg::area(villages[i].geometry), a, false, untitled_of(i, true));
     t.villages.push_back(std::move(row));
   }
   if (!villages.empty()) {
@@ -563,6 +645,7 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
          spec.breakdown.empty() ? nlohmann::json(nullptr) : nlohmann::json(spec.breakdown)},
         {"layers", selected},
         {"compute", spec.compute},
+        {"households", households_info.is_null() ? nlohmann::json(nullptr) : households_info},
         {"paving_target_m2",
          spec.paving_target_m2 ? nlohmann::json(*spec.paving_target_m2) : nlohmann::json(nullptr)},
         {"threads", options.threads > 0

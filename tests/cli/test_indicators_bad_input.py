@@ -882,6 +882,25 @@ PROJECT_FILE_CASES = [
     ("green_added naming a line layer", indicators_with(*BASE_KEYS, 'green_added = ["bike"]'),
      r"^green_added = ", ["[indicators] green_added", "layer 'bike' is of kind line_feature",
                           "green or paving or zoning or parcel"], POINT_LINE_LAYERS),
+    # households (15.3): legal_space layers written by units build --save, checked in the store
+    ("households naming a declared 2D layer", indicators_with(*BASE_KEYS, 'households = ["green"]'),
+     r"^households = ", ["[indicators] households", "layer 'green' is of kind green",
+                         "legal_space layer written by units build --save"]),
+    ("households selection on a field legal spaces lack",
+     indicators_with(*BASE_KEYS, 'households = [{ layer = "legal_spaces", field = "zone_class", values = ["住"] }]'),
+     r"^households = ", ["[indicators] households", "'zone_class'", "not a text attribute of a legal space"]),
+    ("households range on a text attribute",
+     indicators_with(*BASE_KEYS, 'households = [{ layer = "legal_spaces", field = "use", min = 1 }]'),
+     r"^households = ", ["[indicators] households", "'use'", "registered_area_m2"]),
+    ("households_as_of not a date",
+     indicators_with(*BASE_KEYS, 'households = "legal_spaces"', 'households_as_of = "2026-13-01"'),
+     r"^households_as_of", ["households_as_of must be a date YYYY-MM-DD", "2026-13-01"]),
+    ("households_as_of without households", indicators_with(*BASE_KEYS, 'households_as_of = "2026-01-01"'),
+     r"^households_as_of", ["households_as_of is given but no households layer"]),
+    ("title_rights without households", indicators_with(*BASE_KEYS, 'title_rights = ["所有權"]'),
+     r"^title_rights", ["title_rights is given but no households layer"]),
+    ("compute 15.3 without households", indicators_with(*BASE_KEYS, 'compute = ["15.3"]'),
+     r"^compute = ", ["[indicators] compute", "'15.3'", "needs layers in households"]),
 ]
 
 
@@ -920,6 +939,20 @@ class StoreMissingTest(IndicatorCase):
         self.assertIn("does not exist", err["message"])
         self.assertFalse(store.exists(), "strata indicators created the store")
         self.assertFalse(Path(str(store) + "-journal").exists())
+
+
+class HouseholdsWithoutModelTest(IndicatorCase):
+    """15.3 before `units build --save` wrote the ownership model: the error says how to make it,
+    and a 2D layer of the store named as households is refused by its kind."""
+
+    def test_missing_legal_spaces_layer(self):
+        project = self.write_project("nomodel", district_join=True,
+                                     indicators=indicators_with(*BASE_KEYS, 'households = "legal_spaces"'))
+        res = self.strata("run", project)
+        err = self.assertError(res, sts.EXIT_USAGE, 903, "WRONG_INPUT_PARAMETERS")
+        for needle in ("legal_spaces", "units build", "--save", str(project.parent / "strata.gpkg")):
+            self.assertIn(needle, err["message"])
+        self.assertFalse((project.parent / "out" / "indicators.json").exists())
 
 
 class DamagedStoreTest(IndicatorCase):

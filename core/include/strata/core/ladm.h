@@ -47,6 +47,7 @@ bool is_iso_date(std::string_view text);
 struct BAUnit {
   std::string id;  // the building number (建號)
   std::string address;
+  std::string use;  // 主要用途 as registered (住家用, 商業用, ...): residential units for 15.3
   UnitKind kind = UnitKind::kMain;
   double registered_area_m2 = 0;
   std::vector<std::string> parcels;           // "<地段> <地號>" the building stands on

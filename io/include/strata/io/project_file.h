@@ -82,9 +82,12 @@ enum class IndicatorGroup {
   kInformal,
   kGreenAdded,
   kTrees,
-  kBicyclePaths
+  kBicyclePaths,
+  kHouseholds
 };
-enum class GroupMeasure { kArea, kCount, kLength };
+// kUnits: registered residential units of the ownership model, counted with and without a
+// title (15.3).
+enum class GroupMeasure { kArea, kCount, kLength, kUnits };
 struct IndicatorGroupInfo {
   IndicatorGroup group;
   std::string key;   // [indicators] key, e.g. "green"
@@ -102,6 +105,10 @@ struct IndicatorSpec {
   std::string breakdown;   // a village layer: the same values per village too (empty: none)
   std::map<IndicatorGroup, std::vector<LayerSelection>> areas;  // groups not named are absent
   std::optional<double> paving_target_m2;
+  // 15.3: the day titles are checked on ("YYYY-MM-DD"; empty = the current rights) and the
+  // right types that are a title.
+  std::string households_as_of;
+  std::vector<std::string> title_rights = {"ownership", "所有權"};
   // `compute`: the indicators to compute, by group key or ISO 37120 number (2018 or 2014
   // numbering, e.g. "21.1" or "19.1"); empty = every group that names layers.
   std::vector<std::string> compute;
