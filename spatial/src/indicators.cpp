@@ -329,8 +329,8 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
       }
       case io::GroupMeasure::kLength: {
         if (!villages.empty())
-          m.villages = union_length_by_zone(village_zones, chosen.lines).length;
-        auto result = union_length_by_zone(district_zones, chosen.lines);
+          m.villages = union_length_by_zone(village_zones, chosen.lines, options.threads).length;
+        auto result = union_length_by_zone(district_zones, chosen.lines, options.threads);
         if (result.outside > kNegligibleLength)
           outside_text = outside_amount(result.outside, result.length, "m", "length");
         m.districts = std::move(result.length);

@@ -27,8 +27,10 @@ struct ZonalLengthResult {
 // Length of the union of all the lines (a stretch drawn twice counts once) inside each zone,
 // planar in the CRS units. A stretch running along a boundary shared by two zones counts once,
 // in the first zone (input order) whose closed polygon holds it, so zones that only touch add up
-// to the network. Runs on GEOS.
+// to the network. Runs on GEOS: one union of the whole network, then the zones on `threads`
+// worker threads (0 = every core); the result does not depend on the thread count. `outside` is
+// the network's length less the zones' (so it carries that subtraction's rounding).
 ZonalLengthResult union_length_by_zone(const std::vector<MultiPolygon2>& zones,
-                                       const std::vector<MultiLinestring2>& lines);
+                                       const std::vector<MultiLinestring2>& lines, int threads = 0);
 
 }  // namespace strata::spatial
