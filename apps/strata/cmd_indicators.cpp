@@ -1,7 +1,9 @@
 // strata indicators PROJECT: the urban indicators of the project's [indicators] section, per
 // district and city-wide, from the existing store (strata run imports first and then computes
 // them too). Writes JSON, CSV, Markdown and a GeoPackage layer of districts (docs/indicators.md).
+#include <algorithm>
 #include <filesystem>
+#include <map>
 #include <sstream>
 
 #include "commands.h"
@@ -33,6 +35,19 @@ nlohmann::json compute_and_write_indicators(const io::Project& project, io::Stor
         ErrorCode::kStoreError,
         out_dir.string() + ": cannot create the output folder (" + ec.message() + ")");
   nlohmann::json files = nlohmann::json::object();
+  // Outputs of an earlier run that this run's `outputs` no longer lists would sit next to the
+  // new ones with older values: they go, so the folder holds one consistent set.
+  const std::map<std::string, std::vector<std::string>> files_of = {
+      {"json", {"indicators.json"}},
+      {"csv", {"indicators.csv", "indicators_village.csv"}},
+      {"markdown", {"indicators.md"}},
+      {"gpkg", {"indicators.gpkg"}}};
+  for (const auto& [kind, names] : files_of)
+    if (std::find(spec.outputs.begin(), spec.outputs.end(), kind) == spec.outputs.end())
+      for (const auto& name : names) {
+        std::error_code ignored;
+        std::filesystem::remove(out_dir / name, ignored);
+      }
   for (const auto& kind : spec.outputs) {
     std::filesystem::path path;
     if (kind == "json") {

@@ -601,6 +601,25 @@ class RerunReplacesOutputsTest(IndicatorCase):
         third = self.strata("run", self.project)
         self.assertOutputsLikeFirst(first, third, "second strata run after stale outputs")
 
+    def test_outputs_no_longer_listed_are_removed(self):
+        # A first run wrote all four; a run listing only json must not leave the older CSV,
+        # Markdown and GeoPackage beside its new JSON.
+        folder = self.tmp / "fewer"
+        folder.mkdir()
+        text = project_text(folder, district_join=True)
+        project = folder / "project.toml"
+        project.write_text(text, encoding="utf-8")
+        self.assertExit(self.strata("run", project), sts.EXIT_OK)
+        out = folder / "out"
+        for name in ("indicators.json", "indicators.csv", "indicators.md", "indicators.gpkg"):
+            self.assertTrue((out / name).exists(), name)
+        project.write_text(text.replace("[indicators]\n", '[indicators]\noutputs = ["json"]\n'), encoding="utf-8")
+        res = self.strata("indicators", project)
+        self.assertExit(res, sts.EXIT_OK)
+        self.assertEqual(sorted(p.name for p in out.iterdir() if p.name.startswith("indicators")), ["indicators.json"])
+        self.assertTrue((out / "summary.json").exists(), "the run's summary is not an indicator output")
+        self.assertEqual(set(res.result["outputs"]), {"json"})
+
 
 # --------------------------------------------------------------------------- 2: no population
 
