@@ -1,13 +1,17 @@
 #include "strata/io/layer_import.h"
 
 #include <algorithm>
+#include <atomic>
 #include <boost/geometry/algorithms/envelope.hpp>
 #include <boost/geometry/algorithms/expand.hpp>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <exception>
 #include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <thread>
 #include <unordered_map>
 
 #include "added_fields_source.h"
@@ -28,6 +32,93 @@ namespace {
 // Grid for the second repair attempt, in project CRS units (metres for EPSG:3826): 1 mm is far
 // below survey accuracy and far above floating-point noise.
 constexpr double kSnapGrid = 0.001;
+
+// A polygon's geometry checks after reprojection: repeated points removed, validity checked
+// and, when invalid, repaired (GEOS MakeValid, then on a snapped grid). Pure and independent
+// per feature, so that large layers run it on worker threads.
+struct PolygonCheck {
+  MultiPolygon2 cleaned;  // without repeated points, before any repair
+  std::size_t removed = 0;
+  std::optional<GeometryProblem> problem;    // of `cleaned`
+  std::optional<RepairResult> fixed;         // when there was a problem
+  std::optional<GeometryProblem> remaining;  // of `fixed`
+};
+
+// Drops points equal to their predecessor (Boost accepts them, but they are 102 in val3dity's
+// terms and make later edge computations degenerate). Returns how many were removed.
+std::size_t remove_repeated_points(MultiPolygon2& g) {
+  std::size_t removed = 0;
+  auto clean = [&removed](Ring2& ring) {
+    auto end = std::unique(ring.begin(), ring.end(), [](const Point2& a, const Point2& b) {
+      return a.x() == b.x() && a.y() == b.y();
+    });
+    removed += static_cast<std::size_t>(ring.end() - end);
+    ring.erase(end, ring.end());
+  };
+  for (auto& poly : g) {
+    clean(poly.outer());
+    for (auto& inner : poly.inners()) clean(inner);
+  }
+  return removed;
+}
+
+PolygonCheck check_polygon(MultiPolygon2 geometry) {
+  PolygonCheck c;
+  c.cleaned = std::move(geometry);
+  c.removed = remove_repeated_points(c.cleaned);
+  c.problem = check_polygonal(c.cleaned);
+  if (c.problem) {
+    c.fixed = make_valid_polygonal(c.cleaned);
+    if (!c.fixed || check_polygonal(c.fixed->geometry))
+      c.fixed = snap_and_make_valid(c.cleaned, kSnapGrid);
+    if (c.fixed) c.remaining = check_polygonal(c.fixed->geometry);
+  }
+  return c;
+}
+
+bool all_finite(const MultiPolygon2& g) {
+  auto ok = [](const Ring2& ring) {
+    return std::all_of(ring.begin(), ring.end(), [](const Point2& p) {
+      return std::isfinite(p.x()) && std::isfinite(p.y());
+    });
+  };
+  for (const auto& poly : g) {
+    if (!ok(poly.outer())) return false;
+    for (const auto& inner : poly.inners())
+      if (!ok(inner)) return false;
+  }
+  return true;
+}
+
+constexpr std::size_t kCheckChunk = 4096;
+
+// check_polygon() of features [start, end) on every core; nothing for a feature without
+// polygons or with a non-finite coordinate (the import rejects those before any check).
+std::vector<std::optional<PolygonCheck>> precheck_polygons(const std::vector<SourceFeature>& f,
+                                                           std::size_t start, std::size_t end) {
+  std::vector<std::optional<PolygonCheck>> out(end - start);
+  std::atomic<std::size_t> next{start};
+  std::mutex mutex;
+  std::exception_ptr failure;
+  auto work = [&] {
+    try {
+      for (std::size_t k = next++; k < end; k = next++)
+        if (f[k].polygons && !f[k].polygons->empty() && all_finite(*f[k].polygons))
+          out[k - start] = check_polygon(*f[k].polygons);
+    } catch (...) {
+      std::lock_guard lock(mutex);
+      if (!failure) failure = std::current_exception();
+      next = end;
+    }
+  };
+  const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  if (failure) std::rethrow_exception(failure);
+  return out;
+}
 
 // Converts a mapped value to the canonical field's type; nothing when it does not convert.
 std::optional<FieldValue> convert(const FieldValue& v, FieldType type) {
@@ -149,12 +240,24 @@ class Importer {
     const auto total = static_cast<std::int64_t>(features.size());
     std::unordered_map<std::string, std::int64_t> seen_ids;
     std::int64_t done = 0;
-    for (auto& feature : features) {
-      ++prov.features_read;
-      import_feature(*source, feature, to_project, seen_ids, out);
-      feature = SourceFeature{};  // release the raw copy as soon as it is converted
-      if (progress_ && (++done % 500 == 0 || done == total))
-        progress_("check " + spec_.name, done, total);
+    // Polygon checks and repairs, the import's heaviest step, run on worker threads a chunk at a
+    // time (bounded memory); the features are then imported in order, so ids, messages and
+    // reports are those of a single-threaded import. Only without reprojection: PROJ objects
+    // are not shared between threads.
+    const bool parallel_checks = kind_->geometry == GeometryKind::kPolygon &&
+                                 to_project.is_identity() && features.size() >= 2 * kCheckChunk;
+    std::vector<std::optional<PolygonCheck>> checks;
+    for (std::size_t start = 0; start < features.size(); start += kCheckChunk) {
+      const std::size_t end = std::min(features.size(), start + kCheckChunk);
+      if (parallel_checks) checks = precheck_polygons(features, start, end);
+      for (std::size_t k = start; k < end; ++k) {
+        ++prov.features_read;
+        import_feature(*source, features[k], to_project, seen_ids, out,
+                       parallel_checks ? &checks[k - start] : nullptr);
+        features[k] = SourceFeature{};  // release the raw copy as soon as it is converted
+        if (progress_ && (++done % 500 == 0 || done == total))
+          progress_("check " + spec_.name, done, total);
+      }
     }
     for (const auto& r : out.records)
       (r.repaired ? prov.features_repaired : prov.features_imported)++;
@@ -342,7 +445,8 @@ class Importer {
 
   void import_feature(const VectorSource& source, const SourceFeature& f,
                       const Transformer& to_project,
-                      std::unordered_map<std::string, std::int64_t>& seen_ids, LayerImport& out) {
+                      std::unordered_map<std::string, std::int64_t>& seen_ids, LayerImport& out,
+                      std::optional<PolygonCheck>* prechecked) {
     Record r;
     r.kind = spec_.kind;
     r.source = {file_, source.layer_name(), f.fid};
@@ -486,20 +590,21 @@ class Importer {
                            "a ring was not closed",
                            "closed by repeating its first point",
                            {}});
-      if (std::size_t removed = remove_repeated_points(r.geometry); removed > 0)
+      // Checked on the worker threads already when the layer is large (same function).
+      PolygonCheck check = prechecked && *prechecked ? std::move(**prechecked)
+                                                     : check_polygon(std::move(r.geometry));
+      r.geometry = std::move(check.cleaned);
+      if (check.removed > 0)
         repairs.push_back({ErrorCode::kConsecutivePointsSame,
-                           std::to_string(removed) + " repeated consecutive point(s)",
+                           std::to_string(check.removed) + " repeated consecutive point(s)",
                            "repeated points removed",
                            {}});
-      if (auto problem = check_polygonal(r.geometry)) {
-        auto fixed = make_valid_polygonal(r.geometry);
-        if (!fixed || check_polygonal(fixed->geometry))
-          fixed = snap_and_make_valid(r.geometry, kSnapGrid);
+      if (const auto& problem = check.problem) {
+        auto& fixed = check.fixed;
+        const auto& remaining = check.remaining;
         std::string what = fid_text + ": invalid polygon, " +
                            std::to_string(static_cast<int>(problem->code)) + " " +
                            std::string(error_name(problem->code)) + " (" + problem->detail + ")";
-        std::optional<GeometryProblem> remaining;
-        if (fixed) remaining = check_polygonal(fixed->geometry);
         if (!fixed || remaining) {
           std::string why = !fixed
                                 ? "no polygon remains after GEOS MakeValid"
@@ -682,24 +787,6 @@ class Importer {
                "those parts dropped");
     r.length_m = length_m(r.lines);
     return true;
-  }
-
-  // Drops points equal to their predecessor (Boost accepts them, but they are 102 in val3dity's
-  // terms and make later edge computations degenerate). Returns how many were removed.
-  static std::size_t remove_repeated_points(MultiPolygon2& g) {
-    std::size_t removed = 0;
-    auto clean = [&removed](Ring2& ring) {
-      auto end = std::unique(ring.begin(), ring.end(), [](const Point2& a, const Point2& b) {
-        return a.x() == b.x() && a.y() == b.y();
-      });
-      removed += static_cast<std::size_t>(ring.end() - end);
-      ring.erase(end, ring.end());
-    };
-    for (auto& poly : g) {
-      clean(poly.outer());
-      for (auto& inner : poly.inners()) clean(inner);
-    }
-    return removed;
   }
 
   void set_location(FeatureIssue& i, const MultiPolygon2& g) const {

@@ -7,6 +7,7 @@
 #include <boost/geometry/algorithms/intersects.hpp>
 #include <boost/geometry/index/rtree.hpp>
 #include <exception>
+#include <limits>
 #include <mutex>
 #include <thread>
 #include <utility>
@@ -18,6 +19,19 @@ namespace {
 
 namespace bg = boost::geometry;
 namespace bgi = boost::geometry::index;
+
+struct PreparedDeleter {
+  GEOSContextHandle_t h;
+  void operator()(const GEOSPreparedGeometry* p) const {
+    if (p) GEOSPreparedGeom_destroy_r(h, p);
+  }
+};
+using PreparedPtr = std::unique_ptr<const GEOSPreparedGeometry, PreparedDeleter>;
+
+PreparedPtr owned_prepared(const Geos& geos, const GEOSPreparedGeometry* p) {
+  if (!p) geos.check(nullptr, "prepare");
+  return PreparedPtr(p, PreparedDeleter{geos.handle()});
+}
 
 double length_of(const Geos& geos, const GEOSGeometry* g) {
   double l = 0;
@@ -57,6 +71,33 @@ ZonalCountResult count_points_by_zone(const std::vector<MultiPolygon2>& zones,
   return out;
 }
 
+namespace {
+
+// The union of many lines is the kernel's heaviest step: it is cut into vertical strips unioned
+// on worker threads. The cuts depend only on the data (never on the thread count), lie strictly
+// between vertices' x (so no segment runs along a cut) and balance the vertices.
+std::vector<double> strip_cuts(const MultiLinestring2& all, std::size_t strips) {
+  std::vector<double> xs;
+  for (const auto& l : all)
+    for (const auto& p : l) xs.push_back(p.x());
+  std::sort(xs.begin(), xs.end());
+  xs.erase(std::unique(xs.begin(), xs.end()), xs.end());
+  std::vector<double> cuts = {xs.front() - 1};
+  for (std::size_t k = 1; k < strips; ++k) {
+    const std::size_t q = k * xs.size() / strips;
+    if (q == 0 || q >= xs.size()) continue;
+    const double c = (xs[q - 1] + xs[q]) / 2;
+    if (c > cuts.back() && c > xs[q - 1] && c < xs[q]) cuts.push_back(c);
+  }
+  cuts.push_back(xs.back() + 1);
+  return cuts;
+}
+
+constexpr std::size_t kStrips = 8;
+constexpr std::size_t kVerticesPerStrip = 20000;
+
+}  // namespace
+
 ZonalLengthResult union_length_by_zone(const std::vector<MultiPolygon2>& zones,
                                        const std::vector<MultiLinestring2>& lines, int threads) {
   ZonalLengthResult out;
@@ -66,93 +107,129 @@ ZonalLengthResult union_length_by_zone(const std::vector<MultiPolygon2>& zones,
   MultiLinestring2 all;
   for (const auto& l : lines) all.insert(all.end(), l.begin(), l.end());
   if (all.empty()) return out;
-  // The union nodes the lines and merges overlapping stretches, so each is measured once.
-  GeomPtr merged;
-  {
-    GeomPtr joined = to_geos(geos, all);
-    merged = owned(geos, GEOSUnaryUnion_r(h, joined.get()), "line union");
-  }
-  std::vector<Box2> boxes(zones.size());
-  for (std::size_t i = 0; i < zones.size(); ++i)
-    if (!zones[i].empty()) bg::envelope(zones[i], boxes[i]);
 
-  // Zones are measured independently, on worker threads. Each thread has its own GEOS context,
-  // its own copy of the network and of the zones: GEOS 3.11 computes envelopes lazily, so a
-  // geometry read by several threads at once is not safe. A zone's value does not depend on
-  // which thread measured it.
-  const unsigned n_threads =
-      std::min<unsigned>(threads > 0 ? static_cast<unsigned>(threads)
-                                     : std::max(1u, std::thread::hardware_concurrency()),
-                         static_cast<unsigned>(std::max<std::size_t>(1, zones.size())));
+  // The union nodes the lines and merges overlapping stretches, so each is measured once; its
+  // parts meet only at their ends.
+  struct Piece {
+    GeomPtr line;
+    Box2 box;
+  };
+  std::vector<Piece> pieces;
+  auto add_parts = [&](const GEOSGeometry* g) {
+    const int n = GEOSGetNumGeometries_r(h, g);
+    for (int k = 0; k < n; ++k) {
+      const GEOSGeometry* part = GEOSGetGeometryN_r(h, g, k);
+      if (GEOSGeomTypeId_r(h, part) != GEOS_LINESTRING || GEOSisEmpty_r(h, part) == 1) continue;
+      Piece p{owned(geos, GEOSGeom_clone_r(h, part), "clone"), {}};
+      double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+      GEOSGeom_getXMin_r(h, part, &x0);
+      GEOSGeom_getYMin_r(h, part, &y0);
+      GEOSGeom_getXMax_r(h, part, &x1);
+      GEOSGeom_getYMax_r(h, part, &y1);
+      p.box = Box2({x0, y0}, {x1, y1});
+      pieces.push_back(std::move(p));
+    }
+  };
+  std::size_t vertices = 0;
+  for (const auto& l : all) vertices += l.size();
+  const std::vector<double> cuts =
+      strip_cuts(all, std::clamp<std::size_t>(vertices / kVerticesPerStrip, 1, kStrips));
+  double y0 = std::numeric_limits<double>::max(), y1 = std::numeric_limits<double>::lowest();
+  std::vector<Box2> line_boxes;
+  for (const auto& l : all) {
+    Box2 b;
+    bg::envelope(l, b);
+    line_boxes.push_back(b);
+    y0 = std::min(y0, b.min_corner().y());
+    y1 = std::max(y1, b.max_corner().y());
+  }
+  // Strip s: the lines meeting it, cut to it, unioned; in that thread's own GEOS context.
+  // (Contexts first: they must outlive the geometries made in them, exceptions included.)
+  std::vector<std::unique_ptr<Geos>> contexts(cuts.size() - 1);
+  std::vector<GeomPtr> unions(cuts.size() - 1);
   std::atomic<std::size_t> next{0};
   std::mutex mutex;
   std::exception_ptr failure;
-  auto work = [&](const Geos& g, const GEOSGeometry* network) {
-    const GEOSContextHandle_t c = g.handle();
-    std::vector<GeomPtr> zone_geoms;
-    for (const auto& z : zones) zone_geoms.push_back(to_geos(g, z));
-    for (std::size_t i = next++; i < zones.size(); i = next++) {
-      if (zones[i].empty()) continue;
-      // The network cut to the zone's box first (linear time), so that each zone's overlay only
-      // sees the lines near it: with a village breakdown there are hundreds of zones.
-      // The box is padded: the clipper's treatment of lines along its edges is not the overlay's.
-      const Box2& b = boxes[i];
-      const double pad = 1e-3 + 1e-6 * (b.max_corner().x() - b.min_corner().x() +
-                                        b.max_corner().y() - b.min_corner().y());
-      GeomPtr near =
-          owned(g,
-                GEOSClipByRect_r(c, network, b.min_corner().x() - pad, b.min_corner().y() - pad,
-                                 b.max_corner().x() + pad, b.max_corner().y() + pad),
-                "clip");
-      GeomPtr inside =
-          owned(g, GEOSIntersection_r(c, near.get(), zone_geoms[i].get()), "intersection");
-      // A stretch on a boundary shared with an earlier zone was counted there: each stretch
-      // counts once, in the first zone (input order) whose closed polygon holds it, as points do.
-      std::vector<GeomPtr> clones;
-      for (std::size_t k = 0; k < i; ++k)
-        if (!zones[k].empty() && bg::intersects(boxes[k], boxes[i]))
-          clones.push_back(owned(g, GEOSGeom_clone_r(c, zone_geoms[k].get()), "clone"));
-      if (!clones.empty()) {
-        auto raw = release_all(clones);
-        GeomPtr collection =
-            owned(g,
-                  GEOSGeom_createCollection_r(c, GEOS_GEOMETRYCOLLECTION, raw.data(),
-                                              static_cast<unsigned>(raw.size())),
-                  "zones");
-        GeomPtr before = owned(g, GEOSUnaryUnion_r(c, collection.get()), "zone union");
-        inside = owned(g, GEOSDifference_r(c, inside.get(), before.get()), "difference");
-      }
-      out.length[i] = length_of(g, inside.get());
-    }
-  };
-  auto guarded = [&](const Geos& g, const GEOSGeometry* network) {
+  auto work = [&] {
     try {
-      work(g, network);
+      for (std::size_t k = next++; k + 1 < cuts.size(); k = next++) {
+        contexts[k] = std::make_unique<Geos>();
+        const Geos& g = *contexts[k];
+        const Box2 strip({cuts[k], y0 - 1}, {cuts[k + 1], y1 + 1});
+        MultiLinestring2 near;
+        for (std::size_t i = 0; i < all.size(); ++i)
+          if (bg::intersects(line_boxes[i], strip)) near.push_back(all[i]);
+        GeomPtr input = to_geos(g, near);
+        if (cuts.size() > 2)
+          input = owned(
+              g, GEOSClipByRect_r(g.handle(), input.get(), cuts[k], y0 - 1, cuts[k + 1], y1 + 1),
+              "clip");
+        unions[k] = GeomPtr(g.check(GEOSUnaryUnion_r(g.handle(), input.get()), "line union"),
+                            GeomDeleter{g.handle()});
+      }
     } catch (...) {
       std::lock_guard lock(mutex);
       if (!failure) failure = std::current_exception();
-      next = zones.size();
+      next = cuts.size();
     }
   };
-  // The copies are made before any thread starts, so that no geometry is read while copied.
-  std::vector<GeomPtr> copies;
-  for (unsigned t = 1; t < n_threads; ++t)
-    copies.push_back(owned(geos, GEOSGeom_clone_r(h, merged.get()), "clone"));
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < n_threads; ++t)
-    pool.emplace_back([&, t] {
-      Geos g;
-      guarded(g, copies[t - 1].get());
-    });
-  guarded(geos, merged.get());
-  for (auto& t : pool) t.join();
+  const unsigned n_threads =
+      std::min<unsigned>(threads > 0 ? static_cast<unsigned>(threads)
+                                     : std::max(1u, std::thread::hardware_concurrency()),
+                         static_cast<unsigned>(cuts.size() - 1));
+  {
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < n_threads; ++t) pool.emplace_back(work);
+    work();
+    for (auto& t : pool) t.join();
+  }
   if (failure) std::rethrow_exception(failure);
+  for (const auto& u : unions) add_parts(u.get());
+  // The strips' geometries were made in their own contexts: freed there, then the contexts.
+  unions.clear();
+  contexts.clear();
 
-  // What lies outside every zone: the network's length less what the zones hold. Each stretch
-  // counts in one zone at most, so the zones' lengths add up to the network inside them.
-  double inside_total = 0;
-  for (double l : out.length) inside_total += l;
-  out.outside = std::max(0.0, length_of(geos, merged.get()) - inside_total);
+  // Zone by zone, in input order, each zone takes the stretches of the network it holds
+  // (closed polygon) and they leave the network: a stretch on a boundary shared with a later
+  // zone, or in two overlapping zones, counts once, in the first. Taking (intersection) and
+  // leaving (difference) are two overlays of the same inputs, so they node alike and the
+  // zones' lengths and what remains add up to the network. What remains at the end lies
+  // outside every zone.
+  for (std::size_t i = 0; i < zones.size(); ++i) {
+    if (zones[i].empty()) continue;
+    Box2 zone_box;
+    bg::envelope(zones[i], zone_box);
+    GeomPtr zone = to_geos(geos, zones[i]);
+    PreparedPtr prepared = owned_prepared(geos, GEOSPrepare_r(h, zone.get()));
+    // Most pieces near the zone lie inside it, away from its boundary: they are taken whole,
+    // found by prepared predicates (indexed, no overlay). Only pieces that meet the boundary go
+    // through the overlay, together.
+    std::vector<std::size_t> crossing;
+    for (std::size_t k = 0; k < pieces.size(); ++k) {
+      if (!pieces[k].line || !bg::intersects(pieces[k].box, zone_box)) continue;
+      const GEOSGeometry* line = pieces[k].line.get();
+      if (GEOSPreparedContainsProperly_r(h, prepared.get(), line) == 1) {
+        out.length[i] += length_of(geos, line);
+        pieces[k].line.reset();
+      } else if (GEOSPreparedIntersects_r(h, prepared.get(), line) == 1) {
+        crossing.push_back(k);
+      }
+    }
+    if (crossing.empty()) continue;
+    std::vector<GeomPtr> parts;
+    for (auto k : crossing) parts.push_back(std::move(pieces[k].line));
+    auto raw = release_all(parts);
+    GeomPtr batch = owned(geos,
+                          GEOSGeom_createCollection_r(h, GEOS_MULTILINESTRING, raw.data(),
+                                                      static_cast<unsigned>(raw.size())),
+                          "lines");
+    GeomPtr taken = owned(geos, GEOSIntersection_r(h, batch.get(), zone.get()), "intersection");
+    GeomPtr left = owned(geos, GEOSDifference_r(h, batch.get(), zone.get()), "difference");
+    out.length[i] += length_of(geos, taken.get());
+    add_parts(left.get());
+  }
+  for (const auto& p : pieces)
+    if (p.line) out.outside += length_of(geos, p.line.get());
   return out;
 }
 

@@ -100,6 +100,82 @@ class BadInputTest(sts.StrataTestCase):
         want = gpd.GeoSeries([make_valid(src_bow)], crs=4326).to_crs(3826).area.iloc[0]
         self.assertAlmostEqual(stored.loc[bow_id, "area_m2"], want, delta=0.01 * want)
 
+    def test_large_layer_checked_on_worker_threads(self):
+        """A layer of 10,000 polygons already in the store's CRS has its geometry checks run on
+        worker threads (docs/ARCHITECTURE.md); the features are still imported in order, so the
+        report is the one a single thread gives: ids, codes, repairs and the rule that the id of a
+        rejected feature stays free. GENERATED: copies of the real sample green polygons with
+        offsets, with problems planted at known positions."""
+        import geopandas as gpd
+        from shapely.affinity import translate
+        from shapely.geometry import mapping
+
+        d = self.new_dir("large")
+        base = gpd.read_file(sts.REPO_ROOT / "samples" / "taipei" / "green.geojson").to_crs(3826)
+        def no_repeats(ring):
+            c = list(ring.coords)
+            return all(a != b for a, b in zip(c, c[1:]))
+
+        # Polygons without repeated points of their own (the reprojection leaves some), so that
+        # only the planted problems are reported.
+        shapes = [p for g in base.geometry for p in getattr(g, "geoms", [g])
+                  if p.geom_type == "Polygon" and p.is_valid and len(p.exterior.coords) > 4
+                  and no_repeats(p.exterior) and all(no_repeats(r) for r in p.interiors)]
+        self.assertGreater(len(shapes), 5)
+        n = 10_000
+        bowtie, repeated, degenerate, duplicate, reuses = set(), set(), set(), set(), set()
+        features = []
+        for k in range(n):
+            g = translate(shapes[k % len(shapes)], (k % 100) * 300.0, (k // 100) * 300.0)
+            geom = mapping(g)
+            fid_id = f"g{k}"
+            x0, y0, x1, y1 = g.bounds
+            if k % 97 == 5:
+                bowtie.add(k)
+                geom = {"type": "Polygon", "coordinates": [[[x0, y0], [x1, y1], [x1, y0], [x0, y1], [x0, y0]]]}
+            elif k % 101 == 7:
+                repeated.add(k)
+                ring = [list(c) for c in g.exterior.coords]
+                ring.insert(1, ring[1])
+                geom = {"type": "Polygon", "coordinates": [ring]}
+            elif k % 1009 == 0:
+                degenerate.add(k)  # a ring with no area: nothing survives MakeValid
+                geom = {"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [(x0 + x1) / 2, y0], [x0, y0]]]}
+            elif k - 1 in degenerate:
+                reuses.add(k)
+                fid_id = f"g{k - 1}"  # the rejected feature's id is free
+            elif k % 499 == 11:
+                duplicate.add(k)
+                fid_id = f"g{k - 1}"
+            features.append({"type": "Feature", "properties": {"gid": fid_id}, "geometry": geom})
+        path = d / "large_GENERATED.geojson"
+        path.write_text(json.dumps({"type": "FeatureCollection",
+                                    "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3826"}},
+                                    "features": features}), encoding="utf-8")
+        store = d / "s.gpkg"
+        res = self.strata("import", path, "--kind", "green", "--name", "g", "--store", store, "--field", "id=gid")
+        self.assertExit(res, sts.EXIT_OK)
+        issues = {}
+        for i in self.info(store, "--issues")["issues"]:
+            if i["layer"] == "g":
+                issues.setdefault(i["fid"], []).append(i)
+        self.assertEqual(set(issues), bowtie | repeated | degenerate | duplicate)
+        for k in bowtie:
+            self.assertEqual([i["status"] for i in issues[k]], ["repaired"], issues[k])
+        for k in repeated:
+            self.assertEqual([(i["status"], i["code"]) for i in issues[k]], [("repaired", 102)], issues[k])
+        for k in degenerate:
+            self.assertEqual([(i["status"], i["code"]) for i in issues[k]], [("rejected", 941)], issues[k])
+        for k in duplicate:
+            self.assertEqual([(i["status"], i["code"]) for i in issues[k]], [("rejected", 930)], issues[k])
+            self.assertIn(f"feature {k - 1}", issues[k][0]["message"])
+        layer = self.info_layers(store)["g"]
+        self.assertEqual((layer["features_read"], layer["features_repaired"], layer["features_rejected"]),
+                         (n, len(bowtie | repeated), len(degenerate | duplicate)))
+        stored = dict(sts.sqlite_rows(store, "SELECT sid, src_fid FROM g"))
+        for k in reuses:
+            self.assertEqual(stored[f"g{k - 1}"], k, "the id of a rejected feature goes to the next one")
+
     # ------------------------------------------------------------------ (c) mapped field missing
     def test_mapped_field_missing(self):
         d = self.new_dir("field_missing")

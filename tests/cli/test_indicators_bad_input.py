@@ -2044,7 +2044,8 @@ fields = {{ name = "label" }}
     def test_bicycle_path_length_is_the_union(self):
         doc = self.doc()
         union = unary_union(list(self.accepted.values()))
-        want = reference.first_zone_lengths(union, list(zip(self.districts["CPTID"], self.districts.geometry)))
+        want, outside_ref = reference.first_zone_lengths(union, list(zip(self.districts["CPTID"],
+                                                                         self.districts.geometry)))
         naive = {cid: sum(l.intersection(g).length for l in self.accepted.values())
                  for cid, g in zip(self.districts["CPTID"], self.districts.geometry)}
         # The shared district boundaries count once, in the first district: adding up each
@@ -2066,8 +2067,15 @@ fields = {{ name = "label" }}
             self.assertEqual(row["population"], population[name])
         self.assertClose(doc["city"]["bicycle_path_km"], sum(want.values()) / 1e3, "city bicycle_path_km",
                          rel=1e-6, floor=0.0)
-        outside = union.difference(unary_union(list(self.districts.geometry))).length
+        # The zones and the outside add up to the network (each stretch counted once).
+        self.assertAlmostEqual(sum(want.values()) + outside_ref, union.length, delta=1e-6 * union.length)
+        outside = outside_ref
         self.assertGreater(outside, 1.0, "reference: some village boundaries reach outside the districts")
+        # Along the districts' outer boundary the village boundaries run a few nanometres off it:
+        # whether they fall in or out depends on GEOS's noding, so a whole-network difference can
+        # differ from the per-zone reference by a few hundred metres, no more.
+        whole = union.difference(unary_union(list(self.districts.geometry))).length
+        self.assertLess(abs(whole - outside), 0.03 * whole, (whole, outside))
         found = [w for w in self.warnings_with(doc, W_OUTSIDE) if w["message"].startswith("bicycle paths")]
         self.assertEqual(len(found), 1, doc["warnings"])
         m = re.match(r"^bicycle paths \(paths\): (?P<m>[0-9.]+) m \((?P<share>[0-9.]+) % of the length\) lie "

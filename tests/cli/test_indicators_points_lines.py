@@ -81,7 +81,7 @@ class PointsLinesTest(sts.StrataTestCase):
     def expected_lengths(self, zones) -> dict:
         """Each stretch in the first zone (file order) whose closed polygon holds it: a levee on a
         boundary between two districts counts once."""
-        return reference.first_zone_lengths(self.levee_union, zones)
+        return reference.first_zone_lengths(self.levee_union, zones)[0]
 
     def assertLength(self, got_km, want_m, what):
         got_m = got_km * 1e3

@@ -25,11 +25,12 @@ struct ZonalLengthResult {
 };
 
 // Length of the union of all the lines (a stretch drawn twice counts once) inside each zone,
-// planar in the CRS units. A stretch running along a boundary shared by two zones counts once,
-// in the first zone (input order) whose closed polygon holds it, so zones that only touch add up
-// to the network. Runs on GEOS: one union of the whole network, then the zones on `threads`
-// worker threads (0 = every core); the result does not depend on the thread count. `outside` is
-// the network's length less the zones' (so it carries that subtraction's rounding).
+// planar in the CRS units. Each stretch counts once, in the first zone (input order) whose
+// closed polygon holds it: one running along a boundary shared by two zones, or through two
+// overlapping zones, counts in the first, so the zones' lengths and `outside` add up to the
+// network. Runs on GEOS: the union in vertical strips on `threads` worker threads (0 = every
+// core; the strips depend on the data only, so the result does not depend on the thread
+// count), then one zone after the other (each zone removes what it takes).
 ZonalLengthResult union_length_by_zone(const std::vector<MultiPolygon2>& zones,
                                        const std::vector<MultiLinestring2>& lines, int threads = 0);
 
