@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
   reg(add_buildings);
   reg(add_units);
   reg(add_indicators);
+  reg(add_pipes);
   // Every command takes the global options; say so where users look (`strata CMD --help`,
   // `strata query zone-at --help`).
   const std::string global_help =

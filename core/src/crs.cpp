@@ -57,6 +57,22 @@ bool Crs::is_geographic() const {
          t == PJ_TYPE_GEOGRAPHIC_CRS;
 }
 
+std::optional<double> Crs::linear_unit_m() const {
+  if (is_geographic()) return std::nullopt;
+  PJ* crs = handle_->pj;
+  PJ* horizontal = nullptr;
+  if (proj_get_type(crs) == PJ_TYPE_COMPOUND_CRS)
+    crs = horizontal = proj_crs_get_sub_crs(nullptr, crs, 0);
+  PJ* cs = crs ? proj_crs_get_coordinate_system(nullptr, crs) : nullptr;
+  double factor = 0;
+  const bool ok = cs && proj_cs_get_axis_info(nullptr, cs, 0, nullptr, nullptr, nullptr, &factor,
+                                              nullptr, nullptr, nullptr);
+  if (cs) proj_destroy(cs);
+  if (horizontal) proj_destroy(horizontal);
+  if (!ok || !(factor > 0)) return std::nullopt;
+  return factor;
+}
+
 std::optional<GeoBox> Crs::area_of_use() const {
   GeoBox box{};
   if (!proj_get_area_of_use(nullptr, handle_->pj, &box.west, &box.south, &box.east, &box.north,

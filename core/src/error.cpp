@@ -116,6 +116,10 @@ std::string_view error_name(ErrorCode code) {
       return "EMPTY_GEOMETRY";
     case ErrorCode::kDegenerateLine:
       return "DEGENERATE_LINE";
+    case ErrorCode::kDanglingReference:
+      return "DANGLING_REFERENCE";
+    case ErrorCode::kBadDimension:
+      return "BAD_DIMENSION";
     case ErrorCode::kDissolveConflict:
       return "DISSOLVE_FIELD_CONFLICT";
     case ErrorCode::kGeometryUnrepairable:

@@ -77,3 +77,10 @@ TEST(CrsFit, CorrectDeclarationsFit) {
   EXPECT_TRUE(
       strata::check_crs_fit(tm2, Box2(Point2(195000, 2530000), Point2(199000, 2535000)), tm2).fits);
 }
+
+TEST(Crs, LinearUnitInMetres) {
+  EXPECT_DOUBLE_EQ(*strata::Crs::from_user_input("EPSG:3826").linear_unit_m(), 1.0);
+  // NAD83(NSRS2007) / Kentucky North (ftUS): the US survey foot, 1200/3937 m.
+  EXPECT_NEAR(*strata::Crs::from_user_input("EPSG:3547").linear_unit_m(), 1200.0 / 3937.0, 1e-12);
+  EXPECT_FALSE(strata::Crs::from_user_input("EPSG:4326").linear_unit_m().has_value());
+}

@@ -32,6 +32,9 @@ class Crs {
   std::optional<std::string> authority_code() const;  // "EPSG:3826" where known
   std::string label() const;                          // authority code or name
   bool is_geographic() const;
+  // Metres per unit of the horizontal axes of a projected CRS (0.3048006096 for US survey feet);
+  // nothing for a geographic CRS or when PROJ does not say.
+  std::optional<double> linear_unit_m() const;
   std::optional<GeoBox> area_of_use() const;
   std::string to_wkt() const;
   bool equivalent_to(const Crs& other) const;

@@ -66,6 +66,8 @@ enum class ErrorCode : int {
   kEmptyGeometry = 932,
   kDissolveConflict = 933,
   kDegenerateLine = 934,
+  kDanglingReference = 935,
+  kBadDimension = 936,
   kGeometryUnrepairable = 941,
   kJoinUnmatchedFeature = 950,
   kJoinUnmatchedRow = 951,
