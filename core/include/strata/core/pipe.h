@@ -33,7 +33,13 @@ struct PipeNode {
 struct PipeLink {
   std::string id;
   std::string type = "pipe";  // pipe, valve, pump, conduit
-  std::string valve_type;     // PRV, TCV, ... for valves
+  Utility utility = Utility::kOther;
+  std::string material, owner;
+  std::optional<int> install_year;
+  // What a rule supplied because the source did not: "depth", "diameter". Every result built
+  // on the link says so.
+  std::vector<std::string> assumed;
+  std::string valve_type;  // PRV, TCV, ... for valves
   std::string from_node, to_node;
   std::vector<PipePoint> centreline;        // the axis, from_node to to_node
   double diameter_m = 0;                    // 0 when the source gives none (pumps)

@@ -1,0 +1,24 @@
+#pragma once
+// Analysis findings as a GeoPackage layer of 3D points (pipe clashes, excavation hits, ...), for
+// QGIS: one column per attribute, written through a temporary file renamed into place.
+#include <array>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "strata/core/field_value.h"
+#include "strata/core/kind_schema.h"
+
+namespace strata::io {
+
+struct PointRow {
+  std::array<double, 3> xyz{};
+  std::vector<FieldValue> values;  // one per column, in order; null where unknown
+};
+
+// Throws StrataError(kStoreError) naming the file when it cannot be written.
+void write_points_gpkg(const std::string& path, const std::string& layer, const std::string& crs,
+                       const std::vector<std::pair<std::string, FieldType>>& columns,
+                       const std::vector<PointRow>& rows);
+
+}  // namespace strata::io
