@@ -7,7 +7,6 @@
 #include <boost/geometry/index/rtree.hpp>
 #include <cmath>
 #include <exception>
-#include <map>
 #include <mutex>
 #include <thread>
 #include <tuple>
@@ -106,6 +105,7 @@ std::vector<ClearanceFinding> check_clearance(const PipeNetwork& a, const PipeNe
   // Closest approach per pair of links, found segment by segment on worker threads: each link
   // of network a is measured whole by one thread, so the result does not depend on the threads.
   struct Closest {
+    std::size_t a = 0, b = 0;  // links
     double distance = 0;
     PipePoint on_a{}, on_b{};
   };
@@ -114,7 +114,7 @@ std::vector<ClearanceFinding> check_clearance(const PipeNetwork& a, const PipeNe
       std::min<unsigned>(options.threads > 0 ? static_cast<unsigned>(options.threads)
                                              : std::max(1u, std::thread::hardware_concurrency()),
                          static_cast<unsigned>(std::max<std::size_t>(1, a.links.size()))));
-  std::vector<std::map<std::pair<std::size_t, std::size_t>, Closest>> found(threads);
+  std::vector<std::vector<Closest>> found(threads);
   std::vector<std::vector<std::size_t>> segments_of_link(a.links.size());
   for (std::size_t i = 0; i < sa.size(); ++i) segments_of_link[sa[i].link].push_back(i);
   std::atomic<std::size_t> next{0};
@@ -123,18 +123,27 @@ std::vector<ClearanceFinding> check_clearance(const PipeNetwork& a, const PipeNe
   auto work = [&](unsigned t) {
     try {
       std::vector<std::pair<Box3d, std::size_t>> hits;
+      std::vector<Closest> pairs;  // of the current link: few, so searched linearly
       for (std::size_t l = next++; l < a.links.size(); l = next++) {
         const double reach = a.links[l].diameter_m / 2 + max_radius_b + max_rule;
+        pairs.clear();
         for (auto i : segments_of_link[l]) {
           hits.clear();
           tree.query(bgi::intersects(box_of(sa[i], reach)), std::back_inserter(hits));
           for (const auto& [box, j] : hits) {
             Closest c;
+            c.a = l;
+            c.b = sb[j].link;
             c.distance = segment_distance(sa[i].p0, sa[i].p1, sb[j].p0, sb[j].p1, c.on_a, c.on_b);
-            auto [it, fresh] = found[t].try_emplace({l, sb[j].link}, c);
-            if (!fresh && c.distance < it->second.distance) it->second = c;
+            auto it = std::find_if(pairs.begin(), pairs.end(),
+                                   [&](const Closest& p) { return p.b == c.b; });
+            if (it == pairs.end())
+              pairs.push_back(c);
+            else if (c.distance < it->distance)
+              *it = c;
           }
         }
+        found[t].insert(found[t].end(), pairs.begin(), pairs.end());
       }
     } catch (...) {
       std::lock_guard lock(mutex);
@@ -149,14 +158,15 @@ std::vector<ClearanceFinding> check_clearance(const PipeNetwork& a, const PipeNe
     for (auto& th : pool) th.join();
   }
   if (failure) std::rethrow_exception(failure);
-  // A pair's links are all in one thread's map (a link of a belongs to one thread).
-  std::map<std::pair<std::size_t, std::size_t>, Closest> all;
-  for (auto& m : found) all.merge(m);
+  // Each link of a was measured by one thread: the pairs are unique; order them.
+  std::vector<Closest> all;
+  for (auto& v : found) all.insert(all.end(), v.begin(), v.end());
+  found.clear();
 
   std::vector<ClearanceFinding> out;
-  for (const auto& [pair, c] : all) {
-    const PipeLink& la = a.links[pair.first];
-    const PipeLink& lb = b.links[pair.second];
+  for (const auto& c : all) {
+    const PipeLink& la = a.links[c.a];
+    const PipeLink& lb = b.links[c.b];
     ClearanceFinding f;
     f.a = la.id;
     f.b = lb.id;
