@@ -93,6 +93,19 @@ PipeLayerRead read_pipe_layer(const PipeLayerOptions& o, const PipeRules& rules)
     const UtilityDefaults defaults =
         defaults_it == rules.defaults.end() ? UtilityDefaults{} : defaults_it->second;
     const std::string utility(utility_name(base.utility));
+    // A value the data lacks: the rule for the utility (then listed as assumed), else the pipe
+    // is rejected, naming the rule to add.
+    auto from_rule = [&](const std::optional<double>& rule, const std::string& what,
+                         const std::string& field) -> std::optional<double> {
+      if (rule) {
+        base.assumed.push_back(what);
+        return rule;
+      }
+      reject(f, id, ErrorCode::kFieldNull, field,
+             "no " + what + ", and the rules give none for " + utility + " ([utilities." + utility +
+                 "] " + what + "_m)");
+      return std::nullopt;
+    };
     // Diameter: the field, else the rule.
     std::optional<double> diameter;
     if (diameter_i >= 0 && !is_null(value(diameter_i))) {
@@ -108,13 +121,7 @@ PipeLayerRead read_pipe_layer(const PipeLayerOptions& o, const PipeRules& rules)
         continue;
       }
       diameter = *d * o.diameter_unit_m;
-    } else if (defaults.diameter_m) {
-      diameter = defaults.diameter_m;
-      base.assumed.push_back("diameter");
-    } else {
-      reject(f, id, ErrorCode::kFieldNull, o.diameter_field,
-             "no diameter, and the rules give none for " + utility + " ([utilities." + utility +
-                 "] diameter_m)");
+    } else if (!(diameter = from_rule(defaults.diameter_m, "diameter", o.diameter_field))) {
       continue;
     }
     base.diameter_m = *diameter;
@@ -127,13 +134,7 @@ PipeLayerRead read_pipe_layer(const PipeLayerOptions& o, const PipeRules& rules)
         continue;
       }
       depth = *d;
-    } else if (defaults.depth_m) {
-      depth = defaults.depth_m;
-      base.assumed.push_back("depth");
-    } else {
-      reject(f, id, ErrorCode::kFieldNull, o.depth_field,
-             "no depth, and the rules give none for " + utility + " ([utilities." + utility +
-                 "] depth_m)");
+    } else if (!(depth = from_rule(defaults.depth_m, "depth", o.depth_field))) {
       continue;
     }
     base.cover_start = base.cover_end = *depth;
