@@ -120,6 +120,8 @@ std::string_view error_name(ErrorCode code) {
       return "DANGLING_REFERENCE";
     case ErrorCode::kBadDimension:
       return "BAD_DIMENSION";
+    case ErrorCode::kAboveGround:
+      return "ABOVE_GROUND";
     case ErrorCode::kDissolveConflict:
       return "DISSOLVE_FIELD_CONFLICT";
     case ErrorCode::kGeometryUnrepairable:

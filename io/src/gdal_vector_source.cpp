@@ -245,6 +245,7 @@ class GdalVectorSource final : public VectorSource {
     }
     out.geometry_type = OGRToOGCGeomType(wkbFlatten(geom->getGeometryType()));
     MultiPolygon2 mp;
+    std::vector<std::vector<double>> heights;
     PolygonAppend appended = append_polygons(geom, mp);
     if (appended.non_polygonal == 0) {
       out.polygons = std::move(mp);
@@ -253,8 +254,9 @@ class GdalVectorSource final : public VectorSource {
     }
     if (MultiPoint2 points; append_points(geom, points)) {
       out.points = std::move(points);
-    } else if (MultiLinestring2 lines; append_lines(geom, lines)) {
+    } else if (MultiLinestring2 lines; append_lines(geom, lines, &heights)) {
       out.lines = std::move(lines);
+      if (geom->Is3D()) out.line_heights = std::move(heights);
     }
     return true;
   }

@@ -400,6 +400,8 @@ void read_swmm(const Sections& s, Builder& b) {
       };
       link.invert_start = invert_at(*a, in_offset);
       link.invert_end = invert_at(*c, out_offset);
+      link.ground_start = a->ground;
+      link.ground_end = c->ground;
       if (a->ground) link.cover_start = *a->ground - (*link.invert_start + link.diameter_m);
       if (c->ground) link.cover_end = *c->ground - (*link.invert_end + link.diameter_m);
       const double half = link.diameter_m / 2;

@@ -105,16 +105,27 @@ bool append_points(const OGRGeometry* g, MultiPoint2& out) {
   return ok;
 }
 
-bool append_lines(const OGRGeometry* g, MultiLinestring2& out) {
+bool append_lines(const OGRGeometry* g, MultiLinestring2& out,
+                  std::vector<std::vector<double>>* heights) {
   MultiLinestring2 found;
+  std::vector<std::vector<double>> found_z;
   const bool ok = g && collect(g, wkbLineString, wkbMultiLineString, [&](const OGRGeometry* p) {
                     const OGRLineString* l = p->toLineString();
                     Linestring2 line;
-                    for (int i = 0; i < l->getNumPoints(); ++i)
+                    std::vector<double> z;
+                    for (int i = 0; i < l->getNumPoints(); ++i) {
                       line.emplace_back(l->getX(i), l->getY(i));
-                    if (!line.empty()) found.push_back(std::move(line));
+                      if (heights) z.push_back(l->getZ(i));
+                    }
+                    if (!line.empty()) {
+                      found.push_back(std::move(line));
+                      found_z.push_back(std::move(z));
+                    }
                   });
-  if (ok) out.insert(out.end(), found.begin(), found.end());
+  if (ok) {
+    out.insert(out.end(), found.begin(), found.end());
+    if (heights) heights->insert(heights->end(), found_z.begin(), found_z.end());
+  }
   return ok;
 }
 

@@ -25,6 +25,8 @@ std::unique_ptr<OGRMultiLineString> to_ogr(const MultiLinestring2& geometry);
 // Append the points (Point, MultiPoint) or lines (LineString, MultiLineString, and such
 // collections) of `g`; false when `g` holds anything else (nothing is appended then).
 bool append_points(const OGRGeometry* g, MultiPoint2& out);
-bool append_lines(const OGRGeometry* g, MultiLinestring2& out);
+// With `heights`, each part's z values too (one vector per part, in order).
+bool append_lines(const OGRGeometry* g, MultiLinestring2& out,
+                  std::vector<std::vector<double>>* heights = nullptr);
 
 }  // namespace strata::io

@@ -39,7 +39,15 @@ PipeLayerRead read_pipe_layer(const PipeLayerOptions& o, const PipeRules& rules)
             diameter_i = index(o.diameter_field, "diameter"),
             depth_i = index(o.depth_field, "depth"),
             material_i = index(o.material_field, "material"),
-            owner_i = index(o.owner_field, "owner"), year_i = index(o.year_field, "year");
+            owner_i = index(o.owner_field, "owner"), year_i = index(o.year_field, "year"),
+            invert_start_i = index(o.invert_start_field, "invert at the start"),
+            invert_end_i = index(o.invert_end_field, "invert at the end");
+  if (o.heights == PipeHeightSource::kInvertFields && (invert_start_i < 0 || invert_end_i < 0))
+    throw StrataError(ErrorCode::kWrongInputParameters,
+                      o.path + ": invert heights need both invert fields (start and end)");
+  const bool by_cover = o.heights == PipeHeightSource::kCover;
+  out.read.network.heights =
+      by_cover && !o.ground ? PipeHeights::kBelowGround : PipeHeights::kElevation;
   if (utility_i < 0 && !o.utility)
     throw StrataError(ErrorCode::kWrongInputParameters,
                       o.path + ": give the pipes' utility (a field, or one for all of them)");
@@ -126,36 +134,132 @@ PipeLayerRead read_pipe_layer(const PipeLayerOptions& o, const PipeRules& rules)
     }
     base.diameter_m = *diameter;
     std::optional<double> depth;
-    if (depth_i >= 0 && !is_null(value(depth_i))) {
+    if (!by_cover) {
+      // Heights from the geometry or the invert fields: no depth needed.
+    } else if (depth_i >= 0 && !is_null(value(depth_i))) {
       auto d = to_real(value(depth_i));
-      if (!d || *d < 0) {
+      if (!d) {
         reject(f, id, ErrorCode::kFieldType, o.depth_field,
-               "depth '" + to_text(value(depth_i)) + "' is not a non-negative number of metres");
+               "depth '" + to_text(value(depth_i)) + "' is not a number of metres");
+        continue;
+      }
+      if (*d < 0) {
+        reject(f, id, ErrorCode::kAboveGround, o.depth_field,
+               "depth " + to_text(value(depth_i)) +
+                   " is negative: the pipe's top would be above the ground");
         continue;
       }
       depth = *d;
     } else if (!(depth = from_rule(defaults.depth_m, "depth", o.depth_field))) {
       continue;
     }
-    base.cover_start = base.cover_end = *depth;
+    std::optional<double> invert_start, invert_end;
+    if (o.heights == PipeHeightSource::kInvertFields) {
+      auto invert = [&](int i, const std::string& field) -> std::optional<double> {
+        if (is_null(value(i))) {
+          reject(f, id, ErrorCode::kFieldNull, field, "no invert level in " + field);
+          return std::nullopt;
+        }
+        auto v = to_real(value(i));
+        if (!v || !std::isfinite(*v))
+          reject(f, id, ErrorCode::kFieldType, field,
+                 "invert level '" + to_text(value(i)) + "' is not a number");
+        return v;
+      };
+      if (!(invert_start = invert(invert_start_i, o.invert_start_field))) continue;
+      if (!(invert_end = invert(invert_end_i, o.invert_end_field))) continue;
+    }
+    if (depth) base.cover_start = base.cover_end = *depth;
     if (material_i >= 0 && !is_null(value(material_i))) base.material = to_text(value(material_i));
     if (owner_i >= 0 && !is_null(value(owner_i))) base.owner = to_text(value(owner_i));
     if (year_i >= 0 && !is_null(value(year_i)))
       if (auto y = to_integer(value(year_i))) base.install_year = static_cast<int>(*y);
-    const double z = -(*depth + base.diameter_m / 2);
+    const double half = base.diameter_m / 2;
+    const bool needs_z =
+        o.heights == PipeHeightSource::kAxisZ || o.heights == PipeHeightSource::kInvertZ;
+    if (needs_z && !f.line_heights) {
+      reject(f, id, ErrorCode::kFieldNull, "geometry",
+             "the line has no z values (heights were asked from the lines' z)");
+      continue;
+    }
     std::size_t part_no = 0;
     for (const auto& part : *f.lines) {
-      ++part_no;
       PipeLink link = base;
-      link.id = f.lines->size() > 1 ? id + "#" + std::to_string(part_no) : id;
-      for (const auto& p : part)
-        if (link.centreline.empty() || link.centreline.back()[0] != p.x() ||
-            link.centreline.back()[1] != p.y())
-          link.centreline.push_back({p.x(), p.y(), z});
+      link.id = f.lines->size() > 1 ? id + "#" + std::to_string(part_no + 1) : id;
+      const std::vector<double>* zs = f.line_heights ? &(*f.line_heights)[part_no] : nullptr;
+      ++part_no;
+      bool bad_height = false;
+      for (std::size_t k = 0; k < part.size(); ++k) {
+        const auto& p = part[k];
+        if (!link.centreline.empty() && link.centreline.back()[0] == p.x() &&
+            link.centreline.back()[1] == p.y())
+          continue;
+        double z = 0;
+        if (by_cover) {
+          double ground = 0;
+          if (o.ground) {
+            auto g = o.ground(p.x(), p.y());
+            if (!g) {
+              bad_height = true;
+              reject(f, link.id, ErrorCode::kFieldNull, "terrain",
+                     "no terrain height at vertex " + std::to_string(k + 1) +
+                         " (off the terrain or on nodata): its depth cannot be placed");
+              break;
+            }
+            ground = *g;
+          }
+          z = ground - *depth - half;
+        } else if (needs_z) {
+          z = (*zs)[k] + (o.heights == PipeHeightSource::kInvertZ ? half : 0);
+          if (!std::isfinite(z)) {
+            bad_height = true;
+            reject(f, link.id, ErrorCode::kFieldType, "geometry",
+                   "vertex " + std::to_string(k + 1) + " has no finite z");
+            break;
+          }
+        }
+        link.centreline.push_back({p.x(), p.y(), z});
+      }
+      if (bad_height) continue;
       if (link.centreline.size() < 2) {
         reject(f, link.id, ErrorCode::kDegenerateLine, "",
                "a line part with fewer than two distinct points");
         continue;
+      }
+      if (o.heights == PipeHeightSource::kInvertFields) {
+        // The axis runs linearly, by planar distance, from one invert (+ radius) to the other.
+        const double total = planar_length(link.centreline);
+        double run = 0;
+        for (std::size_t k = 0; k < link.centreline.size(); ++k) {
+          if (k > 0)
+            run += std::hypot(link.centreline[k][0] - link.centreline[k - 1][0],
+                              link.centreline[k][1] - link.centreline[k - 1][1]);
+          const double t = total > 0 ? run / total : 0;
+          link.centreline[k][2] = *invert_start + t * (*invert_end - *invert_start) + half;
+        }
+      }
+      if (!by_cover) {
+        link.invert_start = link.centreline.front()[2] - half;
+        link.invert_end = link.centreline.back()[2] - half;
+      }
+      if (o.ground) {
+        link.ground_start = o.ground(link.centreline.front()[0], link.centreline.front()[1]);
+        link.ground_end = o.ground(link.centreline.back()[0], link.centreline.back()[1]);
+        if (link.ground_start)
+          link.cover_start = *link.ground_start - link.centreline.front()[2] - half;
+        if (link.ground_end) link.cover_end = *link.ground_end - link.centreline.back()[2] - half;
+        // A pipe given in elevations whose top is above the terrain: kept, and said.
+        for (const auto& p : link.centreline) {
+          auto g = o.ground(p[0], p[1]);
+          if (g && p[2] + half > *g + 1e-9) {
+            reject(f, link.id, ErrorCode::kAboveGround, "geometry",
+                   "the pipe's top is " + std::to_string(p[2] + half - *g) +
+                       " m above the terrain at (" + std::to_string(p[0]) + ", " +
+                       std::to_string(p[1]) + ")",
+                   FeatureStatus::kWarning);
+            break;
+          }
+        }
       }
       link.source = o.path + ":" + std::to_string(f.fid);
       out.read.network.links.push_back(std::move(link));

@@ -68,6 +68,7 @@ enum class ErrorCode : int {
   kDegenerateLine = 934,
   kDanglingReference = 935,
   kBadDimension = 936,
+  kAboveGround = 937,
   kGeometryUnrepairable = 941,
   kJoinUnmatchedFeature = 950,
   kJoinUnmatchedRow = 951,

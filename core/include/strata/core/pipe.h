@@ -49,12 +49,22 @@ struct PipeLink {
   std::optional<double> invert_start, invert_end;
   // Depth of the pipe's top below the ground at both ends (ground − invert − diameter).
   std::optional<double> cover_start, cover_end;
+  // The ground's elevation above both ends, where the source gives it (SWMM rims, a terrain
+  // the layer was read with).
+  std::optional<double> ground_start, ground_end;
   std::string source;  // "file:line"
+};
+
+// What a network's z values are measured from.
+enum class PipeHeights {
+  kElevation,    // elevations in the source's vertical reference (.inp files, 3D lines)
+  kBelowGround,  // below a flat ground at z = 0 (cover depths read without a terrain)
 };
 
 struct PipeNetwork {
   std::string format;  // "EPANET", "SWMM"
-  std::string units;   // how the source's units were read, e.g. "US customary (GPM): ft, in"
+  PipeHeights heights = PipeHeights::kElevation;
+  std::string units;  // how the source's units were read, e.g. "US customary (GPM): ft, in"
   std::vector<PipeNode> nodes;
   std::vector<PipeLink> links;
 };

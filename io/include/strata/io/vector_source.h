@@ -24,10 +24,12 @@ struct SourceFeature {
   std::int64_t fid = -1;
   std::vector<FieldValue> values;  // one per SourceField, same order
   bool has_geometry = false;
-  std::string geometry_type;                     // OGR name, e.g. "MultiPolygon" or "Point"
-  std::optional<MultiPolygon2> polygons;         // set when the geometry is polygonal
-  std::optional<MultiPoint2> points;             // set when it is a point or multipoint
-  std::optional<MultiLinestring2> lines;         // set when it is a (multi)linestring
+  std::string geometry_type;              // OGR name, e.g. "MultiPolygon" or "Point"
+  std::optional<MultiPolygon2> polygons;  // set when the geometry is polygonal
+  std::optional<MultiPoint2> points;      // set when it is a point or multipoint
+  std::optional<MultiLinestring2> lines;  // set when it is a (multi)linestring
+  // The lines' z values, one vector per part, when the geometry has them (3D pipes).
+  std::optional<std::vector<std::vector<double>>> line_heights;
   bool closed_open_rings = false;                // a ring had to be closed while reading
   std::vector<std::string> invalid_text_fields;  // fields whose text was not valid UTF-8
 };

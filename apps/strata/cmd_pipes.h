@@ -1,0 +1,10 @@
+#pragma once
+// The `strata pipes` analyses, each registered under `pipes` by add_pipes (docs/pipes.md).
+#include "commands.h"
+
+namespace strata::cli {
+
+Runner add_pipes_clearance(CLI::App& pipes, const GlobalOptions& g);
+Runner add_pipes_excavation(CLI::App& pipes, const GlobalOptions& g);
+
+}  // namespace strata::cli

@@ -1,0 +1,70 @@
+#pragma once
+// What every `strata pipes` analysis reads: networks (.inp files or GIS line layers with their
+// field mapping), the rules file and the ground (a DEM or a constant), with their options.
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "strata/core/feature_issue.h"
+#include "strata/core/pipe.h"
+#include "strata/io/json_report.h"
+#include "strata/io/pipe_layer.h"
+#include "strata/io/pipe_rules.h"
+#include "strata/io/terrain_raster.h"
+#include "strata/spatial/pipe_ground.h"
+
+namespace strata::cli {
+
+// One network: a .inp file or a GIS line layer with its field mapping.
+struct NetworkArgs {
+  std::string file, layer, utility, id_field, utility_field, diameter_field, depth_field,
+      owner_field, material_field, year_field, invert_fields;
+  std::string diameter_unit = "m";
+  std::string heights = "cover";  // cover | z | invert-z | inverts
+};
+
+// The options of one network, named --<prefix>-utility, ... (no prefix: --utility, ...).
+void add_network_options(CLI::App* app, const std::string& prefix, NetworkArgs& n);
+
+// The same options for a list of networks: each given once (for all) or once per network.
+struct NetworkListArgs {
+  std::vector<std::string> files;
+  std::vector<std::string> layer, utility, id_field, utility_field, diameter_field, depth_field,
+      owner_field, material_field, year_field, invert_fields, diameter_unit, heights;
+  std::vector<NetworkArgs> resolve() const;  // throws 2xx on a count that fits neither
+};
+void add_network_list_options(CLI::App* app, NetworkListArgs& n);
+
+// Rules, ground and CRS options shared by the analyses.
+struct PipeSettings {
+  std::string rules, crs, dem;
+  std::optional<double> ground_z;
+};
+void add_settings_options(CLI::App* app, PipeSettings& s, bool ground);
+
+struct LoadedNetwork {
+  std::string file;
+  PipeNetwork network;
+  std::vector<FeatureIssue> issues;
+  std::optional<std::string> crs;
+};
+
+// Everything read, checked to share one horizontal CRS and one vertical reference.
+struct PipeInputs {
+  io::PipeRules rules;
+  std::vector<LoadedNetwork> networks;
+  std::optional<std::string> crs;  // the networks' CRS (authority code or label)
+  double unit_m = 1.0;             // metres per horizontal unit
+  spatial::GroundModel ground;
+  std::shared_ptr<io::TerrainRaster> dem;
+  double read_seconds = 0;
+};
+PipeInputs load_pipe_inputs(const std::vector<NetworkArgs>& networks, const PipeSettings& s);
+
+nlohmann::json network_json(const LoadedNetwork& n);
+// "  rejected 921 FIELD_NULL: ..." lines for the text output.
+std::string issue_lines(const std::vector<LoadedNetwork>& networks);
+
+}  // namespace strata::cli
