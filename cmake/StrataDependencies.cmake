@@ -1,8 +1,9 @@
 # All third-party dependencies come from Debian 12 packages (scripts/install-deps.sh).
 # Heavy libraries are linked only by the module that uses them:
 #   core    : Boost (Geometry, headers), PROJ
-#   io      : GDAL/OGR, nlohmann_json, toml++
-#   spatial : Boost.Geometry R-tree, CGAL (3D solids), GEOS (2D overlay of the area indicators)
+#   io      : GDAL/OGR, nlohmann_json, toml++, Open3D (survey point clouds: PLY, PCD, XYZ)
+#   spatial : Boost.Geometry R-tree, CGAL (3D solids), GEOS (2D overlay of the area indicators),
+#             Open3D (DBSCAN clusters of survey points)
 #   render  : Open3D (3D scenes, later issues)
 #   apps    : CLI11
 find_package(Boost 1.74 REQUIRED)

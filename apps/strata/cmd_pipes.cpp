@@ -153,10 +153,12 @@ Runner add_pipes(CLI::App& app, const GlobalOptions& g) {
 
   Runner clearance = add_pipes_clearance(*pipes, g);
   Runner excavation = add_pipes_excavation(*pipes, g);
-  return [a, inspect, clearance, excavation, pipes, &g]() -> int {
+  Runner detection = add_pipes_detection(*pipes, g);
+  return [a, inspect, clearance, excavation, detection, pipes, &g]() -> int {
     if (inspect->parsed()) return run_inspect(g, *a);
     if (pipes->get_subcommand("clearance")->parsed()) return clearance();
-    return excavation();
+    if (pipes->get_subcommand("excavation")->parsed()) return excavation();
+    return detection();
   };
 }
 

@@ -16,9 +16,29 @@ struct PointRow {
   std::vector<FieldValue> values;  // one per column, in order; null where unknown
 };
 
+struct LineRow {
+  std::vector<std::array<double, 3>> line;
+  std::vector<FieldValue> values;
+};
+
 // Throws StrataError(kStoreError) naming the file when it cannot be written.
 void write_points_gpkg(const std::string& path, const std::string& layer, const std::string& crs,
                        const std::vector<std::pair<std::string, FieldType>>& columns,
                        const std::vector<PointRow>& rows);
+
+}  // namespace strata::io
+
+namespace strata::io {
+
+// Several finding layers (3D points or 3D lines) in one new GeoPackage, in one transaction.
+struct FindingsLayer {
+  std::string name;
+  std::vector<std::pair<std::string, FieldType>> columns;
+  std::vector<PointRow> points;  // a point layer when `lines` is empty
+  std::vector<LineRow> lines;
+  bool is_lines = false;
+};
+void write_findings_gpkg(const std::string& path, const std::string& crs,
+                         const std::vector<FindingsLayer>& layers);
 
 }  // namespace strata::io

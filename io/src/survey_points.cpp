@@ -1,0 +1,135 @@
+#include "strata/io/survey_points.h"
+
+#include <ogrsf_frmts.h>
+
+#include <open3d/geometry/PointCloud.h>
+#include <open3d/io/PointCloudIO.h>
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include "strata/core/error.h"
+#include "strata/io/gdal_support.h"
+
+namespace strata::io {
+namespace {
+
+std::string lower_extension(const std::string& path) {
+  const auto dot = path.find_last_of('.');
+  std::string ext = dot == std::string::npos ? "" : path.substr(dot + 1);
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return ext;
+}
+
+SurveyPoints read_open3d(const std::string& path, const std::string& ext) {
+  open3d::geometry::PointCloud cloud;
+  open3d::io::ReadPointCloudOption option;
+  option.format = ext;
+  if (!open3d::io::ReadPointCloud(path, cloud, option))
+    throw StrataError(ErrorCode::kInvalidInputFile,
+                      path + ": Open3D cannot read it as " + ext + " (a point cloud was expected)");
+  SurveyPoints out;
+  for (char& c : option.format) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  out.format = option.format + " (Open3D)";
+  out.points.reserve(cloud.points_.size());
+  std::size_t dropped = 0;
+  for (const auto& p : cloud.points_) {
+    if (!std::isfinite(p.x()) || !std::isfinite(p.y()) || !std::isfinite(p.z())) {
+      ++dropped;
+      continue;
+    }
+    out.points.push_back({p.x(), p.y(), p.z()});
+  }
+  if (dropped) {
+    FeatureIssue i;
+    i.file = path;
+    i.code = ErrorCode::kFieldType;
+    i.status = FeatureStatus::kRejected;
+    i.message =
+        path + ": " + std::to_string(dropped) + " points without finite x, y and z left out";
+    out.issues.push_back(std::move(i));
+  }
+  return out;
+}
+
+SurveyPoints read_ogr(const std::string& path, const std::string& ext) {
+  ensure_gdal();
+  // CSV: the coordinate columns by their usual names; other formats carry a geometry.
+  const char* csv_options[] = {"X_POSSIBLE_NAMES=x,X,easting,Easting,E",
+                               "Y_POSSIBLE_NAMES=y,Y,northing,Northing,N",
+                               "Z_POSSIBLE_NAMES=z,Z,elevation,Elevation,height,Height,depth,Depth",
+                               "KEEP_GEOM_COLUMNS=NO",
+                               "AUTODETECT_TYPE=YES",
+                               nullptr};
+  const bool csv = ext == "csv" || ext == "txt";
+  const char* csv_driver[] = {"CSV", nullptr};
+  std::unique_ptr<GDALDataset> ds(
+      GDALDataset::FromHandle(GDALOpenEx(path.c_str(), GDAL_OF_VECTOR, csv ? csv_driver : nullptr,
+                                         csv ? csv_options : nullptr, nullptr)));
+  if (!ds || ds->GetLayerCount() < 1)
+    throw StrataError(ErrorCode::kUnsupportedFormat,
+                      path +
+                          ": not a survey format strata reads (PLY, PCD, XYZ, PTS, LAS, CSV with "
+                          "x, y, z columns, or a GDAL point layer): " +
+                          take_gdal_error());
+  OGRLayer* layer = ds->GetLayer(0);
+  SurveyPoints out;
+  out.format = csv ? "CSV" : std::string(ds->GetDriverName());
+  if (const OGRSpatialReference* srs = layer->GetSpatialRef()) {
+    const char* auth = srs->GetAuthorityName(nullptr);
+    const char* code = srs->GetAuthorityCode(nullptr);
+    if (auth && code) out.crs = std::string(auth) + ":" + code;
+  }
+  std::unique_ptr<OGRFeature> f;
+  bool any_z = false;
+  while (f.reset(layer->GetNextFeature()), f) {
+    const OGRGeometry* g = f->GetGeometryRef();
+    const OGRPoint* p = g && wkbFlatten(g->getGeometryType()) == wkbPoint ? g->toPoint() : nullptr;
+    if (!p || p->IsEmpty() || !p->Is3D() || !std::isfinite(p->getX()) ||
+        !std::isfinite(p->getY()) || !std::isfinite(p->getZ())) {
+      FeatureIssue i;
+      i.file = path;
+      i.fid = f->GetFID();
+      i.code = ErrorCode::kFieldType;
+      i.status = FeatureStatus::kRejected;
+      i.message =
+          path + ": " + (csv ? "row " : "feature ") + std::to_string(f->GetFID()) +
+          ": no x, y and z numbers" +
+          (csv ? " (columns x/easting, y/northing, z/elevation)" : " (a 3D point was expected)");
+      out.issues.push_back(std::move(i));
+      continue;
+    }
+    any_z = true;
+    out.points.push_back({p->getX(), p->getY(), p->getZ()});
+  }
+  if (!any_z && out.issues.empty() && out.points.empty())
+    throw StrataError(ErrorCode::kEmptyPrimitive, path + ": no points");
+  return out;
+}
+
+}  // namespace
+
+SurveyPoints read_survey_points(const std::string& path) {
+  const std::string ext = lower_extension(path);
+  if (ext == "laz")
+    throw StrataError(ErrorCode::kUnsupportedFormat,
+                      path +
+                          ": LAZ is compressed and no LAZ decoder is packaged for Debian 12; "
+                          "decompress it to LAS first");
+  if (ext == "las") {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw StrataError(ErrorCode::kInvalidInputFile, path + ": cannot be opened");
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    return read_las(path, bytes.str());
+  }
+  if (ext == "ply" || ext == "pcd" || ext == "xyz" || ext == "pts" || ext == "xyzn" ||
+      ext == "xyzrgb")
+    return read_open3d(path, ext);
+  return read_ogr(path, ext);
+}
+
+}  // namespace strata::io
