@@ -17,6 +17,7 @@ packages=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev sqlite3 python3 python3-geopandas python3-rtree python3-gdal python3-lxml
   python3-qgis qgis-providers  # the store must open in QGIS: tests open it with PyQGIS
+  python3-networkx  # independent graph computations in the pipe isolation test
   # benchmarks and tests that need a real server: a throwaway PostgreSQL 15 + PostGIS 3 cluster
   # (scripts/postgis_local.py; initdb/pg_ctl from /usr/lib/postgresql/15/bin), loaded with
   # ogr2ogr (gdal-bin, above) and queried with psycopg2 (bench/indicators_bench.py)

@@ -154,11 +154,16 @@ Runner add_pipes(CLI::App& app, const GlobalOptions& g) {
   Runner clearance = add_pipes_clearance(*pipes, g);
   Runner excavation = add_pipes_excavation(*pipes, g);
   Runner detection = add_pipes_detection(*pipes, g);
-  return [a, inspect, clearance, excavation, detection, pipes, &g]() -> int {
+  Runner cover = add_pipes_cover(*pipes, g);
+  const std::vector<std::pair<std::string, Runner>> analyses = {{"clearance", clearance},
+                                                                {"excavation", excavation},
+                                                                {"detection", detection},
+                                                                {"cover", cover}};
+  return [a, inspect, analyses, pipes, &g]() -> int {
     if (inspect->parsed()) return run_inspect(g, *a);
-    if (pipes->get_subcommand("clearance")->parsed()) return clearance();
-    if (pipes->get_subcommand("excavation")->parsed()) return excavation();
-    return detection();
+    for (const auto& [name, run] : analyses)
+      if (pipes->get_subcommand(name)->parsed()) return run();
+    return kExitUsage;
   };
 }
 

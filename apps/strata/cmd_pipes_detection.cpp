@@ -264,7 +264,8 @@ Runner add_pipes_detection(CLI::App& pipes, const GlobalOptions& g) {
   cmd->add_option("--cluster", o.cluster_m,
                   "DBSCAN neighbourhood for picks near no record (m, default 1.5)");
   cmd->add_option("--min-points", o.min_points,
-                  "DBSCAN core size (picks within --cluster, itself included), and the fewest picks of an undocumented pipe (default 4)");
+                  "DBSCAN core size (picks within --cluster, itself included), and the fewest "
+                  "picks of an undocumented pipe (default 4)");
   cmd->add_option("--min-coverage", o.min_coverage,
                   "share of a record's surveyed length with picks to count as detected "
                   "(default 0.5)");

@@ -65,9 +65,11 @@ PipeRules load_pipe_rules(const std::filesystem::path& file) {
           d.depth_m = positive(file, v, "depth_m", true);
         else if (k.str() == "diameter_m")
           d.diameter_m = positive(file, v, "diameter_m", false);
+        else if (k.str() == "min_cover_m")
+          d.min_cover_m = positive(file, v, "min_cover_m", true);
         else
           fail(file, line_of(v),
-               "unknown key '" + std::string(k.str()) + "' (depth_m, diameter_m)");
+               "unknown key '" + std::string(k.str()) + "' (depth_m, diameter_m, min_cover_m)");
       }
       rules.defaults[u] = d;
     }

@@ -1,6 +1,7 @@
 #pragma once
 // The pipe rules file (TOML, docs/pipes.md): per utility, the depth and diameter assumed where
-// the data has none; per utility pair, the minimum clearance between pipes.
+// the data has none, and the least cover allowed; per utility pair, the minimum clearance
+// between pipes.
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -11,8 +12,9 @@
 namespace strata::io {
 
 struct UtilityDefaults {
-  std::optional<double> depth_m;     // cover: ground to the top of the pipe
-  std::optional<double> diameter_m;  // outside diameter
+  std::optional<double> depth_m;      // cover: ground to the top of the pipe
+  std::optional<double> diameter_m;   // outside diameter
+  std::optional<double> min_cover_m;  // the least cover allowed (pipes cover)
 };
 
 struct PipeRules {
