@@ -155,10 +155,12 @@ Runner add_pipes(CLI::App& app, const GlobalOptions& g) {
   Runner excavation = add_pipes_excavation(*pipes, g);
   Runner detection = add_pipes_detection(*pipes, g);
   Runner cover = add_pipes_cover(*pipes, g);
+  Runner isolate = add_pipes_isolate(*pipes, g);
   const std::vector<std::pair<std::string, Runner>> analyses = {{"clearance", clearance},
                                                                 {"excavation", excavation},
                                                                 {"detection", detection},
-                                                                {"cover", cover}};
+                                                                {"cover", cover},
+                                                                {"isolate", isolate}};
   return [a, inspect, analyses, pipes, &g]() -> int {
     if (inspect->parsed()) return run_inspect(g, *a);
     for (const auto& [name, run] : analyses)

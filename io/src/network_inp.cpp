@@ -249,6 +249,7 @@ void read_epanet(const Sections& s, Builder& b) {
   const double length_m = us ? 0.3048 : 1.0, diameter_m = us ? 0.0254 : 0.001;
   auto& net = b.result().network;
   net.format = "EPANET";
+  net.flow_units = units;
   net.units = us ? "US customary (" + units + "): elevations and lengths in ft, diameters in in"
                  : "SI (" + units + "): elevations and lengths in m, diameters in mm";
   for (const auto& [section, type] : {std::pair<const char*, const char*>{"JUNCTIONS", "junction"},
@@ -258,7 +259,9 @@ void read_epanet(const Sections& s, Builder& b) {
       for (const auto& r : *rows)
         if (auto z =
                 b.value(r, 1, std::string(type) == "reservoir" ? "head" : "elevation", r.tokens[0]))
-          b.add_node(r, type, *z * length_m, std::nullopt);
+          if (PipeNode* n = b.add_node(r, type, *z * length_m, std::nullopt);
+              n && std::string(type) == "junction" && r.tokens.size() > 2)
+            n->demand = number(r.tokens[2]);  // base demand, in the flow units
   b.place_nodes(b.rows(s, "COORDINATES"));
   b.collect_vertices(b.rows(s, "VERTICES"));
 

@@ -1,0 +1,254 @@
+// strata pipes isolate NETWORK --break PIPE: the valves to close for a break, the pipes they shut
+// off, what loses its supply and the buildings affected (docs/pipes.md).
+#include <chrono>
+#include <sstream>
+
+#include "cmd_pipes.h"
+#include "pipe_inputs.h"
+#include "strata/core/crs.h"
+#include "strata/io/points_gpkg.h"
+#include "strata/io/vector_source.h"
+#include "strata/spatial/pipe_isolation.h"
+
+namespace strata::cli {
+namespace {
+
+struct IsolateArgs {
+  NetworkListArgs networks;
+  PipeSettings settings;
+  std::string pipe, at, valves, valve_id_field, buildings, building_id_field, sources, gpkg;
+  spatial::IsolationOptions options;
+};
+
+std::vector<std::string> split_commas(const std::string& text) {
+  std::vector<std::string> out;
+  std::string item;
+  std::istringstream in(text);
+  while (std::getline(in, item, ','))
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+// Features of a layer in the networks' CRS, with their ids (a field, or "feature N").
+template <typename Visit>
+void read_layer(const std::string& path, const std::string& id_field,
+                const std::optional<std::string>& crs, Visit visit) {
+  auto source = io::open_vector_source({path, "", {}, {}});
+  if (auto declared = source->declared_crs();
+      declared && crs && !declared->equivalent_to(Crs::from_user_input(*crs)))
+    throw StrataError(ErrorCode::kCrsMismatch, path + " is in " + declared->label() +
+                                                   ", the network in " + *crs + "; reproject it");
+  const int id_i = id_field.empty() ? -1 : source->field_index(id_field);
+  if (!id_field.empty() && id_i < 0)
+    throw StrataError(ErrorCode::kFieldMissing, path + ": no field '" + id_field + "'");
+  io::SourceFeature f;
+  while (source->next(f)) {
+    const std::string id = id_i >= 0 && !is_null(f.values[static_cast<std::size_t>(id_i)])
+                               ? to_text(f.values[static_cast<std::size_t>(id_i)])
+                               : "feature " + std::to_string(f.fid);
+    visit(id, f);
+  }
+}
+
+int run_isolate(const GlobalOptions& g, IsolateArgs& a) {
+  if (a.networks.files.size() != 1)
+    throw StrataError(ErrorCode::kWrongInputParameters,
+                      "pipes isolate traces one network at a time");
+  auto& o = a.options;
+  if (!(o.snap_m > 0) || !(o.valve_snap_m >= 0) || !(o.service_m >= 0))
+    throw StrataError(ErrorCode::kWrongInputParameters,
+                      "--snap must be above 0, --valve-snap and --service-distance 0 or more");
+  const PipeInputs in = load_pipe_inputs(a.networks.resolve(), a.settings);
+  const LoadedNetwork& net = in.networks.front();
+  o.unit_m = in.unit_m;
+  o.sources = split_commas(a.sources);
+  spatial::IsolationBreak br{a.pipe, std::nullopt};
+  if (!a.at.empty()) {
+    const auto parts = split_commas(a.at);
+    try {
+      if (parts.size() != 2) throw std::invalid_argument("two numbers");
+      br.at = std::array<double, 2>{std::stod(parts[0]), std::stod(parts[1])};
+    } catch (const std::exception&) {
+      throw StrataError(ErrorCode::kWrongInputParameters,
+                        "--at takes X,Y in the network's coordinates, not '" + a.at + "'");
+    }
+  }
+  std::vector<spatial::ValvePoint> valves;
+  std::vector<std::string> layer_issues;
+  if (!a.valves.empty())
+    read_layer(a.valves, a.valve_id_field, in.crs, [&](const std::string& id, const auto& f) {
+      if (!f.points || f.points->empty()) {
+        layer_issues.push_back(a.valves + ": " + id + " is not a point: left out");
+        return;
+      }
+      for (const auto& p : *f.points) valves.push_back({id, p.x(), p.y()});
+    });
+  std::vector<spatial::ServedBuilding> buildings;
+  if (!a.buildings.empty())
+    read_layer(a.buildings, a.building_id_field, in.crs, [&](const std::string& id, const auto& f) {
+      if (!f.polygons) {
+        layer_issues.push_back(a.buildings + ": " + id + " is not a polygon: left out");
+        return;
+      }
+      buildings.push_back({id, *f.polygons});
+    });
+  const auto start = std::chrono::steady_clock::now();
+  const auto r = spatial::trace_isolation(net.network, br, valves, buildings, o);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  auto stretch_json = [](const spatial::PipeStretch& s) {
+    return nlohmann::json{{"pipe", s.pipe->id},
+                          {"from_m", s.from_m},
+                          {"to_m", s.to_m},
+                          {"length_m", s.to_m - s.from_m}};
+  };
+  nlohmann::json valves_json = nlohmann::json::array(), isolated = nlohmann::json::array(),
+                 cut_off = nlohmann::json::array(), affected = nlohmann::json::array();
+  double isolated_m = 0, cut_off_m = 0;
+  for (const auto& v : r.valves)
+    valves_json.push_back({{"id", v.id},
+                           {"pipe", v.pipe},
+                           {"location", {v.location[0], v.location[1], v.location[2]}}});
+  for (const auto& s : r.isolated)
+    isolated.push_back(stretch_json(s)), isolated_m += s.to_m - s.from_m;
+  for (const auto& s : r.cut_off)
+    cut_off.push_back(stretch_json(s)), cut_off_m += s.to_m - s.from_m;
+  std::int64_t buildings_isolated = 0;
+  for (const auto& b : r.buildings) {
+    buildings_isolated += b.isolated;
+    affected.push_back({{"id", b.id},
+                        {"pipe", b.pipe},
+                        {"distance_m", b.distance_m},
+                        {"status", b.isolated ? "isolated" : "cut off"}});
+  }
+  if (!a.gpkg.empty()) {
+    // The stretches as 3D lines (cut from the pipes), the valves as points.
+    auto cut = [&](const spatial::PipeStretch& s) {
+      const auto& c = s.pipe->centreline;
+      std::vector<std::array<double, 3>> line;
+      double run = 0;
+      for (std::size_t i = 0; i + 1 < c.size(); ++i) {
+        const double len = std::hypot(c[i + 1][0] - c[i][0], c[i + 1][1] - c[i][1]) * in.unit_m;
+        auto at_s = [&](double s_m) {
+          const double t = len > 0 ? (s_m - run) / len : 0;
+          return std::array<double, 3>{c[i][0] + t * (c[i + 1][0] - c[i][0]),
+                                       c[i][1] + t * (c[i + 1][1] - c[i][1]),
+                                       c[i][2] + t * (c[i + 1][2] - c[i][2])};
+        };
+        const double lo = std::max(run, s.from_m), hi = std::min(run + len, s.to_m);
+        if (lo <= hi) {
+          if (line.empty()) line.push_back(at_s(lo));
+          line.push_back(at_s(hi));
+        }
+        run += len;
+      }
+      if (line.size() == 1) line.push_back(line.front());
+      return line;
+    };
+    io::FindingsLayer pipes{"isolation_pipes",
+                            {{"pipe", FieldType::kText},
+                             {"status", FieldType::kText},
+                             {"from_m", FieldType::kReal},
+                             {"to_m", FieldType::kReal}},
+                            {},
+                            {},
+                            true};
+    for (const auto* list : {&r.isolated, &r.cut_off})
+      for (const auto& s : *list)
+        pipes.lines.push_back(
+            {cut(s),
+             {s.pipe->id, std::string(list == &r.isolated ? "isolated" : "cut off"), s.from_m,
+              s.to_m}});
+    io::FindingsLayer valve_layer{"isolation_valves",
+                                  {{"valve", FieldType::kText}, {"pipe", FieldType::kText}},
+                                  {},
+                                  {},
+                                  false};
+    for (const auto& v : r.valves)
+      valve_layer.points.push_back({{v.location[0], v.location[1], v.location[2]}, {v.id, v.pipe}});
+    io::write_findings_gpkg(a.gpkg, in.crs.value_or(""), {pipes, valve_layer});
+  }
+  nlohmann::json out = {
+      {"network", network_json(net)},
+      {"crs", in.crs ? nlohmann::json(*in.crs) : nlohmann::json(nullptr)},
+      {"break",
+       {{"pipe", a.pipe}, {"at", a.at.empty() ? nlohmann::json("middle") : nlohmann::json(a.at)}}},
+      {"valves_given", valves.size()},
+      {"valves_off_network", r.valves_off_network},
+      {"valves_to_close", valves_json},
+      {"closable", r.break_closable},
+      {"isolated", isolated},
+      {"isolated_length_m", isolated_m},
+      {"isolated_nodes", r.isolated_nodes},
+      {"sources", r.sources},
+      {"sources_known", r.sources_known},
+      {"cut_off", cut_off},
+      {"cut_off_length_m", cut_off_m},
+      {"cut_off_nodes", r.cut_off_nodes},
+      {"demand_isolated", r.demand_isolated},
+      {"demand_cut_off", r.demand_cut_off},
+      {"demand_unit", net.network.flow_units.empty() ? nlohmann::json(nullptr)
+                                                     : nlohmann::json(net.network.flow_units)},
+      {"buildings_given", buildings.size()},
+      {"buildings_unserved", r.buildings_unserved},
+      {"buildings_affected", affected},
+      {"layer_issues", layer_issues},
+      {"timings", {{"read_seconds", in.read_seconds}, {"trace_seconds", seconds}}}};
+  if (!a.gpkg.empty()) out["gpkg"] = a.gpkg;
+  std::ostringstream text;
+  text << "break on " << a.pipe << ": close " << r.valves.size() << " valves";
+  for (const auto& v : r.valves) text << (&v == &r.valves.front() ? " (" : ", ") << v.id;
+  text << (r.valves.empty() ? "" : ")") << "\n  shut off: " << r.isolated.size() << " stretches, "
+       << isolated_m << " m, " << r.isolated_nodes.size() << " nodes\n";
+  if (!r.break_closable) text << "  no valve bounds this stretch: all of it is shut\n";
+  if (r.sources_known)
+    text << "  cut off from the sources: " << r.cut_off.size() << " stretches, " << cut_off_m
+         << " m, " << r.cut_off_nodes.size() << " nodes\n";
+  else
+    text << "  no sources known (give --sources): what is cut off is not judged\n";
+  if (!buildings.empty())
+    text << "  buildings: " << buildings_isolated << " on the shut stretch, "
+         << r.buildings.size() - static_cast<std::size_t>(buildings_isolated) << " cut off, "
+         << r.buildings_unserved << " with no pipe within " << o.service_m << " m\n";
+  for (const auto& v : r.valves_off_network) text << "  valve " << v << " lies on no pipe\n";
+  for (const auto& i : layer_issues) text << "  " << i << "\n";
+  text << issue_lines(in.networks);
+  emit(g, "pipes isolate", true, out, text.str());
+  return kExitOk;
+}
+
+}  // namespace
+
+Runner add_pipes_isolate(CLI::App& pipes, const GlobalOptions& g) {
+  auto a = std::make_shared<IsolateArgs>();
+  CLI::App* cmd = pipes.add_subcommand(
+      "isolate", "For a break: the valves to close, the pipes shut off and cut off, the buildings");
+  add_network_list_options(cmd, a->networks);
+  cmd->add_option("--break", a->pipe, "id of the broken pipe")->required();
+  cmd->add_option("--at", a->at, "X,Y of the break on it (default: its middle)");
+  cmd->add_option("--valves", a->valves,
+                  "isolation valves: a point layer (each on the nearest pipe within --valve-snap)")
+      ->check(CLI::ExistingPath);
+  cmd->add_option("--valve-id-field", a->valve_id_field, "field with the valve id");
+  cmd->add_option("--valve-snap", a->options.valve_snap_m,
+                  "a valve lies on the nearest pipe within this (m, default 1)");
+  cmd->add_option("--snap", a->options.snap_m,
+                  "GIS line ends closer than this are one node (m, default 0.01)");
+  cmd->add_option("--sources", a->sources,
+                  "ids of the nodes feeding the network, comma-separated (default: the "
+                  "reservoirs and tanks of an EPANET file)");
+  cmd->add_option("--buildings", a->buildings,
+                  "building footprints: each is served by the nearest pipe within "
+                  "--service-distance")
+      ->check(CLI::ExistingPath);
+  cmd->add_option("--building-id-field", a->building_id_field, "field with the building id");
+  cmd->add_option("--service-distance", a->options.service_m,
+                  "the farthest a building's service pipe may be (m, default 30)");
+  add_settings_options(cmd, a->settings, false);
+  cmd->add_option("--gpkg", a->gpkg,
+                  "write the shut and cut-off stretches (3D lines) and the valves to close");
+  return [a, &g]() -> int { return run_isolate(g, *a); };
+}
+
+}  // namespace strata::cli
