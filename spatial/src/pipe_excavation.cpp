@@ -119,7 +119,9 @@ ExcavationResult check_excavation(const std::vector<const PipeNetwork*>& network
   const double step = o.ground.terrain ? 1.0 / o.unit_m : 0;
   for (std::size_t d = 0; d < digs.size(); ++d) {
     const Dig& dig = digs[d];
-    GeomPtr outline = to_geos(geos, dig.outline);
+    // Unioned first: the footprints of solids come as overlapping or abutting faces.
+    GeomPtr outline =
+        owned(geos, GEOSUnaryUnion_r(h, to_geos(geos, dig.outline).get()), "union");
     bg::model::box<Point2> env;
     bg::envelope(dig.outline, env);
     const double reach = (o.buffer_m + max_radius) / o.unit_m;
@@ -136,9 +138,7 @@ ExcavationResult check_excavation(const std::vector<const PipeNetwork*>& network
         const double r = link.diameter_m / 2;
         const double widen = (o.buffer_m + r) / o.unit_m;
         auto& zone = zones[widen];
-        if (!zone)
-          zone = widen > 0 ? owned(geos, GEOSBuffer_r(h, outline.get(), widen, 16), "buffer")
-                           : owned(geos, GEOSGeom_clone_r(h, outline.get()), "clone");
+        if (!zone) zone = owned(geos, GEOSBuffer_r(h, outline.get(), widen, 16), "buffer");
         GeomPtr axis = planar_line(geos, link.centreline);
         GeomPtr inside = owned(geos, GEOSIntersection_r(h, zone.get(), axis.get()), "intersection");
         if (GEOSisEmpty_r(h, inside.get())) continue;
