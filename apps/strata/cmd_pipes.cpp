@@ -157,9 +157,11 @@ Runner add_pipes(CLI::App& app, const GlobalOptions& g) {
   Runner cover = add_pipes_cover(*pipes, g);
   Runner isolate = add_pipes_isolate(*pipes, g);
   Runner buildings = add_pipes_buildings(*pipes, g);
+  Runner parcels = add_pipes_parcels(*pipes, g);
   const std::vector<std::pair<std::string, Runner>> analyses = {
       {"clearance", clearance}, {"excavation", excavation}, {"detection", detection},
-      {"cover", cover},         {"isolate", isolate},       {"buildings", buildings}};
+      {"cover", cover},         {"isolate", isolate},       {"buildings", buildings},
+      {"parcels", parcels}};
   return [a, inspect, analyses, pipes, &g]() -> int {
     if (inspect->parsed()) return run_inspect(g, *a);
     for (const auto& [name, run] : analyses)

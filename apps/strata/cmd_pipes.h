@@ -10,5 +10,6 @@ Runner add_pipes_detection(CLI::App& pipes, const GlobalOptions& g);
 Runner add_pipes_cover(CLI::App& pipes, const GlobalOptions& g);
 Runner add_pipes_isolate(CLI::App& pipes, const GlobalOptions& g);
 Runner add_pipes_buildings(CLI::App& pipes, const GlobalOptions& g);
+Runner add_pipes_parcels(CLI::App& pipes, const GlobalOptions& g);
 
 }  // namespace strata::cli

@@ -58,7 +58,7 @@ int run_isolate(const GlobalOptions& g, IsolateArgs& a) {
   if (!(o.snap_m > 0) || !(o.valve_snap_m >= 0) || !(o.service_m >= 0))
     throw StrataError(ErrorCode::kWrongInputParameters,
                       "--snap must be above 0, --valve-snap and --service-distance 0 or more");
-  const PipeInputs in = load_pipe_inputs(a.networks.resolve(), a.settings);
+  const PipeInputs in = load_pipe_inputs(a.networks.resolve(), a.settings, true);
   const LoadedNetwork& net = in.networks.front();
   o.unit_m = in.unit_m;
   o.sources = split_commas(a.sources);

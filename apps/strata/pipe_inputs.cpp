@@ -42,7 +42,7 @@ bool is_inp(const std::string& file) {
 }
 
 LoadedNetwork load_network(const NetworkArgs& n, const io::PipeRules& rules,
-                           const io::GroundAt& ground) {
+                           const io::GroundAt& ground, bool plan_only) {
   LoadedNetwork out;
   out.file = n.file;
   std::optional<Utility> utility;
@@ -79,6 +79,7 @@ LoadedNetwork load_network(const NetworkArgs& n, const io::PipeRules& rules,
     o.invert_end_field = n.invert_fields.substr(comma + 1);
   }
   o.ground = ground;
+  o.plan_only = plan_only;
   io::PipeLayerRead read = io::read_pipe_layer(o, rules);
   out.network = std::move(read.read.network);
   out.issues = std::move(read.read.issues);
@@ -178,7 +179,8 @@ void add_settings_options(CLI::App* app, PipeSettings& s, bool ground) {
                   "a flat ground at this elevation, where there is no terrain");
 }
 
-PipeInputs load_pipe_inputs(const std::vector<NetworkArgs>& networks, const PipeSettings& s) {
+PipeInputs load_pipe_inputs(const std::vector<NetworkArgs>& networks, const PipeSettings& s,
+                            bool plan_only) {
   const auto start = std::chrono::steady_clock::now();
   PipeInputs in;
   if (!s.rules.empty()) in.rules = io::load_pipe_rules(s.rules);
@@ -194,7 +196,8 @@ PipeInputs load_pipe_inputs(const std::vector<NetworkArgs>& networks, const Pipe
     const double z = *s.ground_z;
     read_ground = [z](double, double) { return std::optional<double>(z); };
   }
-  for (const auto& n : networks) in.networks.push_back(load_network(n, in.rules, read_ground));
+  for (const auto& n : networks)
+    in.networks.push_back(load_network(n, in.rules, read_ground, plan_only));
   // Every network (and the terrain) must share its horizontal coordinates: the GIS layers'
   // CRS, or --crs for .inp files.
   std::optional<std::string> crs = s.crs.empty() ? std::optional<std::string>() : s.crs;

@@ -61,7 +61,10 @@ struct PipeInputs {
   std::shared_ptr<io::TerrainRaster> dem;
   double read_seconds = 0;
 };
-PipeInputs load_pipe_inputs(const std::vector<NetworkArgs>& networks, const PipeSettings& s);
+// `plan_only`: the analysis works in plan (parcels, isolation): depths and diameters the data
+// lacks are left unknown rather than taken from the rules or rejected.
+PipeInputs load_pipe_inputs(const std::vector<NetworkArgs>& networks, const PipeSettings& s,
+                            bool plan_only = false);
 
 nlohmann::json network_json(const LoadedNetwork& n);
 // "  rejected 921 FIELD_NULL: ..." lines for the text output.

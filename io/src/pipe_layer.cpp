@@ -105,6 +105,7 @@ PipeLayerRead read_pipe_layer(const PipeLayerOptions& o, const PipeRules& rules)
     // is rejected, naming the rule to add.
     auto from_rule = [&](const std::optional<double>& rule, const std::string& what,
                          const std::string& field) -> std::optional<double> {
+      if (o.plan_only) return 0.0;  // not needed: left unknown
       if (rule) {
         base.assumed.push_back(what);
         return rule;

@@ -30,6 +30,9 @@ struct PipeLayerOptions {
   // A terrain: cover depths become elevations below it, and pipes in elevations get their
   // cover. Without one, cover depths are below a flat ground at z = 0.
   GroundAt ground;
+  // For plan analyses (parcels, isolation): a missing depth or diameter is left unknown (0)
+  // instead of taken from the rules or rejected.
+  bool plan_only = false;
   std::optional<Utility> utility;  // of every pipe, when there is no utility field
   double diameter_unit_m = 1.0;    // the diameter field's unit in metres (0.001 for mm)
 };
