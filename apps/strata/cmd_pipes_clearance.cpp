@@ -19,12 +19,15 @@ struct ClearanceArgs {
 };
 
 int run_clearance(const GlobalOptions& g, const ClearanceArgs& c) {
-  const PipeInputs in = load_pipe_inputs({c.a, c.b}, c.settings);
-  const LoadedNetwork &a = in.networks[0], &b = in.networks[1];
+  const bool same = c.b.file.empty();  // one network: its pipes against each other
+  const PipeInputs in =
+      same ? load_pipe_inputs({c.a}, c.settings) : load_pipe_inputs({c.a, c.b}, c.settings);
+  const LoadedNetwork &a = in.networks[0], &b = in.networks[same ? 0 : 1];
   const auto read = std::chrono::steady_clock::now();
   spatial::ClearanceOptions options;
   options.unit_m = in.unit_m;
   options.threads = c.threads;
+  options.same_network = same;
   const auto findings = spatial::check_clearance(a.network, b.network, in.rules, options);
   const auto checked = std::chrono::steady_clock::now();
 
@@ -72,7 +75,8 @@ int run_clearance(const GlobalOptions& g, const ClearanceArgs& c) {
                           rows);
   nlohmann::json result = {
       {"a", network_json(a)},
-      {"b", network_json(b)},
+      {"b", same ? nlohmann::json(nullptr) : network_json(b)},
+      {"within_one_network", same},
       {"crs", in.crs ? nlohmann::json(*in.crs) : nlohmann::json(nullptr)},
       {"rules",
        c.settings.rules.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.settings.rules)},
@@ -86,9 +90,12 @@ int run_clearance(const GlobalOptions& g, const ClearanceArgs& c) {
       {"findings", list}};
   if (!c.gpkg.empty()) result["gpkg"] = c.gpkg;
   std::ostringstream text;
-  text << a.file << " (" << a.network.links.size() << " pipes) against " << b.file << " ("
-       << b.network.links.size() << " pipes): " << clashes << " clashes, " << below
-       << " clearance violations";
+  if (same)
+    text << a.file << " (" << a.network.links.size() << " pipes, against each other): ";
+  else
+    text << a.file << " (" << a.network.links.size() << " pipes) against " << b.file << " ("
+         << b.network.links.size() << " pipes): ";
+  text << clashes << " clashes, " << below << " clearance violations";
   if (on_assumed) text << " (" << on_assumed << " resting on assumed depths or diameters)";
   text << "\n" << issue_lines(in.networks);
   emit(g, "pipes clearance", true, result, text.str());
@@ -104,9 +111,12 @@ Runner add_pipes_clearance(CLI::App& pipes, const GlobalOptions& g) {
   const std::pair<const char*, NetworkArgs*> networks[] = {{"a", &c->a}, {"b", &c->b}};
   for (const auto& [which, n] : networks) {
     const std::string w(which);
-    clearance->add_option(w, n->file, "network " + w + ": an .inp file or a GIS line layer")
-        ->required()
-        ->check(CLI::ExistingPath);
+    auto* opt = clearance
+                    ->add_option(w, n->file,
+                                 "network " + w + ": an .inp file or a GIS line layer" +
+                                     (w == "b" ? " (none: a's pipes against each other)" : ""))
+                    ->check(CLI::ExistingPath);
+    if (w == "a") opt->required();
     add_network_options(clearance, w, *n);
   }
   add_settings_options(clearance, c->settings, true);

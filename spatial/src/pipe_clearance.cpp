@@ -131,6 +131,7 @@ std::vector<ClearanceFinding> check_clearance(const PipeNetwork& a, const PipeNe
           hits.clear();
           tree.query(bgi::intersects(box_of(sa[i], reach)), std::back_inserter(hits));
           for (const auto& [box, j] : hits) {
+            if (options.same_network && sb[j].link <= l) continue;  // each pair once
             Closest c;
             c.a = l;
             c.b = sb[j].link;
@@ -163,10 +164,23 @@ std::vector<ClearanceFinding> check_clearance(const PipeNetwork& a, const PipeNe
   for (auto& v : found) all.insert(all.end(), v.begin(), v.end());
   found.clear();
 
+  // Within one network, pipes that meet at a node are connected, not clashing.
+  auto meets = [&](const PipeLink& x, const PipeLink& y) {
+    if (!x.from_node.empty() && !y.from_node.empty())
+      return x.from_node == y.from_node || x.from_node == y.to_node || x.to_node == y.from_node ||
+             x.to_node == y.to_node;
+    for (const auto* p : {&x.centreline.front(), &x.centreline.back()})
+      for (const auto* q : {&y.centreline.front(), &y.centreline.back()})
+        if (std::hypot((*p)[0] - (*q)[0], (*p)[1] - (*q)[1]) * options.unit_m < 1e-3 &&
+            std::abs((*p)[2] - (*q)[2]) < 1e-3)
+          return true;
+    return false;
+  };
   std::vector<ClearanceFinding> out;
   for (const auto& c : all) {
     const PipeLink& la = a.links[c.a];
     const PipeLink& lb = b.links[c.b];
+    if (options.same_network && meets(la, lb)) continue;
     ClearanceFinding f;
     f.a = la.id;
     f.b = lb.id;

@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import strata_test_support as sts  # noqa: E402
@@ -141,6 +142,49 @@ class ClearanceTest(sts.StrataTestCase):
         self.assertEqual({i["code"] for i in issues}, {921})
         self.assertIn("[utilities.gas] diameter_m", issues[0]["message"])
         self.assertEqual(res.result["findings"], [])
+
+    def test_within_one_layer(self):
+        """Both networks in one layer with a utility field (Chinese names): every pair of lines
+        that do not meet at an end point (in 3D), compared once. Reference: Shapely 2D distances of all
+        such pairs, combined with the depths of their utilities."""
+        both = pd.concat([
+            gpd.GeoDataFrame({"pid": [f"g{i}" for i in range(len(self.gas))], "kind": "天然氣"},
+                             geometry=self.gas.geometry, crs=self.gas.crs),
+            gpd.GeoDataFrame({"pid": [f"p{j}" for j in range(len(self.petroleum))], "kind": "石油"},
+                             geometry=self.petroleum.geometry, crs=self.gas.crs)], ignore_index=True)
+        path = self.tmp / "both.geojson"
+        gpd.GeoDataFrame(both, geometry="geometry", crs=self.gas.crs).to_file(path, driver="GeoJSON")
+        rules = self.tmp / "both.toml"
+        rules.write_text(rules_text(1.0, 0.2, 1.5, 0.3, 0.5), encoding="utf-8")
+        res = self.strata("pipes", "clearance", path, "--a-utility-field", "kind", "--a-id-field", "pid",
+                          "--rules", rules)
+        self.assertExit(res, sts.EXIT_OK)
+        self.assertTrue(res.result["within_one_network"])
+        depth = {"天然氣": (1.0, 0.2), "石油": (1.5, 0.3)}
+        ends = [{line.coords[0], line.coords[-1]} for line in both.geometry]
+        want = {}
+        sidx = both.sindex
+        for i, line in enumerate(both.geometry):
+            for j in sidx.query(line.buffer(2.0)):
+                # Lines meet where they share an end point at the same depth (same utility here):
+                # a gas and a petroleum line ending at one planar point are 0.55 m apart.
+                if j <= i or (ends[i] & ends[j] and both.kind[i] == both.kind[j]):
+                    continue
+                h = line.distance(both.geometry[j])
+                (da, wa), (db, wb) = depth[both.kind[i]], depth[both.kind[j]]
+                axis = math.hypot(h, (da + wa / 2) - (db + wb / 2))
+                clearance = axis - wa / 2 - wb / 2
+                required = 0.5 if both.kind[i] != both.kind[j] else None
+                self.assertGreater(abs(clearance), 1e-6)
+                if clearance <= 0 or (required and clearance < required):
+                    want[(both.pid[i], both.pid[j])] = (axis, clearance <= 0)
+        got = {(f["a"], f["b"]): f for f in res.result["findings"]}
+        self.assertEqual(set(got), set(want))
+        for pair, (axis, clash) in want.items():
+            self.assertAlmostEqual(got[pair]["axis_distance_m"], axis, delta=1e-6, msg=pair)
+            self.assertEqual(got[pair]["kind"], "clash" if clash else "clearance")
+        # Gas lines that cross each other without a shared vertex clash: there are some.
+        self.assertTrue(any(a.startswith("g") and b.startswith("g") for a, b in want))
 
     def test_bad_rules_files(self):
         cases = [

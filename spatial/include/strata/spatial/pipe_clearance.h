@@ -26,6 +26,9 @@ struct ClearanceOptions {
   // Metres per horizontal unit of the networks' coordinates (heights are metres already).
   double unit_m = 1.0;
   int threads = 0;  // 0 = every core; the findings do not depend on it
+  // a and b are one network: each pair once, and pipes that share a node (by id, or an end
+  // point within a millimetre) are not compared: they meet by design.
+  bool same_network = false;
 };
 
 // Every pair of pipes (one from each network) that clash, or whose clearance is below the rule
