@@ -25,6 +25,10 @@ int exit_code_for(ErrorCode code) {
 
 void emit(const GlobalOptions& g, const std::string& command, bool ok, const nlohmann::json& result,
           const std::string& text) {
+  if (g.capture) {
+    g.capture(result, text);
+    return;
+  }
   if (g.json) {
     nlohmann::json doc = {{"command", command}, {"ok", ok}, {"result", result}};
     std::cout << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;

@@ -28,6 +28,9 @@ int exit_code_for(ErrorCode code);
 struct GlobalOptions {
   bool json = false;
   bool quiet = false;
+  // Set when a command runs inside another (the pipe analyses of `strata run`): its result goes
+  // here instead of stdout.
+  std::function<void(const nlohmann::json& result, const std::string& text)> capture;
 };
 
 // Prints the command's result: `json` as-is with --json, or `text` otherwise.

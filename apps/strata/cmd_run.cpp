@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "commands.h"
+#include "pipes_project.h"
 #include "store_arg.h"
 #include "strata/core/clock.h"
 #include "strata/io/issues_csv.h"
@@ -52,6 +53,7 @@ Runner add_run(CLI::App& app, const GlobalOptions& g) {
     nlohmann::json summary = {{"strata_version", strata_version()},
                               {"started_at", utc_now_iso8601()}};
     io::Project project = io::load_project(a->project);
+    check_project_pipes(project);  // option mistakes before anything is imported
     summary["project"] = {{"name", project.name},
                           {"file", project.file.string()},
                           {"crs", project.crs},
@@ -83,7 +85,7 @@ Runner add_run(CLI::App& app, const GlobalOptions& g) {
     }
 
     nlohmann::json analyses = nlohmann::json::object();
-    std::string indicator_text;
+    std::string indicator_text, pipes_text;
     if (store) {
       for (const auto& name : project.analyses) {
         if (name == "population_by_district") {
@@ -97,6 +99,8 @@ Runner add_run(CLI::App& app, const GlobalOptions& g) {
           analyses[name] = {{"outputs", result["outputs"]},
                             {"warnings", result["warnings"]},
                             {"city", result["city"]}};
+        } else if (name == "pipes") {
+          analyses[name] = run_project_pipes(project, pipes_text);
         }
       }
     }
@@ -135,6 +139,7 @@ Runner add_run(CLI::App& app, const GlobalOptions& g) {
       text << "  population (sum of villages): "
            << analyses["population_by_district"]["total_population"] << "\n";
     if (!indicator_text.empty()) text << "indicators:\n" << indicator_text;
+    if (!pipes_text.empty()) text << "pipes:\n" << pipes_text;
     text << "summary: " << summary_path.string() << "\n";
     emit(g, "run", ok, summary, text.str());
     if (!ok) {

@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
     for (auto* sub = app.get_subcommands().empty() ? nullptr : app.get_subcommands().front(); sub;
          sub = sub->get_subcommands().empty() ? nullptr : sub->get_subcommands().front())
       command += (command.empty() ? "" : " ") + sub->get_name();
-    GlobalOptions usage{json, g.quiet};
+    GlobalOptions usage{json, g.quiet, {}};
     emit_error(usage, command,
                strata::StrataError(strata::ErrorCode::kWrongInputParameters,
                                    std::string(e.what()) + " (see --help)"));

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <regex>
 #include <set>
+#include <sstream>
 
 #include "strata/core/crs.h"
 #include "strata/core/error.h"
@@ -16,8 +17,13 @@
 namespace strata::io {
 
 const std::vector<std::string>& known_analyses() {
-  static const std::vector<std::string> a = {"population_by_district", "indicators"};
+  static const std::vector<std::string> a = {"population_by_district", "indicators", "pipes"};
   return a;
+}
+const std::vector<std::string>& known_pipe_analyses() {
+  static const std::vector<std::string> k = {"clearance", "excavation", "cover",  "detection",
+                                             "isolate",   "buildings",  "parcels"};
+  return k;
 }
 const std::vector<std::string>& known_indicator_outputs() {
   static const std::vector<std::string> o = {"json", "csv", "markdown", "gpkg"};
@@ -223,7 +229,7 @@ class Loader {
     }
     Project p;
     p.file = std::filesystem::absolute(file_);
-    allow_keys(root, {"project", "tables", "layers", "indicators"}, "the project file");
+    allow_keys(root, {"project", "tables", "layers", "indicators", "pipes"}, "the project file");
 
     const toml::table* proj = root["project"].as_table();
     if (!proj) fail(1, "missing [project] table (name, crs, store, output)");
@@ -281,6 +287,11 @@ class Loader {
         !p.indicators)
       fail(*proj->get("analyses"),
            "analysis indicators needs an [indicators] section (districts, green, paving)");
+    if (const toml::node* pipes = root.get("pipes")) p.pipes = pipes_spec(*pipes);
+    if (std::find(p.analyses.begin(), p.analyses.end(), "pipes") != p.analyses.end() &&
+        (!p.pipes || p.pipes->analyses.empty()))
+      fail(*proj->get("analyses"),
+           "analysis pipes needs a [pipes] section with [[pipes.networks]] and [[pipes.analyses]]");
     if (const toml::node* o = proj->get("outputs")) {
       p.outputs = string_list(*o, "'outputs'");
       for (const auto& name : p.outputs)
@@ -295,6 +306,109 @@ class Loader {
   }
 
  private:
+  // A scalar option as the command line would take it; a list gives one value per item.
+  std::vector<std::string> option_values(const toml::node& v, const std::string& what) const {
+    std::vector<std::string> out;
+    auto one = [&](const toml::node& n) {
+      if (auto s = n.value<std::string>())
+        out.push_back(*s);
+      else if (n.is_integer())
+        out.push_back(std::to_string(*n.value<std::int64_t>()));
+      else if (n.is_floating_point()) {
+        std::ostringstream f;
+        f.precision(17);
+        f << *n.value<double>();
+        out.push_back(f.str());
+      } else
+        fail(n, what + " must be a string, a number or a list of them");
+    };
+    if (const auto* arr = v.as_array())
+      for (const auto& item : *arr) one(item);
+    else
+      one(v);
+    return out;
+  }
+
+  // Keys that name files: resolved against the project file, like layer paths.
+  static bool is_path_key(std::string_view key) {
+    static const std::set<std::string_view> keys = {"file",    "rules",       "dem",    "dig",
+                                                    "survey",  "survey_area", "valves", "buildings",
+                                                    "parcels", "restrictions"};
+    return keys.count(key) > 0;
+  }
+
+  PipesSpec pipes_spec(const toml::node& node) {
+    const auto* t = node.as_table();
+    if (!t) fail(node, "[pipes] must be a table");
+    allow_keys(*t, {"rules", "crs", "dem", "ground_z", "networks", "analyses"}, "[pipes]");
+    PipesSpec spec;
+    spec.line = static_cast<int>(t->source().begin.line);
+    for (auto&& [k, v] : *t) {
+      if (k.str() == "networks" || k.str() == "analyses") continue;
+      for (const auto& value : option_values(v, "[pipes] " + std::string(k.str())))
+        spec.settings.emplace_back(std::string(k.str()),
+                                   is_path_key(k.str()) ? resolve(value, v).string() : value);
+    }
+    const auto* nets = t->get("networks") ? t->get("networks")->as_array() : nullptr;
+    if (!nets || nets->empty()) fail(*t, "[pipes] needs [[pipes.networks]] (name, file, ...)");
+    std::set<std::string> names;
+    for (const auto& n : *nets) {
+      const auto* nt = n.as_table();
+      if (!nt) fail(n, "[[pipes.networks]] must be tables");
+      allow_keys(*nt,
+                 {"name", "file", "layer", "utility", "utility_field", "id_field", "diameter_field",
+                  "diameter_unit", "depth_field", "owner_field", "material_field", "year_field",
+                  "heights", "invert_fields"},
+                 "[[pipes.networks]]");
+      PipeNetworkSpec net;
+      net.line = static_cast<int>(nt->source().begin.line);
+      net.name = text(*nt, "name", "[[pipes.networks]]", true);
+      if (!names.insert(net.name).second) fail(n, "pipe network '" + net.name + "' is named twice");
+      net.file = resolve(text(*nt, "file", "[[pipes.networks]] " + net.name, true), n);
+      for (auto&& [k, v] : *nt)
+        if (k.str() != "name" && k.str() != "file")
+          net.options.emplace_back(std::string(k.str()),
+                                   text(*nt, k.str(), "[[pipes.networks]] " + net.name, true));
+      spec.networks.push_back(std::move(net));
+    }
+    const auto* runs = t->get("analyses") ? t->get("analyses")->as_array() : nullptr;
+    if (!runs || runs->empty()) fail(*t, "[pipes] needs [[pipes.analyses]] (name, kind, networks)");
+    std::set<std::string> run_names;
+    for (const auto& n : *runs) {
+      const auto* at = n.as_table();
+      if (!at) fail(n, "[[pipes.analyses]] must be tables");
+      PipeAnalysisSpec a;
+      a.line = static_cast<int>(at->source().begin.line);
+      a.name = text(*at, "name", "[[pipes.analyses]]", true);
+      if (!run_names.insert(a.name).second)
+        fail(n, "pipe analysis '" + a.name + "' is named twice");
+      if (auto problem = layer_name_problem(a.name))
+        fail(n, "pipe analysis name '" + a.name + "': " + *problem);
+      a.kind = text(*at, "kind", "[[pipes.analyses]] " + a.name, true);
+      if (std::find(known_pipe_analyses().begin(), known_pipe_analyses().end(), a.kind) ==
+          known_pipe_analyses().end())
+        fail(*at->get("kind"),
+             "unknown pipe analysis kind '" + a.kind + "' (" + joined(known_pipe_analyses()) + ")");
+      const toml::node* nn = at->get("networks");
+      if (!nn) fail(n, "[[pipes.analyses]] " + a.name + " needs 'networks'");
+      a.networks = string_list(*nn, "[[pipes.analyses]] " + a.name + " networks");
+      for (const auto& name : a.networks)
+        if (!names.count(name))
+          fail(*nn, "[[pipes.analyses]] " + a.name + " names unknown network '" + name + "'");
+      for (auto&& [k, v] : *at) {
+        if (k.str() == "name" || k.str() == "kind" || k.str() == "networks") continue;
+        if (k.str() == "gpkg" || k.str() == "json")
+          fail(v, "[[pipes.analyses]] " + a.name + ": outputs go to the project's output folder");
+        for (const auto& value :
+             option_values(v, "[[pipes.analyses]] " + a.name + " " + std::string(k.str())))
+          a.options.emplace_back(std::string(k.str()),
+                                 is_path_key(k.str()) ? resolve(value, v).string() : value);
+      }
+      spec.analyses.push_back(std::move(a));
+    }
+    return spec;
+  }
+
   IndicatorSpec indicator_spec(const toml::node& node, const Project& p) {
     const auto* t = node.as_table();
     if (!t) fail(node, "[indicators] must be a table");

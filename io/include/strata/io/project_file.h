@@ -124,6 +124,30 @@ struct IndicatorSpec {
 // The indicator outputs this version writes.
 const std::vector<std::string>& known_indicator_outputs();
 
+// [pipes]: pipe networks and the pipe analyses `strata run` performs (docs/pipes.md). Each
+// analysis is a `strata pipes <kind>` command whose options are the table's keys (id_field ->
+// --id-field); paths are resolved against the project file.
+struct PipeNetworkSpec {
+  std::string name;
+  std::filesystem::path file;
+  std::vector<std::pair<std::string, std::string>> options;  // key (with _), value
+  int line = 0;
+};
+struct PipeAnalysisSpec {
+  std::string name, kind;  // kind: clearance, excavation, cover, detection, isolate, buildings,
+                           // parcels
+  std::vector<std::string> networks;
+  std::vector<std::pair<std::string, std::string>> options;  // lists repeated
+  int line = 0;
+};
+struct PipesSpec {
+  std::vector<std::pair<std::string, std::string>> settings;  // rules, crs, dem, ground_z
+  std::vector<PipeNetworkSpec> networks;
+  std::vector<PipeAnalysisSpec> analyses;
+  int line = 0;
+};
+const std::vector<std::string>& known_pipe_analyses();
+
 struct Project {
   std::filesystem::path file;  // the project file itself
   std::string name;
@@ -135,6 +159,7 @@ struct Project {
   std::vector<std::string> analyses;
   std::vector<std::string> outputs;
   std::optional<IndicatorSpec> indicators;
+  std::optional<PipesSpec> pipes;
 
   const LayerSpec* find_layer(const std::string& name) const;
   const TableSpec* find_table(const std::string& name) const;
