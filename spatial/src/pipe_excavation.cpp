@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/geometry/algorithms/envelope.hpp>
+#include <boost/geometry/index/rtree.hpp>
 #include <cmath>
 #include <map>
 #include <tuple>
@@ -108,32 +109,41 @@ ExcavationResult check_excavation(const std::vector<const PipeNetwork*>& network
   Geos geos;
   const auto h = geos.handle();
   ExcavationResult out;
-  std::vector<std::vector<Bounds>> link_bounds(networks.size());
+  // The links' planar boxes in one packed R-tree: (network, link) by position.
+  namespace bgi = boost::geometry::index;
+  using Box = bg::model::box<Point2>;
+  std::vector<std::pair<Box, std::pair<std::size_t, std::size_t>>> boxes;
   double max_radius = 0;
   for (std::size_t n = 0; n < networks.size(); ++n)
-    for (const auto& l : networks[n]->links) {
-      link_bounds[n].push_back(bounds_of(l.centreline));
-      max_radius = std::max(max_radius, l.diameter_m / 2);
+    for (std::size_t l = 0; l < networks[n]->links.size(); ++l) {
+      const auto& link = networks[n]->links[l];
+      const Bounds b = bounds_of(link.centreline);
+      boxes.push_back({Box(Point2(b.x0, b.y0), Point2(b.x1, b.y1)), {n, l}});
+      max_radius = std::max(max_radius, link.diameter_m / 2);
     }
+  const bgi::rtree<std::pair<Box, std::pair<std::size_t, std::size_t>>, bgi::rstar<16>> tree(boxes);
   // With a terrain the ground is sampled at least every metre along a pipe in the zone.
   const double step = o.ground.terrain ? 1.0 / o.unit_m : 0;
   for (std::size_t d = 0; d < digs.size(); ++d) {
     const Dig& dig = digs[d];
     // Unioned first: the footprints of solids come as overlapping or abutting faces.
-    GeomPtr outline =
-        owned(geos, GEOSUnaryUnion_r(h, to_geos(geos, dig.outline).get()), "union");
+    GeomPtr outline = owned(geos, GEOSUnaryUnion_r(h, to_geos(geos, dig.outline).get()), "union");
     bg::model::box<Point2> env;
     bg::envelope(dig.outline, env);
     const double reach = (o.buffer_m + max_radius) / o.unit_m;
     std::map<double, GeomPtr> zones;  // the outline widened by margin + radius, per radius
     std::vector<ExcavationFinding> found;
-    for (std::size_t n = 0; n < networks.size(); ++n) {
-      const PipeNetwork& net = *networks[n];
-      for (std::size_t l = 0; l < net.links.size(); ++l) {
-        const Bounds& b = link_bounds[n][l];
-        if (b.x1 < env.min_corner().x() - reach || b.x0 > env.max_corner().x() + reach ||
-            b.y1 < env.min_corner().y() - reach || b.y0 > env.max_corner().y() + reach)
-          continue;
+    std::vector<std::pair<Box, std::pair<std::size_t, std::size_t>>> near;
+    tree.query(
+        bgi::intersects(Box(Point2(env.min_corner().x() - reach, env.min_corner().y() - reach),
+                            Point2(env.max_corner().x() + reach, env.max_corner().y() + reach))),
+        std::back_inserter(near));
+    std::sort(near.begin(), near.end(),
+              [](const auto& a, const auto& b) { return a.second < b.second; });
+    {  // in network and link order
+      for (const auto& [box, index] : near) {
+        const auto [n, l] = index;
+        const PipeNetwork& net = *networks[n];
         const PipeLink& link = net.links[l];
         const double r = link.diameter_m / 2;
         const double widen = (o.buffer_m + r) / o.unit_m;

@@ -7,6 +7,9 @@
 #include <set>
 #include <tuple>
 
+#include <boost/geometry/algorithms/envelope.hpp>
+#include <boost/geometry/index/rtree.hpp>
+
 #include "geos_support.h"
 #include "strata/core/error.h"
 
@@ -120,13 +123,37 @@ IsolationResult trace_isolation(const PipeNetwork& net, const IsolationBreak& at
     ends.emplace_back(a != by_id.end() ? a->second : snap(l.centreline.front()),
                       b != by_id.end() ? b->second : snap(l.centreline.back()));
   }
-  // Valve points onto their nearest link within valve_snap_m.
+  // Valve points onto their nearest link within valve_snap_m (candidates from an R-tree of the
+  // links' boxes).
+  namespace bg = boost::geometry;
+  namespace bgi = boost::geometry::index;
+  using Box = bg::model::box<Point2>;
+  std::vector<std::pair<Box, std::size_t>> boxes;
+  for (std::size_t l = 0; l < net.links.size(); ++l) {
+    if (net.links[l].type == "valve" || net.links[l].centreline.empty()) continue;
+    const auto& c = net.links[l].centreline;
+    double x0 = c[0][0], y0 = c[0][1], x1 = x0, y1 = y0;
+    for (const auto& p : c) {
+      x0 = std::min(x0, p[0]);
+      y0 = std::min(y0, p[1]);
+      x1 = std::max(x1, p[0]);
+      y1 = std::max(y1, p[1]);
+    }
+    boxes.push_back({Box(Point2(x0, y0), Point2(x1, y1)), l});
+  }
+  const bgi::rtree<std::pair<Box, std::size_t>, bgi::rstar<16>> link_tree(boxes);
   std::vector<std::vector<std::pair<double, const ValvePoint*>>> on_link(net.links.size());
   for (const auto& v : valve_points) {
     double best = std::numeric_limits<double>::infinity(), s_best = 0;
     std::size_t best_link = 0;
-    for (std::size_t l = 0; l < net.links.size(); ++l) {
-      if (net.links[l].type == "valve") continue;
+    const double reach = o.valve_snap_m / u;
+    std::vector<std::pair<Box, std::size_t>> near;
+    link_tree.query(
+        bgi::intersects(Box(Point2(v.x - reach, v.y - reach), Point2(v.x + reach, v.y + reach))),
+        std::back_inserter(near));
+    std::sort(near.begin(), near.end(),
+              [](const auto& a, const auto& b) { return a.second < b.second; });
+    for (const auto& [box, l] : near) {
       const auto [s, d] = project(net.links[l].centreline, arcs[l], v.x, v.y, u);
       if (d < best) best = d, s_best = s, best_link = l;
     }
@@ -278,8 +305,18 @@ IsolationResult trace_isolation(const PipeNetwork& net, const IsolationBreak& at
       GeomPtr outline = to_geos(geos, b.outline);
       double best = std::numeric_limits<double>::infinity();
       std::size_t best_link = net.links.size();
-      for (std::size_t l = 0; l < net.links.size(); ++l) {
-        if (net.links[l].type == "valve") continue;
+      Box around;
+      bg::envelope(b.outline, around);
+      const double reach = o.service_m / u;
+      std::vector<std::pair<Box, std::size_t>> near;
+      link_tree.query(
+          bgi::intersects(
+              Box(Point2(around.min_corner().x() - reach, around.min_corner().y() - reach),
+                  Point2(around.max_corner().x() + reach, around.max_corner().y() + reach))),
+          std::back_inserter(near));
+      std::sort(near.begin(), near.end(),
+                [](const auto& x, const auto& y) { return x.second < y.second; });
+      for (const auto& [box, l] : near) {
         double d = 0;
         if (!GEOSDistance_r(h, outline.get(), lines[l].get(), &d)) geos.check(nullptr, "distance");
         if (d * u < best) best = d * u, best_link = l;
