@@ -22,6 +22,7 @@ struct BuildingsArgs {
   PipeSettings settings;
   std::string buildings, id_field, basement_field, gpkg;
   double basement = 0, margin = 0;
+  int threads = 0;
 };
 
 bool is_solids_file(const std::string& path) {
@@ -137,6 +138,7 @@ int run_buildings(const GlobalOptions& g, const BuildingsArgs& a) {
   o.unit_m = in.unit_m;
   o.buffer_m = a.margin;
   o.ground = in.ground;
+  o.threads = a.threads;
   const auto start = std::chrono::steady_clock::now();
   const auto r = spatial::check_excavation(networks, b.digs, o);
   const double seconds =

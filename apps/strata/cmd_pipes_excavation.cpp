@@ -19,6 +19,7 @@ struct ExcavationArgs {
   PipeSettings settings;
   std::string dig, dig_layer, dig_id_field, dig_top_field, dig_bottom_field, depth, gpkg;
   double buffer = 0;
+  int threads = 0;
 };
 
 // "BOTTOM" or "TOP:BOTTOM", depths below the ground in metres.
@@ -135,6 +136,7 @@ int run_excavation(const GlobalOptions& g, const ExcavationArgs& e) {
   options.unit_m = in.unit_m;
   options.buffer_m = e.buffer;
   options.ground = in.ground;
+  options.threads = e.threads;
   const auto result = spatial::check_excavation(networks, digs.digs, options);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -265,6 +267,7 @@ Runner add_pipes_excavation(CLI::App& pipes, const GlobalOptions& g) {
                   "(default 0)");
   add_settings_options(cmd, e->settings, true);
   cmd->add_option("--gpkg", e->gpkg, "write the findings as 3D points (layer pipe_excavation)");
+  cmd->add_option("--threads", e->threads, "worker threads (0 = all cores)");
   return [e, &g]() -> int { return run_excavation(g, *e); };
 }
 

@@ -149,6 +149,12 @@ class ExcavationTest(sts.StrataTestCase):
         self.assertEqual(by_dig["B"].get("petroleum", 0), 0)
         self.assertGreater(by_dig["B"]["gas"], 0)
 
+    def test_threads_do_not_change_the_findings(self):
+        runs = [self.excavation("--depth", "2", "--buffer", "0.3", "--threads", str(t))["findings"]
+                for t in (1, 2, 3)]
+        self.assertEqual(runs[0], runs[1])
+        self.assertEqual(runs[0], runs[2])
+
     def test_shallow_dig_passes_over_the_petroleum_line(self):
         gpkg = self.tmp / "shallow.gpkg"
         result = self.excavation("--depth", "1.2", "--buffer", "0.2", "--gpkg", gpkg)

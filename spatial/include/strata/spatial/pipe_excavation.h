@@ -24,6 +24,7 @@ struct ExcavationOptions {
   double unit_m = 1.0;  // metres per horizontal unit of the coordinates
   double buffer_m = 0;  // safety margin: sideways, and below the floor
   GroundModel ground;
+  int threads = 0;  // 0 = every core; the findings do not depend on it
 };
 
 enum class DigStatus {
