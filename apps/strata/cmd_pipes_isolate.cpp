@@ -1,6 +1,7 @@
 // strata pipes isolate NETWORK --break PIPE: the valves to close for a break, the pipes they shut
 // off, what loses its supply and the buildings affected (docs/pipes.md).
 #include <chrono>
+#include <map>
 #include <sstream>
 
 #include "cmd_pipes.h"
@@ -16,6 +17,8 @@ namespace {
 struct IsolateArgs {
   NetworkListArgs networks;
   PipeSettings settings;
+  std::vector<std::string> pipes;  // --break, once or more
+  bool all = false;                // --break-all
   std::string pipe, at, valves, valve_id_field, buildings, building_id_field, sources, gpkg;
   spatial::IsolationOptions options;
 };
@@ -50,6 +53,80 @@ void read_layer(const std::string& path, const std::string& id_field,
   }
 }
 
+// Several breaks: one line per break (how much each break shuts and cuts off), and the pipes
+// coloured by it in a GeoPackage: the network's criticality.
+int emit_criticality(const GlobalOptions& g, const IsolateArgs& a, const PipeInputs& in,
+                     const std::vector<spatial::IsolationBreak>& breaks,
+                     const std::vector<spatial::IsolationResult>& results, double seconds) {
+  const LoadedNetwork& net = in.networks.front();
+  nlohmann::json traces = nlohmann::json::array();
+  io::FindingsLayer layer{"isolation_criticality",
+                          {{"pipe", FieldType::kText},
+                           {"valves", FieldType::kInteger},
+                           {"isolated_m", FieldType::kReal},
+                           {"cut_off_m", FieldType::kReal},
+                           {"demand_isolated", FieldType::kReal},
+                           {"demand_cut_off", FieldType::kReal},
+                           {"buildings", FieldType::kInteger}},
+                          {},
+                          {},
+                          true};
+  struct Row {
+    std::string pipe;
+    double shut;
+  };
+  std::vector<Row> ranking;
+  std::map<std::string, const PipeLink*> link_of;
+  for (const auto& l : net.network.links) link_of[l.id] = &l;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const auto& r = results[i];
+    double isolated_m = 0, cut_m = 0;
+    for (const auto& s : r.isolated) isolated_m += s.to_m - s.from_m;
+    for (const auto& s : r.cut_off) cut_m += s.to_m - s.from_m;
+    nlohmann::json valve_ids = nlohmann::json::array();
+    for (const auto& v : r.valves) valve_ids.push_back(v.id);
+    traces.push_back({{"pipe", breaks[i].pipe},
+                      {"closable", r.break_closable},
+                      {"valves_to_close", valve_ids},
+                      {"isolated_length_m", isolated_m},
+                      {"isolated_nodes", r.isolated_nodes.size()},
+                      {"cut_off_length_m", cut_m},
+                      {"cut_off_nodes", r.cut_off_nodes.size()},
+                      {"demand_isolated", r.demand_isolated},
+                      {"demand_cut_off", r.demand_cut_off},
+                      {"buildings_affected", r.buildings.size()}});
+    ranking.push_back({breaks[i].pipe, isolated_m + cut_m});
+    if (!a.gpkg.empty())
+      layer.lines.push_back(
+          {link_of[breaks[i].pipe]->centreline,
+           {breaks[i].pipe, static_cast<std::int64_t>(r.valves.size()), isolated_m, cut_m,
+            r.demand_isolated, r.demand_cut_off, static_cast<std::int64_t>(r.buildings.size())}});
+  }
+  if (!a.gpkg.empty()) io::write_findings_gpkg(a.gpkg, in.crs.value_or(""), {layer});
+  const auto& first = results.front();
+  nlohmann::json out = {
+      {"network", network_json(net)},
+      {"crs", in.crs ? nlohmann::json(*in.crs) : nlohmann::json(nullptr)},
+      {"breaks", breaks.size()},
+      {"valves_off_network", first.valves_off_network},
+      {"sources", first.sources},
+      {"sources_known", first.sources_known},
+      {"buildings_unserved", first.buildings_unserved},
+      {"demand_unit", net.network.flow_units.empty() ? nlohmann::json(nullptr)
+                                                     : nlohmann::json(net.network.flow_units)},
+      {"traces", traces},
+      {"timings", {{"read_seconds", in.read_seconds}, {"trace_seconds", seconds}}}};
+  if (!a.gpkg.empty()) out["gpkg"] = a.gpkg;
+  std::stable_sort(ranking.begin(), ranking.end(),
+                   [](const Row& x, const Row& y) { return x.shut > y.shut; });
+  std::ostringstream text;
+  text << breaks.size() << " breaks traced in " << seconds << " s; the most critical:\n";
+  for (std::size_t i = 0; i < ranking.size() && i < 10; ++i)
+    text << "  " << ranking[i].pipe << ": " << ranking[i].shut << " m shut or cut off\n";
+  emit(g, "pipes isolate", true, out, text.str());
+  return kExitOk;
+}
+
 int run_isolate(const GlobalOptions& g, IsolateArgs& a) {
   if (a.networks.files.size() != 1)
     throw StrataError(ErrorCode::kWrongInputParameters,
@@ -62,6 +139,12 @@ int run_isolate(const GlobalOptions& g, IsolateArgs& a) {
   const LoadedNetwork& net = in.networks.front();
   o.unit_m = in.unit_m;
   o.sources = split_commas(a.sources);
+  if (a.all == !a.pipes.empty())
+    throw StrataError(ErrorCode::kWrongInputParameters,
+                      "give the broken pipe (--break ID, once or more) or --break-all");
+  if (!a.at.empty() && a.pipes.size() != 1)
+    throw StrataError(ErrorCode::kWrongInputParameters, "--at goes with a single --break");
+  a.pipe = a.pipes.empty() ? "" : a.pipes.front();
   spatial::IsolationBreak br{a.pipe, std::nullopt};
   if (!a.at.empty()) {
     const auto parts = split_commas(a.at);
@@ -93,9 +176,19 @@ int run_isolate(const GlobalOptions& g, IsolateArgs& a) {
       buildings.push_back({id, *f.polygons});
     });
   const auto start = std::chrono::steady_clock::now();
-  const auto r = spatial::trace_isolation(net.network, br, valves, buildings, o);
+  std::vector<spatial::IsolationBreak> breaks;
+  if (a.all) {
+    for (const auto& l : net.network.links)
+      if (l.type != "valve") breaks.push_back({l.id, std::nullopt});
+  } else {
+    for (const auto& id : a.pipes) breaks.push_back({id, std::nullopt});
+    breaks.front().at = br.at;
+  }
+  const auto results = spatial::trace_isolations(net.network, breaks, valves, buildings, o);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (breaks.size() > 1) return emit_criticality(g, a, in, breaks, results, seconds);
+  const auto& r = results.front();
 
   auto stretch_json = [](const spatial::PipeStretch& s) {
     return nlohmann::json{{"pipe", s.pipe->id},
@@ -225,7 +318,11 @@ Runner add_pipes_isolate(CLI::App& pipes, const GlobalOptions& g) {
   CLI::App* cmd = pipes.add_subcommand(
       "isolate", "For a break: the valves to close, the pipes shut off and cut off, the buildings");
   add_network_list_options(cmd, a->networks);
-  cmd->add_option("--break", a->pipe, "id of the broken pipe")->required();
+  cmd->add_option("--break", a->pipes,
+                  "id of the broken pipe; several: one summary line per break (criticality)");
+  cmd->add_flag("--break-all", a->all,
+                "trace a break on every pipe: the network's criticality (GeoPackage layer "
+                "isolation_criticality)");
   cmd->add_option("--at", a->at, "X,Y of the break on it (default: its middle)");
   cmd->add_option("--valves", a->valves,
                   "isolation valves: a point layer (each on the nearest pipe within --valve-snap)")

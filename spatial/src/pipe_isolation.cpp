@@ -81,11 +81,19 @@ GeomPtr line_of(const Geos& geos, const std::vector<PipePoint>& c) {
 }  // namespace
 
 IsolationResult trace_isolation(const PipeNetwork& net, const IsolationBreak& at,
-                                const std::vector<ValvePoint>& valve_points,
+                                const std::vector<ValvePoint>& valves,
                                 const std::vector<ServedBuilding>& buildings,
-                                const IsolationOptions& o) {
+                                const IsolationOptions& options) {
+  return trace_isolations(net, {at}, valves, buildings, options).front();
+}
+
+std::vector<IsolationResult> trace_isolations(const PipeNetwork& net,
+                                              const std::vector<IsolationBreak>& breaks,
+                                              const std::vector<ValvePoint>& valve_points,
+                                              const std::vector<ServedBuilding>& buildings,
+                                              const IsolationOptions& o) {
   const double u = o.unit_m;
-  IsolationResult out;
+  IsolationResult base;  // what every trace shares
   // Graph nodes: the network's own, found by id; for GIS layers (links without node ids) by
   // snapping line ends on a grid of snap_m (neighbouring cells included).
   std::vector<GraphNode> nodes;
@@ -160,7 +168,7 @@ IsolationResult trace_isolation(const PipeNetwork& net, const IsolationBreak& at
     if (best <= o.valve_snap_m)
       on_link[best_link].emplace_back(s_best, &v);
     else
-      out.valves_off_network.push_back(v.id);
+      base.valves_off_network.push_back(v.id);
   }
   // Edges: links cut at their valves into parts, with a valve edge between the two sides.
   std::vector<Edge> edges;
@@ -195,107 +203,14 @@ IsolationResult trace_isolation(const PipeNetwork& net, const IsolationBreak& at
     incident[edges[e].a].push_back(e);
     incident[edges[e].b].push_back(e);
   }
-  // The broken stretch.
-  std::size_t broken = net.links.size();
-  for (std::size_t l = 0; l < net.links.size(); ++l)
-    if (net.links[l].id == at.pipe) broken = l;
-  if (broken == net.links.size())
-    throw StrataError(ErrorCode::kWrongInputParameters,
-                      "--break " + at.pipe + ": no pipe with that id in the network");
-  if (net.links[broken].type == "valve")
-    throw StrataError(ErrorCode::kWrongInputParameters,
-                      "--break " + at.pipe + " is a valve, not a pipe");
-  const double s_break =
-      at.at ? project(net.links[broken].centreline, arcs[broken], (*at.at)[0], (*at.at)[1], u).first
-            : arcs[broken].back() / 2;
-  std::size_t start = edges.size();
-  for (std::size_t e = 0; e < edges.size(); ++e)
-    if (edges[e].kind == EdgeKind::kPart && edges[e].link == broken && edges[e].from_m <= s_break &&
-        s_break <= edges[e].to_m) {
-      start = e;
-      break;
-    }
-  // Flood through parts (pumps included: they do not isolate), stopping at valves.
-  std::vector<char> node_in(nodes.size(), 0), edge_in(edges.size(), 0);
-  std::vector<std::size_t> stack;
-  edge_in[start] = 1;
-  for (std::size_t n : {edges[start].a, edges[start].b})
-    if (!node_in[n]) node_in[n] = 1, stack.push_back(n);
-  while (!stack.empty()) {
-    const std::size_t n = stack.back();
-    stack.pop_back();
-    for (std::size_t e : incident[n]) {
-      if (edges[e].kind == EdgeKind::kValve || edge_in[e]) continue;
-      edge_in[e] = 1;
-      for (std::size_t m : {edges[e].a, edges[e].b})
-        if (!node_in[m]) node_in[m] = 1, stack.push_back(m);
-    }
-  }
-  std::vector<char> closed(edges.size(), 0);
-  for (std::size_t e = 0; e < edges.size(); ++e)
-    if (edges[e].kind == EdgeKind::kValve && (node_in[edges[e].a] != node_in[edges[e].b])) {
-      closed[e] = 1;
-      out.valves.push_back({edges[e].valve_id, net.links[edges[e].link].id, edges[e].location});
-    }
-  std::sort(out.valves.begin(), out.valves.end(),
-            [](const auto& a, const auto& b) { return a.id < b.id; });
-  out.break_closable = !out.valves.empty();
-  // Supply after closing: flood from the sources outside the shut stretch.
-  std::vector<std::size_t> sources;
-  if (!o.sources.empty()) {
-    for (const auto& id : o.sources) {
-      auto it = by_id.find(id);
-      if (it == by_id.end())
-        throw StrataError(ErrorCode::kWrongInputParameters,
-                          "--sources: no node '" + id + "' in the network");
-      sources.push_back(it->second);
-    }
-  } else {
-    for (std::size_t n = 0; n < net.nodes.size(); ++n)
-      if (net.nodes[n].type == "reservoir" || net.nodes[n].type == "tank") sources.push_back(n);
-  }
-  for (std::size_t n : sources) out.sources.push_back(nodes[n].id);
-  out.sources_known = !sources.empty();
-  std::vector<char> fed(nodes.size(), 0), edge_fed(edges.size(), 0);
-  for (std::size_t n : sources)
-    if (!node_in[n]) fed[n] = 1, stack.push_back(n);
-  while (!stack.empty()) {
-    const std::size_t n = stack.back();
-    stack.pop_back();
-    for (std::size_t e : incident[n]) {
-      if (closed[e] || edge_in[e] || edge_fed[e]) continue;
-      edge_fed[e] = 1;
-      for (std::size_t m : {edges[e].a, edges[e].b})
-        if (!fed[m] && !node_in[m]) fed[m] = 1, stack.push_back(m);
-    }
-  }
-  enum class State { kServed, kIsolated, kCutOff };
-  std::vector<State> edge_state(edges.size(), State::kServed);
-  for (std::size_t e = 0; e < edges.size(); ++e) {
-    if (edges[e].kind != EdgeKind::kPart) continue;
-    const PipeStretch stretch{&net.links[edges[e].link], edges[e].from_m, edges[e].to_m};
-    if (edge_in[e]) {
-      edge_state[e] = State::kIsolated;
-      out.isolated.push_back(stretch);
-    } else if (out.sources_known && !edge_fed[e]) {
-      edge_state[e] = State::kCutOff;
-      out.cut_off.push_back(stretch);
-    }
-  }
-  auto by_pipe = [](const PipeStretch& a, const PipeStretch& b) {
-    return std::tie(a.pipe->id, a.from_m) < std::tie(b.pipe->id, b.from_m);
+  // Buildings: served by the nearest link within the service distance, at the stretch there
+  // (the same for every break).
+  struct Served {
+    const ServedBuilding* building;
+    std::size_t edge;
+    double distance;
   };
-  std::sort(out.isolated.begin(), out.isolated.end(), by_pipe);
-  std::sort(out.cut_off.begin(), out.cut_off.end(), by_pipe);
-  for (std::size_t n = 0; n < nodes.size(); ++n) {
-    const bool isolated = node_in[n], cut = out.sources_known && !node_in[n] && !fed[n];
-    if (!isolated && !cut) continue;
-    if (nodes[n].id.rfind("valve ", 0) == 0) continue;  // a valve's side is no place
-    (isolated ? out.isolated_nodes : out.cut_off_nodes).push_back(nodes[n].id);
-    if (nodes[n].node && nodes[n].node->demand)
-      (isolated ? out.demand_isolated : out.demand_cut_off) += *nodes[n].node->demand;
-  }
-  // Buildings: served by the nearest link within the service distance, at the stretch there.
+  std::vector<Served> served;
   if (!buildings.empty()) {
     Geos geos;
     const auto h = geos.handle();
@@ -322,7 +237,7 @@ IsolationResult trace_isolation(const PipeNetwork& net, const IsolationBreak& at
         if (d * u < best) best = d * u, best_link = l;
       }
       if (best_link == net.links.size() || best > o.service_m) {
-        ++out.buildings_unserved;
+        ++base.buildings_unserved;
         continue;
       }
       GEOSCoordSequence* pair = GEOSNearestPoints_r(h, lines[best_link].get(), outline.get());
@@ -333,14 +248,122 @@ IsolationResult trace_isolation(const PipeNetwork& net, const IsolationBreak& at
       for (std::size_t e = 0; e < edges.size(); ++e)
         if (edges[e].kind == EdgeKind::kPart && edges[e].link == best_link &&
             edges[e].from_m <= s && s <= edges[e].to_m) {
-          if (edge_state[e] != State::kServed)
-            out.buildings.push_back(
-                {b.id, net.links[best_link].id, best, edge_state[e] == State::kIsolated});
+          served.push_back({&b, e, best});
           break;
         }
     }
   }
-  return out;
+  std::vector<IsolationResult> results;
+  for (const IsolationBreak& at : breaks) {
+    IsolationResult out = base;
+    // The broken stretch.
+    std::size_t broken = net.links.size();
+    for (std::size_t l = 0; l < net.links.size(); ++l)
+      if (net.links[l].id == at.pipe) broken = l;
+    if (broken == net.links.size())
+      throw StrataError(ErrorCode::kWrongInputParameters,
+                        "--break " + at.pipe + ": no pipe with that id in the network");
+    if (net.links[broken].type == "valve")
+      throw StrataError(ErrorCode::kWrongInputParameters,
+                        "--break " + at.pipe + " is a valve, not a pipe");
+    const double s_break =
+        at.at
+            ? project(net.links[broken].centreline, arcs[broken], (*at.at)[0], (*at.at)[1], u).first
+            : arcs[broken].back() / 2;
+    std::size_t start = edges.size();
+    for (std::size_t e = 0; e < edges.size(); ++e)
+      if (edges[e].kind == EdgeKind::kPart && edges[e].link == broken &&
+          edges[e].from_m <= s_break && s_break <= edges[e].to_m) {
+        start = e;
+        break;
+      }
+    // Flood through parts (pumps included: they do not isolate), stopping at valves.
+    std::vector<char> node_in(nodes.size(), 0), edge_in(edges.size(), 0);
+    std::vector<std::size_t> stack;
+    edge_in[start] = 1;
+    for (std::size_t n : {edges[start].a, edges[start].b})
+      if (!node_in[n]) node_in[n] = 1, stack.push_back(n);
+    while (!stack.empty()) {
+      const std::size_t n = stack.back();
+      stack.pop_back();
+      for (std::size_t e : incident[n]) {
+        if (edges[e].kind == EdgeKind::kValve || edge_in[e]) continue;
+        edge_in[e] = 1;
+        for (std::size_t m : {edges[e].a, edges[e].b})
+          if (!node_in[m]) node_in[m] = 1, stack.push_back(m);
+      }
+    }
+    std::vector<char> closed(edges.size(), 0);
+    for (std::size_t e = 0; e < edges.size(); ++e)
+      if (edges[e].kind == EdgeKind::kValve && (node_in[edges[e].a] != node_in[edges[e].b])) {
+        closed[e] = 1;
+        out.valves.push_back({edges[e].valve_id, net.links[edges[e].link].id, edges[e].location});
+      }
+    std::sort(out.valves.begin(), out.valves.end(),
+              [](const auto& a, const auto& b) { return a.id < b.id; });
+    out.break_closable = !out.valves.empty();
+    // Supply after closing: flood from the sources outside the shut stretch.
+    std::vector<std::size_t> sources;
+    if (!o.sources.empty()) {
+      for (const auto& id : o.sources) {
+        auto it = by_id.find(id);
+        if (it == by_id.end())
+          throw StrataError(ErrorCode::kWrongInputParameters,
+                            "--sources: no node '" + id + "' in the network");
+        sources.push_back(it->second);
+      }
+    } else {
+      for (std::size_t n = 0; n < net.nodes.size(); ++n)
+        if (net.nodes[n].type == "reservoir" || net.nodes[n].type == "tank") sources.push_back(n);
+    }
+    for (std::size_t n : sources) out.sources.push_back(nodes[n].id);
+    out.sources_known = !sources.empty();
+    std::vector<char> fed(nodes.size(), 0), edge_fed(edges.size(), 0);
+    for (std::size_t n : sources)
+      if (!node_in[n]) fed[n] = 1, stack.push_back(n);
+    while (!stack.empty()) {
+      const std::size_t n = stack.back();
+      stack.pop_back();
+      for (std::size_t e : incident[n]) {
+        if (closed[e] || edge_in[e] || edge_fed[e]) continue;
+        edge_fed[e] = 1;
+        for (std::size_t m : {edges[e].a, edges[e].b})
+          if (!fed[m] && !node_in[m]) fed[m] = 1, stack.push_back(m);
+      }
+    }
+    enum class State { kServed, kIsolated, kCutOff };
+    std::vector<State> edge_state(edges.size(), State::kServed);
+    for (std::size_t e = 0; e < edges.size(); ++e) {
+      if (edges[e].kind != EdgeKind::kPart) continue;
+      const PipeStretch stretch{&net.links[edges[e].link], edges[e].from_m, edges[e].to_m};
+      if (edge_in[e]) {
+        edge_state[e] = State::kIsolated;
+        out.isolated.push_back(stretch);
+      } else if (out.sources_known && !edge_fed[e]) {
+        edge_state[e] = State::kCutOff;
+        out.cut_off.push_back(stretch);
+      }
+    }
+    auto by_pipe = [](const PipeStretch& a, const PipeStretch& b) {
+      return std::tie(a.pipe->id, a.from_m) < std::tie(b.pipe->id, b.from_m);
+    };
+    std::sort(out.isolated.begin(), out.isolated.end(), by_pipe);
+    std::sort(out.cut_off.begin(), out.cut_off.end(), by_pipe);
+    for (std::size_t n = 0; n < nodes.size(); ++n) {
+      const bool isolated = node_in[n], cut = out.sources_known && !node_in[n] && !fed[n];
+      if (!isolated && !cut) continue;
+      if (nodes[n].id.rfind("valve ", 0) == 0) continue;  // a valve's side is no place
+      (isolated ? out.isolated_nodes : out.cut_off_nodes).push_back(nodes[n].id);
+      if (nodes[n].node && nodes[n].node->demand)
+        (isolated ? out.demand_isolated : out.demand_cut_off) += *nodes[n].node->demand;
+    }
+    for (const auto& sv : served)
+      if (edge_state[sv.edge] != State::kServed)
+        out.buildings.push_back({sv.building->id, net.links[edges[sv.edge].link].id, sv.distance,
+                                 edge_state[sv.edge] == State::kIsolated});
+    results.push_back(std::move(out));
+  }
+  return results;
 }
 
 }  // namespace strata::spatial

@@ -107,7 +107,7 @@ class IsolationTest(sts.StrataTestCase):
             stubs = sum(1 for j in self.links[p] if (p, j) in self.valves)
             isolated[p] = length - STUB_M * stubs
         for (p, j), _ in self.valves.items():
-            if j in nodes_in and p not in pipes_in:
+            if j in nodes_in:  # the stub between a junction and its valve is the junction's
                 isolated[p] = isolated.get(p, 0) + STUB_M
         rest = self.full.copy()
         rest.remove_nodes_from(comp)
@@ -183,6 +183,29 @@ class IsolationTest(sts.StrataTestCase):
                 want[bid] = "cut off"
         got = {b["id"]: b["status"] for b in r["buildings_affected"]}
         self.assertEqual(got, want)
+
+    def test_every_break_at_once(self):
+        """--break-all: a summary per pipe (the network's criticality), each against networkx."""
+        gpkg = self.tmp / "criticality.gpkg"
+        res = self.strata("pipes", "isolate", sts.data_path(NETWORKS, "ky4.inp"), "--crs", "EPSG:3547",
+                          "--break-all", "--valves", self.valve_file, "--valve-id-field", "vid", "--gpkg", gpkg)
+        self.assertExit(res, sts.EXIT_OK)
+        traces = {t["pipe"]: t for t in res.result["traces"]}
+        self.assertEqual(set(traces), set(self.pipes.index) | set(self.pumps.index))
+        for pid in sorted(self.pipes.index):
+            close, isolated, cut, cut_nodes, _, _ = self.reference(pid)
+            t = traces[pid]
+            self.assertEqual(set(t["valves_to_close"]), close, pid)
+            self.assertAlmostEqual(t["isolated_length_m"], sum(isolated.values()), delta=1e-6, msg=pid)
+            self.assertEqual(t["cut_off_nodes"], len(cut_nodes), pid)
+        rows = sts.sqlite_rows(gpkg, "SELECT pipe, valves, isolated_m FROM isolation_criticality")
+        self.assertEqual(len(rows), len(traces))
+        for pipe, valves, isolated_m in rows:
+            self.assertEqual(valves, len(traces[pipe]["valves_to_close"]))
+            self.assertAlmostEqual(isolated_m, traces[pipe]["isolated_length_m"], delta=1e-9)
+        res = self.strata("pipes", "isolate", sts.data_path(NETWORKS, "ky4.inp"), "--crs", "EPSG:3547",
+                          "--break", "P-1", "--break", "P-10", "--at", "1,2")
+        self.assertError(res, sts.EXIT_USAGE, 903, "WRONG_INPUT_PARAMETERS")
 
     def test_gpkg_and_text(self):
         pid = self.breaks()[0]

@@ -75,4 +75,11 @@ IsolationResult trace_isolation(const PipeNetwork& network, const IsolationBreak
                                 const std::vector<ServedBuilding>& buildings,
                                 const IsolationOptions& options);
 
+// Several breaks on one graph (built, valves and buildings placed, once): one result per break.
+std::vector<IsolationResult> trace_isolations(const PipeNetwork& network,
+                                              const std::vector<IsolationBreak>& breaks,
+                                              const std::vector<ValvePoint>& valves,
+                                              const std::vector<ServedBuilding>& buildings,
+                                              const IsolationOptions& options);
+
 }  // namespace strata::spatial
