@@ -37,6 +37,33 @@ void emit(const GlobalOptions& g, const std::string& command, bool ok, const nlo
   }
 }
 
+void emit_with_list(const GlobalOptions& g, const std::string& command, bool ok,
+                    nlohmann::json result, const std::string& list_key, std::size_t count,
+                    const std::function<nlohmann::json(std::size_t)>& item,
+                    const std::string& text) {
+  if (g.capture || !g.json) {
+    if (g.capture) {
+      nlohmann::json list = nlohmann::json::array();
+      for (std::size_t i = 0; i < count; ++i) list.push_back(item(i));
+      result[list_key] = std::move(list);
+    }
+    emit(g, command, ok, result, text);
+    return;
+  }
+  // {"command", "ok", "result": {...the rest..., "<list_key>": [items]}}, streamed.
+  const auto dump = [](const nlohmann::json& j, int indent) {
+    return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+  };
+  std::string head = dump(result, 2);
+  head.pop_back();  // the closing brace: the list comes last
+  while (!head.empty() && (head.back() == '\n' || head.back() == ' ')) head.pop_back();
+  std::cout << "{\n\"command\": " << dump(command, -1) << ",\n\"ok\": " << (ok ? "true" : "false")
+            << ",\n\"result\": " << head << (result.empty() ? "" : ",") << "\n\"" << list_key
+            << "\": [";
+  for (std::size_t i = 0; i < count; ++i) std::cout << (i ? ",\n" : "\n") << dump(item(i), -1);
+  std::cout << "\n]}}" << std::endl;
+}
+
 int emit_error(const GlobalOptions& g, const std::string& command, const StrataError& e) {
   int exit = exit_code_for(e.code());
   if (g.json) {

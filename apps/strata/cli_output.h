@@ -36,6 +36,12 @@ struct GlobalOptions {
 // Prints the command's result: `json` as-is with --json, or `text` otherwise.
 void emit(const GlobalOptions& g, const std::string& command, bool ok, const nlohmann::json& result,
           const std::string& text);
+// The same for a result with a long list (100,000s of findings): with --json the list is
+// written item by item after the rest of `result`, instead of being built in memory first.
+void emit_with_list(const GlobalOptions& g, const std::string& command, bool ok,
+                    nlohmann::json result, const std::string& list_key, std::size_t count,
+                    const std::function<nlohmann::json(std::size_t)>& item,
+                    const std::string& text);
 // Prints an error the same way and returns its exit code.
 int emit_error(const GlobalOptions& g, const std::string& command, const StrataError& e);
 

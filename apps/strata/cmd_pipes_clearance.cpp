@@ -31,26 +31,13 @@ int run_clearance(const GlobalOptions& g, const ClearanceArgs& c) {
   const auto findings = spatial::check_clearance(a.network, b.network, in.rules, options);
   const auto checked = std::chrono::steady_clock::now();
 
-  nlohmann::json list = nlohmann::json::array();
   std::int64_t clashes = 0, below = 0, on_assumed = 0;
   std::vector<io::PointRow> rows;
   for (const auto& f : findings) {
     clashes += f.clash;
     below += !f.clash;
     on_assumed += !f.assumed.empty();
-    // The lists are built only for the outputs asked for: a dense network has 100,000s of pairs.
-    if (!g.json && c.gpkg.empty()) continue;
-    if (g.json)
-      list.push_back({{"a", f.a},
-                      {"b", f.b},
-                      {"utility_a", std::string(utility_name(f.utility_a))},
-                      {"utility_b", std::string(utility_name(f.utility_b))},
-                      {"kind", f.clash ? "clash" : "clearance"},
-                      {"axis_distance_m", f.axis_distance_m},
-                      {"clearance_m", f.clearance_m},
-                      {"required_m", f.required_m ? nlohmann::json(*f.required_m) : nullptr},
-                      {"location", {f.location[0], f.location[1], f.location[2]}},
-                      {"assumed", f.assumed}});
+    // The GeoPackage rows only when asked for: a dense network has 100,000s of pairs.
     if (c.gpkg.empty()) continue;
     std::string assumed;
     for (const auto& w : f.assumed) assumed += (assumed.empty() ? "" : ", ") + w;
@@ -86,8 +73,7 @@ int run_clearance(const GlobalOptions& g, const ClearanceArgs& c) {
       {"timings",
        {{"read_seconds", in.read_seconds},
         {"check_seconds", std::chrono::duration<double>(checked - read).count()},
-        {"threads", options.threads}}},
-      {"findings", list}};
+        {"threads", options.threads}}}};
   if (!c.gpkg.empty()) result["gpkg"] = c.gpkg;
   std::ostringstream text;
   if (same)
@@ -98,7 +84,24 @@ int run_clearance(const GlobalOptions& g, const ClearanceArgs& c) {
   text << clashes << " clashes, " << below << " clearance violations";
   if (on_assumed) text << " (" << on_assumed << " resting on assumed depths or diameters)";
   text << "\n" << issue_lines(in.networks);
-  emit(g, "pipes clearance", true, result, text.str());
+  // The findings are written one by one: 200,000 of them would take 1.2 GiB as one JSON tree.
+  emit_with_list(
+      g, "pipes clearance", true, std::move(result), "findings", findings.size(),
+      [&](std::size_t i) {
+        const auto& f = findings[i];
+        return nlohmann::json{
+            {"a", f.a},
+            {"b", f.b},
+            {"utility_a", std::string(utility_name(f.utility_a))},
+            {"utility_b", std::string(utility_name(f.utility_b))},
+            {"kind", f.clash ? "clash" : "clearance"},
+            {"axis_distance_m", f.axis_distance_m},
+            {"clearance_m", f.clearance_m},
+            {"required_m", f.required_m ? nlohmann::json(*f.required_m) : nullptr},
+            {"location", {f.location[0], f.location[1], f.location[2]}},
+            {"assumed", f.assumed}};
+      },
+      text.str());
   return kExitOk;
 }
 
