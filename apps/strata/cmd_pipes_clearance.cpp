@@ -110,7 +110,7 @@ int run_clearance(const GlobalOptions& g, const ClearanceArgs& c) {
 Runner add_pipes_clearance(CLI::App& pipes, const GlobalOptions& g) {
   auto c = std::make_shared<ClearanceArgs>();
   CLI::App* clearance = pipes.add_subcommand(
-      "clearance", "Clashes and clearance violations between two pipe networks (capsules)");
+      "clearance", "Clashes and clearance violations between two pipe networks, or within one");
   const std::pair<const char*, NetworkArgs*> networks[] = {{"a", &c->a}, {"b", &c->b}};
   for (const auto& [which, n] : networks) {
     const std::string w(which);

@@ -28,7 +28,7 @@ struct PipeNode {
   // Ground (rim) elevation where the source gives it (SWMM: invert + maximum depth).
   std::optional<double> ground;
   std::optional<double> demand;  // EPANET junctions' base demand, in the network's flow units
-  std::string source;  // "file:line"
+  std::string source;            // "file:line"
 };
 
 struct PipeLink {
@@ -65,7 +65,7 @@ enum class PipeHeights {
 struct PipeNetwork {
   std::string format;  // "EPANET", "SWMM"
   PipeHeights heights = PipeHeights::kElevation;
-  std::string units;  // how the source's units were read, e.g. "US customary (GPM): ft, in"
+  std::string units;       // how the source's units were read, e.g. "US customary (GPM): ft, in"
   std::string flow_units;  // EPANET: the unit of demands (GPM, LPS, ...)
   std::vector<PipeNode> nodes;
   std::vector<PipeLink> links;
