@@ -8,6 +8,7 @@
 
 #include "cmd_pipes.h"
 #include "commands.h"
+#include "pipe_inputs.h"
 #include "strata/core/crs.h"
 #include "strata/io/json_report.h"
 #include "strata/io/network_inp.h"
@@ -20,10 +21,6 @@ struct PipesArgs {
   std::string crs;
   bool links = false;
 };
-
-nlohmann::json optional_json(const std::optional<double>& v) {
-  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
-}
 
 int run_inspect(const GlobalOptions& g, const PipesArgs& a) {
   io::NetworkRead read = io::read_network_inp(a.file);

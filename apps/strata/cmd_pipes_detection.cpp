@@ -24,10 +24,6 @@ struct DetectionArgs {
   double flag_m = 0.3;
 };
 
-nlohmann::json optional_json(const std::optional<double>& v) {
-  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
-}
-
 int run_detection(const GlobalOptions& g, DetectionArgs& d) {
   auto& o = d.options;
   if (!(o.tolerance_m > 0) || !(o.depth_tolerance_m > 0) || !(o.cluster_m > 0) || !(o.bin_m > 0) ||

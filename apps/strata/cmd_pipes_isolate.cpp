@@ -32,27 +32,6 @@ std::vector<std::string> split_commas(const std::string& text) {
   return out;
 }
 
-// Features of a layer in the networks' CRS, with their ids (a field, or "feature N").
-template <typename Visit>
-void read_layer(const std::string& path, const std::string& id_field,
-                const std::optional<std::string>& crs, Visit visit) {
-  auto source = io::open_vector_source({path, "", {}, {}});
-  if (auto declared = source->declared_crs();
-      declared && crs && !declared->equivalent_to(Crs::from_user_input(*crs)))
-    throw StrataError(ErrorCode::kCrsMismatch, path + " is in " + declared->label() +
-                                                   ", the network in " + *crs + "; reproject it");
-  const int id_i = id_field.empty() ? -1 : source->field_index(id_field);
-  if (!id_field.empty() && id_i < 0)
-    throw StrataError(ErrorCode::kFieldMissing, path + ": no field '" + id_field + "'");
-  io::SourceFeature f;
-  while (source->next(f)) {
-    const std::string id = id_i >= 0 && !is_null(f.values[static_cast<std::size_t>(id_i)])
-                               ? to_text(f.values[static_cast<std::size_t>(id_i)])
-                               : "feature " + std::to_string(f.fid);
-    visit(id, f);
-  }
-}
-
 // Several breaks: one line per break (how much each break shuts and cuts off), and the pipes
 // coloured by it in a GeoPackage: the network's criticality.
 int emit_criticality(const GlobalOptions& g, const IsolateArgs& a, const PipeInputs& in,
@@ -159,7 +138,7 @@ int run_isolate(const GlobalOptions& g, IsolateArgs& a) {
   std::vector<spatial::ValvePoint> valves;
   std::vector<std::string> layer_issues;
   if (!a.valves.empty())
-    read_layer(a.valves, a.valve_id_field, in.crs, [&](const std::string& id, const auto& f) {
+    read_layer(a.valves, a.valve_id_field, in.crs, {}, [&](const std::string& id, auto& f, auto&) {
       if (!f.points || f.points->empty()) {
         layer_issues.push_back(a.valves + ": " + id + " is not a point: left out");
         return;
@@ -168,13 +147,14 @@ int run_isolate(const GlobalOptions& g, IsolateArgs& a) {
     });
   std::vector<spatial::ServedBuilding> buildings;
   if (!a.buildings.empty())
-    read_layer(a.buildings, a.building_id_field, in.crs, [&](const std::string& id, const auto& f) {
-      if (!f.polygons) {
-        layer_issues.push_back(a.buildings + ": " + id + " is not a polygon: left out");
-        return;
-      }
-      buildings.push_back({id, *f.polygons});
-    });
+    read_layer(a.buildings, a.building_id_field, in.crs, {},
+               [&](const std::string& id, auto& f, auto&) {
+                 if (!f.polygons) {
+                   layer_issues.push_back(a.buildings + ": " + id + " is not a polygon: left out");
+                   return;
+                 }
+                 buildings.push_back({id, *f.polygons});
+               });
   const auto start = std::chrono::steady_clock::now();
   std::vector<spatial::IsolationBreak> breaks;
   if (a.all) {

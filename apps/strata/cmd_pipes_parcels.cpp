@@ -86,49 +86,41 @@ int run_parcels(const GlobalOptions& g, ParcelsArgs& a) {
   std::vector<FeatureIssue> issues;
   std::vector<spatial::LandParcel> parcels;
   {
-    auto source = io::open_vector_source({a.parcels, "", {}, {}});
-    if (auto crs = source->declared_crs();
-        crs && in.crs && !crs->equivalent_to(Crs::from_user_input(*in.crs)))
-      throw StrataError(ErrorCode::kCrsMismatch, a.parcels + " is in " + crs->label() +
-                                                     ", the networks in " + *in.crs +
-                                                     "; reproject the parcels");
-    const int id_i = field_of(*source, a.parcels, a.parcel_id_field, false);
-    const int owner_i = field_of(*source, a.parcels, a.parcel_owner_field, false);
-    io::SourceFeature f;
-    while (source->next(f)) {
-      std::string id = text_at(f, id_i);
-      if (id.empty()) id = "feature " + std::to_string(f.fid);
-      if (!f.polygons) {
-        FeatureIssue i;
-        i.file = a.parcels;
-        i.fid = f.fid;
-        i.feature_id = id;
-        i.code = f.has_geometry ? ErrorCode::kWrongGeometryType : ErrorCode::kNoGeometry;
-        i.message = a.parcels + ": " + id + ": a parcel needs a polygon";
-        issues.push_back(std::move(i));
-        continue;
-      }
-      // An invalid parcel is repaired (GEOS MakeValid) and reported, or rejected when nothing
-      // polygonal remains: overlays of invalid polygons give meaningless lengths.
-      MultiPolygon2 outline = std::move(*f.polygons);
-      if (auto problem = check_polygonal(outline)) {
-        FeatureIssue i;
-        i.file = a.parcels;
-        i.fid = f.fid;
-        i.feature_id = id;
-        i.code = problem->code;
-        auto repaired = io::make_valid_polygonal(outline);
-        i.status = repaired ? FeatureStatus::kRepaired : FeatureStatus::kRejected;
-        i.method = repaired ? repaired->method : "";
-        i.message = a.parcels + ": " + id + ": " + std::string(error_name(problem->code)) + " " +
-                    problem->detail +
-                    (repaired ? " (repaired: " + repaired->method + ")" : " (rejected)");
-        issues.push_back(std::move(i));
-        if (!repaired) continue;
-        outline = std::move(repaired->geometry);
-      }
-      parcels.push_back({id, items(text_at(f, owner_i)), std::move(outline)});
-    }
+    read_layer(a.parcels, a.parcel_id_field, in.crs, {a.parcel_owner_field},
+               [&](const std::string& id, io::SourceFeature& f, const std::vector<int>& at) {
+                 const int owner_i = at[0];
+                 if (!f.polygons) {
+                   FeatureIssue i;
+                   i.file = a.parcels;
+                   i.fid = f.fid;
+                   i.feature_id = id;
+                   i.code = f.has_geometry ? ErrorCode::kWrongGeometryType : ErrorCode::kNoGeometry;
+                   i.message = a.parcels + ": " + id + ": a parcel needs a polygon";
+                   issues.push_back(std::move(i));
+                   return;
+                 }
+                 // An invalid parcel is repaired (GEOS MakeValid) and reported, or rejected when
+                 // nothing polygonal remains: overlays of invalid polygons give meaningless
+                 // lengths.
+                 MultiPolygon2 outline = std::move(*f.polygons);
+                 if (auto problem = check_polygonal(outline)) {
+                   FeatureIssue i;
+                   i.file = a.parcels;
+                   i.fid = f.fid;
+                   i.feature_id = id;
+                   i.code = problem->code;
+                   auto repaired = io::make_valid_polygonal(outline);
+                   i.status = repaired ? FeatureStatus::kRepaired : FeatureStatus::kRejected;
+                   i.method = repaired ? repaired->method : "";
+                   i.message = a.parcels + ": " + id + ": " +
+                               std::string(error_name(problem->code)) + " " + problem->detail +
+                               (repaired ? " (repaired: " + repaired->method + ")" : " (rejected)");
+                   issues.push_back(std::move(i));
+                   if (!repaired) return;
+                   outline = std::move(repaired->geometry);
+                 }
+                 parcels.push_back({id, items(text_at(f, owner_i)), std::move(outline)});
+               });
   }
   std::vector<spatial::LandRestriction> restrictions;
   if (!a.restrictions.empty()) {

@@ -231,6 +231,32 @@ PipeInputs load_pipe_inputs(const std::vector<NetworkArgs>& networks, const Pipe
   return in;
 }
 
+void read_layer(const std::string& path, const std::string& id_field,
+                const std::optional<std::string>& crs, const std::vector<std::string>& fields,
+                const LayerVisit& visit) {
+  auto source = io::open_vector_source({path, "", {}, {}});
+  if (auto declared = source->declared_crs();
+      declared && crs && !declared->equivalent_to(Crs::from_user_input(*crs)))
+    throw StrataError(ErrorCode::kCrsMismatch, path + " is in " + declared->label() +
+                                                   ", the networks in " + *crs + "; reproject it");
+  auto index = [&](const std::string& field) {
+    if (field.empty()) return -1;
+    const int i = source->field_index(field);
+    if (i < 0) throw StrataError(ErrorCode::kFieldMissing, path + ": no field '" + field + "'");
+    return i;
+  };
+  const int id_i = index(id_field);
+  std::vector<int> field_at;
+  for (const auto& f : fields) field_at.push_back(index(f));
+  io::SourceFeature f;
+  while (source->next(f)) {
+    const std::string id = id_i >= 0 && !is_null(f.values[static_cast<std::size_t>(id_i)])
+                               ? to_text(f.values[static_cast<std::size_t>(id_i)])
+                               : "feature " + std::to_string(f.fid);
+    visit(id, f, field_at);
+  }
+}
+
 nlohmann::json network_json(const LoadedNetwork& n) {
   std::map<std::string, std::int64_t> assumed;
   for (const auto& l : n.network.links)

@@ -2,6 +2,7 @@
 // What every `strata pipes` analysis reads: networks (.inp files or GIS line layers with their
 // field mapping), the rules file and the ground (a DEM or a constant), with their options.
 #include <CLI/CLI.hpp>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,6 +14,7 @@
 #include "strata/io/pipe_layer.h"
 #include "strata/io/pipe_rules.h"
 #include "strata/io/terrain_raster.h"
+#include "strata/io/vector_source.h"
 #include "strata/spatial/pipe_ground.h"
 
 namespace strata::cli {
@@ -66,7 +68,20 @@ struct PipeInputs {
 PipeInputs load_pipe_inputs(const std::vector<NetworkArgs>& networks, const PipeSettings& s,
                             bool plan_only = false);
 
+// The features of a further layer of an analysis (valves, buildings, parcels): it must be in the
+// networks' CRS when it declares one (911). Each comes with its id (`id_field`, else "feature
+// N") and the indices of `fields` ("" gives -1; a named field the layer lacks is an error).
+using LayerVisit = std::function<void(const std::string& id, io::SourceFeature& feature,
+                                      const std::vector<int>& field_at)>;
+void read_layer(const std::string& path, const std::string& id_field,
+                const std::optional<std::string>& crs, const std::vector<std::string>& fields,
+                const LayerVisit& visit);
+
 nlohmann::json network_json(const LoadedNetwork& n);
+// A number, or null when there is none.
+inline nlohmann::json optional_json(const std::optional<double>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
 // "  rejected 921 FIELD_NULL: ..." lines for the text output.
 std::string issue_lines(const std::vector<LoadedNetwork>& networks);
 

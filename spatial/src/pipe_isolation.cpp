@@ -80,13 +80,6 @@ GeomPtr line_of(const Geos& geos, const std::vector<PipePoint>& c) {
 
 }  // namespace
 
-IsolationResult trace_isolation(const PipeNetwork& net, const IsolationBreak& at,
-                                const std::vector<ValvePoint>& valves,
-                                const std::vector<ServedBuilding>& buildings,
-                                const IsolationOptions& options) {
-  return trace_isolations(net, {at}, valves, buildings, options).front();
-}
-
 std::vector<IsolationResult> trace_isolations(const PipeNetwork& net,
                                               const std::vector<IsolationBreak>& breaks,
                                               const std::vector<ValvePoint>& valve_points,
@@ -198,11 +191,18 @@ std::vector<IsolationResult> trace_isolations(const PipeNetwork& net,
     }
     edges.push_back({prev, ends[l].second, EdgeKind::kPart, l, cursor, length, "", {}});
   }
-  std::vector<std::vector<std::size_t>> incident(nodes.size());
+  std::vector<std::vector<std::size_t>> incident(nodes.size()), parts_of(net.links.size());
   for (std::size_t e = 0; e < edges.size(); ++e) {
     incident[edges[e].a].push_back(e);
     incident[edges[e].b].push_back(e);
+    if (edges[e].kind == EdgeKind::kPart) parts_of[edges[e].link].push_back(e);
   }
+  // The part of a link that holds the position s along it (edges.size() when none does).
+  auto part_at = [&](std::size_t link, double s) {
+    for (std::size_t e : parts_of[link])
+      if (edges[e].from_m <= s && s <= edges[e].to_m) return e;
+    return edges.size();
+  };
   // Buildings: served by the nearest link within the service distance, at the stretch there
   // (the same for every break).
   struct Served {
@@ -245,21 +245,18 @@ std::vector<IsolationResult> trace_isolations(const PipeNetwork& net,
       if (!pair || !GEOSCoordSeq_getXY_r(h, pair, 0, &x, &y)) geos.check(nullptr, "nearest points");
       GEOSCoordSeq_destroy_r(h, pair);
       const double s = project(net.links[best_link].centreline, arcs[best_link], x, y, u).first;
-      for (std::size_t e = 0; e < edges.size(); ++e)
-        if (edges[e].kind == EdgeKind::kPart && edges[e].link == best_link &&
-            edges[e].from_m <= s && s <= edges[e].to_m) {
-          served.push_back({&b, e, best});
-          break;
-        }
+      if (const std::size_t e = part_at(best_link, s); e < edges.size())
+        served.push_back({&b, e, best});
     }
   }
+  std::map<std::string, std::size_t> link_by_id;  // ids are unique: the readers reject repeats
+  for (std::size_t l = 0; l < net.links.size(); ++l) link_by_id.emplace(net.links[l].id, l);
   std::vector<IsolationResult> results;
   for (const IsolationBreak& at : breaks) {
     IsolationResult out = base;
     // The broken stretch.
-    std::size_t broken = net.links.size();
-    for (std::size_t l = 0; l < net.links.size(); ++l)
-      if (net.links[l].id == at.pipe) broken = l;
+    const auto found = link_by_id.find(at.pipe);
+    const std::size_t broken = found == link_by_id.end() ? net.links.size() : found->second;
     if (broken == net.links.size())
       throw StrataError(ErrorCode::kWrongInputParameters,
                         "--break " + at.pipe + ": no pipe with that id in the network");
@@ -270,13 +267,7 @@ std::vector<IsolationResult> trace_isolations(const PipeNetwork& net,
         at.at
             ? project(net.links[broken].centreline, arcs[broken], (*at.at)[0], (*at.at)[1], u).first
             : arcs[broken].back() / 2;
-    std::size_t start = edges.size();
-    for (std::size_t e = 0; e < edges.size(); ++e)
-      if (edges[e].kind == EdgeKind::kPart && edges[e].link == broken &&
-          edges[e].from_m <= s_break && s_break <= edges[e].to_m) {
-        start = e;
-        break;
-      }
+    const std::size_t start = part_at(broken, s_break);
     // Flood through parts (pumps included: they do not isolate), stopping at valves.
     std::vector<char> node_in(nodes.size(), 0), edge_in(edges.size(), 0);
     std::vector<std::size_t> stack;

@@ -69,13 +69,8 @@ struct IsolationResult {
   bool break_closable = true;  // false: no valve bounds the stretch (all of it is shut)
 };
 
-// Throws StrataError(kWrongInputParameters) when the break names no link of the network.
-IsolationResult trace_isolation(const PipeNetwork& network, const IsolationBreak& at,
-                                const std::vector<ValvePoint>& valves,
-                                const std::vector<ServedBuilding>& buildings,
-                                const IsolationOptions& options);
-
-// Several breaks on one graph (built, valves and buildings placed, once): one result per break.
+// One result per break, all on one graph (built, valves and buildings placed, once). Throws
+// StrataError(kWrongInputParameters) when a break names no pipe of the network.
 std::vector<IsolationResult> trace_isolations(const PipeNetwork& network,
                                               const std::vector<IsolationBreak>& breaks,
                                               const std::vector<ValvePoint>& valves,
