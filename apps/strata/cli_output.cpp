@@ -18,6 +18,9 @@ int exit_code_for(ErrorCode code) {
       return kExitStore;
     case ErrorCode::kInternal:
       return kExitInternal;
+    case ErrorCode::kPluginLoad:
+    case ErrorCode::kPluginFailed:
+      return kExitExport;
     default:
       return kExitInputData;
   }

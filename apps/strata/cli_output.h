@@ -21,6 +21,7 @@ enum ExitCode : int {
   kExitStore = 5,        // the store cannot be opened or written
   kExitInternal = 6,
   kExitInvalid = 7,  // validation ran and found errors
+  kExitExport = 8,   // an export plugin could not be loaded or failed
 };
 
 int exit_code_for(ErrorCode code);

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "commands.h"
+#include "export_job.h"
 #include "pipes_project.h"
 #include "store_arg.h"
 #include "strata/core/clock.h"
@@ -113,13 +114,18 @@ Runner add_run(CLI::App& app, const GlobalOptions& g) {
         outputs[out] = path.string();
       }
     }
+    // Exports last: they take the analyses' results. One that fails does not stop the others.
+    std::string exports_text;
+    std::optional<ErrorCode> export_failed;
+    if (store && !project.exports.empty())
+      summary["exports"] = run_project_exports(project, *store, exports_text, export_failed);
     auto summary_path = project.output / "summary.json";
     outputs["summary"] = summary_path.string();
     summary["outputs"] = outputs;
     summary["finished_at"] = utc_now_iso8601();
     summary["seconds"] =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    bool ok = imported.failures.empty();
+    bool ok = imported.failures.empty() && !export_failed;
     summary["ok"] = ok;
     {
       // Written to a temporary name and renamed, so a reader never sees half a summary.
@@ -140,13 +146,16 @@ Runner add_run(CLI::App& app, const GlobalOptions& g) {
            << analyses["population_by_district"]["total_population"] << "\n";
     if (!indicator_text.empty()) text << "indicators:\n" << indicator_text;
     if (!pipes_text.empty()) text << "pipes:\n" << pipes_text;
+    if (!exports_text.empty()) text << "exports:\n" << exports_text;
     text << "summary: " << summary_path.string() << "\n";
     emit(g, "run", ok, summary, text.str());
     if (!ok) {
       for (const auto& f : imported.failures)
         std::cerr << "strata run: error " << static_cast<int>(f.code) << " " << error_name(f.code)
                   << ": " << f.message << "\n";
-      return exit_code_for(imported.failures.front().code);
+      if (!imported.failures.empty()) return exit_code_for(imported.failures.front().code);
+      std::cerr << "strata run: an export failed (see summary.json, exports)\n";
+      return exit_code_for(*export_failed);
     }
     return kExitOk;
   };

@@ -23,6 +23,8 @@ Runner add_buildings(CLI::App& app, const GlobalOptions& g);
 Runner add_units(CLI::App& app, const GlobalOptions& g);
 Runner add_indicators(CLI::App& app, const GlobalOptions& g);
 Runner add_pipes(CLI::App& app, const GlobalOptions& g);
+Runner add_plugins(CLI::App& app, const GlobalOptions& g);
+Runner add_export(CLI::App& app, const GlobalOptions& g);
 
 // The project's [indicators] computed from `store` and written to `out_dir` (shared by
 // `indicators` and `run`); returns the result JSON and sets `text` to the human summary.

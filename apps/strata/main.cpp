@@ -46,6 +46,8 @@ int main(int argc, char** argv) {
   reg(add_units);
   reg(add_indicators);
   reg(add_pipes);
+  reg(add_plugins);
+  reg(add_export);
   // Every command takes the global options; say so where users look (`strata CMD --help`,
   // `strata query zone-at --help`).
   const std::string global_help =

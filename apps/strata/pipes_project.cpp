@@ -5,6 +5,7 @@
 #include <set>
 
 #include "commands.h"
+#include "pipe_inputs.h"
 
 namespace strata::cli {
 namespace {
@@ -124,6 +125,33 @@ nlohmann::json run_project_pipes(const io::Project& project, std::string& text) 
       if (result.contains(key)) entry[key] = result[key];
     out[a.name] = entry;
     text += "  " + a.name + " (" + a.kind + "): " + lines.substr(0, lines.find('\n')) + "\n";
+  }
+  return out;
+}
+
+std::vector<ProjectNetwork> load_project_networks(const io::Project& project) {
+  std::vector<ProjectNetwork> out;
+  if (!project.pipes) return out;
+  for (const auto& spec : project.pipes->networks) {
+    NetworkArgs net;
+    PipeSettings settings;
+    CLI::App app{"network"};
+    add_network_options(&app, "", net);
+    add_settings_options(&app, settings, true);
+    std::vector<std::string> args;
+    for (const auto& [k, v] : spec.options) args.insert(args.end(), {option_name(k), v});
+    for (const auto& [k, v] : project.pipes->settings) args.insert(args.end(), {option_name(k), v});
+    std::vector<std::string> reversed(args.rbegin(), args.rend());
+    try {
+      app.parse(reversed);
+    } catch (const CLI::ParseError& e) {
+      throw StrataError(ErrorCode::kProjectFile,
+                        project.file.string() + ":" + std::to_string(spec.line) +
+                            ": [[pipes.networks]] " + spec.name + ": " + e.what());
+    }
+    net.file = spec.file.string();
+    PipeInputs inputs = load_pipe_inputs({net}, settings);
+    out.push_back({spec.name, net.file, std::move(inputs.networks.front().network)});
   }
   return out;
 }

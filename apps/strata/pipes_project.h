@@ -2,9 +2,11 @@
 // The [pipes] analyses of a project file, run by `strata run` as the `strata pipes <kind>`
 // commands they describe (docs/pipes.md, "In the project file").
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "strata/core/pipe.h"
 #include "strata/io/project_file.h"
 
 namespace strata::cli {
@@ -16,5 +18,13 @@ void check_project_pipes(const io::Project& project);
 // Runs them, writing <output>/pipes/<name>.json and .gpkg; returns the summary per analysis and
 // appends a line per analysis to `text`.
 nlohmann::json run_project_pipes(const io::Project& project, std::string& text);
+
+// The project's [[pipes.networks]] read with their options and the [pipes] settings, as the
+// analyses read them (for exports).
+struct ProjectNetwork {
+  std::string name, file;
+  PipeNetwork network;
+};
+std::vector<ProjectNetwork> load_project_networks(const io::Project& project);
 
 }  // namespace strata::cli

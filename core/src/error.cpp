@@ -148,6 +148,10 @@ std::string_view error_name(ErrorCode code) {
       return "STORE_LOCKED";
     case ErrorCode::kProjectFile:
       return "PROJECT_FILE";
+    case ErrorCode::kPluginLoad:
+      return "PLUGIN_LOAD";
+    case ErrorCode::kPluginFailed:
+      return "PLUGIN_FAILED";
     case ErrorCode::kInternal:
       return "INTERNAL";
   }

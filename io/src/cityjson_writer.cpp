@@ -12,32 +12,35 @@
 #include "strata/core/error.h"
 
 namespace strata::io {
-namespace {
 
 using nlohmann::json;
 
-class VertexList {
- public:
-  VertexList(std::array<double, 3> origin, double scale) : origin_(origin), scale_(scale) {}
-  std::int64_t index(const Point3& p) {
-    std::array<std::int64_t, 3> q{};
-    for (std::size_t i = 0; i < 3; ++i) q[i] = std::llround((p[i] - origin_[i]) / scale_);
-    auto [it, fresh] = index_.try_emplace(q, static_cast<std::int64_t>(vertices_.size()));
-    if (fresh) vertices_.push_back(q);
-    return it->second;
-  }
-  json to_json() const {
-    json out = json::array();
-    for (const auto& v : vertices_) out.push_back({v[0], v[1], v[2]});
-    return out;
-  }
+std::int64_t CityJsonVertices::index(const Point3& p) {
+  std::array<std::int64_t, 3> q{};
+  for (std::size_t i = 0; i < 3; ++i) q[i] = std::llround((p[i] - origin_[i]) / scale_);
+  auto [it, fresh] = index_.try_emplace(q, static_cast<std::int64_t>(vertices_.size()));
+  if (fresh) vertices_.push_back(q);
+  return it->second;
+}
 
- private:
-  std::array<double, 3> origin_;
-  double scale_;
-  std::map<std::array<std::int64_t, 3>, std::int64_t> index_;
-  std::vector<std::array<std::int64_t, 3>> vertices_;
-};
+json CityJsonVertices::to_json() const {
+  json out = json::array();
+  for (const auto& v : vertices_) out.push_back({v[0], v[1], v[2]});
+  return out;
+}
+
+json CityJsonVertices::transform_json() const {
+  return {{"scale", {scale_, scale_, scale_}}, {"translate", origin_}};
+}
+
+void CityJsonVertices::clear() {
+  index_.clear();
+  vertices_.clear();
+}
+
+namespace {
+
+using VertexList = CityJsonVertices;
 
 json surface_json(const Surface3& surface, VertexList& vertices) {
   json rings = json::array();
@@ -91,7 +94,9 @@ void add_semantics(const CityGeometry& g, json& out) {
   out["semantics"] = {{"surfaces", types}, {"values", values}};
 }
 
-json geometry_json(const CityGeometry& g, VertexList& vertices) {
+}  // namespace
+
+json cityjson_geometry(const CityGeometry& g, CityJsonVertices& vertices) {
   json out = {{"type", std::string(geometry_type_name(g.type))}, {"lod", g.lod}};
   json boundaries = json::array();
   switch (g.type) {
@@ -118,7 +123,49 @@ json geometry_json(const CityGeometry& g, VertexList& vertices) {
   return out;
 }
 
-}  // namespace
+json cityjson_multilinestring(const std::vector<std::vector<Point3>>& lines, const std::string& lod,
+                              CityJsonVertices& vertices) {
+  json boundaries = json::array();
+  for (const auto& line : lines) {
+    json l = json::array();
+    for (const auto& p : line) l.push_back(vertices.index(p));
+    boundaries.push_back(std::move(l));
+  }
+  return {{"type", "MultiLineString"}, {"lod", lod}, {"boundaries", std::move(boundaries)}};
+}
+
+std::string cityjson_crs_uri(const std::string& crs) {
+  if (crs.rfind("EPSG:", 0) == 0) return "https://www.opengis.net/def/crs/EPSG/0/" + crs.substr(5);
+  return crs;
+}
+
+std::array<double, 3> cityjson_origin(const std::array<double, 3>& lower, double scale) {
+  std::array<double, 3> origin{};
+  for (std::size_t i = 0; i < 3; ++i) origin[i] = std::floor(lower[i] / scale) * scale;
+  return origin;
+}
+
+void write_text_atomically(const std::filesystem::path& path,
+                           const std::function<void(std::ostream&)>& write) {
+  const std::string temporary = path.string() + ".writing-" + std::to_string(getpid());
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    if (out) write(out);
+    out.close();
+    if (!out) {
+      std::error_code ignored;
+      std::filesystem::remove(temporary, ignored);
+      throw StrataError(ErrorCode::kStoreError, path.string() + ": cannot be written");
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(temporary, path, ec);
+  if (ec) {
+    std::filesystem::remove(temporary, ec);
+    throw StrataError(ErrorCode::kStoreError,
+                      path.string() + ": cannot be written (" + ec.message() + ")");
+  }
+}
 
 void write_cityjson(const std::string& path, const std::vector<CityObject>& objects,
                     const CityJsonWriteOptions& options) {
@@ -135,8 +182,7 @@ void write_cityjson(const std::string& path, const std::vector<CityObject>& obje
                   lo[i] = std::min(lo[i], p[i]), hi[i] = std::max(hi[i], p[i]);
   if (lo[0] == kInf) lo = hi = {0, 0, 0};
   // Translate by the lower corner rounded to the resolution, so integers stay small.
-  std::array<double, 3> origin{};
-  for (std::size_t i = 0; i < 3; ++i) origin[i] = std::floor(lo[i] / options.scale) * options.scale;
+  const std::array<double, 3> origin = cityjson_origin(lo, options.scale);
   VertexList vertices(origin, options.scale);
   json city_objects = json::object();
   for (const auto& o : objects) {
@@ -147,45 +193,28 @@ void write_cityjson(const std::string& path, const std::vector<CityObject>& obje
         json::parse(o.attributes_json.empty() ? "{}" : o.attributes_json, nullptr, false);
     if (attributes.is_object() && !attributes.empty()) j["attributes"] = attributes;
     json geometries = json::array();
-    for (const auto& g : o.geometries) geometries.push_back(geometry_json(g, vertices));
+    for (const auto& g : o.geometries) geometries.push_back(cityjson_geometry(g, vertices));
     j["geometry"] = std::move(geometries);
     city_objects[o.id] = std::move(j);
   }
   json doc = {{"type", "CityJSON"},
               {"version", "2.0"},
-              {"transform",
-               {{"scale", {options.scale, options.scale, options.scale}}, {"translate", origin}}},
+              {"transform", vertices.transform_json()},
               {"CityObjects", std::move(city_objects)},
               {"vertices", vertices.to_json()}};
   json metadata = json::object();
-  if (options.crs) {
-    std::string code = *options.crs;
-    if (code.rfind("EPSG:", 0) == 0)
-      code = "https://www.opengis.net/def/crs/EPSG/0/" + code.substr(5);
-    metadata["referenceSystem"] = code;
-  }
+  if (options.crs) metadata["referenceSystem"] = cityjson_crs_uri(*options.crs);
   if (lo[0] != kInf && !objects.empty())
     metadata["geographicalExtent"] = {lo[0], lo[1], lo[2], hi[0], hi[1], hi[2]};
   if (!options.title.empty()) metadata["title"] = options.title;
   if (!metadata.empty()) doc["metadata"] = std::move(metadata);
 
-  const std::string temporary = path + ".writing-" + std::to_string(getpid());
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << doc.dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
-    out.close();
-    if (!out) {
-      std::error_code ignored;
-      std::filesystem::remove(temporary, ignored);
-      throw StrataError(ErrorCode::kStoreError, path + ": cannot write the CityJSON file");
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(temporary, path, ec);
-  if (ec) {
-    std::filesystem::remove(temporary, ec);
-    throw StrataError(ErrorCode::kStoreError,
-                      path + ": cannot write the CityJSON file (" + ec.message() + ")");
+  try {
+    write_text_atomically(path, [&](std::ostream& out) {
+      out << doc.dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
+    });
+  } catch (const StrataError& e) {
+    throw StrataError(e.code(), path + ": cannot write the CityJSON file");
   }
 }
 

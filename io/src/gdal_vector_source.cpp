@@ -28,6 +28,19 @@ int VectorSource::field_index(const std::string& name) const {
 
 namespace {
 
+std::vector<double> point_heights(const OGRGeometry* g) {
+  std::vector<double> z;
+  if (const auto* p = dynamic_cast<const OGRPoint*>(g)) {
+    z.push_back(p->getZ());
+  } else if (const auto* c = dynamic_cast<const OGRGeometryCollection*>(g)) {
+    for (const auto* part : c) {
+      auto more = point_heights(part);
+      z.insert(z.end(), more.begin(), more.end());
+    }
+  }
+  return z;
+}
+
 [[noreturn]] void fail(const std::string& path, const std::string& what) {
   throw StrataError(ErrorCode::kInvalidInputFile, path + ": " + what);
 }
@@ -254,6 +267,7 @@ class GdalVectorSource final : public VectorSource {
     }
     if (MultiPoint2 points; append_points(geom, points)) {
       out.points = std::move(points);
+      if (geom->Is3D()) out.point_heights = point_heights(geom);
     } else if (MultiLinestring2 lines; append_lines(geom, lines, &heights)) {
       out.lines = std::move(lines);
       if (geom->Is3D()) out.line_heights = std::move(heights);
@@ -290,6 +304,20 @@ class GdalVectorSource final : public VectorSource {
 
 std::unique_ptr<VectorSource> open_vector_source(const VectorSourceOptions& options) {
   return std::make_unique<GdalVectorSource>(options);
+}
+
+std::vector<std::string> vector_layer_names(const std::string& path) {
+  ensure_gdal();
+  CPLErrorReset();
+  std::unique_ptr<GDALDataset> ds(
+      GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
+  if (!ds)
+    throw StrataError(ErrorCode::kInvalidInputFile,
+                      path + ": not readable as a vector dataset (" +
+                          take_gdal_error("unknown format") + ")");
+  std::vector<std::string> names;
+  for (auto* l : ds->GetLayers()) names.emplace_back(l->GetName());
+  return names;
 }
 
 }  // namespace strata::io

@@ -229,7 +229,8 @@ class Loader {
     }
     Project p;
     p.file = std::filesystem::absolute(file_);
-    allow_keys(root, {"project", "tables", "layers", "indicators", "pipes"}, "the project file");
+    allow_keys(root, {"project", "tables", "layers", "indicators", "pipes", "exports", "plugins"},
+               "the project file");
 
     const toml::table* proj = root["project"].as_table();
     if (!proj) fail(1, "missing [project] table (name, crs, store, output)");
@@ -302,6 +303,19 @@ class Loader {
     } else {
       p.outputs = {"summary"};
     }
+    if (const toml::node* pl = root.get("plugins")) {
+      const auto* t = pl->as_table();
+      if (!t) fail(*pl, "[plugins] must be a table (paths = [...])");
+      allow_keys(*t, {"paths"}, "[plugins]");
+      if (const toml::node* paths = t->get("paths"))
+        for (const auto& dir : string_list(*paths, "[plugins] paths"))
+          p.plugin_paths.push_back(resolve(dir, *paths));
+    }
+    if (const toml::node* ex = root.get("exports")) {
+      const auto* arr = ex->as_array();
+      if (!arr) fail(*ex, "'exports' must be an array of tables ([[exports]])");
+      for (const auto& node : *arr) p.exports.push_back(export_spec(node, p));
+    }
     return p;
   }
 
@@ -335,6 +349,48 @@ class Loader {
                                                     "survey",  "survey_area", "valves", "buildings",
                                                     "parcels", "restrictions"};
     return keys.count(key) > 0;
+  }
+
+  ExportSpec export_spec(const toml::node& node, const Project& p) {
+    const auto* t = node.as_table();
+    if (!t) fail(node, "[[exports]] must be tables");
+    allow_keys(*t, {"to", "path", "profile", "layers", "options", "results", "pipes"},
+               "[[exports]]");
+    ExportSpec e;
+    e.line = static_cast<int>(node.source().begin.line);
+    e.to = text(*t, "to", "[[exports]]", true);
+    if (const toml::node* path = t->get("path")) {
+      auto s = path->value<std::string>();
+      if (!s || s->empty()) fail(*path, "[[exports]] " + e.to + " path must be a file name");
+      // Exports are outputs: a relative path lies in the output folder.
+      e.path = std::filesystem::path(*s);
+      if (e.path.is_relative()) e.path = p.output / e.path;
+    }
+    e.profile = text(*t, "profile", "[[exports]] " + e.to, false, "planner");
+    if (const toml::node* layers = t->get("layers"))
+      e.layers = string_list(*layers, "[[exports]] " + e.to + " layers");
+    for (const auto& l : e.layers)
+      if (!p.find_layer(l) && l != "buildings_3d" && l != "building_storeys" &&
+          l != "legal_spaces")
+        fail(*t->get("layers"), "[[exports]] " + e.to + " names unknown layer '" + l + "'");
+    for (const char* key : {"results", "pipes"})
+      if (const toml::node* b = t->get(key)) {
+        auto v = b->value<bool>();
+        if (!v) fail(*b, "[[exports]] " + e.to + " " + key + " must be true or false");
+        (std::string_view(key) == "results" ? e.results : e.pipes) = *v;
+      }
+    if (const toml::node* o = t->get("options")) {
+      const auto* ot = o->as_table();
+      if (!ot) fail(*o, "[[exports]] " + e.to + " options must be a table { name = value }");
+      for (const auto& [k, v] : *ot) {
+        const std::string what = "[[exports]] " + e.to + " option " + std::string(k.str());
+        if (auto b = v.value<bool>(); v.is_boolean() && b)
+          e.options[std::string(k.str())] = *b ? "true" : "false";
+        else
+          e.options[std::string(k.str())] = option_values(v, what).at(0);
+      }
+    }
+    return e;
   }
 
   PipesSpec pipes_spec(const toml::node& node) {

@@ -81,6 +81,8 @@ enum class ErrorCode : int {
   kStoreError = 960,
   kStoreLocked = 961,
   kProjectFile = 970,
+  kPluginLoad = 980,
+  kPluginFailed = 981,
   kInternal = 999,
 };
 

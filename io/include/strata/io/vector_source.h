@@ -30,6 +30,8 @@ struct SourceFeature {
   std::optional<MultiLinestring2> lines;  // set when it is a (multi)linestring
   // The lines' z values, one vector per part, when the geometry has them (3D pipes).
   std::optional<std::vector<std::vector<double>>> line_heights;
+  // The points' z values, in order, when the geometry has them (3D findings).
+  std::optional<std::vector<double>> point_heights;
   bool closed_open_rings = false;                // a ring had to be closed while reading
   std::vector<std::string> invalid_text_fields;  // fields whose text was not valid UTF-8
 };
@@ -66,5 +68,9 @@ class VectorSource {
 // Opens a dataset with GDAL/OGR. Throws StrataError(kInvalidInputFile) naming the file and
 // what GDAL said when it cannot be opened or the layer does not exist.
 std::unique_ptr<VectorSource> open_vector_source(const VectorSourceOptions& options);
+
+// The names of the vector layers of a dataset, in order. Throws StrataError(kInvalidInputFile)
+// when it cannot be opened.
+std::vector<std::string> vector_layer_names(const std::string& path);
 
 }  // namespace strata::io

@@ -1,0 +1,54 @@
+#pragma once
+// One export: gather the model (store, result GeoPackages, pipe networks) under a privacy
+// profile and hand it to an export plugin. Shared by `strata export` and `strata run`.
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "strata/core/error.h"
+#include "strata/io/project_file.h"
+#include "strata/io/store.h"
+#include "strata/plugins/registry.h"
+
+namespace strata::cli {
+
+struct ExportJob {
+  std::string to;                 // plugin name
+  std::filesystem::path output;   // file or folder
+  plugins::PrivacyProfile profile = plugins::PrivacyProfile::kPlanner;
+  std::vector<std::string> layers;                 // store layers; empty = all
+  std::map<std::string, std::string> options;      // name -> value (checked by the plugin schema)
+  std::vector<std::filesystem::path> results;      // result GeoPackages to add
+  bool pipes = true;                               // the project's pipe networks
+  std::string title;
+};
+
+// The registry with the built-in writers and the plugins of `directories` (and
+// STRATA_PLUGIN_PATH).
+plugins::PluginRegistry load_plugins(const std::vector<std::filesystem::path>& directories);
+
+// Throws StrataError(903) for an unknown profile, naming the allowed ones.
+plugins::PrivacyProfile profile_arg(const std::string& text);
+
+// The result GeoPackages of a project's output folder: indicators.gpkg and pipes/*.gpkg.
+std::vector<std::filesystem::path> project_results(const io::Project& project);
+
+// Runs the job; `project` (may be null) supplies the pipe networks. Throws StrataError: 903 for
+// an unknown plugin or option, 981 when the plugin fails. Returns what was written.
+nlohmann::json run_export(const plugins::PluginRegistry& registry, io::Store& store,
+                          const io::Project* project, const ExportJob& job);
+
+// The project's [[exports]], each run even when another fails (its error is recorded with its
+// code); `failed` is set to the first failure's code. Plugin directories: [plugins] paths.
+nlohmann::json run_project_exports(const io::Project& project, io::Store& store,
+                                   std::string& text, std::optional<ErrorCode>& failed);
+
+// "writers.gpkg" -> "<output>/exports/gpkg.gpkg": the default file of an export without a path.
+std::filesystem::path default_export_path(const std::filesystem::path& folder,
+                                          const plugins::ExportPlugin& plugin);
+
+}  // namespace strata::cli
