@@ -60,8 +60,16 @@ nlohmann::json run_export(const plugins::PluginRegistry& registry, io::Store& st
   plugins::add_store_layers(model, store, gather);
   for (const auto& r : job.results) plugins::add_result_layers(model, r, gather);
   if (project && job.pipes)
-    for (const auto& n : load_project_networks(*project))
+    for (const auto& n : load_project_networks(*project)) {
+      // Exports carry one CRS: a network must be in the store's (no silent reprojection of
+      // depths and inverts).
+      if (n.crs && !Crs::from_user_input(*n.crs).equivalent_to(store.crs()))
+        throw StrataError(ErrorCode::kCrsMismatch,
+                          "pipe network " + n.name + " (" + n.file + ") is in " + *n.crs +
+                              ", the store in " + store.crs().label() +
+                              "; reproject it or export with --no-pipes");
       plugins::add_pipe_network(model, n.name, n.network, n.file, gather);
+    }
   request.model = &model;
 
   if (plugin->output_is_folder())

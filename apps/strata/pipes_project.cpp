@@ -151,7 +151,7 @@ std::vector<ProjectNetwork> load_project_networks(const io::Project& project) {
     }
     net.file = spec.file.string();
     PipeInputs inputs = load_pipe_inputs({net}, settings);
-    out.push_back({spec.name, net.file, std::move(inputs.networks.front().network)});
+    out.push_back({spec.name, net.file, std::move(inputs.networks.front().network), inputs.crs});
   }
   return out;
 }

@@ -1,6 +1,7 @@
 #pragma once
 // The [pipes] analyses of a project file, run by `strata run` as the `strata pipes <kind>`
 // commands they describe (docs/pipes.md, "In the project file").
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,7 @@ nlohmann::json run_project_pipes(const io::Project& project, std::string& text);
 struct ProjectNetwork {
   std::string name, file;
   PipeNetwork network;
+  std::optional<std::string> crs;  // as the file (or [pipes] crs) declares it
 };
 std::vector<ProjectNetwork> load_project_networks(const io::Project& project);
 

@@ -240,7 +240,7 @@ void add_pipe_network(ExportModel& model, const std::string& name, const PipeNet
   };
   for (const auto& link : network.links) {
     ExportFeature f;
-    f.id = link.id;
+    f.id = name + "/" + link.id;  // unique across networks (ids like "feature 0" repeat)
     f.geometry.lines.emplace_back(link.centreline.begin(), link.centreline.end());
     f.attributes = {{"id", link.id},
                     {"network", name},

@@ -1,0 +1,682 @@
+"""Export plugins (issue 6): the plugin API, the writers and the privacy profiles, each read back
+with an independent reader.
+
+Two real-data projects, both built by the test:
+  * Delft (EPSG:28992): the real BGT plant-cover layer imported as green, and the 3D ownership
+    model of the three real BGT buildings of tests/fixtures/registry (fictitious parties, saved
+    with the bureau profile, so the store holds their names and identity numbers);
+  * Kaohsiung (EPSG:3826): the real affected villages, the real gas and petroleum pipelines as
+    [pipes] networks and their clearance analysis (pipe findings).
+
+Readers: QGIS itself (PyQGIS and qgis_process), GDAL/OGR (python3-gdal), GeoPandas, jsonschema
+with the official CityJSON 2.0 schemas in ../shared/data/schemas.
+Plugins: the example plugin built in the tree (examples.layer_summary) and the libraries of
+tests/plugins that fail on purpose.
+"""
+import csv
+import json
+import os
+import subprocess
+from collections import Counter, defaultdict
+from fractions import Fraction
+from pathlib import Path
+
+import geopandas as gpd
+from osgeo import ogr
+
+import strata_test_support as sts
+
+EXIT_EXPORT = 8
+FIXTURES = sts.REPO_ROOT / "tests" / "fixtures" / "registry"
+EXTENSION = sts.REPO_ROOT / "plugins" / "writers" / "cityjson" / "strata_ladm.ext.json"
+BGT = ("delft_ahn3_pointcloud_bgt", "bgt")
+GAS = ("kaohsiung_pipelines", "kh_ng_pipelines_twd97.geojson")
+PETROLEUM = ("kaohsiung_pipelines", "kh_petroleum_pipelines_twd97.geojson")
+VILLAGES = ("kaohsiung_pipelines", "affected_village", "kh_pplines_aff_villages_twd97.geojson")
+WRITERS = ["writers.gpkg", "writers.cityjson", "writers.cityjsonseq", "writers.dxf", "writers.kml"]
+EXTENSIONS = {"writers.gpkg": ".gpkg", "writers.cityjson": ".city.json", "writers.cityjsonseq": ".city.jsonl",
+              "writers.dxf": ".dxf", "writers.kml": ".kml", "examples.layer_summary": ".csv"}
+
+RULES = """[utilities.gas]
+depth_m = 1.0
+diameter_m = 0.2
+
+[utilities.petroleum]
+depth_m = 1.5
+diameter_m = 0.3
+
+[[clearance]]
+between = ["gas", "petroleum"]
+min_m = 0.5
+"""
+
+
+def example_plugins() -> Path:
+    return Path(os.environ.get("STRATA_EXAMPLE_PLUGINS", sts.REPO_ROOT / "build" / "dev" / "plugin-examples"))
+
+
+def test_plugins() -> Path:
+    return Path(os.environ.get("STRATA_TEST_PLUGINS", sts.REPO_ROOT / "build" / "dev" / "test-plugins"))
+
+
+def personal_data() -> list:
+    """Every party name and identity number of the fixture registry (read here from the CSV)."""
+    with (FIXTURES / "valid_registry.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    values = {r["權利人"] for r in rows if r["權利人"]} | {r["統一編號"] for r in rows if r["統一編號"]}
+    assert len(values) >= 10, values
+    return sorted(values)
+
+
+def files_of(path: Path) -> list:
+    """The files an export wrote: the file itself and, for CityJSON, the extension next to it."""
+    out = [path]
+    ext = path.parent / "strata_ladm.ext.json"
+    if ext.exists():
+        out.append(ext)
+    return out
+
+
+def delft_project(dir: Path) -> Path:
+    text = f"""[project]
+name = "Delft ownership export"
+crs = "EPSG:28992"
+store = "store.gpkg"
+output = "out"
+
+[[layers]]
+name = "green"
+kind = "green"
+path = "{sts.data_path(*BGT, 'bgt_begroeidterreindeel.sqlite')}"
+fields = {{ id = "gml_id", category = "class" }}
+"""
+    (dir / "project.toml").write_text(text, encoding="utf-8")
+    return dir / "project.toml"
+
+
+def kaohsiung_project(dir: Path, exports: str = "") -> Path:
+    (dir / "rules.toml").write_text(RULES, encoding="utf-8")
+    text = f"""[project]
+name = "Kaohsiung pipelines export"
+crs = "EPSG:3826"
+store = "store.gpkg"
+output = "out"
+analyses = ["pipes"]
+
+[[layers]]
+name = "villages"
+kind = "village"
+path = "{sts.data_path(*VILLAGES)}"
+fields = {{ id = "VILLAGEID", name = "VILLAGENAM", parent_name = "TOWNNAME" }}
+
+[pipes]
+rules = "rules.toml"
+
+[[pipes.networks]]
+name = "gas"
+file = "{sts.data_path(*GAS)}"
+utility = "gas"
+owner_field = "NAME"
+
+[[pipes.networks]]
+name = "petroleum"
+file = "{sts.data_path(*PETROLEUM)}"
+utility = "petroleum"
+owner_field = "NAME"
+
+[[pipes.analyses]]
+name = "clearance"
+kind = "clearance"
+networks = ["gas", "petroleum"]
+{exports}"""
+    (dir / "project.toml").write_text(text, encoding="utf-8")
+    return dir / "project.toml"
+
+
+class ExportCase(sts.StrataTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # Delft: green + the ownership model saved with the bureau profile.
+        cls.delft = cls.new_dir("delft")
+        cls.delft_toml = delft_project(cls.delft)
+        res = cls.strata("run", cls.delft_toml)
+        assert res.returncode == 0, res.describe()
+        res = cls.strata("units", "build", sts.data_path(*BGT, "bgt_pand.sqlite"), "--layer", "buildingpart",
+                         "--id-field", "gml_id", "--height", "9", "--registry", FIXTURES / "valid_registry.csv",
+                         "--store", cls.delft_toml, "--save", "--profile", "bureau",
+                         "--out", cls.delft / "model.city.json")
+        assert res.returncode == 0, res.describe()
+        cls.delft_store = cls.delft / "store.gpkg"
+        # Kaohsiung: villages, pipes, clearance findings.
+        cls.kh = cls.new_dir("kaohsiung")
+        cls.kh_toml = kaohsiung_project(cls.kh)
+        res = cls.strata("run", cls.kh_toml)
+        assert res.returncode == 0, res.describe()
+        cls.gas = gpd.read_file(sts.data_path(*GAS))
+        cls.petroleum = gpd.read_file(sts.data_path(*PETROLEUM))
+        cls.exports = {}
+
+    @classmethod
+    def export(cls, target, to, profile="planner", *extra, name=None):
+        """Runs one export (cached): returns (result, output path)."""
+        key = (str(target), to, profile, extra)
+        if key not in cls.exports:
+            out = cls.tmp / "exports" / f"{name or Path(target).parent.name}-{profile}-{to}{EXTENSIONS[to]}"
+            out.parent.mkdir(exist_ok=True)
+            res = cls.strata("export", target, "--to", to, "--profile", profile, "--out", out,
+                             "--plugin-dir", example_plugins(), *extra)
+            assert res.returncode == 0, res.describe()
+            cls.exports[key] = (res.result, out)
+        return cls.exports[key]
+
+
+# --------------------------------------------------------------------------- plugin API
+
+class PluginApi(ExportCase):
+    def test_list_shows_builtins_and_the_example_with_their_options(self):
+        res = self.strata("plugins", "list", "--plugin-dir", example_plugins())
+        self.assertExit(res, 0)
+        plugins = {p["name"]: p for p in res.result["plugins"]}
+        for name in WRITERS:
+            self.assertEqual(plugins[name]["origin"], "built-in")
+        example = plugins["examples.layer_summary"]
+        self.assertTrue(example["origin"].endswith("layer_summary.so"), example)
+        options = {o["name"]: o for o in example["options"]}
+        self.assertEqual(options["separator"]["choices"], ["comma", "tab"])
+        self.assertEqual(options["separator"]["default"], "comma")
+        self.assertEqual(res.result["failures"], [])
+
+    def test_plugin_path_from_the_environment(self):
+        res = sts.run_strata(["plugins", "list"], env={"STRATA_PLUGIN_PATH": str(example_plugins())})
+        self.assertIn("examples.layer_summary", [p["name"] for p in res.result["plugins"]])
+
+    def test_broken_libraries_are_reported_and_the_others_still_load(self):
+        res = self.strata("plugins", "list", "--plugin-dir", test_plugins(), "--plugin-dir", example_plugins())
+        self.assertExit(res, 0)
+        failures = {Path(f["path"]).name: f for f in res.result["failures"]}
+        self.assertEqual(set(failures), {"no_entry_points.so", "wrong_abi.so", "throws_on_register.so",
+                                         "registers_nothing.so"}, res.describe())
+        for f in failures.values():
+            self.assertEqual(f["code"], 980)
+        self.assertIn("is not a strata plugin", failures["no_entry_points.so"]["message"])
+        self.assertIn("plugin ABI", failures["wrong_abi.so"]["message"])
+        self.assertIn("licence file is missing", failures["throws_on_register.so"]["message"])
+        self.assertIn("registered no plugin", failures["registers_nothing.so"]["message"])
+        self.assertIn("examples.layer_summary", [p["name"] for p in res.result["plugins"]])
+
+    def test_a_file_that_is_not_a_library(self):
+        d = self.new_dir("not_a_library")
+        (d / "notes.so").write_text("this is text, not ELF", encoding="utf-8")
+        res = self.strata("plugins", "list", "--plugin-dir", d)
+        self.assertExit(res, 0)
+        self.assertEqual(len(res.result["failures"]), 1)
+        self.assertIn("cannot be loaded", res.result["failures"][0]["message"])
+        res = self.strata("plugins", "list", "--plugin-dir", d / "missing")
+        self.assertIn("does not exist", res.result["failures"][0]["message"])
+
+    def test_example_plugin_lists_every_layer_with_its_count(self):
+        result, out = self.export(self.delft_store, "examples.layer_summary", name="delft-store")
+        with out.open(encoding="utf-8") as f:
+            rows = {r["layer"]: r for r in csv.DictReader(f)}
+        expected = {"green": len(gpd.read_file(self.delft_store, layer="green")),
+                    "buildings_3d": len(gpd.read_file(self.delft_store, layer="buildings_3d")),
+                    "building_storeys": len(gpd.read_file(self.delft_store, layer="building_storeys")),
+                    "legal_spaces": len(gpd.read_file(self.delft_store, layer="legal_spaces"))}
+        self.assertEqual({k: int(r["features"]) for k, r in rows.items()}, expected)
+        self.assertEqual(rows["legal_spaces"]["class"], "building_unit")
+        self.assertEqual(rows["legal_spaces"]["geometry"], "volume")
+        res = self.strata("export", self.delft_store, "--to", "examples.layer_summary", "--plugin-dir",
+                          example_plugins(), "-o", "separator=tab", "--out", self.tmp / "tab.csv")
+        self.assertExit(res, 0)
+        self.assertIn("layer\tclass", (self.tmp / "tab.csv").read_text(encoding="utf-8"))
+
+    def test_a_plugin_that_throws_gives_981_and_names_itself(self):
+        res = self.strata("export", self.delft_store, "--to", "examples.layer_summary", "--plugin-dir",
+                          example_plugins(), "-o", "fail=true", "--out", self.tmp / "fail.csv")
+        err = self.assertError(res, EXIT_EXPORT, 981, "PLUGIN_FAILED")
+        self.assertIn("examples.layer_summary", err["message"])
+        self.assertIn("asked to fail", err["message"])
+
+    def test_usage_errors(self):
+        cases = [(["--to", "writers.nothing"], "no export plugin named 'writers.nothing'"),
+                 (["--to", "writers.gpkg", "-o", "colour=red"], "unknown option 'colour'"),
+                 (["--to", "writers.gpkg", "-o", "styles=maybe"], "must be true or false"),
+                 (["--to", "writers.cityjson", "-o", "scale=fine"], "must be a number"),
+                 (["--to", "examples.layer_summary", "--plugin-dir", str(example_plugins()), "-o",
+                   "separator=pipe"], "must be one of comma, tab"),
+                 (["--to", "writers.gpkg", "--profile", "press"], "unknown privacy profile 'press'"),
+                 (["--to", "writers.gpkg", "--layer", "roads"], "has no layer 'roads'")]
+        for args, message in cases:
+            with self.subTest(args=args):
+                res = self.strata("export", self.delft_store, *args, "--out", self.tmp / "usage.gpkg")
+                err = self.assertError(res, sts.EXIT_USAGE, 903, "WRONG_INPUT_PARAMETERS")
+                self.assertIn(message, err["message"])
+        self.assertFalse((self.tmp / "usage.gpkg").exists())
+
+    def test_project_exports_run_each_and_carry_on_after_a_failure(self):
+        d = self.new_dir("project_exports")
+        exports = f"""
+[plugins]
+paths = ["{example_plugins()}"]
+
+[[exports]]
+to = "examples.layer_summary"
+path = "first.csv"
+options = {{ fail = true }}
+
+[[exports]]
+to = "writers.gpkg"
+path = "qgis.gpkg"
+profile = "engineer"
+"""
+        toml = kaohsiung_project(d, exports)
+        res = self.strata("run", toml)
+        self.assertExit(res, EXIT_EXPORT)
+        summary = json.loads((d / "out" / "summary.json").read_text(encoding="utf-8"))
+        first, second = summary["exports"]
+        self.assertEqual(first["error"]["code"], 981)
+        self.assertIn("project.toml:", first["error"]["message"])
+        self.assertEqual(second["plugin"], "writers.gpkg")
+        self.assertTrue((d / "out" / "qgis.gpkg").exists())
+        self.assertFalse((d / "out" / "first.csv").exists())
+        layers = set(ogr_layer_names(d / "out" / "qgis.gpkg"))
+        self.assertTrue({"villages", "pipes_gas", "pipes_petroleum"} <= layers, layers)
+        # `strata export PROJECT` without --to runs the same list.
+        res = self.strata("export", toml)
+        self.assertExit(res, EXIT_EXPORT)
+        self.assertEqual([e.get("plugin") for e in res.result["exports"]], ["examples.layer_summary", "writers.gpkg"])
+
+
+def ogr_layer_names(path: Path) -> list:
+    ds = ogr.Open(str(path))
+    return [ds.GetLayer(i).GetName() for i in range(ds.GetLayerCount())]
+
+
+# --------------------------------------------------------------------------- GeoPackage for QGIS
+
+QGIS_CHECK = r"""
+import json, sys
+from qgis.core import QgsApplication, QgsVectorLayer
+app = QgsApplication([], False)
+app.initQgis()
+out = {}
+for name in sys.argv[2:]:
+    layer = QgsVectorLayer(f"{sys.argv[1]}|layername={name}", name, "ogr")
+    r = layer.renderer() if layer.isValid() else None
+    entry = {"valid": layer.isValid(), "count": layer.featureCount(), "renderer": r.type() if r else None,
+             "crs": layer.crs().authid(), "wkb": layer.wkbType()}
+    if r and r.type() == "categorizedSymbol":
+        entry["field"] = r.classAttribute()
+        entry["categories"] = {c.value(): c.symbol().color().name() for c in r.categories()}
+    if r and r.type() == "graduatedSymbol":
+        entry["field"] = r.classAttribute()
+        entry["ranges"] = [[x.lowerValue(), x.upperValue()] for x in r.ranges()]
+    out[name] = entry
+print(json.dumps(out), flush=True)
+# QGIS 3.22 may crash while tearing down layers at exit; the answer is already out.
+import os
+os._exit(0)
+"""
+
+
+def qgis_open(gpkg: Path, layers: list) -> dict:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    p = subprocess.run(["/usr/bin/python3", "-c", QGIS_CHECK, str(gpkg), *layers], capture_output=True,
+                       text=True, env=env, timeout=300)
+    assert p.returncode == 0, p.stderr[-3000:]
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+class GeoPackageForQgis(ExportCase):
+    def test_delft_layers_open_styled_in_qgis_with_their_counts(self):
+        result, out = self.export(self.delft_store, "writers.gpkg", name="delft-store")
+        layers = ["green", "buildings_3d", "building_storeys", "legal_spaces"]
+        opened = qgis_open(out, layers)
+        for name in layers:
+            with self.subTest(layer=name):
+                self.assertTrue(opened[name]["valid"], opened[name])
+                self.assertEqual(opened[name]["count"], len(gpd.read_file(self.delft_store, layer=name)))
+                self.assertEqual(opened[name]["crs"], "EPSG:28992")
+        self.assertEqual(opened["green"]["renderer"], "singleSymbol")
+        units = opened["legal_spaces"]
+        self.assertEqual(units["renderer"], "categorizedSymbol")
+        self.assertEqual(units["field"], "unit_kind")
+        kinds = set(gpd.read_file(out, layer="legal_spaces")["unit_kind"])
+        self.assertEqual(set(units["categories"]), kinds)
+
+    def test_units_keep_their_3d_faces(self):
+        _, out = self.export(self.delft_store, "writers.gpkg", name="delft-store")
+        stored = gpd.read_file(self.delft_store, layer="legal_spaces").set_index("sid")
+        exported = gpd.read_file(out, layer="legal_spaces")
+        self.assertEqual(len(exported), len(stored))
+        self.assertTrue(all(g.has_z for g in exported.geometry))
+        for _, row in exported.iterrows():
+            unit_id = f"{row['building_no']}/F{row['floor']}"
+            original = stored.loc[unit_id].geometry
+            self.assertEqual(len(row.geometry.geoms), len(original.geoms))
+            zs = [c[2] for p in row.geometry.geoms for c in p.exterior.coords]
+            zo = [c[2] for p in original.geoms for c in p.exterior.coords]
+            self.assertAlmostEqual(min(zs), min(zo), places=6)
+            self.assertAlmostEqual(max(zs), max(zo), places=6)
+            self.assertAlmostEqual(row.geometry.area, original.area, places=3)
+
+    def test_pipes_indicators_and_findings_open_styled_and_qgis_process_reads_them(self):
+        result, out = self.export(self.kh_toml, "writers.gpkg")
+        names = {l["name"]: l for l in result["layers"]}
+        self.assertEqual(names["pipes_gas"]["features"], len(self.gas))
+        self.assertEqual(names["pipes_petroleum"]["features"], len(self.petroleum))
+        findings = [n for n, l in names.items() if l["class"] == "finding"]
+        self.assertTrue(findings, names)
+        opened = qgis_open(out, ["villages", "pipes_gas", "pipes_petroleum", *findings])
+        for name in ["pipes_gas", "pipes_petroleum"]:
+            self.assertEqual(opened[name]["renderer"], "categorizedSymbol")
+            self.assertEqual(opened[name]["field"], "utility")
+        # APWA colours: gas yellow, petroleum orange.
+        self.assertEqual(opened["pipes_gas"]["categories"], {"gas": "#e6be00"})
+        self.assertEqual(opened["pipes_petroleum"]["categories"], {"petroleum": "#e69600"})
+        for f in findings:
+            self.assertTrue(opened[f]["valid"])
+            self.assertEqual(opened[f]["count"], len(gpd.read_file(self.kh / "out" / "pipes" / "clearance.gpkg",
+                                                                   layer=f.split("clearance_", 1)[1])))
+        # 3D pipes: the exported axis keeps the depths (LineString Z).
+        gas = gpd.read_file(out, layer="pipes_gas")
+        self.assertTrue(all(g.has_z for g in gas.geometry))
+        self.assertAlmostEqual(gas.length.sum(), self.gas.length.sum(), delta=1e-6 * self.gas.length.sum())
+        # QGIS's own command line opens every layer of the file.
+        info = self.tmp / "layers_info.gpkg"
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+        inputs = [f"--LAYERS={out}|layername={n}" for n in ["villages", "pipes_gas", "pipes_petroleum", *findings]]
+        p = subprocess.run(["qgis_process.bin", "run", "native:exportlayersinformation", *inputs,
+                            f"--OUTPUT={info}"], capture_output=True, text=True, env=env, timeout=300)
+        self.assertEqual(p.returncode, 0, p.stdout[-2000:] + p.stderr[-2000:])
+        described = gpd.read_file(info)
+        self.assertEqual(len(described), 3 + len(findings))
+        self.assertEqual(set(described["crs"]), {"EPSG:3826"})
+
+    def test_indicators_are_graduated(self):
+        d = self.new_dir("samples")
+        res = self.strata("run", sts.REPO_ROOT / "samples" / "taipei" / "project.toml")
+        self.assertExit(res, 0)
+        out = d / "samples.gpkg"
+        res = self.strata("export", sts.REPO_ROOT / "samples" / "taipei" / "project.toml", "--to", "writers.gpkg",
+                          "--out", out)
+        self.assertExit(res, 0)
+        opened = qgis_open(out, ["districts", "indicators_district"])
+        ind = opened["indicators_district"]
+        self.assertEqual(ind["renderer"], "graduatedSymbol")
+        self.assertEqual(ind["field"], "iso37120_21_1")
+        values = sorted(gpd.read_file(out, layer="indicators_district")["iso37120_21_1"])
+        self.assertAlmostEqual(ind["ranges"][0][0], values[0], places=6)
+        self.assertAlmostEqual(ind["ranges"][-1][1], values[-1], places=6)
+
+
+# --------------------------------------------------------------------------- CityJSON
+
+def cityjson_schemas() -> dict:
+    """The CityJSON 2.0 schemas by their $id, so that the extension's references
+    (cityobjects.schema.json#/_AbstractCityObject) resolve offline."""
+    folder = sts.data_path("schemas", "cityjson-2.0")
+    store = {}
+    for name in ["cityjson", "cityobjects", "geomprimitives", "appearance", "geomtemplates", "metadata"]:
+        doc = json.loads((folder / f"{name}.schema.json").read_text(encoding="utf-8"))
+        store[doc["$id"]] = doc
+    return store
+
+
+def extension_errors(doc_objects: dict, root: dict, ext: dict) -> list:
+    """What cjval checks for an extension and the core schema cannot: every +type object against
+    its extraCityObjects schema, every +attribute against extraAttributes, every +root property
+    against extraRootProperties."""
+    import jsonschema
+    store = cityjson_schemas()
+    base = "https://www.cityjson.org/schemas/2.0.2/"
+
+    def validator(schema):
+        full = dict(schema, definitions=ext.get("definitions", {}))
+        # Resolved as if the extension sat next to the CityJSON schemas (as cjval does).
+        resolver = jsonschema.RefResolver(base + "strata_ladm.ext.json", full, store=store)
+        return jsonschema.Draft7Validator(full, resolver=resolver)
+
+    errors = []
+    for oid, o in doc_objects.items():
+        if o["type"].startswith("+"):
+            schema = ext["extraCityObjects"].get(o["type"])
+            if schema is None:
+                errors.append(f"{oid}: type {o['type']} not in the extension")
+                continue
+            errors += [f"{oid}: {e.message[:150]}" for e in validator(schema).iter_errors(o)]
+        for k, v in (o.get("attributes") or {}).items():
+            if k.startswith("+"):
+                schema = ext["extraAttributes"].get(o["type"], {}).get(k)
+                if schema is None:
+                    errors.append(f"{oid}: attribute {k} not in the extension for {o['type']}")
+                    continue
+                errors += [f"{oid}.{k}: {e.message[:150]}" for e in validator(schema).iter_errors(v)]
+    for k, v in root.items():
+        if k.startswith("+"):
+            schema = ext["extraRootProperties"].get(k)
+            if schema is None:
+                errors.append(f"root property {k} not in the extension")
+                continue
+            errors += [f"{k}: {e.message[:150]}" for e in validator(schema).iter_errors(v)]
+    return errors
+
+
+def schema_errors(doc: dict, name: str) -> list:
+    import jsonschema
+    schema = json.loads(sts.data_path("schemas", "cityjson-2.0", name).read_text(encoding="utf-8"))
+    return [f"{list(e.absolute_path)[:4]}: {e.message[:200]}" for e in jsonschema.Draft7Validator(schema).iter_errors(doc)][:5]
+
+
+def vertices_of(doc: dict, geometry: dict, transform: dict) -> list:
+    s, t = transform["scale"], transform["translate"]
+
+    def flat(b):
+        if isinstance(b, int):
+            yield b
+        else:
+            for x in b:
+                yield from flat(x)
+    return [[doc["vertices"][i][k] * s[k] + t[k] for k in range(3)] for i in flat(geometry["boundaries"])]
+
+
+class CityJsonExport(ExportCase):
+    def test_the_extension_file_is_a_valid_cityjson_extension(self):
+        import jsonschema
+        schema = json.loads(sts.data_path("schemas", "cityjson-2.0", "extensions", "extension.schema.json")
+                            .read_text(encoding="utf-8"))
+        ext = json.loads(EXTENSION.read_text(encoding="utf-8"))
+        self.assertEqual(list(jsonschema.Draft7Validator(schema).iter_errors(ext)), [])
+
+    def test_delft_model_validates_with_its_extension(self):
+        result, out = self.export(self.delft_toml, "writers.cityjson", "planner")
+        doc = json.loads(out.read_text(encoding="utf-8"))
+        self.assertEqual(schema_errors(doc, "cityjson.min.schema.json"), [])
+        ext = json.loads((out.parent / "strata_ladm.ext.json").read_text(encoding="utf-8"))
+        self.assertEqual(ext, json.loads(EXTENSION.read_text(encoding="utf-8")))
+        self.assertEqual(doc["extensions"]["StrataLADM"]["url"], "strata_ladm.ext.json")
+        self.assertEqual(extension_errors(doc["CityObjects"], doc, ext), [])
+        types = Counter(o["type"] for o in doc["CityObjects"].values())
+        stored_units = gpd.read_file(self.delft_store, layer="legal_spaces")
+        self.assertEqual(types["BuildingUnit"], len(stored_units))
+        self.assertEqual(types["Building"], len(gpd.read_file(self.delft_store, layer="buildings_3d")))
+        # Parents and children agree both ways.
+        for oid, o in doc["CityObjects"].items():
+            for c in o.get("children", []):
+                self.assertIn(oid, doc["CityObjects"][c]["parents"])
+            for p in o.get("parents", []):
+                self.assertIn(oid, doc["CityObjects"][p]["children"])
+
+    def test_rights_and_shares_match_the_registry(self):
+        _, out = self.export(self.delft_toml, "writers.cityjson", "planner")
+        doc = json.loads(out.read_text(encoding="utf-8"))
+        ladm = doc["+ladm"]
+        self.assertEqual(ladm["profile"], "planner")
+        with (FIXTURES / "valid_registry.csv").open(encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+        # The registry's shares per building number with a legal space, summed independently.
+        expected = defaultdict(list)
+        for r in rows:
+            expected[r["建號"]].append(r["權利範圍"])
+        for no, b in ladm["baunits"].items():
+            with self.subTest(baunit=no):
+                self.assertEqual(len(b["rrr"]), len(expected[no]))
+                self.assertEqual(sum(Fraction(x["share"]) for x in b["rrr"]), 1)
+                for su in b["spatialUnits"]:
+                    self.assertEqual(doc["CityObjects"][su]["attributes"]["+ladm-baunit"], no)
+                for x in b["rrr"]:
+                    self.assertIn(x["party"], ladm["parties"])
+        # Parties are references only: no name, no identity number.
+        self.assertTrue(all(p == {} for p in ladm["parties"].values()), ladm["parties"])
+        # z range of a unit = its floor's storey (3 m storeys, 9 m buildings).
+        unit = doc["CityObjects"]["01002-000/F2"]
+        zs = [v[2] for v in vertices_of(doc, unit["geometry"][0], doc["transform"])]
+        self.assertAlmostEqual(min(zs), unit["attributes"]["+ladm-zBottom"], places=3)
+        self.assertAlmostEqual(max(zs) - min(zs), 3.0, places=3)
+
+    def test_sequence_holds_the_same_objects(self):
+        _, whole = self.export(self.delft_toml, "writers.cityjson", "planner")
+        _, seq = self.export(self.delft_toml, "writers.cityjsonseq", "planner")
+        doc = json.loads(whole.read_text(encoding="utf-8"))
+        lines = seq.read_text(encoding="utf-8").splitlines()
+        header = json.loads(lines[0])
+        self.assertEqual(header["CityObjects"], {})
+        self.assertEqual(schema_errors(header, "cityjson.min.schema.json"), [])
+        ext = json.loads(EXTENSION.read_text(encoding="utf-8"))
+        seen = {}
+        for line in lines[1:]:
+            feature = json.loads(line)
+            self.assertEqual(schema_errors(feature, "cityjsonfeature.min.schema.json"), [])
+            self.assertIn(feature["id"], feature["CityObjects"])
+            self.assertEqual(extension_errors(feature["CityObjects"], {}, ext), [])
+            for oid, o in feature["CityObjects"].items():
+                self.assertNotIn(oid, seen)
+                seen[oid] = (o, feature)
+        self.assertEqual(set(seen), set(doc["CityObjects"]))
+        # Coordinates decode to the same points in both.
+        for oid in ["01001-000/F1", "01002-000/F2"]:
+            o, feature = seen[oid]
+            a = vertices_of(feature, o["geometry"][0], header["transform"])
+            b = vertices_of(doc, doc["CityObjects"][oid]["geometry"][0], doc["transform"])
+            self.assertEqual(len(a), len(b))
+            for p, q in zip(a, b):
+                for k in range(3):
+                    self.assertAlmostEqual(p[k], q[k], places=3)
+
+    def test_pipes_are_utility_pipe_objects(self):
+        result, out = self.export(self.kh_toml, "writers.cityjson", "engineer")
+        doc = json.loads(out.read_text(encoding="utf-8"))
+        self.assertEqual(schema_errors(doc, "cityjson.min.schema.json"), [])
+        ext = json.loads(EXTENSION.read_text(encoding="utf-8"))
+        self.assertEqual(extension_errors(doc["CityObjects"], doc, ext), [])
+        pipes = [o for o in doc["CityObjects"].values() if o["type"] == "+UtilityPipe"]
+        self.assertEqual(Counter(o["attributes"]["utility"] for o in pipes),
+                         Counter({"gas": len(self.gas), "petroleum": len(self.petroleum)}))
+        # The axis keeps the plan length of the source lines (metres, EPSG:3826).
+        from shapely.geometry import LineString
+        total = 0.0
+        for o in pipes:
+            if o["attributes"]["utility"] != "gas":
+                continue
+            for part in o["geometry"][0]["boundaries"]:
+                pts = [[doc["vertices"][i][k] * doc["transform"]["scale"][k] + doc["transform"]["translate"][k]
+                        for k in range(3)] for i in part]
+                total += LineString([p[:2] for p in pts]).length
+        self.assertAlmostEqual(total, self.gas.length.sum(), delta=0.01 * len(self.gas))
+        # Depths below ground: gas at its rule depth of 1 m of cover (source has none).
+        self.assertTrue(all(o["attributes"]["assumed"] for o in pipes if o["attributes"]["utility"] == "gas"))
+
+
+# --------------------------------------------------------------------------- DXF and KML
+
+class DxfAndKml(ExportCase):
+    def test_dxf_has_a_layer_per_exported_layer_with_3d_pipes(self):
+        result, out = self.export(self.kh_toml, "writers.dxf", "engineer")
+        ds = ogr.Open(str(out))
+        self.assertIsNotNone(ds)
+        layer = ds.GetLayer(0)
+        by_layer = Counter()
+        zs = []
+        for f in layer:
+            by_layer[f.GetField("Layer")] += 1
+            g = f.GetGeometryRef()
+            if f.GetField("Layer") == "pipes_gas":
+                zs += [g.GetZ(i) for i in range(g.GetPointCount())]
+        parts = sum(len(getattr(g, "geoms", [g])) for g in self.gas.geometry)
+        self.assertEqual(by_layer["pipes_gas"], parts)
+        self.assertEqual(by_layer["villages"], sum(len(getattr(g, "geoms", [g])) for g in gpd.read_file(sts.data_path(*VILLAGES)).geometry))
+        # No terrain given: the ground is z = 0 and the axes lie below it, at their rule depths.
+        self.assertTrue(zs and all(-3 < z < 0 for z in zs), zs[:5])
+        self.assertEqual(set(by_layer) - {"0"}, {l["name"] for l in result["layers"]})
+
+    def test_kml_is_wgs84_with_attributes(self):
+        result, out = self.export(self.delft_toml, "writers.kml", "planner")
+        ds = ogr.Open(str(out))
+        names = [ds.GetLayer(i).GetName() for i in range(ds.GetLayerCount())]
+        self.assertEqual(set(names), {"green", "buildings_3d", "building_storeys", "legal_spaces"})
+        units = ds.GetLayerByName("legal_spaces")
+        self.assertEqual(units.GetFeatureCount(), len(gpd.read_file(self.delft_store, layer="legal_spaces")))
+        stored = gpd.read_file(self.delft_store, layer="legal_spaces").set_index("sid").to_crs(4326)
+        for f in units:
+            name = f.GetField("Name")
+            self.assertIn(name, stored.index)
+            env = f.GetGeometryRef().GetEnvelope()  # minx, maxx, miny, maxy in lon/lat
+            b = stored.loc[name].geometry.bounds
+            self.assertAlmostEqual(env[0], b[0], places=6)
+            self.assertAlmostEqual(env[3], b[3], places=6)
+            self.assertTrue(f.GetField("building_no"))
+
+
+# --------------------------------------------------------------------------- privacy profiles
+
+class PrivacyProfiles(ExportCase):
+    def scan(self, path: Path) -> set:
+        """The personal values found in the bytes of an export's files."""
+        found = set()
+        for f in files_of(path):
+            data = f.read_bytes()
+            found |= {v for v in personal_data() if v.encode("utf-8") in data}
+        return found
+
+    def test_no_export_but_bureau_carries_names_or_identity_numbers(self):
+        # The store itself holds them (saved with --profile bureau): the scan can find them.
+        self.assertTrue(self.scan(self.delft_store))
+        for to in WRITERS + ["examples.layer_summary"]:
+            for profile in ["public", "planner", "engineer"]:
+                with self.subTest(writer=to, profile=profile):
+                    _, out = self.export(self.delft_toml, to, profile)
+                    self.assertEqual(self.scan(out), set())
+
+    def test_bureau_exports_carry_them(self):
+        # Every name and number the store holds (owners of a common part without a legal space
+        # are not in it).
+        held = self.scan(self.delft_store)
+        self.assertGreaterEqual(len(held), 10)
+        for to in ["writers.cityjson", "writers.gpkg", "writers.kml"]:
+            with self.subTest(writer=to):
+                _, out = self.export(self.delft_toml, to, "bureau")
+                self.assertEqual(self.scan(out), held, to)
+        _, out = self.export(self.delft_toml, "writers.cityjson", "bureau")
+        parties = json.loads(out.read_text(encoding="utf-8"))["+ladm"]["parties"]
+        self.assertTrue(all(p.get("name") and p.get("identityNumber") for p in parties.values()))
+
+    def test_what_each_profile_keeps(self):
+        _, out = self.export(self.delft_toml, "writers.cityjson", "public")
+        ladm = json.loads(out.read_text(encoding="utf-8"))["+ladm"]
+        self.assertTrue(ladm["baunits"])
+        self.assertTrue(all("rrr" not in b for b in ladm["baunits"].values()))
+        self.assertEqual(ladm["parties"], {})
+        _, out = self.export(self.delft_toml, "writers.cityjson", "engineer")
+        self.assertTrue(all("rrr" not in b for b in json.loads(out.read_text(encoding="utf-8"))["+ladm"]["baunits"].values()))
+        # Pipes: not public (critical infrastructure), kept for engineers and planners.
+        result, out = self.export(self.kh_toml, "writers.gpkg", "public")
+        self.assertIn("pipes_gas", result["layers_withheld"])
+        names = set(ogr_layer_names(out))
+        self.assertFalse(any(n.startswith("pipes") for n in names), names)
+        result, out = self.export(self.kh_toml, "writers.gpkg", "engineer")
+        self.assertIn("pipes_gas", set(ogr_layer_names(out)))
+
+
+if __name__ == "__main__":
+    sts.main()
