@@ -33,9 +33,10 @@ BGT = ("delft_ahn3_pointcloud_bgt", "bgt")
 GAS = ("kaohsiung_pipelines", "kh_ng_pipelines_twd97.geojson")
 PETROLEUM = ("kaohsiung_pipelines", "kh_petroleum_pipelines_twd97.geojson")
 VILLAGES = ("kaohsiung_pipelines", "affected_village", "kh_pplines_aff_villages_twd97.geojson")
-WRITERS = ["writers.gpkg", "writers.cityjson", "writers.cityjsonseq", "writers.dxf", "writers.kml"]
+WRITERS = ["writers.gpkg", "writers.cityjson", "writers.cityjsonseq", "writers.citygml", "writers.dxf",
+           "writers.kml"]
 EXTENSIONS = {"writers.gpkg": ".gpkg", "writers.cityjson": ".city.json", "writers.cityjsonseq": ".city.jsonl",
-              "writers.dxf": ".dxf", "writers.kml": ".kml", "examples.layer_summary": ".csv"}
+              "writers.citygml": ".gml", "writers.dxf": ".dxf", "writers.kml": ".kml", "examples.layer_summary": ".csv"}
 
 RULES = """[utilities.gas]
 depth_m = 1.0
@@ -586,6 +587,52 @@ class CityJsonExport(ExportCase):
         self.assertAlmostEqual(total, self.gas.length.sum(), delta=0.01 * len(self.gas))
         # Depths below ground: gas at its rule depth of 1 m of cover (source has none).
         self.assertTrue(all(o["attributes"]["assumed"] for o in pipes if o["attributes"]["utility"] == "gas"))
+
+
+# --------------------------------------------------------------------------- CityGML 3.0
+
+class CityGmlExport(ExportCase):
+    NS = {"core": "http://www.opengis.net/citygml/3.0", "bldg": "http://www.opengis.net/citygml/building/3.0",
+          "gml": "http://www.opengis.net/gml/3.2", "xlink": "http://www.w3.org/1999/xlink"}
+
+    def test_valid_against_the_official_schemas(self):
+        _, out = self.export(self.delft_toml, "writers.citygml", "planner")
+        schemas = sts.data_path("schemas", "citygml-3.0")
+        env = dict(os.environ, XML_CATALOG_FILES=str(schemas / "catalog.xml"))
+        p = subprocess.run(["xmllint", "--nonet", "--noout", "--schema", str(schemas / "citygml" / "CityGML.xsd"),
+                            str(out)], capture_output=True, text=True, env=env, timeout=300)
+        self.assertEqual(p.returncode, 0, p.stderr[-3000:])
+        self.assertIn("validates", p.stderr)
+
+    def test_read_back_buildings_storeys_and_units(self):
+        from lxml import etree
+        _, out = self.export(self.delft_toml, "writers.citygml", "planner")
+        root = etree.parse(str(out)).getroot()
+        ns = self.NS
+        ident = lambda e: e.find("gml:identifier", ns).text
+        buildings = root.findall("core:cityObjectMember/bldg:Building", ns)
+        units = root.findall(".//bldg:BuildingUnit", ns)
+        storeys = root.findall(".//bldg:Storey", ns)
+        self.assertEqual({ident(b) for b in buildings}, set(gpd.read_file(self.delft_store, layer="buildings_3d")["sid"]))
+        self.assertEqual({ident(s) for s in storeys}, set(gpd.read_file(self.delft_store, layer="building_storeys")["sid"]))
+        stored = gpd.read_file(self.delft_store, layer="legal_spaces").set_index("sid")
+        self.assertEqual({ident(u) for u in units}, set(stored.index))
+        gml_ids = {e.get("{http://www.opengis.net/gml/3.2}id") for e in root.iter()}
+        for u in units:
+            uid = ident(u)
+            # Each unit sits in its building and links a storey that exists.
+            self.assertEqual(ident(u.getparent().getparent()), stored.loc[uid, "parent"])
+            href = u.find("bldg:storey", ns).get("{http://www.w3.org/1999/xlink}href")
+            self.assertIn(href[1:], gml_ids)
+            z = [float(v) for pl in u.iterfind(".//gml:posList", ns) for v in pl.text.split()[2::3]]
+            zo = [c[2] for poly in stored.loc[uid].geometry.geoms for c in poly.exterior.coords]
+            self.assertAlmostEqual(min(z), min(zo), places=5)
+            self.assertAlmostEqual(max(z), max(zo), places=5)
+        # strata's own CityGML reader reads every solid back.
+        res = self.strata("inspect", out)
+        self.assertExit(res, 0)
+        self.assertEqual(res.result["version"], "3.0")
+        self.assertEqual(res.result["geometries"]["Solid LoD1"], len(buildings) + len(storeys) + len(units))
 
 
 # --------------------------------------------------------------------------- DXF and KML
