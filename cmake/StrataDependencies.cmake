@@ -20,4 +20,5 @@ find_package(nlohmann_json 3.11 REQUIRED CONFIG)
 find_package(tomlplusplus 3.3 REQUIRED CONFIG)
 find_package(CLI11 2.1 REQUIRED CONFIG)
 find_package(OpenSSL REQUIRED)  # SHA-256 of source files (provenance)
-find_package(LibXml2 REQUIRED)  # CityGML reader (streaming)
+find_package(LibXml2 REQUIRED)  # CityGML reader (streaming) and writer
+find_package(TinyGLTF REQUIRED CONFIG)  # glb of the 3D Tiles writer (plugins/writers/tiles)

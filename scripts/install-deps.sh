@@ -12,12 +12,15 @@ packages=(
   # well-kept helper libraries (JSON, TOML, CLI parsing, SHA-256)
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libssl-dev
   libxml2-dev libfmt-dev  # libxml2: CityGML reader; fmt: Open3D's CMake config looks for fmt
+  libtinygltf-dev  # glTF/glb writing (3D Tiles export)
+  qgis  # qgis_process: the export tests open the GeoPackages with QGIS
   libsqlite3-dev  # the store's bulk geometry read goes to SQLite directly
   libgoogle-perftools-dev  # tcmalloc_minimal: the area indicators allocate millions of GEOS coordinate arrays
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev sqlite3 python3 python3-geopandas python3-rtree python3-gdal python3-lxml
   python3-qgis qgis-providers  # the store must open in QGIS: tests open it with PyQGIS
   python3-networkx  # independent graph computations in the pipe isolation test
+  nodejs  # with npm (below): the Khronos glTF validator checks the 3D Tiles export
   # benchmarks and tests that need a real server: a throwaway PostgreSQL 15 + PostGIS 3 cluster
   # (scripts/postgis_local.py; initdb/pg_ctl from /usr/lib/postgresql/15/bin), loaded with
   # ogr2ogr (gdal-bin, above) and queried with psycopg2 (bench/indicators_bench.py)
@@ -31,14 +34,25 @@ for p in "${packages[@]}"; do
   fi
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-deps: all ${#packages[@]} packages already installed"
-  exit 0
-fi
-
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-echo "install-deps: installing ${#missing[@]} missing package(s): ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages already installed"
+else
+  echo "install-deps: installing ${#missing[@]} missing package(s): ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# npm comes with Node.js from nodesource; Debian's nodejs needs its own npm package.
+if ! command -v npm >/dev/null 2>&1; then
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get install -y -qq --no-install-recommends npm
+fi
+# The npm tools of the tests (scripts/npm/package.json, versions pinned by package-lock.json).
+npm_dir="$(cd "$(dirname "$0")" && pwd)/npm"
+if [ ! -d "$npm_dir/node_modules/gltf-validator" ]; then
+  echo "install-deps: installing the npm test tools (gltf-validator)"
+  npm ci --prefix "$npm_dir" --no-audit --no-fund --loglevel=error
+fi

@@ -53,7 +53,8 @@ Runner add_export(CLI::App& app, const GlobalOptions& g) {
       std::string lines;
       std::optional<ErrorCode> failed;
       nlohmann::json exports = run_project_exports(*project, *store, lines, failed);
-      emit(g, "export", !failed, {{"exports", exports}}, "exports of " + project->name + ":\n" + lines);
+      emit(g, "export", !failed, {{"exports", exports}},
+           "exports of " + project->name + ":\n" + lines);
       return failed ? exit_code_for(*failed) : kExitOk;
     }
 
@@ -76,7 +77,8 @@ Runner add_export(CLI::App& app, const GlobalOptions& g) {
     job.pipes = !a->no_pipes;
     job.title = project ? project->name : store->path().filename().string();
     std::vector<std::filesystem::path> dirs(a->dirs.begin(), a->dirs.end());
-    if (project) dirs.insert(dirs.end(), project->plugin_paths.begin(), project->plugin_paths.end());
+    if (project)
+      dirs.insert(dirs.end(), project->plugin_paths.begin(), project->plugin_paths.end());
     plugins::PluginRegistry registry = load_plugins(dirs);
     for (const auto& f : registry.failures())
       if (!g.quiet)

@@ -14,11 +14,12 @@ Runner add_plugins(CLI::App& app, const GlobalOptions& g) {
   auto a = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand("plugins", "Export plugins: list them and their options");
   sub->require_subcommand(1);
-  CLI::App* list_cmd = sub->add_subcommand("list", "List the export plugins, their options and any "
-                                               "library that failed to load");
+  CLI::App* list_cmd = sub->add_subcommand("list",
+                                           "List the export plugins, their options and any "
+                                           "library that failed to load");
   list_cmd->add_option("--plugin-dir", a->dirs,
-                   "also load the plugin libraries (*.so) of this directory (repeatable; "
-                   "STRATA_PLUGIN_PATH adds more)");
+                       "also load the plugin libraries (*.so) of this directory (repeatable; "
+                       "STRATA_PLUGIN_PATH adds more)");
 
   return [a, &g]() -> int {
     std::vector<std::filesystem::path> dirs(a->dirs.begin(), a->dirs.end());
@@ -32,8 +33,7 @@ Runner add_plugins(CLI::App& app, const GlobalOptions& g) {
                       {"output", e.plugin->output_is_folder() ? "folder" : "file"},
                       {"default_extension", e.plugin->default_extension()},
                       {"options", plugins::options_schema_json(*e.plugin)}});
-      text << e.plugin->name() << "  (" << e.origin << ")\n    " << e.plugin->description()
-           << "\n";
+      text << e.plugin->name() << "  (" << e.origin << ")\n    " << e.plugin->description() << "\n";
       for (const auto& o : e.plugin->options())
         text << "    option " << o.name
              << (o.default_value.empty() ? "" : " (default " + o.default_value + ")") << ": "

@@ -64,10 +64,10 @@ nlohmann::json run_export(const plugins::PluginRegistry& registry, io::Store& st
       // Exports carry one CRS: a network must be in the store's (no silent reprojection of
       // depths and inverts).
       if (n.crs && !Crs::from_user_input(*n.crs).equivalent_to(store.crs()))
-        throw StrataError(ErrorCode::kCrsMismatch,
-                          "pipe network " + n.name + " (" + n.file + ") is in " + *n.crs +
-                              ", the store in " + store.crs().label() +
-                              "; reproject it or export with --no-pipes");
+        throw StrataError(ErrorCode::kCrsMismatch, "pipe network " + n.name + " (" + n.file +
+                                                       ") is in " + *n.crs + ", the store in " +
+                                                       store.crs().label() +
+                                                       "; reproject it or export with --no-pipes");
       plugins::add_pipe_network(model, n.name, n.network, n.file, gather);
     }
   request.model = &model;
@@ -103,14 +103,15 @@ std::filesystem::path default_export_path(const std::filesystem::path& folder,
   return folder / (stem + plugin.default_extension());
 }
 
-nlohmann::json run_project_exports(const io::Project& project, io::Store& store,
-                                   std::string& text, std::optional<ErrorCode>& failed) {
+nlohmann::json run_project_exports(const io::Project& project, io::Store& store, std::string& text,
+                                   std::optional<ErrorCode>& failed) {
   nlohmann::json out = nlohmann::json::array();
   if (project.exports.empty()) return out;
   plugins::PluginRegistry registry = load_plugins(project.plugin_paths);
   for (const auto& f : registry.failures()) {
     text += "  plugin not loaded: " + f.path + ": " + f.message + "\n";
-    out.push_back({{"plugin_failure", f.path}, {"message", f.message},
+    out.push_back({{"plugin_failure", f.path},
+                   {"message", f.message},
                    {"code", static_cast<int>(ErrorCode::kPluginLoad)}});
   }
   const auto results = project_results(project);
@@ -139,9 +140,10 @@ nlohmann::json run_project_exports(const io::Project& project, io::Store& store,
       text += "  FAILED " + spec.to + ": error " + std::to_string(static_cast<int>(e.code())) +
               " " + std::string(error_name(e.code())) + ": " + e.what() + "\n";
       out.push_back({{"plugin", spec.to},
-                     {"error", {{"code", static_cast<int>(e.code())},
-                                {"name", std::string(error_name(e.code()))},
-                                {"message", where + e.what()}}}});
+                     {"error",
+                      {{"code", static_cast<int>(e.code())},
+                       {"name", std::string(error_name(e.code()))},
+                       {"message", where + e.what()}}}});
     }
   }
   return out;

@@ -17,13 +17,13 @@
 namespace strata::cli {
 
 struct ExportJob {
-  std::string to;                 // plugin name
-  std::filesystem::path output;   // file or folder
+  std::string to;                // plugin name
+  std::filesystem::path output;  // file or folder
   plugins::PrivacyProfile profile = plugins::PrivacyProfile::kPlanner;
-  std::vector<std::string> layers;                 // store layers; empty = all
-  std::map<std::string, std::string> options;      // name -> value (checked by the plugin schema)
-  std::vector<std::filesystem::path> results;      // result GeoPackages to add
-  bool pipes = true;                               // the project's pipe networks
+  std::vector<std::string> layers;             // store layers; empty = all
+  std::map<std::string, std::string> options;  // name -> value (checked by the plugin schema)
+  std::vector<std::filesystem::path> results;  // result GeoPackages to add
+  bool pipes = true;                           // the project's pipe networks
   std::string title;
 };
 
@@ -44,8 +44,8 @@ nlohmann::json run_export(const plugins::PluginRegistry& registry, io::Store& st
 
 // The project's [[exports]], each run even when another fails (its error is recorded with its
 // code); `failed` is set to the first failure's code. Plugin directories: [plugins] paths.
-nlohmann::json run_project_exports(const io::Project& project, io::Store& store,
-                                   std::string& text, std::optional<ErrorCode>& failed);
+nlohmann::json run_project_exports(const io::Project& project, io::Store& store, std::string& text,
+                                   std::optional<ErrorCode>& failed);
 
 // "writers.gpkg" -> "<output>/exports/gpkg.gpkg": the default file of an export without a path.
 std::filesystem::path default_export_path(const std::filesystem::path& folder,

@@ -309,12 +309,11 @@ std::unique_ptr<VectorSource> open_vector_source(const VectorSourceOptions& opti
 std::vector<std::string> vector_layer_names(const std::string& path) {
   ensure_gdal();
   CPLErrorReset();
-  std::unique_ptr<GDALDataset> ds(
-      GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
+  std::unique_ptr<GDALDataset> ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY,
+                                                    nullptr, nullptr, nullptr));
   if (!ds)
-    throw StrataError(ErrorCode::kInvalidInputFile,
-                      path + ": not readable as a vector dataset (" +
-                          take_gdal_error("unknown format") + ")");
+    throw StrataError(ErrorCode::kInvalidInputFile, path + ": not readable as a vector dataset (" +
+                                                        take_gdal_error("unknown format") + ")");
   std::vector<std::string> names;
   for (auto* l : ds->GetLayers()) names.emplace_back(l->GetName());
   return names;

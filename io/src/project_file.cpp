@@ -370,8 +370,7 @@ class Loader {
     if (const toml::node* layers = t->get("layers"))
       e.layers = string_list(*layers, "[[exports]] " + e.to + " layers");
     for (const auto& l : e.layers)
-      if (!p.find_layer(l) && l != "buildings_3d" && l != "building_storeys" &&
-          l != "legal_spaces")
+      if (!p.find_layer(l) && l != "buildings_3d" && l != "building_storeys" && l != "legal_spaces")
         fail(*t->get("layers"), "[[exports]] " + e.to + " names unknown layer '" + l + "'");
     for (const char* key : {"results", "pipes"})
       if (const toml::node* b = t->get(key)) {

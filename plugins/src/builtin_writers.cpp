@@ -11,12 +11,14 @@ std::unique_ptr<ExportPlugin> make_cityjsonseq_writer();
 std::unique_ptr<ExportPlugin> make_dxf_writer();
 std::unique_ptr<ExportPlugin> make_kml_writer();
 std::unique_ptr<ExportPlugin> make_citygml_writer();
+std::unique_ptr<ExportPlugin> make_tiles_writer();
 
 void register_builtin_writers(PluginRegistry& registry) {
   registry.add(make_gpkg_writer(), "built-in");
   registry.add(make_cityjson_writer(), "built-in");
   registry.add(make_cityjsonseq_writer(), "built-in");
   registry.add(make_citygml_writer(), "built-in");
+  registry.add(make_tiles_writer(), "built-in");
   registry.add(make_dxf_writer(), "built-in");
   registry.add(make_kml_writer(), "built-in");
 }

@@ -65,9 +65,9 @@ void add_store_layers(ExportModel& model, io::Store& store, const GatherOptions&
     if (!known) {
       std::string names;
       for (const auto& s : stored) names += (names.empty() ? "" : ", ") + s.provenance.layer;
-      throw StrataError(ErrorCode::kWrongInputParameters,
-                        store.path().string() + " has no layer '" + wanted + "' (layers: " +
-                            names + ")");
+      throw StrataError(
+          ErrorCode::kWrongInputParameters,
+          store.path().string() + " has no layer '" + wanted + "' (layers: " + names + ")");
     }
   }
   for (const auto& s : stored) {
@@ -143,8 +143,7 @@ void add_store_layers(ExportModel& model, io::Store& store, const GatherOptions&
     if (l.geometry == GeometryKind::kVolume)
       for (auto& f : l.features)
         for (const auto& parent : f.parents)
-          if (auto it = by_id.find(parent); it != by_id.end())
-            it->second->children.push_back(f.id);
+          if (auto it = by_id.find(parent); it != by_id.end()) it->second->children.push_back(f.id);
 }
 
 void add_result_layers(ExportModel& model, const std::filesystem::path& gpkg,
@@ -155,8 +154,8 @@ void add_result_layers(ExportModel& model, const std::filesystem::path& gpkg,
     ExportLayer layer;
     layer.name = pipe_results ? "pipes_" + stem + "_" + name : name;
     if (model.find(layer.name)) layer.name = stem + "_" + name;
-    layer.feature_class = name.rfind("indicators", 0) == 0 ? FeatureClass::kIndicator
-                                                            : FeatureClass::kFinding;
+    layer.feature_class =
+        name.rfind("indicators", 0) == 0 ? FeatureClass::kIndicator : FeatureClass::kFinding;
     layer.origin = "results " + gpkg.string();
     layer.source = "strata results: " + gpkg.filename().string();
     if (pipe_results && !rules_of(options.profile).pipes) {
@@ -188,9 +187,8 @@ void add_result_layers(ExportModel& model, const std::filesystem::path& gpkg,
       } else if (sf.points) {
         for (std::size_t i = 0; i < sf.points->size(); ++i) {
           const auto& pt = (*sf.points)[i];
-          const double z = sf.point_heights && i < sf.point_heights->size()
-                               ? (*sf.point_heights)[i]
-                               : 0.0;
+          const double z =
+              sf.point_heights && i < sf.point_heights->size() ? (*sf.point_heights)[i] : 0.0;
           f.geometry.points.push_back({pt.x(), pt.y(), z});
         }
         layer.has_z = layer.has_z || sf.point_heights.has_value();
@@ -201,8 +199,7 @@ void add_result_layers(ExportModel& model, const std::filesystem::path& gpkg,
           const auto& line = (*sf.lines)[k];
           for (std::size_t i = 0; i < line.size(); ++i) {
             double z = 0;
-            if (sf.line_heights && k < sf.line_heights->size() &&
-                i < (*sf.line_heights)[k].size())
+            if (sf.line_heights && k < sf.line_heights->size() && i < (*sf.line_heights)[k].size())
               z = (*sf.line_heights)[k][i];
             l.push_back({line[i].x(), line[i].y(), z});
           }

@@ -6,10 +6,14 @@ namespace strata::plugins {
 
 std::string_view profile_name(PrivacyProfile profile) {
   switch (profile) {
-    case PrivacyProfile::kPublic: return "public";
-    case PrivacyProfile::kPlanner: return "planner";
-    case PrivacyProfile::kEngineer: return "engineer";
-    case PrivacyProfile::kBureau: return "bureau";
+    case PrivacyProfile::kPublic:
+      return "public";
+    case PrivacyProfile::kPlanner:
+      return "planner";
+    case PrivacyProfile::kEngineer:
+      return "engineer";
+    case PrivacyProfile::kBureau:
+      return "bureau";
   }
   return "public";
 }
@@ -28,10 +32,14 @@ std::optional<PrivacyProfile> parse_profile(std::string_view text) {
 
 ProfileRules rules_of(PrivacyProfile profile) {
   switch (profile) {
-    case PrivacyProfile::kPublic: return {false, false, false};
-    case PrivacyProfile::kPlanner: return {false, true, true};
-    case PrivacyProfile::kEngineer: return {false, false, true};
-    case PrivacyProfile::kBureau: return {true, true, true};
+    case PrivacyProfile::kPublic:
+      return {false, false, false};
+    case PrivacyProfile::kPlanner:
+      return {false, true, true};
+    case PrivacyProfile::kEngineer:
+      return {false, false, true};
+    case PrivacyProfile::kBureau:
+      return {true, true, true};
   }
   return {};
 }
@@ -39,9 +47,13 @@ ProfileRules rules_of(PrivacyProfile profile) {
 bool is_personal_key(std::string_view key) {
   // The registry's own column names (docs/registry.md) and the usual English ones.
   static constexpr std::array<std::string_view, 14> keys = {
-      "party_name", "party_identity_number", "party_identity", "identity_number",
-      "owner_name", "owner_id", "權利人", "所有權人", "統一編號", "身分證字號",
-      "身分證統一編號", "管理者姓名", "姓名", "national_id"};
+      "party_name",     "party_identity_number",
+      "party_identity", "identity_number",
+      "owner_name",     "owner_id",
+      "權利人",         "所有權人",
+      "統一編號",       "身分證字號",
+      "身分證統一編號", "管理者姓名",
+      "姓名",           "national_id"};
   for (auto k : keys)
     if (k == key) return true;
   return false;

@@ -23,10 +23,14 @@ class CollectingRegistrar : public PluginRegistrar {
 
 std::string option_type_name(OptionType t) {
   switch (t) {
-    case OptionType::kString: return "string";
-    case OptionType::kNumber: return "number";
-    case OptionType::kBool: return "bool";
-    case OptionType::kChoice: return "choice";
+    case OptionType::kString:
+      return "string";
+    case OptionType::kNumber:
+      return "number";
+    case OptionType::kBool:
+      return "bool";
+    case OptionType::kChoice:
+      return "choice";
   }
   return "string";
 }
@@ -34,7 +38,7 @@ std::string option_type_name(OptionType t) {
 }  // namespace
 
 void PluginRegistry::add(std::unique_ptr<ExportPlugin> plugin, const std::string& origin) {
-  static const std::regex dotted("[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)+");
+  static const std::regex dotted("[a-z][a-z0-9_]*(\\.[a-z0-9][a-z0-9_]*)+");
   const std::string name = plugin->name();
   if (!std::regex_match(name, dotted))
     throw StrataError(ErrorCode::kPluginLoad,
@@ -45,8 +49,8 @@ void PluginRegistry::add(std::unique_ptr<ExportPlugin> plugin, const std::string
     std::string first;
     for (const auto& e : entries_)
       if (e.plugin->name() == name) first = e.origin;
-    throw StrataError(ErrorCode::kPluginLoad, origin + ": plugin '" + name +
-                                                  "' is already registered by " + first);
+    throw StrataError(ErrorCode::kPluginLoad,
+                      origin + ": plugin '" + name + "' is already registered by " + first);
   }
   entries_.push_back({std::move(plugin), origin});
 }
@@ -171,9 +175,8 @@ PluginOptions resolve_options(const ExportPlugin& plugin,
 nlohmann::json options_schema_json(const ExportPlugin& plugin) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& s : plugin.options()) {
-    nlohmann::json o = {{"name", s.name},
-                        {"type", option_type_name(s.type)},
-                        {"description", s.description}};
+    nlohmann::json o = {
+        {"name", s.name}, {"type", option_type_name(s.type)}, {"description", s.description}};
     if (!s.default_value.empty()) o["default"] = s.default_value;
     if (!s.choices.empty()) o["choices"] = s.choices;
     out.push_back(std::move(o));

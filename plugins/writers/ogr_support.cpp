@@ -87,8 +87,8 @@ void create_columns(OGRLayer& layer, const std::vector<AttributeColumn>& columns
     OGRFieldDefn d(c.name.c_str(), c.type);
     d.SetSubType(c.subtype);
     if (layer.CreateField(&d) != OGRERR_NONE)
-      throw std::runtime_error(what + ": cannot create field '" + c.name + "' (" +
-                               gdal_message() + ")");
+      throw std::runtime_error(what + ": cannot create field '" + c.name + "' (" + gdal_message() +
+                               ")");
   }
 }
 
@@ -115,11 +115,16 @@ void set_attributes(OGRFeature& feature, const std::vector<AttributeColumn>& col
 
 OGRwkbGeometryType ogr_type_of(const ExportLayer& layer) {
   switch (layer.geometry) {
-    case GeometryKind::kPolygons: return wkbMultiPolygon;
-    case GeometryKind::kPoints: return layer.has_z ? wkbMultiPoint25D : wkbMultiPoint;
-    case GeometryKind::kLines: return layer.has_z ? wkbMultiLineString25D : wkbMultiLineString;
-    case GeometryKind::kVolume: return wkbMultiPolygon25D;
-    case GeometryKind::kNone: return wkbNone;
+    case GeometryKind::kPolygons:
+      return wkbMultiPolygon;
+    case GeometryKind::kPoints:
+      return layer.has_z ? wkbMultiPoint25D : wkbMultiPoint;
+    case GeometryKind::kLines:
+      return layer.has_z ? wkbMultiLineString25D : wkbMultiLineString;
+    case GeometryKind::kVolume:
+      return wkbMultiPolygon25D;
+    case GeometryKind::kNone:
+      return wkbNone;
   }
   return wkbNone;
 }
@@ -203,8 +208,8 @@ void write_ogr_dataset(const std::filesystem::path& target, const std::string& d
   if (target.has_parent_path()) std::filesystem::create_directories(target.parent_path());
   // Same extension, so that drivers which look at it (KML, DXF) behave as for the target.
   const std::filesystem::path temporary =
-      target.parent_path() / (".writing-" + std::to_string(getpid()) + "-" +
-                              target.filename().string());
+      target.parent_path() /
+      (".writing-" + std::to_string(getpid()) + "-" + target.filename().string());
   std::error_code ignored;
   std::filesystem::remove(temporary, ignored);
   CPLStringList options;

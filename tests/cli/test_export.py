@@ -33,10 +33,10 @@ BGT = ("delft_ahn3_pointcloud_bgt", "bgt")
 GAS = ("kaohsiung_pipelines", "kh_ng_pipelines_twd97.geojson")
 PETROLEUM = ("kaohsiung_pipelines", "kh_petroleum_pipelines_twd97.geojson")
 VILLAGES = ("kaohsiung_pipelines", "affected_village", "kh_pplines_aff_villages_twd97.geojson")
-WRITERS = ["writers.gpkg", "writers.cityjson", "writers.cityjsonseq", "writers.citygml", "writers.dxf",
-           "writers.kml"]
+WRITERS = ["writers.gpkg", "writers.cityjson", "writers.cityjsonseq", "writers.citygml", "writers.3dtiles",
+           "writers.dxf", "writers.kml"]
 EXTENSIONS = {"writers.gpkg": ".gpkg", "writers.cityjson": ".city.json", "writers.cityjsonseq": ".city.jsonl",
-              "writers.citygml": ".gml", "writers.dxf": ".dxf", "writers.kml": ".kml", "examples.layer_summary": ".csv"}
+              "writers.citygml": ".gml", "writers.3dtiles": "", "writers.dxf": ".dxf", "writers.kml": ".kml", "examples.layer_summary": ".csv"}
 
 RULES = """[utilities.gas]
 depth_m = 1.0
@@ -70,7 +70,10 @@ def personal_data() -> list:
 
 
 def files_of(path: Path) -> list:
-    """The files an export wrote: the file itself and, for CityJSON, the extension next to it."""
+    """The files an export wrote: the file itself (or every file of its folder) and, for
+    CityJSON, the extension next to it."""
+    if path.is_dir():
+        return sorted(p for p in path.iterdir() if p.is_file())
     out = [path]
     ext = path.parent / "strata_ladm.ext.json"
     if ext.exists():
@@ -633,6 +636,109 @@ class CityGmlExport(ExportCase):
         self.assertExit(res, 0)
         self.assertEqual(res.result["version"], "3.0")
         self.assertEqual(res.result["geometries"]["Solid LoD1"], len(buildings) + len(storeys) + len(units))
+
+
+# --------------------------------------------------------------------------- 3D Tiles / glTF
+
+def read_glb(path: Path):
+    """The JSON and binary chunks of a .glb (glTF 2.0 binary container), read by hand."""
+    import struct
+    data = path.read_bytes()
+    magic, version, length = struct.unpack_from("<4sII", data, 0)
+    assert magic == b"glTF" and version == 2 and length == len(data), (magic, version, length)
+    json_len, json_type = struct.unpack_from("<II", data, 12)
+    assert json_type == 0x4E4F534A
+    doc = json.loads(data[20:20 + json_len])
+    bin_len, bin_type = struct.unpack_from("<II", data, 20 + json_len)
+    assert bin_type == 0x004E4942
+    return doc, data[28 + json_len:28 + json_len + bin_len]
+
+
+def accessor_values(doc, binary, index):
+    import struct
+    a = doc["accessors"][index]
+    view = doc["bufferViews"][a["bufferView"]]
+    width = {"SCALAR": 1, "VEC3": 3}[a["type"]]
+    assert a["componentType"] == 5126  # FLOAT
+    flat = struct.unpack_from(f"<{a['count'] * width}f", binary, view.get("byteOffset", 0) + a.get("byteOffset", 0))
+    return [flat[i:i + width] for i in range(0, len(flat), width)]
+
+
+def property_strings(doc, binary, name):
+    import struct
+    table = doc["extensions"]["EXT_structural_metadata"]["propertyTables"][0]
+    prop = table["properties"][name]
+    values = doc["bufferViews"][prop["values"]]
+    offsets = doc["bufferViews"][prop["stringOffsets"]]
+    off = struct.unpack_from(f"<{table['count'] + 1}I", binary, offsets["byteOffset"])
+    raw = binary[values["byteOffset"]:values["byteOffset"] + values["byteLength"]]
+    return [raw[off[i]:off[i + 1]].decode("utf-8") for i in range(table["count"])]
+
+
+def gltf_validate(files: list) -> list:
+    node_tools = sts.REPO_ROOT / "scripts" / "npm"
+    p = subprocess.run(["node", str(node_tools / "gltf_validate.js"), *map(str, files)], capture_output=True,
+                       text=True, timeout=300, env=dict(os.environ, NODE_PATH=str(node_tools / "node_modules")))
+    assert p.returncode == 0, p.stderr[-2000:]
+    return json.loads(p.stdout)
+
+
+class TilesExport(ExportCase):
+    def test_tileset_and_glbs_are_valid(self):
+        import jsonschema
+        _, out = self.export(self.delft_toml, "writers.3dtiles", "planner")
+        tileset = json.loads((out / "tileset.json").read_text(encoding="utf-8"))
+        folder = sts.data_path("schemas", "3dtiles-1.1")
+        schema = json.loads((folder / "tileset.schema.json").read_text(encoding="utf-8"))
+        resolver = jsonschema.RefResolver((folder / "tileset.schema.json").as_uri(), schema)
+        errors = list(jsonschema.Draft202012Validator(schema, resolver=resolver).iter_errors(tileset))
+        self.assertEqual([e.message for e in errors], [])
+        self.assertEqual(tileset["asset"]["version"], "1.1")
+        glbs = sorted(out.glob("*.glb"))
+        self.assertEqual({g.stem for g in glbs}, {"buildings_3d", "building_storeys", "legal_spaces"})
+        self.assertEqual({c["content"]["uri"] for c in tileset["root"]["children"]}, {g.name for g in glbs})
+        for report in gltf_validate(glbs):
+            self.assertEqual((report["errors"], report["warnings"]), (0, 0), report)
+
+    def test_feature_ids_link_back_to_units_at_their_place(self):
+        from pyproj import Transformer
+        _, out = self.export(self.delft_toml, "writers.3dtiles", "planner")
+        tileset = json.loads((out / "tileset.json").read_text(encoding="utf-8"))
+        m = tileset["root"]["transform"]  # column-major ENU -> ECEF
+        doc, binary = read_glb(out / "legal_spaces.glb")
+        ids = property_strings(doc, binary, "id")
+        stored = gpd.read_file(self.delft_store, layer="legal_spaces").set_index("sid")
+        self.assertEqual(sorted(ids), sorted(stored.index))
+        self.assertEqual(set(property_strings(doc, binary, "baunit")), set(stored.index.str.split("/").str[0]))
+        prim = doc["meshes"][0]["primitives"][0]
+        positions = accessor_values(doc, binary, prim["attributes"]["POSITION"])
+        features = [int(v[0]) for v in accessor_values(doc, binary, prim["attributes"]["_FEATURE_ID_0"])]
+        to_project = Transformer.from_crs("EPSG:4978", "EPSG:28992", always_xy=True)
+        by_feature = defaultdict(list)
+        for (x, y, z), k in zip(positions, features):
+            e, n, u = x, -z, y  # glTF y-up back to east-north-up
+            ecef = [m[0] * e + m[4] * n + m[8] * u + m[12], m[1] * e + m[5] * n + m[9] * u + m[13],
+                    m[2] * e + m[6] * n + m[10] * u + m[14]]
+            by_feature[k].append(to_project.transform(*ecef))
+        for k, points in by_feature.items():
+            unit = stored.loc[ids[k]].geometry
+            xs, ys, zs = zip(*points)
+            minx, miny, maxx, maxy = unit.bounds
+            zo = [c[2] for poly in unit.geoms for c in poly.exterior.coords]
+            for got, want in ((min(xs), minx), (max(xs), maxx), (min(ys), miny), (max(ys), maxy),
+                              (min(zs), min(zo)), (max(zs), max(zo))):
+                self.assertAlmostEqual(got, want, delta=0.01, msg=ids[k])
+
+    def test_pipes_are_tubes_with_their_ids(self):
+        _, out = self.export(self.kh_toml, "writers.3dtiles", "engineer")
+        self.assertEqual({g.stem for g in out.glob("*.glb")}, {"pipes_gas", "pipes_petroleum"})
+        for report in gltf_validate(sorted(out.glob("*.glb"))):
+            self.assertEqual((report["errors"], report["warnings"]), (0, 0), report)
+        doc, binary = read_glb(out / "pipes_gas.glb")
+        ids = property_strings(doc, binary, "id")
+        self.assertEqual(len(ids), len(self.gas))
+        self.assertTrue(all(i.startswith("gas/") for i in ids))
+        self.assertEqual(set(property_strings(doc, binary, "utility")), {"gas"})
 
 
 # --------------------------------------------------------------------------- DXF and KML

@@ -27,13 +27,15 @@ class LayerSummary : public ExportPlugin {
   std::string default_extension() const override { return ".csv"; }
   std::vector<OptionSpec> options() const override {
     return {{"separator", OptionType::kChoice, "comma", "field separator", {"comma", "tab"}},
-            {"fail", OptionType::kBool, "false",
-             "throw instead of writing (to try the engine's error path)", {}}};
+            {"fail",
+             OptionType::kBool,
+             "false",
+             "throw instead of writing (to try the engine's error path)",
+             {}}};
   }
 
   ExportResult run(const ExportRequest& request) override {
-    if (request.options.flag("fail"))
-      throw std::runtime_error("asked to fail (option fail=true)");
+    if (request.options.flag("fail")) throw std::runtime_error("asked to fail (option fail=true)");
     const std::string sep = request.options.text("separator") == "tab" ? "\t" : ",";
     std::ofstream out(request.output);
     if (!out) throw std::runtime_error(request.output.string() + ": cannot be written");

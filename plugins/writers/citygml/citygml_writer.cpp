@@ -115,8 +115,8 @@ void write_generic_attributes(Xml& x, const json& attributes, const std::set<std
     const char* element = value.is_number_integer() ? "gen:IntAttribute"
                           : value.is_number()       ? "gen:DoubleAttribute"
                                                     : "gen:StringAttribute";
-    std::string text = value.is_string()  ? value.get<std::string>()
-                       : value.is_boolean() ? (value.get<bool>() ? "true" : "false")
+    std::string text = value.is_string()           ? value.get<std::string>()
+                       : value.is_boolean()        ? (value.get<bool>() ? "true" : "false")
                        : value.is_number_integer() ? std::to_string(value.get<std::int64_t>())
                        : value.is_number()
                            ? number(value.get<double>())
@@ -175,8 +175,7 @@ class CityGmlWriter : public ExportPlugin {
     for (const auto* group : {&storeys, &units})
       for (const auto& [parent, list] : *group)
         if (!known.count(parent)) orphans += static_cast<std::int64_t>(list.size());
-    if (orphans)
-      result.summary["without_building"] = orphans;  // their building was not exported
+    if (orphans) result.summary["without_building"] = orphans;  // their building was not exported
 
     constexpr double kInf = std::numeric_limits<double>::infinity();
     std::array<double, 3> lo{kInf, kInf, kInf}, hi{-kInf, -kInf, -kInf};
@@ -210,9 +209,9 @@ class CityGmlWriter : public ExportPlugin {
       x.attribute("xmlns:xlink", kXlink);
       x.attribute("xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance");
       x.attribute("xsi:schemaLocation",
-                  std::string(kCore) + " https://schemas.opengis.net/citygml/3.0/core.xsd " + kBldg +
-                      " https://schemas.opengis.net/citygml/building/3.0/building.xsd " + kGen +
-                      " https://schemas.opengis.net/citygml/generics/3.0/generics.xsd");
+                  std::string(kCore) + " https://schemas.opengis.net/citygml/3.0/core.xsd " +
+                      kBldg + " https://schemas.opengis.net/citygml/building/3.0/building.xsd " +
+                      kGen + " https://schemas.opengis.net/citygml/generics/3.0/generics.xsd");
       if (!model.title.empty()) x.element("gml:name", model.title);
       if (lo[0] != kInf) {
         x.start("gml:boundedBy");
@@ -233,7 +232,8 @@ class CityGmlWriter : public ExportPlugin {
         write_identity(x, *b, bid);
         write_generic_attributes(x, b->attributes, {"type", "strata:storeys"});
         if (b->geometry.volume) write_solid(x, *b->geometry.volume, bid);
-        if (auto h = b->attributes.find("strata:height"); h != b->attributes.end() && h->is_number()) {
+        if (auto h = b->attributes.find("strata:height");
+            h != b->attributes.end() && h->is_number()) {
           x.start("con:height");
           x.start("con:Height");
           x.element("con:highReference", "highestRoofEdge");
@@ -246,8 +246,8 @@ class CityGmlWriter : public ExportPlugin {
           x.end();
           x.end();
         }
-        if (auto n = b->attributes.find("strata:storeys"); n != b->attributes.end() &&
-                                                             n->is_number_integer())
+        if (auto n = b->attributes.find("strata:storeys");
+            n != b->attributes.end() && n->is_number_integer())
           x.element("bldg:storeysAboveGround", std::to_string(n->get<std::int64_t>()));
         for (const auto* s : storeys[b->id]) {
           x.start("bldg:buildingSubdivision");
@@ -307,7 +307,8 @@ class CityGmlWriter : public ExportPlugin {
   // "B2" -> -2, "3" -> 3: storeys sort bottom to top.
   static int floor_key(const std::string& label) {
     try {
-      if (!label.empty() && (label[0] == 'B' || label[0] == 'b')) return -std::stoi(label.substr(1));
+      if (!label.empty() && (label[0] == 'B' || label[0] == 'b'))
+        return -std::stoi(label.substr(1));
       return std::stoi(label);
     } catch (const std::exception&) {
       return 0;

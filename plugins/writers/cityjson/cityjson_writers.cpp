@@ -43,9 +43,14 @@ struct Item {
 class CityJsonWriterBase : public ExportPlugin {
  public:
   std::vector<OptionSpec> options() const override {
-    return {{"scale", OptionType::kNumber, "0.001",
-             "coordinate resolution in metres (the transform's scale)", {}},
-            {"extension_url", OptionType::kString, kExtensionFile,
+    return {{"scale",
+             OptionType::kNumber,
+             "0.001",
+             "coordinate resolution in metres (the transform's scale)",
+             {}},
+            {"extension_url",
+             OptionType::kString,
+             kExtensionFile,
              "where readers find the StrataLADM extension file (written next to the output "
              "when it is this default)",
              {}}};
@@ -84,7 +89,8 @@ class CityJsonWriterBase : public ExportPlugin {
     constexpr double kInf = std::numeric_limits<double>::infinity();
     std::array<double, 3> lo{kInf, kInf, kInf}, hi{-kInf, -kInf, -kInf};
     auto grow = [&](const Point3& p) {
-      for (std::size_t i = 0; i < 3; ++i) lo[i] = std::min(lo[i], p[i]), hi[i] = std::max(hi[i], p[i]);
+      for (std::size_t i = 0; i < 3; ++i)
+        lo[i] = std::min(lo[i], p[i]), hi[i] = std::max(hi[i], p[i]);
     };
     for (const auto& it : items) {
       const auto& g = it.feature->geometry;
@@ -135,13 +141,14 @@ class CityJsonWriterBase : public ExportPlugin {
           a["assumed"] = attributes["assumed"];
         set_if(a, "source", attributes, "source");
         o["attributes"] = a;
-        o["geometry"] = json::array({io::cityjson_multilinestring(f.geometry.lines, "1", vertices)});
+        o["geometry"] =
+            json::array({io::cityjson_multilinestring(f.geometry.lines, "1", vertices)});
         return o;
       }
-      o["type"] = attributes.value("type", std::string(it.layer->feature_class ==
-                                                               FeatureClass::kBuilding
-                                                           ? "Building"
-                                                           : "GenericCityObject"));
+      o["type"] =
+          attributes.value("type", std::string(it.layer->feature_class == FeatureClass::kBuilding
+                                                   ? "Building"
+                                                   : "GenericCityObject"));
       attributes.erase("type");
       if (it.layer->feature_class == FeatureClass::kBuildingUnit) {
         attributes.erase("rights");  // in +ladm
@@ -168,7 +175,8 @@ class CityJsonWriterBase : public ExportPlugin {
       if (!parents.empty()) o["parents"] = parents;
       if (!children.empty()) o["children"] = children;
       o["geometry"] = json::array();
-      if (f.geometry.volume) o["geometry"].push_back(io::cityjson_geometry(*f.geometry.volume, vertices));
+      if (f.geometry.volume)
+        o["geometry"].push_back(io::cityjson_geometry(*f.geometry.volume, vertices));
       return o;
     };
 
@@ -191,8 +199,8 @@ class CityJsonWriterBase : public ExportPlugin {
           for (const auto& p : it.feature->parents) has_parent |= by_id.count(p) > 0;
           if (has_parent) continue;
           vertices.clear();
-          json feature = {{"type", "CityJSONFeature"}, {"id", it.feature->id},
-                          {"CityObjects", json::object()}};
+          json feature = {
+              {"type", "CityJSONFeature"}, {"id", it.feature->id}, {"CityObjects", json::object()}};
           std::vector<const Item*> todo = {&it};
           while (!todo.empty()) {
             const Item* next = todo.back();

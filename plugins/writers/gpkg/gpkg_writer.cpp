@@ -47,8 +47,11 @@ class GpkgWriter : public ExportPlugin {
   }
   std::string default_extension() const override { return ".gpkg"; }
   std::vector<OptionSpec> options() const override {
-    return {{"styles", OptionType::kBool, "true",
-             "store a QGIS style per layer in layer_styles (layers open styled)", {}}};
+    return {{"styles",
+             OptionType::kBool,
+             "true",
+             "store a QGIS style per layer in layer_styles (layers open styled)",
+             {}}};
   }
 
   ExportResult run(const ExportRequest& request) override {
@@ -59,28 +62,36 @@ class GpkgWriter : public ExportPlugin {
     write_ogr_dataset(request.output, "GPKG", {}, [&](GDALDataset& ds) {
       if (ds.StartTransaction() != OGRERR_NONE)
         throw std::runtime_error("cannot start a transaction");
-      OGRLayer& styles_table =
-          attribute_table(ds, "layer_styles",
-                          {{"f_table_catalog", OFTString}, {"f_table_schema", OFTString},
-                           {"f_table_name", OFTString}, {"f_geometry_column", OFTString},
-                           {"styleName", OFTString}, {"styleQML", OFTString},
-                           {"styleSLD", OFTString}, {"useAsDefault", OFTInteger},
-                           {"description", OFTString}, {"owner", OFTString},
-                           {"ui", OFTString}, {"update_time", OFTDateTime}});
-      OGRLayer& meta = attribute_table(
-          ds, "strata_export_layers",
-          {{"layer", OFTString}, {"class", OFTString}, {"geometry", OFTString},
-           {"origin", OFTString}, {"source", OFTString}, {"features", OFTInteger64},
-           {"profile", OFTString}, {"exported_at", OFTString}});
+      OGRLayer& styles_table = attribute_table(ds, "layer_styles",
+                                               {{"f_table_catalog", OFTString},
+                                                {"f_table_schema", OFTString},
+                                                {"f_table_name", OFTString},
+                                                {"f_geometry_column", OFTString},
+                                                {"styleName", OFTString},
+                                                {"styleQML", OFTString},
+                                                {"styleSLD", OFTString},
+                                                {"useAsDefault", OFTInteger},
+                                                {"description", OFTString},
+                                                {"owner", OFTString},
+                                                {"ui", OFTString},
+                                                {"update_time", OFTDateTime}});
+      OGRLayer& meta = attribute_table(ds, "strata_export_layers",
+                                       {{"layer", OFTString},
+                                        {"class", OFTString},
+                                        {"geometry", OFTString},
+                                        {"origin", OFTString},
+                                        {"source", OFTString},
+                                        {"features", OFTInteger64},
+                                        {"profile", OFTString},
+                                        {"exported_at", OFTString}});
       const std::string when = now_utc();
       for (const auto& layer : model.layers) {
         char** layer_options = nullptr;
         layer_options = CSLSetNameValue(layer_options, "SPATIAL_INDEX", "YES");
         layer_options = CSLSetNameValue(layer_options, "GEOMETRY_NAME", "geom");
-        layer_options = CSLSetNameValue(
-            layer_options, "IDENTIFIER", layer.name.c_str());
-        OGRLayer* out = ds.CreateLayer(layer.name.c_str(), srs.get(), ogr_type_of(layer),
-                                       layer_options);
+        layer_options = CSLSetNameValue(layer_options, "IDENTIFIER", layer.name.c_str());
+        OGRLayer* out =
+            ds.CreateLayer(layer.name.c_str(), srs.get(), ogr_type_of(layer), layer_options);
         CSLDestroy(layer_options);
         if (!out) throw std::runtime_error("cannot create layer " + layer.name);
         const auto columns = attribute_columns(layer);

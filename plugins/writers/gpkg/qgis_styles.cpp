@@ -16,12 +16,23 @@ namespace {
 std::string xml_escape(const std::string& s) {
   std::string out;
   for (char c : s) switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        out += c;
     }
   return out;
 }
@@ -29,7 +40,7 @@ std::string xml_escape(const std::string& s) {
 struct Paint {
   std::string fill = "190,190,190,255";
   std::string stroke = "60,60,60,255";
-  double width = 0.26;            // mm
+  double width = 0.26;  // mm
   bool no_fill = false;
   std::string stroke_style = "solid";
 };
@@ -111,9 +122,9 @@ QgisStyle categorised(const ExportLayer& layer, const std::string& field,
   for (const auto& v : values) {
     Paint p = base;
     auto known = fixed.find(v);
-    const std::string colour = known != fixed.end() ? known->second
-                                                    : palette[static_cast<std::size_t>(i) %
-                                                              palette.size()];
+    const std::string colour = known != fixed.end()
+                                   ? known->second
+                                   : palette[static_cast<std::size_t>(i) % palette.size()];
     if (layer.geometry == GeometryKind::kLines)
       p.stroke = colour;
     else
@@ -137,8 +148,7 @@ QgisStyle categorised(const ExportLayer& layer, const std::string& field,
 // Quantile classes (up to 5) of a numeric field, coloured from light to dark green.
 QgisStyle graduated(const ExportLayer& layer, const std::string& field, const std::string& what) {
   static const std::vector<std::string> ramp = {"237,248,233,255", "186,228,179,255",
-                                                "116,196,118,255", "49,163,84,255",
-                                                "0,109,44,255"};
+                                                "116,196,118,255", "49,163,84,255", "0,109,44,255"};
   std::vector<double> v;
   for (const auto& f : layer.features)
     if (auto it = f.attributes.find(field); it != f.attributes.end() && it->is_number())
@@ -159,8 +169,8 @@ QgisStyle graduated(const ExportLayer& layer, const std::string& field, const st
     Paint p;
     p.fill = ramp[std::min(ramp.size() - 1, k * ramp.size() / (breaks.size() - 1))];
     ranges << "<range render=\"true\" symbol=\"" << k << "\" lower=\"" << number(breaks[k])
-           << "\" upper=\"" << number(breaks[k + 1]) << "\" label=\"" << number(breaks[k])
-           << " – " << number(breaks[k + 1]) << "\"/>";
+           << "\" upper=\"" << number(breaks[k + 1]) << "\" label=\"" << number(breaks[k]) << " – "
+           << number(breaks[k + 1]) << "\"/>";
     symbols << symbol(layer.geometry, std::to_string(k), p);
   }
   QgisStyle s;
@@ -170,8 +180,7 @@ QgisStyle graduated(const ExportLayer& layer, const std::string& field, const st
   s.qml = wrap("<renderer-v2 type=\"graduatedSymbol\" attr=\"" + xml_escape(field) +
                "\" graduatedMethod=\"GraduatedColor\" symbollevels=\"0\" enableorderby=\"0\" "
                "forceraster=\"0\"><ranges>" +
-               ranges.str() + "</ranges><symbols>" + symbols.str() +
-               "</symbols></renderer-v2>");
+               ranges.str() + "</ranges><symbols>" + symbols.str() + "</symbols></renderer-v2>");
   return s;
 }
 
@@ -213,11 +222,10 @@ QgisStyle qgis_style_for(const ExportLayer& layer) {
       p.fill = "225,225,225,255", p.stroke = "120,120,120,255";
       return single(layer, p, "building storeys");
     case FeatureClass::kBuildingUnit:
-      return categorised(layer, "unit_kind",
-                         {{"main", "251,128,114,255"},
-                          {"annex", "253,180,98,255"},
-                          {"common", "128,177,211,255"}},
-                         p, "legal spaces of registered units by unit kind");
+      return categorised(
+          layer, "unit_kind",
+          {{"main", "251,128,114,255"}, {"annex", "253,180,98,255"}, {"common", "128,177,211,255"}},
+          p, "legal spaces of registered units by unit kind");
     case FeatureClass::kPipe:
       p.width = 0.8;
       // APWA uniform colour code for marking underground utilities.

@@ -13,7 +13,7 @@ struct QgisStyle {
   std::string name;         // styleName
   std::string description;  // what the renderer shows
   std::string qml;
-  std::string renderer;     // singleSymbol, categorizedSymbol, graduatedSymbol
+  std::string renderer;  // singleSymbol, categorizedSymbol, graduatedSymbol
 };
 
 QgisStyle qgis_style_for(const ExportLayer& layer);

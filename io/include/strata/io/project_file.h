@@ -151,10 +151,10 @@ const std::vector<std::string>& known_pipe_analyses();
 // [[exports]]: what `strata run` hands to export plugins after the analyses (docs/export.md).
 // The plugin, its options and the profile are checked by the run, against the plugins it finds.
 struct ExportSpec {
-  std::string to;                 // plugin name, e.g. "writers.gpkg"
-  std::filesystem::path path;     // resolved against the output folder; empty = default name
+  std::string to;              // plugin name, e.g. "writers.gpkg"
+  std::filesystem::path path;  // resolved against the output folder; empty = default name
   std::string profile = "planner";
-  std::vector<std::string> layers;  // store layers; empty = all
+  std::vector<std::string> layers;             // store layers; empty = all
   std::map<std::string, std::string> options;  // as text ("true", "0.001", ...)
   bool results = true;  // the analyses' result GeoPackages (indicators, pipe findings)
   bool pipes = true;    // the [pipes] networks

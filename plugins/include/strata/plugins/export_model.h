@@ -39,21 +39,36 @@ enum class FeatureClass {
 
 inline std::string_view feature_class_name(FeatureClass c) {
   switch (c) {
-    case FeatureClass::kDistrict: return "district";
-    case FeatureClass::kVillage: return "village";
-    case FeatureClass::kZone: return "zone";
-    case FeatureClass::kParcel: return "parcel";
-    case FeatureClass::kGreen: return "green";
-    case FeatureClass::kPaving: return "paving";
-    case FeatureClass::kPointFeature: return "point_feature";
-    case FeatureClass::kLineFeature: return "line_feature";
-    case FeatureClass::kBuilding: return "building";
-    case FeatureClass::kBuildingStorey: return "building_storey";
-    case FeatureClass::kBuildingUnit: return "building_unit";
-    case FeatureClass::kPipe: return "pipe";
-    case FeatureClass::kIndicator: return "indicator";
-    case FeatureClass::kFinding: return "finding";
-    case FeatureClass::kOther: return "other";
+    case FeatureClass::kDistrict:
+      return "district";
+    case FeatureClass::kVillage:
+      return "village";
+    case FeatureClass::kZone:
+      return "zone";
+    case FeatureClass::kParcel:
+      return "parcel";
+    case FeatureClass::kGreen:
+      return "green";
+    case FeatureClass::kPaving:
+      return "paving";
+    case FeatureClass::kPointFeature:
+      return "point_feature";
+    case FeatureClass::kLineFeature:
+      return "line_feature";
+    case FeatureClass::kBuilding:
+      return "building";
+    case FeatureClass::kBuildingStorey:
+      return "building_storey";
+    case FeatureClass::kBuildingUnit:
+      return "building_unit";
+    case FeatureClass::kPipe:
+      return "pipe";
+    case FeatureClass::kIndicator:
+      return "indicator";
+    case FeatureClass::kFinding:
+      return "finding";
+    case FeatureClass::kOther:
+      return "other";
   }
   return "other";
 }
@@ -62,11 +77,16 @@ enum class GeometryKind { kNone, kPolygons, kPoints, kLines, kVolume };
 
 inline std::string_view geometry_kind_name(GeometryKind k) {
   switch (k) {
-    case GeometryKind::kNone: return "none";
-    case GeometryKind::kPolygons: return "polygon";
-    case GeometryKind::kPoints: return "point";
-    case GeometryKind::kLines: return "line";
-    case GeometryKind::kVolume: return "volume";
+    case GeometryKind::kNone:
+      return "none";
+    case GeometryKind::kPolygons:
+      return "polygon";
+    case GeometryKind::kPoints:
+      return "point";
+    case GeometryKind::kLines:
+      return "line";
+    case GeometryKind::kVolume:
+      return "volume";
   }
   return "none";
 }
@@ -90,18 +110,18 @@ struct ExportLayer {
   std::string name;  // "parcels", "legal_spaces", "pipes_gas", "indicators_district", ...
   FeatureClass feature_class = FeatureClass::kOther;
   GeometryKind geometry = GeometryKind::kNone;
-  bool has_z = false;   // points and lines carry real heights
-  std::string origin;   // "store", "results: out/indicators.gpkg", "pipes: gas.gpkg"
-  std::string source;   // dataset and licence as recorded at import
+  bool has_z = false;  // points and lines carry real heights
+  std::string origin;  // "store", "results: out/indicators.gpkg", "pipes: gas.gpkg"
+  std::string source;  // dataset and licence as recorded at import
   std::vector<ExportFeature> features;
 };
 
 struct ExportModel {
   std::string title;
-  std::string crs;      // authority code ("EPSG:3826") or WKT
+  std::string crs;  // authority code ("EPSG:3826") or WKT
   PrivacyProfile profile = PrivacyProfile::kPlanner;
   std::vector<ExportLayer> layers;
-  int values_withheld = 0;  // attribute values the profile removed
+  int values_withheld = 0;                   // attribute values the profile removed
   std::vector<std::string> layers_withheld;  // layers the profile left out
 
   const ExportLayer* find(std::string_view name) const {

@@ -27,7 +27,7 @@ enum class OptionType { kString, kNumber, kBool, kChoice };
 struct OptionSpec {
   std::string name;  // [a-z_]+
   OptionType type = OptionType::kString;
-  std::string default_value;         // as text; "" = none
+  std::string default_value;  // as text; "" = none
   std::string description;
   std::vector<std::string> choices;  // kChoice
 };
@@ -63,8 +63,8 @@ struct ExportRequest {
 };
 
 struct ExportResult {
-  std::vector<std::filesystem::path> files;            // what was written
-  nlohmann::json summary = nlohmann::json::object();   // counts per layer, ...
+  std::vector<std::filesystem::path> files;           // what was written
+  nlohmann::json summary = nlohmann::json::object();  // counts per layer, ...
 };
 
 class ExportPlugin {

@@ -19,9 +19,9 @@ std::optional<PrivacyProfile> parse_profile(std::string_view text);
 const std::vector<std::string>& profile_names();
 
 struct ProfileRules {
-  bool identities = false;   // party names and identity numbers
-  bool party_rights = false; // rights (RRR) with their shares and party references
-  bool pipes = false;        // pipe networks and pipe findings
+  bool identities = false;    // party names and identity numbers
+  bool party_rights = false;  // rights (RRR) with their shares and party references
+  bool pipes = false;         // pipe networks and pipe findings
 };
 ProfileRules rules_of(PrivacyProfile profile);
 
