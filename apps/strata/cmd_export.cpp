@@ -18,7 +18,8 @@ Runner add_export(CLI::App& app, const GlobalOptions& g) {
   auto a = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand(
       "export", "Write the model with an export plugin (GeoPackage for QGIS, CityJSON, DXF, ...)");
-  sub->add_option("store", a->target, "store (.gpkg) or project file (.toml)")->required();
+  sub->add_option("store", a->target,
+                  "store (.gpkg) or project file (.toml); none: export --results alone");
   sub->add_option("--to", a->to,
                   "export plugin, e.g. writers.gpkg (`strata plugins list`); without it, a "
                   "project's [[exports]] run");
@@ -36,10 +37,14 @@ Runner add_export(CLI::App& app, const GlobalOptions& g) {
   sub->add_option("--plugin-dir", a->dirs, "load the plugins of this directory (repeatable)");
 
   return [a, &g]() -> int {
-    const bool project_file = is_project_file(a->target);
+    const bool project_file = !a->target.empty() && is_project_file(a->target);
     std::optional<io::Project> project;
     if (project_file) project = io::load_project(a->target);
-    auto store = open_store_arg(a->target);
+    if (a->target.empty() && a->results.empty())
+      throw StrataError(ErrorCode::kWrongInputParameters,
+                        "give a store, a project file or --results FILE.gpkg");
+    std::unique_ptr<io::Store> store;
+    if (!a->target.empty()) store = open_store_arg(a->target);
     std::ostringstream text;
 
     if (a->to.empty()) {
@@ -75,7 +80,9 @@ Runner add_export(CLI::App& app, const GlobalOptions& g) {
       job.results.insert(job.results.end(), more.begin(), more.end());
     }
     job.pipes = !a->no_pipes;
-    job.title = project ? project->name : store->path().filename().string();
+    job.title = project ? project->name
+                : store   ? store->path().filename().string()
+                          : std::filesystem::path(a->results.front()).filename().string();
     std::vector<std::filesystem::path> dirs(a->dirs.begin(), a->dirs.end());
     if (project)
       dirs.insert(dirs.end(), project->plugin_paths.begin(), project->plugin_paths.end());
@@ -92,7 +99,7 @@ Runner add_export(CLI::App& app, const GlobalOptions& g) {
     }
     if (job.output.empty())
       throw StrataError(ErrorCode::kWrongInputParameters, "--out is needed with a store");
-    nlohmann::json result = run_export(registry, *store, project ? &*project : nullptr, job);
+    nlohmann::json result = run_export(registry, store.get(), project ? &*project : nullptr, job);
     nlohmann::json failures = nlohmann::json::array();
     for (const auto& f : registry.failures())
       failures.push_back({{"path", f.path}, {"message", f.message}, {"code", 980}});

@@ -4,6 +4,7 @@
 
 #include "pipes_project.h"
 #include "strata/core/error.h"
+#include "strata/io/vector_source.h"
 #include "strata/plugins/model_sources.h"
 
 namespace strata::cli {
@@ -37,7 +38,7 @@ std::vector<std::filesystem::path> project_results(const io::Project& project) {
   return out;
 }
 
-nlohmann::json run_export(const plugins::PluginRegistry& registry, io::Store& store,
+nlohmann::json run_export(const plugins::PluginRegistry& registry, io::Store* store,
                           const io::Project* project, const ExportJob& job) {
   plugins::ExportPlugin* plugin = registry.find(job.to);
   if (!plugin) {
@@ -54,19 +55,39 @@ nlohmann::json run_export(const plugins::PluginRegistry& registry, io::Store& st
 
   plugins::ExportModel model;
   model.title = job.title;
-  model.crs = store.crs().authority_code().value_or(store.crs().to_wkt());
   model.profile = job.profile;
   plugins::GatherOptions gather{job.profile, job.layers};
-  plugins::add_store_layers(model, store, gather);
+  std::optional<Crs> crs;
+  if (store) {
+    crs = store->crs();
+    plugins::add_store_layers(model, *store, gather);
+  } else if (!job.results.empty()) {
+    // Results alone: every layer must share the first one's CRS.
+    for (const auto& r : job.results)
+      for (const auto& name : io::vector_layer_names(r.string())) {
+        auto declared = io::open_vector_source({r.string(), name, {}, {}})->declared_crs();
+        if (!declared) continue;
+        if (!crs)
+          crs = declared;
+        else if (!declared->equivalent_to(*crs))
+          throw StrataError(ErrorCode::kCrsMismatch,
+                            r.string() + " layer " + name + " is in " + declared->label() +
+                                ", the other results in " + crs->label());
+      }
+  }
+  if (!crs)
+    throw StrataError(ErrorCode::kWrongInputParameters,
+                      "nothing to export: give a store, a project or --results with a CRS");
+  model.crs = crs->authority_code().value_or(crs->to_wkt());
   for (const auto& r : job.results) plugins::add_result_layers(model, r, gather);
   if (project && job.pipes)
     for (const auto& n : load_project_networks(*project)) {
       // Exports carry one CRS: a network must be in the store's (no silent reprojection of
       // depths and inverts).
-      if (n.crs && !Crs::from_user_input(*n.crs).equivalent_to(store.crs()))
+      if (n.crs && !Crs::from_user_input(*n.crs).equivalent_to(*crs))
         throw StrataError(ErrorCode::kCrsMismatch, "pipe network " + n.name + " (" + n.file +
                                                        ") is in " + *n.crs + ", the store in " +
-                                                       store.crs().label() +
+                                                       crs->label() +
                                                        "; reproject it or export with --no-pipes");
       plugins::add_pipe_network(model, n.name, n.network, n.file, gather);
     }
@@ -132,7 +153,7 @@ nlohmann::json run_project_exports(const io::Project& project, io::Store& store,
         job.output = plugin ? default_export_path(project.output / "exports", *plugin)
                             : project.output / "exports" / spec.to;
       }
-      nlohmann::json r = run_export(registry, store, &project, job);
+      nlohmann::json r = run_export(registry, &store, &project, job);
       text += "  " + spec.to + " (" + spec.profile + ") -> " + job.output.string() + "\n";
       out.push_back(std::move(r));
     } catch (const StrataError& e) {

@@ -37,9 +37,10 @@ plugins::PrivacyProfile profile_arg(const std::string& text);
 // The result GeoPackages of a project's output folder: indicators.gpkg and pipes/*.gpkg.
 std::vector<std::filesystem::path> project_results(const io::Project& project);
 
-// Runs the job; `project` (may be null) supplies the pipe networks. Throws StrataError: 903 for
+// Runs the job; `project` (may be null) supplies the pipe networks. Without a store (null) the
+// model is the result GeoPackages alone, in the CRS of the first. Throws StrataError: 903 for
 // an unknown plugin or option, 981 when the plugin fails. Returns what was written.
-nlohmann::json run_export(const plugins::PluginRegistry& registry, io::Store& store,
+nlohmann::json run_export(const plugins::PluginRegistry& registry, io::Store* store,
                           const io::Project* project, const ExportJob& job);
 
 // The project's [[exports]], each run even when another fails (its error is recorded with its
