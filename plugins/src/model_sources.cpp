@@ -89,7 +89,11 @@ void add_store_layers(ExportModel& model, io::Store& store, const GatherOptions&
         f.id = o.id;
         f.parents = o.parents;
         f.attributes = parse_object(o.attributes_json);
-        f.attributes["type"] = o.type;
+        // The id and parent as attributes too, so that flat formats (GeoPackage, KML) carry them.
+        nlohmann::json identity = {{"id", o.id}, {"type", o.type}};
+        if (!o.parents.empty()) identity["parent"] = o.parents.front();
+        identity.update(f.attributes);
+        f.attributes = std::move(identity);
         if (!o.geometries.empty()) f.geometry.volume = o.geometries.front();
         scrub_feature(model, f);
         index[f.id] = layer.features.size();

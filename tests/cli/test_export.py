@@ -356,8 +356,9 @@ class GeoPackageForQgis(ExportCase):
         self.assertEqual(len(exported), len(stored))
         self.assertTrue(all(g.has_z for g in exported.geometry))
         for _, row in exported.iterrows():
-            unit_id = f"{row['building_no']}/F{row['floor']}"
-            original = stored.loc[unit_id].geometry
+            self.assertEqual(row["id"], f"{row['building_no']}/F{row['floor']}")
+            self.assertEqual(row["parent"], stored.loc[row["id"], "parent"])
+            original = stored.loc[row["id"]].geometry
             self.assertEqual(len(row.geometry.geoms), len(original.geoms))
             zs = [c[2] for p in row.geometry.geoms for c in p.exterior.coords]
             zo = [c[2] for p in original.geoms for c in p.exterior.coords]

@@ -230,7 +230,7 @@ class CityGmlWriter : public ExportPlugin {
         x.start("core:cityObjectMember");
         x.start("bldg:Building");
         write_identity(x, *b, bid);
-        write_generic_attributes(x, b->attributes, {"type", "strata:storeys"});
+        write_generic_attributes(x, b->attributes, {"type", "id", "parent", "strata:storeys"});
         if (b->geometry.volume) write_solid(x, *b->geometry.volume, bid);
         if (auto h = b->attributes.find("strata:height");
             h != b->attributes.end() && h->is_number()) {
@@ -253,7 +253,7 @@ class CityGmlWriter : public ExportPlugin {
           x.start("bldg:buildingSubdivision");
           x.start("bldg:Storey");
           write_identity(x, *s, gml_id(s->id));
-          write_generic_attributes(x, s->attributes, {"type"});
+          write_generic_attributes(x, s->attributes, {"type", "id", "parent"});
           if (s->geometry.volume) write_solid(x, *s->geometry.volume, gml_id(s->id));
           if (auto fl = s->attributes.find("floor"); fl != s->attributes.end() && fl->is_string())
             x.element("bldg:sortKey", std::to_string(floor_key(fl->get<std::string>())));
@@ -265,7 +265,7 @@ class CityGmlWriter : public ExportPlugin {
           x.start("bldg:buildingSubdivision");
           x.start("bldg:BuildingUnit");
           write_identity(x, *u, gml_id(u->id));
-          write_generic_attributes(x, u->attributes, {"type", "storey"});
+          write_generic_attributes(x, u->attributes, {"type", "id", "parent", "storey"});
           if (u->geometry.volume) write_solid(x, *u->geometry.volume, gml_id(u->id));
           if (auto k = u->attributes.find("unit_kind"); k != u->attributes.end() && k->is_string())
             x.element("bldg:class", k->get<std::string>());

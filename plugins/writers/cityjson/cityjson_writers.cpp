@@ -149,7 +149,7 @@ class CityJsonWriterBase : public ExportPlugin {
           attributes.value("type", std::string(it.layer->feature_class == FeatureClass::kBuilding
                                                    ? "Building"
                                                    : "GenericCityObject"));
-      attributes.erase("type");
+      for (const char* structural : {"type", "id", "parent"}) attributes.erase(structural);
       if (it.layer->feature_class == FeatureClass::kBuildingUnit) {
         attributes.erase("rights");  // in +ladm
         if (attributes.contains("building_no"))
