@@ -13,6 +13,7 @@ packages=(
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libssl-dev
   libxml2-dev libfmt-dev  # libxml2: CityGML reader; fmt: Open3D's CMake config looks for fmt
   libtinygltf-dev  # glTF/glb writing (3D Tiles export)
+  libxml2-utils python3-jsonschema  # xmllint (CityGML XSD check) and JSON Schema checks of the exports
   qgis  # qgis_process: the export tests open the GeoPackages with QGIS
   libsqlite3-dev  # the store's bulk geometry read goes to SQLite directly
   libgoogle-perftools-dev  # tcmalloc_minimal: the area indicators allocate millions of GEOS coordinate arrays
