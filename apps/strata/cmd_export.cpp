@@ -81,8 +81,8 @@ Runner add_export(CLI::App& app, const GlobalOptions& g) {
     }
     job.pipes = !a->no_pipes;
     job.title = project ? project->name
-                : store   ? store->path().filename().string()
-                          : std::filesystem::path(a->results.front()).filename().string();
+                : store ? store->path().filename().string()
+                        : std::filesystem::path(a->results.front()).filename().string();
     std::vector<std::filesystem::path> dirs(a->dirs.begin(), a->dirs.end());
     if (project)
       dirs.insert(dirs.end(), project->plugin_paths.begin(), project->plugin_paths.end());

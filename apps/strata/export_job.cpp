@@ -70,9 +70,9 @@ nlohmann::json run_export(const plugins::PluginRegistry& registry, io::Store* st
         if (!crs)
           crs = declared;
         else if (!declared->equivalent_to(*crs))
-          throw StrataError(ErrorCode::kCrsMismatch,
-                            r.string() + " layer " + name + " is in " + declared->label() +
-                                ", the other results in " + crs->label());
+          throw StrataError(ErrorCode::kCrsMismatch, r.string() + " layer " + name + " is in " +
+                                                         declared->label() +
+                                                         ", the other results in " + crs->label());
       }
   }
   if (!crs)
