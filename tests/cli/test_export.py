@@ -5,8 +5,10 @@ Two real-data projects, both built by the test:
   * Delft (EPSG:28992): the real BGT plant-cover layer imported as green, and the 3D ownership
     model of the three real BGT buildings of tests/fixtures/registry (fictitious parties, saved
     with the bureau profile, so the store holds their names and identity numbers);
-  * Kaohsiung (EPSG:3826): the real affected villages, the real gas and petroleum pipelines as
-    [pipes] networks and their clearance analysis (pipe findings).
+  * Kaohsiung (EPSG:3826): the real affected villages, the real Qishan zoning plan, Taipei's real
+    unused public land parcels (same CRS; a different city does not matter to an export), the
+    real gas and petroleum pipelines as [pipes] networks and their clearance analysis (pipe
+    findings).
 
 Readers: QGIS itself (PyQGIS and qgis_process), GDAL/OGR (python3-gdal), GeoPandas, jsonschema
 with the official CityJSON 2.0 schemas in ../shared/data/schemas.
@@ -33,6 +35,8 @@ BGT = ("delft_ahn3_pointcloud_bgt", "bgt")
 GAS = ("kaohsiung_pipelines", "kh_ng_pipelines_twd97.geojson")
 PETROLEUM = ("kaohsiung_pipelines", "kh_petroleum_pipelines_twd97.geojson")
 VILLAGES = ("kaohsiung_pipelines", "affected_village", "kh_pplines_aff_villages_twd97.geojson")
+ZONING = ("taiwan_zoning_tainan_kaohsiung", "S0103_kaohsiung_qishan_zoning.geojson")
+PARCELS = ("taipei_parcels_renewal_misc", "building_unsued_land.geojson")
 WRITERS = ["writers.gpkg", "writers.cityjson", "writers.cityjsonseq", "writers.citygml", "writers.3dtiles",
            "writers.dxf", "writers.kml"]
 EXTENSIONS = {"writers.gpkg": ".gpkg", "writers.cityjson": ".city.json", "writers.cityjsonseq": ".city.jsonl",
@@ -112,6 +116,17 @@ name = "villages"
 kind = "village"
 path = "{sts.data_path(*VILLAGES)}"
 fields = {{ id = "VILLAGEID", name = "VILLAGENAM", parent_name = "TOWNNAME" }}
+
+[[layers]]
+name = "zoning"
+kind = "zoning"
+path = "{sts.data_path(*ZONING)}"
+fields = {{ zone_code = "分區代", zone_class = "分區類" }}
+
+[[layers]]
+name = "parcels"
+kind = "parcel"
+path = "{sts.data_path(*PARCELS)}"
 
 [pipes]
 rules = "rules.toml"
@@ -373,7 +388,15 @@ class GeoPackageForQgis(ExportCase):
         self.assertEqual(names["pipes_petroleum"]["features"], len(self.petroleum))
         findings = [n for n, l in names.items() if l["class"] == "finding"]
         self.assertTrue(findings, names)
-        opened = qgis_open(out, ["villages", "pipes_gas", "pipes_petroleum", *findings])
+        opened = qgis_open(out, ["villages", "zoning", "parcels", "pipes_gas", "pipes_petroleum", *findings])
+        # Zones categorised by their class, one category per class of the plan; parcels filled.
+        zoning = gpd.read_file(sts.data_path(*ZONING))
+        self.assertEqual(opened["zoning"]["renderer"], "categorizedSymbol")
+        self.assertEqual(opened["zoning"]["field"], "zone_class")
+        self.assertEqual(set(opened["zoning"]["categories"]), set(zoning["分區類"].dropna()))
+        self.assertEqual(opened["zoning"]["count"], len(zoning))
+        self.assertEqual(opened["parcels"]["renderer"], "singleSymbol")
+        self.assertEqual(opened["parcels"]["count"], len(gpd.read_file(self.kh / "store.gpkg", layer="parcels")))
         for name in ["pipes_gas", "pipes_petroleum"]:
             self.assertEqual(opened[name]["renderer"], "categorizedSymbol")
             self.assertEqual(opened[name]["field"], "utility")
