@@ -80,8 +80,10 @@ nlohmann::json run_export(const plugins::PluginRegistry& registry, io::Store* st
                       "nothing to export: give a store, a project or --results with a CRS");
   model.crs = crs->authority_code().value_or(crs->to_wkt());
   for (const auto& r : job.results) plugins::add_result_layers(model, r, gather);
+  std::vector<ProjectNetwork> read_now;
+  if (project && job.pipes && !job.networks) read_now = load_project_networks(*project);
   if (project && job.pipes)
-    for (const auto& n : load_project_networks(*project)) {
+    for (const auto& n : job.networks ? *job.networks : read_now) {
       // Exports carry one CRS: a network must be in the store's (no silent reprojection of
       // depths and inverts).
       if (n.crs && !Crs::from_user_input(*n.crs).equivalent_to(*crs))
@@ -136,6 +138,9 @@ nlohmann::json run_project_exports(const io::Project& project, io::Store& store,
                    {"code", static_cast<int>(ErrorCode::kPluginLoad)}});
   }
   const auto results = project_results(project);
+  // The networks are read once for all exports that take them; when reading fails, that export
+  // fails and the next one tries again.
+  std::optional<std::vector<ProjectNetwork>> networks;
   for (const auto& spec : project.exports) {
     const std::string where = project.file.string() + ":" + std::to_string(spec.line) + ": ";
     try {
@@ -146,6 +151,10 @@ nlohmann::json run_project_exports(const io::Project& project, io::Store& store,
       job.options = spec.options;
       if (spec.results) job.results = results;
       job.pipes = spec.pipes;
+      if (spec.pipes && project.pipes) {
+        if (!networks) networks = load_project_networks(project);
+        job.networks = &*networks;
+      }
       job.title = project.name;
       job.output = spec.path;
       if (job.output.empty()) {

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "pipes_project.h"
 #include "strata/core/error.h"
 #include "strata/io/project_file.h"
 #include "strata/io/store.h"
@@ -24,6 +25,9 @@ struct ExportJob {
   std::map<std::string, std::string> options;  // name -> value (checked by the plugin schema)
   std::vector<std::filesystem::path> results;  // result GeoPackages to add
   bool pipes = true;                           // the project's pipe networks
+  // The project's networks already read (several exports of one run share them); null: read
+  // them when needed.
+  const std::vector<ProjectNetwork>* networks = nullptr;
   std::string title;
 };
 

@@ -44,14 +44,10 @@ void PluginRegistry::add(std::unique_ptr<ExportPlugin> plugin, const std::string
     throw StrataError(ErrorCode::kPluginLoad,
                       origin + ": plugin name '" + name +
                           "' is not a dotted lower-case name such as writers.gpkg");
-  if (ExportPlugin* other = find(name)) {
-    (void)other;
-    std::string first;
-    for (const auto& e : entries_)
-      if (e.plugin->name() == name) first = e.origin;
-    throw StrataError(ErrorCode::kPluginLoad,
-                      origin + ": plugin '" + name + "' is already registered by " + first);
-  }
+  for (const auto& e : entries_)
+    if (e.plugin->name() == name)
+      throw StrataError(ErrorCode::kPluginLoad,
+                        origin + ": plugin '" + name + "' is already registered by " + e.origin);
   entries_.push_back({std::move(plugin), origin});
 }
 
