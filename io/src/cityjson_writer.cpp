@@ -9,6 +9,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "strata/core/city_bounds.h"
 #include "strata/core/error.h"
 
 namespace strata::io {
@@ -169,18 +170,12 @@ void write_text_atomically(const std::filesystem::path& path,
 
 void write_cityjson(const std::string& path, const std::vector<CityObject>& objects,
                     const CityJsonWriteOptions& options) {
-  constexpr double kInf = std::numeric_limits<double>::infinity();
-  std::array<double, 3> lo{kInf, kInf, kInf}, hi{-kInf, -kInf, -kInf};
+  Bounds3 bounds;
   for (const auto& o : objects)
-    for (const auto& g : o.geometries)
-      for (const auto& solid : g.solids)
-        for (const auto& shell : solid)
-          for (const auto& surface : shell)
-            for (const auto& ring : surface)
-              for (const auto& p : ring)
-                for (std::size_t i = 0; i < 3; ++i)
-                  lo[i] = std::min(lo[i], p[i]), hi[i] = std::max(hi[i], p[i]);
-  if (lo[0] == kInf) lo = hi = {0, 0, 0};
+    for (const auto& g : o.geometries) bounds.add(g);
+  const bool has_extent = !bounds.empty();
+  const Point3 lo = has_extent ? bounds.lo : Point3{0, 0, 0};
+  const Point3 hi = has_extent ? bounds.hi : Point3{0, 0, 0};
   // Translate by the lower corner rounded to the resolution, so integers stay small.
   const std::array<double, 3> origin = cityjson_origin(lo, options.scale);
   VertexList vertices(origin, options.scale);
@@ -204,8 +199,7 @@ void write_cityjson(const std::string& path, const std::vector<CityObject>& obje
               {"vertices", vertices.to_json()}};
   json metadata = json::object();
   if (options.crs) metadata["referenceSystem"] = cityjson_crs_uri(*options.crs);
-  if (lo[0] != kInf && !objects.empty())
-    metadata["geographicalExtent"] = {lo[0], lo[1], lo[2], hi[0], hi[1], hi[2]};
+  if (has_extent) metadata["geographicalExtent"] = {lo[0], lo[1], lo[2], hi[0], hi[1], hi[2]};
   if (!options.title.empty()) metadata["title"] = options.title;
   if (!metadata.empty()) doc["metadata"] = std::move(metadata);
 

@@ -14,6 +14,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "strata/core/city_bounds.h"
 #include "strata/io/cityjson_writer.h"  // write_text_atomically
 #include "strata/plugins/registry.h"
 
@@ -177,17 +178,11 @@ class CityGmlWriter : public ExportPlugin {
         if (!known.count(parent)) orphans += static_cast<std::int64_t>(list.size());
     if (orphans) result.summary["without_building"] = orphans;  // their building was not exported
 
-    constexpr double kInf = std::numeric_limits<double>::infinity();
-    std::array<double, 3> lo{kInf, kInf, kInf}, hi{-kInf, -kInf, -kInf};
+    Bounds3 bounds;
     for (const auto* b : buildings)
-      if (b->geometry.volume)
-        for (const auto& solid : b->geometry.volume->solids)
-          for (const auto& shell : solid)
-            for (const auto& surface : shell)
-              for (const auto& ring : surface)
-                for (const auto& p : ring)
-                  for (std::size_t i = 0; i < 3; ++i)
-                    lo[i] = std::min(lo[i], p[i]), hi[i] = std::max(hi[i], p[i]);
+      if (b->geometry.volume) bounds.add(*b->geometry.volume);
+    const Point3& lo = bounds.lo;
+    const Point3& hi = bounds.hi;
 
     xmlBufferPtr buffer = xmlBufferCreate();
     xmlTextWriterPtr w = xmlNewTextWriterMemory(buffer, 0);
@@ -213,7 +208,7 @@ class CityGmlWriter : public ExportPlugin {
                       kBldg + " https://schemas.opengis.net/citygml/building/3.0/building.xsd " +
                       kGen + " https://schemas.opengis.net/citygml/generics/3.0/generics.xsd");
       if (!model.title.empty()) x.element("gml:name", model.title);
-      if (lo[0] != kInf) {
+      if (!bounds.empty()) {
         x.start("gml:boundedBy");
         x.start("gml:Envelope");
         if (!model.crs.empty() && model.crs.rfind("EPSG:", 0) == 0)

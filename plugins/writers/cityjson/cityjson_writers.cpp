@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 
+#include "strata/core/city_bounds.h"
 #include "strata/io/cityjson_writer.h"
 #include "strata/plugins/registry.h"
 #include "strata_ladm_extension.h"  // generated from strata_ladm.ext.json (kStrataLadmExtension)
@@ -86,24 +87,15 @@ class CityJsonWriterBase : public ExportPlugin {
     }
 
     // The extent and the transform, from every coordinate.
-    constexpr double kInf = std::numeric_limits<double>::infinity();
-    std::array<double, 3> lo{kInf, kInf, kInf}, hi{-kInf, -kInf, -kInf};
-    auto grow = [&](const Point3& p) {
-      for (std::size_t i = 0; i < 3; ++i)
-        lo[i] = std::min(lo[i], p[i]), hi[i] = std::max(hi[i], p[i]);
-    };
+    Bounds3 bounds;
     for (const auto& it : items) {
       const auto& g = it.feature->geometry;
-      if (g.volume)
-        for (const auto& solid : g.volume->solids)
-          for (const auto& shell : solid)
-            for (const auto& surface : shell)
-              for (const auto& ring : surface)
-                for (const auto& p : ring) grow(p);
+      if (g.volume) bounds.add(*g.volume);
       for (const auto& line : g.lines)
-        for (const auto& p : line) grow(p);
+        for (const auto& p : line) bounds.add(p);
     }
-    if (lo[0] == kInf) lo = hi = {0, 0, 0};
+    const Point3 lo = bounds.empty() ? Point3{0, 0, 0} : bounds.lo;
+    const Point3 hi = bounds.empty() ? Point3{0, 0, 0} : bounds.hi;
     io::CityJsonVertices vertices(io::cityjson_origin(lo, scale), scale);
 
     json header = {{"type", "CityJSON"},
@@ -157,13 +149,10 @@ class CityJsonWriterBase : public ExportPlugin {
         if (attributes.contains("floor") && attributes["floor"].is_string())
           attributes["+ladm-floor"] = attributes["floor"];
         if (f.geometry.volume) {
-          double zb = kInf, zt = -kInf;
-          for (const auto& solid : f.geometry.volume->solids)
-            for (const auto& shell : solid)
-              for (const auto& surface : shell)
-                for (const auto& ring : surface)
-                  for (const auto& p : ring) zb = std::min(zb, p[2]), zt = std::max(zt, p[2]);
-          if (zb < kInf) attributes["+ladm-zBottom"] = zb, attributes["+ladm-zTop"] = zt;
+          Bounds3 unit;
+          unit.add(*f.geometry.volume);
+          if (!unit.empty())
+            attributes["+ladm-zBottom"] = unit.lo[2], attributes["+ladm-zTop"] = unit.hi[2];
         }
       }
       if (!attributes.empty()) o["attributes"] = attributes;
