@@ -13,6 +13,8 @@ packages=(
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libssl-dev
   libxml2-dev libfmt-dev  # libxml2: CityGML reader; fmt: Open3D's CMake config looks for fmt
   libtinygltf-dev  # glTF/glb writing (3D Tiles export)
+  libcairo2-dev libpango1.0-dev fonts-noto-cjk  # maps (PNG/SVG) with Traditional Chinese labels
+  xvfb xauth  # Open3D's legacy visualizer renders the 3D snapshots in a virtual X display
   libxml2-utils python3-jsonschema  # xmllint (CityGML XSD check) and JSON Schema checks of the exports
   qgis  # qgis_process: the export tests open the GeoPackages with QGIS
   libsqlite3-dev  # the store's bulk geometry read goes to SQLite directly
@@ -21,6 +23,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev sqlite3 python3 python3-geopandas python3-rtree python3-gdal python3-lxml
   python3-qgis qgis-providers  # the store must open in QGIS: tests open it with PyQGIS
   python3-networkx  # independent graph computations in the pipe isolation test
+  chromium  # the HTML report test opens the report in headless Chromium
   nodejs  # with npm (below): the Khronos glTF validator checks the 3D Tiles export
   # benchmarks and tests that need a real server: a throwaway PostgreSQL 15 + PostGIS 3 cluster
   # (scripts/postgis_local.py; initdb/pg_ctl from /usr/lib/postgresql/15/bin), loaded with

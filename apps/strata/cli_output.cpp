@@ -21,6 +21,8 @@ int exit_code_for(ErrorCode code) {
     case ErrorCode::kPluginLoad:
     case ErrorCode::kPluginFailed:
       return kExitExport;
+    case ErrorCode::kRenderFailed:
+      return kExitRender;
     default:
       return kExitInputData;
   }

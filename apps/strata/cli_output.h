@@ -22,6 +22,7 @@ enum ExitCode : int {
   kExitInternal = 6,
   kExitInvalid = 7,  // validation ran and found errors
   kExitExport = 8,   // an export plugin could not be loaded or failed
+  kExitRender = 9,   // a map, 3D view or the report could not be drawn
 };
 
 int exit_code_for(ErrorCode code);

@@ -9,6 +9,8 @@
 #include "commands.h"
 #include "export_job.h"
 #include "pipes_project.h"
+#include "report_job.h"
+#include "units_project.h"
 #include "store_arg.h"
 #include "strata/core/clock.h"
 #include "strata/io/issues_csv.h"
@@ -55,6 +57,7 @@ Runner add_run(CLI::App& app, const GlobalOptions& g) {
                               {"started_at", utc_now_iso8601()}};
     io::Project project = io::load_project(a->project);
     check_project_pipes(project);  // option mistakes before anything is imported
+    check_project_units(project);
     summary["project"] = {{"name", project.name},
                           {"file", project.file.string()},
                           {"crs", project.crs},
@@ -71,6 +74,20 @@ Runner add_run(CLI::App& app, const GlobalOptions& g) {
                               " cannot be created" +
                               (ec ? " (" + ec.message() + ")" : " (a file is in the way)"));
     }
+    // One line per stage on stderr (not with --quiet), so a long run shows where it is.
+    const bool wants_report =
+        std::find(project.outputs.begin(), project.outputs.end(), "report") != project.outputs.end();
+    const bool wants_maps =
+        wants_report ||
+        std::find(project.outputs.begin(), project.outputs.end(), "maps") != project.outputs.end();
+    const int stages = 1 + static_cast<int>(project.analyses.size()) + 1 +
+                       (project.exports.empty() ? 0 : 1) + (wants_maps ? 1 : 0);
+    int stage_no = 0;
+    auto stage = [&](const std::string& name) {
+      if (!g.quiet && !a->dry_run)
+        std::cerr << "stage " << ++stage_no << "/" << stages << ": " << name << std::endl;
+    };
+    stage("import");
     ImportRun run = run_import(project, {{}, a->keep_going, a->dry_run}, progress_printer(g));
     const io::ProjectImport& imported = run.result;
     io::Store* store = run.store.get();  // null when nothing was written
@@ -86,9 +103,10 @@ Runner add_run(CLI::App& app, const GlobalOptions& g) {
     }
 
     nlohmann::json analyses = nlohmann::json::object();
-    std::string indicator_text, pipes_text;
+    std::string indicator_text, pipes_text, units_text;
     if (store) {
       for (const auto& name : project.analyses) {
+        stage(name);
         if (name == "population_by_district") {
           std::vector<std::string> layers;  // the project's own, not whatever else the store holds
           for (const auto& l : project.layers)
@@ -102,11 +120,14 @@ Runner add_run(CLI::App& app, const GlobalOptions& g) {
                             {"city", result["city"]}};
         } else if (name == "pipes") {
           analyses[name] = run_project_pipes(project, pipes_text);
+        } else if (name == "units") {
+          analyses[name] = run_project_units(project, units_text);
         }
       }
     }
     summary["analyses"] = analyses;
     nlohmann::json outputs = nlohmann::json::object();
+    stage("outputs");
     for (const auto& out : project.outputs) {
       if (out == "import_report" && store) {
         auto path = project.output / "import_report.csv";
@@ -117,15 +138,27 @@ Runner add_run(CLI::App& app, const GlobalOptions& g) {
     // Exports last: they take the analyses' results. One that fails does not stop the others.
     std::string exports_text;
     std::optional<ErrorCode> export_failed;
-    if (store && !project.exports.empty())
+    if (store && !project.exports.empty()) {
+      stage("exports");
       summary["exports"] = run_project_exports(project, *store, exports_text, export_failed);
+    }
+    // Maps, 3D views and the report last: they show everything above. One that fails is
+    // listed (and shown in the report) but does not fail the run's data.
+    std::string report_text;
+    bool render_failed = false;
+    if (wants_maps && store) {
+      stage(wants_report ? "maps, 3D views and report" : "maps");
+      summary["report"] = write_project_report(project, store, summary, wants_report, g, report_text);
+      render_failed = !summary["report"]["problems"].empty();
+      if (summary["report"].contains("report")) outputs["report"] = summary["report"]["report"];
+    }
     auto summary_path = project.output / "summary.json";
     outputs["summary"] = summary_path.string();
     summary["outputs"] = outputs;
     summary["finished_at"] = utc_now_iso8601();
     summary["seconds"] =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    bool ok = imported.failures.empty() && !export_failed;
+    bool ok = imported.failures.empty() && !export_failed && !render_failed;
     summary["ok"] = ok;
     {
       // Written to a temporary name and renamed, so a reader never sees half a summary.
@@ -145,17 +178,29 @@ Runner add_run(CLI::App& app, const GlobalOptions& g) {
       text << "  population (sum of villages): "
            << analyses["population_by_district"]["total_population"] << "\n";
     if (!indicator_text.empty()) text << "indicators:\n" << indicator_text;
+    if (!units_text.empty()) text << "ownership model:\n" << units_text;
     if (!pipes_text.empty()) text << "pipes:\n" << pipes_text;
     if (!exports_text.empty()) text << "exports:\n" << exports_text;
+    if (!report_text.empty()) text << "maps and report:\n" << report_text;
+    if (render_failed)
+      for (const auto& p : summary["report"]["problems"])
+        text << "  PROBLEM " << p["what"].get<std::string>() << ": " << p["message"].get<std::string>()
+             << "\n";
     text << "summary: " << summary_path.string() << "\n";
+    if (outputs.contains("report"))
+      text << "report: " << outputs["report"].get<std::string>() << " (open it in a browser)\n";
     emit(g, "run", ok, summary, text.str());
     if (!ok) {
       for (const auto& f : imported.failures)
         std::cerr << "strata run: error " << static_cast<int>(f.code) << " " << error_name(f.code)
                   << ": " << f.message << "\n";
       if (!imported.failures.empty()) return exit_code_for(imported.failures.front().code);
-      std::cerr << "strata run: an export failed (see summary.json, exports)\n";
-      return exit_code_for(*export_failed);
+      if (export_failed) {
+        std::cerr << "strata run: an export failed (see summary.json, exports)\n";
+        return exit_code_for(*export_failed);
+      }
+      std::cerr << "strata run: a map or 3D view could not be drawn (see summary.json, report)\n";
+      return kExitRender;
     }
     return kExitOk;
   };

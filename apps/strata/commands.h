@@ -25,6 +25,7 @@ Runner add_indicators(CLI::App& app, const GlobalOptions& g);
 Runner add_pipes(CLI::App& app, const GlobalOptions& g);
 Runner add_plugins(CLI::App& app, const GlobalOptions& g);
 Runner add_export(CLI::App& app, const GlobalOptions& g);
+Runner add_render(CLI::App& app, const GlobalOptions& g);
 
 // The project's [indicators] computed from `store` and written to `out_dir` (shared by
 // `indicators` and `run`); returns the result JSON and sets `text` to the human summary.

@@ -48,12 +48,13 @@ int main(int argc, char** argv) {
   reg(add_pipes);
   reg(add_plugins);
   reg(add_export);
+  reg(add_render);
   // Every command takes the global options; say so where users look (`strata CMD --help`,
   // `strata query zone-at --help`).
   const std::string global_help =
       "Global options: --json (a JSON result on stdout), -q/--quiet (no progress).\n"
       "Exit codes: 0 ok, 1 nothing found (query), 2 usage, 3 project file, 4 input data, 5 store, "
-      "6 internal, 7 validation found errors.";
+      "6 internal, 7 validation found errors, 8 export, 9 render.";
   std::function<void(CLI::App*)> add_footer = [&](CLI::App* sub) {
     sub->fallthrough();
     std::string footer = sub->get_footer();

@@ -110,10 +110,11 @@ void add_network_options(CLI::App* app, const std::string& prefix, NetworkArgs& 
                   "START,END: fields with the invert elevations at both ends (--heights inverts)");
 }
 
-void add_network_list_options(CLI::App* app, NetworkListArgs& n) {
-  app->add_option("networks", n.files, "pipe networks: .inp files or GIS line layers")
-      ->required()
-      ->check(CLI::ExistingPath);
+void add_network_list_options(CLI::App* app, NetworkListArgs& n, bool required) {
+  auto* files =
+      app->add_option("networks", n.files, "pipe networks: .inp files or GIS line layers")
+          ->check(CLI::ExistingPath);
+  if (required) files->required();
   const std::string each = " (once for all networks, or once per network in order)";
   app->add_option("--layer", n.layer, "layer of a multi-layer dataset" + each);
   app->add_option("--utility", n.utility, "utility of every pipe" + each);

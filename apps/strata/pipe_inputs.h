@@ -37,7 +37,7 @@ struct NetworkListArgs {
       owner_field, material_field, year_field, invert_fields, diameter_unit, heights;
   std::vector<NetworkArgs> resolve() const;  // throws 2xx on a count that fits neither
 };
-void add_network_list_options(CLI::App* app, NetworkListArgs& n);
+void add_network_list_options(CLI::App* app, NetworkListArgs& n, bool required = true);
 
 // Rules, ground and CRS options shared by the analyses.
 struct PipeSettings {

@@ -152,6 +152,8 @@ std::string_view error_name(ErrorCode code) {
       return "PLUGIN_LOAD";
     case ErrorCode::kPluginFailed:
       return "PLUGIN_FAILED";
+    case ErrorCode::kRenderFailed:
+      return "RENDER_FAILED";
     case ErrorCode::kInternal:
       return "INTERNAL";
   }

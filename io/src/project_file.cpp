@@ -17,7 +17,8 @@
 namespace strata::io {
 
 const std::vector<std::string>& known_analyses() {
-  static const std::vector<std::string> a = {"population_by_district", "indicators", "pipes"};
+  static const std::vector<std::string> a = {"population_by_district", "indicators", "pipes",
+                                             "units"};
   return a;
 }
 const std::vector<std::string>& known_pipe_analyses() {
@@ -30,7 +31,7 @@ const std::vector<std::string>& known_indicator_outputs() {
   return o;
 }
 const std::vector<std::string>& known_outputs() {
-  static const std::vector<std::string> o = {"summary", "import_report"};
+  static const std::vector<std::string> o = {"summary", "import_report", "maps", "report"};
   return o;
 }
 
@@ -229,7 +230,9 @@ class Loader {
     }
     Project p;
     p.file = std::filesystem::absolute(file_);
-    allow_keys(root, {"project", "tables", "layers", "indicators", "pipes", "exports", "plugins"},
+    allow_keys(root,
+               {"project", "tables", "layers", "indicators", "pipes", "exports", "plugins",
+                "report", "units"},
                "the project file");
 
     const toml::table* proj = root["project"].as_table();
@@ -303,6 +306,11 @@ class Loader {
     } else {
       p.outputs = {"summary"};
     }
+    if (const toml::node* r = root.get("report")) p.report = report_spec(*r);
+    if (const toml::node* u = root.get("units")) p.units = units_spec(*u);
+    if (std::find(p.analyses.begin(), p.analyses.end(), "units") != p.analyses.end() && !p.units)
+      fail(*proj->get("analyses"),
+           "analysis units needs a [units] section (footprints, registry, id_field, heights)");
     if (const toml::node* pl = root.get("plugins")) {
       const auto* t = pl->as_table();
       if (!t) fail(*pl, "[plugins] must be a table (paths = [...])");
@@ -320,6 +328,68 @@ class Loader {
   }
 
  private:
+  // [units]: the options of `strata units build` (or `units generate` without a registry).
+  UnitsSpec units_spec(const toml::node& node) const {
+    const auto* t = node.as_table();
+    if (!t) fail(node, "[units] must be a table");
+    static const std::set<std::string_view> allowed = {
+        "footprints", "registry", "layer", "id_field", "height", "height_field", "storeys_field",
+        "storey_height", "base_field", "terrain", "crs", "profile", "area_tol", "overlap_tol",
+        "as_of"};
+    UnitsSpec u;
+    u.line = static_cast<int>(node.source().begin.line);
+    for (auto&& [k, v] : *t) {
+      const std::string key(k.str());
+      if (!allowed.count(key)) {
+        std::string list;
+        for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+        fail(v, "unknown key '" + key + "' in [units] (allowed: " + list + ")");
+      }
+      const auto values = option_values(v, "[units] " + key);
+      if (values.size() != 1) fail(v, "[units] " + key + " takes one value");
+      if (key == "footprints")
+        u.footprints = resolve(values.front(), v);
+      else if (key == "registry")
+        u.registry = resolve(values.front(), v);
+      else if (key == "terrain")
+        u.options.emplace_back(key, resolve(values.front(), v).string());
+      else
+        u.options.emplace_back(key, values.front());
+    }
+    if (u.footprints.empty()) fail(node, "[units] needs 'footprints' (the buildings' outlines)");
+    return u;
+  }
+
+  ReportSpec report_spec(const toml::node& node) const {
+    const auto* t = node.as_table();
+    if (!t) fail(node, "[report] must be a table");
+    allow_keys(*t, {"title", "maps", "classes", "class_count", "palette", "scenes", "width", "height"},
+               "[report]");
+    ReportSpec r;
+    r.title = text(*t, "title", "[report]", false);
+    if (const toml::node* m = t->get("maps")) r.maps = string_list(*m, "[report] maps");
+    r.classes = text(*t, "classes", "[report]", false, r.classes);
+    if (r.classes != "quantile" && r.classes != "natural" && r.classes != "equal")
+      fail(*t->get("classes"), "[report] classes must be quantile, natural or equal");
+    r.palette = text(*t, "palette", "[report]", false, r.palette);
+    auto integer = [&](const char* key, int lo, int hi, int fallback) {
+      const toml::node* n = t->get(key);
+      if (!n) return fallback;
+      if (!n->is_integer() || *n->value<std::int64_t>() < lo || *n->value<std::int64_t>() > hi)
+        fail(*n, std::string("[report] ") + key + " must be an integer from " + std::to_string(lo) +
+                     " to " + std::to_string(hi));
+      return static_cast<int>(*n->value<std::int64_t>());
+    };
+    r.class_count = integer("class_count", 1, 9, r.class_count);
+    r.width = integer("width", 300, 8000, r.width);
+    r.height = integer("height", 240, 8000, r.height);
+    if (const toml::node* sc = t->get("scenes")) {
+      if (!sc->is_boolean()) fail(*sc, "[report] scenes must be true or false");
+      r.scenes = *sc->value<bool>();
+    }
+    return r;
+  }
+
   // A scalar option as the command line would take it; a list gives one value per item.
   std::vector<std::string> option_values(const toml::node& v, const std::string& what) const {
     std::vector<std::string> out;

@@ -18,11 +18,14 @@
 #include <stdexcept>
 
 #include "../ogr_support.h"
-#include "face_triangles.h"
+#include "strata/spatial/face_triangles.h"
 #include "strata/plugins/registry.h"
 
 namespace strata::plugins {
 namespace {
+using spatial::Triangle;
+using spatial::triangulate_face;
+using spatial::tube;
 
 using nlohmann::json;
 using Vec = std::array<double, 3>;

@@ -83,6 +83,7 @@ enum class ErrorCode : int {
   kProjectFile = 970,
   kPluginLoad = 980,
   kPluginFailed = 981,
+  kRenderFailed = 985,
   kInternal = 999,
 };
 

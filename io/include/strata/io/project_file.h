@@ -161,6 +161,25 @@ struct ExportSpec {
   int line = 0;
 };
 
+// [units]: the 3D ownership model `strata run` builds (analysis "units"): `units build` with a
+// registry, `units generate` without; the model is saved into the store.
+struct UnitsSpec {
+  std::filesystem::path footprints, registry;                 // resolved
+  std::vector<std::pair<std::string, std::string>> options;  // other keys (with _), as given
+  int line = 0;
+};
+
+// [report]: the maps and 3D views of the HTML report (outputs "maps" and "report").
+struct ReportSpec {
+  std::string title;               // default: the project's name
+  std::vector<std::string> maps;   // indicator keys mapped; empty = every rate indicator present
+  std::string classes = "quantile";  // quantile | natural | equal
+  int class_count = 5;
+  std::string palette = "YlGn";
+  bool scenes = true;  // 3D views when the store holds 3D layers
+  int width = 1400, height = 1000;
+};
+
 struct Project {
   std::filesystem::path file;  // the project file itself
   std::string name;
@@ -174,6 +193,8 @@ struct Project {
   std::optional<IndicatorSpec> indicators;
   std::optional<PipesSpec> pipes;
   std::vector<ExportSpec> exports;
+  ReportSpec report;
+  std::optional<UnitsSpec> units;
   std::vector<std::filesystem::path> plugin_paths;  // [plugins] paths, resolved
 
   const LayerSpec* find_layer(const std::string& name) const;

@@ -1,12 +1,12 @@
 #pragma once
-// Triangles of planar 3D faces (with holes) and of pipe tubes, for the mesh writers. Private to
-// plugins/.
+// Triangles of planar 3D faces (with holes) and of pipe tubes, for the mesh writers (3D Tiles)
+// and the 3D scenes (render/).
 #include <array>
 #include <vector>
 
 #include "strata/core/city_object.h"
 
-namespace strata::plugins {
+namespace strata::spatial {
 
 struct Triangle {
   std::array<Point3, 3> corners;
@@ -20,4 +20,4 @@ std::vector<Triangle> triangulate_face(const Surface3& face);
 // A tube of `sides` sides around each segment of a polyline (radius in the line's units).
 std::vector<Triangle> tube(const std::vector<Point3>& line, double radius, int sides = 8);
 
-}  // namespace strata::plugins
+}  // namespace strata::spatial

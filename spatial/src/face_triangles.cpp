@@ -1,13 +1,13 @@
 // Faces are triangulated with GEOS's constrained Delaunay triangulation (C API, as in spatial/):
 // it keeps the ring edges and holes; no triangulation library of its own is needed.
-#include "face_triangles.h"
+#include "strata/spatial/face_triangles.h"
 
 #include <geos_c.h>
 
 #include <cmath>
 #include <memory>
 
-namespace strata::plugins {
+namespace strata::spatial {
 namespace {
 
 using Vec = std::array<double, 3>;
@@ -129,4 +129,4 @@ std::vector<Triangle> tube(const std::vector<Point3>& line, double radius, int s
   return out;
 }
 
-}  // namespace strata::plugins
+}  // namespace strata::spatial

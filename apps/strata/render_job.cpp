@@ -1,0 +1,141 @@
+#include "render_job.h"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "strata/core/error.h"
+#include "strata/render/scene.h"
+
+extern char** environ;
+
+namespace strata::cli {
+
+nlohmann::json draw_map_files(const render::MapDocument& map,
+                              const std::vector<std::string>& outs, int width, int height) {
+  nlohmann::json files = nlohmann::json::array();
+  for (const auto& out : outs) {
+    const auto r = render::render_map(map, out, width, height);
+    files.push_back({{"path", out},
+                     {"format", std::filesystem::path(out).extension().string().substr(1)},
+                     {"width", r.width},
+                     {"height", r.height},
+                     {"bytes", std::filesystem::file_size(out)},
+                     {"labels_drawn", r.labels_drawn},
+                     {"labels_skipped", r.labels_skipped},
+                     {"scale_bar_m", r.scale_bar_m}});
+  }
+  return files;
+}
+
+nlohmann::json choropleth_json(const render::Choropleth& c) {
+  nlohmann::json classes = nlohmann::json::array();
+  const auto colours = c.map.legend;
+  for (int i = 0; i < c.breaks.size(); ++i) {
+    const auto k = static_cast<std::size_t>(i);
+    classes.push_back({{"lower", c.breaks.lower[k]},
+                       {"upper", c.breaks.upper[k]},
+                       {"count", c.breaks.counts[k]},
+                       {"colour", colours[k].colour.css()},
+                       {"legend", colours[k].label}});
+  }
+  nlohmann::json features = nlohmann::json::array();
+  for (const auto& f : c.features)
+    features.push_back({{"id", f.id},
+                        {"label", f.label},
+                        {"value", f.value ? nlohmann::json(*f.value) : nlohmann::json(nullptr)},
+                        {"class", f.cls}});
+  return {{"method", render::class_method_name(c.breaks.method)},
+          {"classes", classes},
+          {"features", features},
+          {"without_value", c.without_value},
+          {"crs", c.crs}};
+}
+
+namespace {
+
+std::string self_exe() {
+  std::error_code ec;
+  auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string("strata") : p.string();
+}
+
+bool on_path(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  if (!path) return false;
+  std::stringstream dirs(path);
+  std::string dir;
+  while (std::getline(dirs, dir, ':'))
+    if (!dir.empty() && ::access((dir + "/" + program).c_str(), X_OK) == 0) return true;
+  return false;
+}
+
+}  // namespace
+
+void reexec_under_xvfb_if_needed(int width, int height) {
+  if (render::display_available() || std::getenv("STRATA_UNDER_XVFB") || !on_path("xvfb-run"))
+    return;
+  std::ifstream in("/proc/self/cmdline", std::ios::binary);
+  std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<std::string> args = {"xvfb-run", "-a", "-s",
+                                   "-screen 0 " + std::to_string(width + 64) + "x" +
+                                       std::to_string(height + 64) + "x24",
+                                   self_exe()};
+  std::size_t start = all.find('\0');  // skip argv[0]: the resolved executable replaces it
+  while (start != std::string::npos && start + 1 < all.size()) {
+    const std::size_t end = all.find('\0', start + 1);
+    args.push_back(all.substr(start + 1, end - start - 1));
+    start = end;
+  }
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  ::setenv("STRATA_UNDER_XVFB", "1", 1);  // the child must not try again
+  ::execvp("xvfb-run", argv.data());
+  // exec failed: fall through, and the renderer reports that there is no display.
+}
+
+nlohmann::json render_scene_in_child(const std::vector<std::string>& args) {
+  std::vector<std::string> all = {self_exe(), "--json", "-q", "render", "scene"};
+  all.insert(all.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : all) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  char name[] = "/tmp/strata-scene-XXXXXX";
+  const int fd = ::mkstemp(name);
+  if (fd < 0) throw StrataError(ErrorCode::kRenderFailed, "cannot create a temporary file");
+  ::unlink(name);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, fd, STDOUT_FILENO);
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) {
+    ::close(fd);
+    throw StrataError(ErrorCode::kRenderFailed, "cannot start " + all[0] + " render scene");
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  std::string out;
+  ::lseek(fd, 0, SEEK_SET);
+  char buf[65536];
+  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) out.append(buf, static_cast<std::size_t>(n));
+  ::close(fd);
+  auto doc = nlohmann::json::parse(out, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    const std::string why = WIFSIGNALED(status)
+                                ? "was killed by signal " + std::to_string(WTERMSIG(status))
+                                : "exited with " + std::to_string(WEXITSTATUS(status));
+    return {{"ok", false},
+            {"error", {{"code", 985}, {"code_name", "RENDER_FAILED"}, {"message", "render scene " + why}}}};
+  }
+  return doc;
+}
+
+}  // namespace strata::cli

@@ -1,0 +1,31 @@
+#pragma once
+// What `strata render` and the report of `strata run` share: drawing a choropleth or pipe map
+// to one or more files with the result as JSON, and drawing a 3D view in a child process under
+// a display (starting Xvfb when there is none).
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "strata/render/choropleth.h"
+#include "strata/render/pipe_map.h"
+
+namespace strata::cli {
+
+// Draws `map` into each of `outs` (.png / .svg); the JSON lists every file with its size.
+nlohmann::json draw_map_files(const render::MapDocument& map,
+                              const std::vector<std::string>& outs, int width, int height);
+
+// The choropleth's classes and features as JSON (colours, bounds, counts).
+nlohmann::json choropleth_json(const render::Choropleth& c);
+
+// Runs `strata render scene ARGS --json -q` as a child process (so that a crash of the OpenGL
+// stack cannot take the run down) and returns its JSON document ("ok", "result" or "error").
+nlohmann::json render_scene_in_child(const std::vector<std::string>& args);
+
+// When there is no X display and xvfb-run is installed, runs this same command line again under
+// `xvfb-run -a` and never returns; otherwise returns (and the renderer reports 985).
+void reexec_under_xvfb_if_needed(int width, int height);
+
+}  // namespace strata::cli

@@ -1,0 +1,23 @@
+#pragma once
+// The maps, 3D views and HTML report that `strata run` writes after its analyses and exports
+// (outputs "maps" and "report", section [report]; docs/render.md).
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "cli_output.h"
+#include "strata/io/project_file.h"
+#include "strata/io/store.h"
+
+namespace strata::cli {
+
+// Draws the maps (indicator choropleths per district and village, one map per pipe analysis)
+// into <output>/maps, the 3D views into <output>/scenes (when the store holds 3D layers), and,
+// with `html`, writes <output>/report.html. A map or view that fails is listed under "problems"
+// (and shown in the report); it does not stop the others. `summary` is the run's summary so
+// far. Appends a line per file to `text`.
+nlohmann::json write_project_report(const io::Project& project, io::Store* store,
+                                    const nlohmann::json& summary, bool html,
+                                    const GlobalOptions& g, std::string& text);
+
+}  // namespace strata::cli
