@@ -60,7 +60,7 @@ int run_map(const GlobalOptions& g, const MapArgs& a) {
 struct PipeMapArgs {
   NetworkListArgs networks;
   PipeSettings settings;
-  std::vector<std::string> findings, areas, outs;
+  std::vector<std::string> findings, areas, context, outs;
   std::string title = "Pipes and findings", subtitle;
   int width = 1400, height = 1000;
 };
@@ -73,10 +73,12 @@ int run_pipe_map(const GlobalOptions& g, const PipeMapArgs& a) {
   for (const auto& n : in.networks) spec.networks.push_back(&n.network);
   spec.findings = a.findings;
   spec.areas = a.areas;
+  spec.context = a.context;
   spec.metres_per_unit = in.unit_m;
   if (in.crs) spec.notes.push_back("CRS: " + *in.crs + ". Pipes coloured by utility (APWA).");
   const auto m = render::build_pipe_map(spec);
   nlohmann::json result = {{"pipes_by_utility", m.pipes_by_utility},
+                           {"context_polygons", m.context},
                            {"findings_by_kind", m.findings_by_kind},
                            {"areas", m.areas},
                            {"files", draw_map_files(m.map, a.outs, a.width, a.height)}};
@@ -93,9 +95,9 @@ struct SceneArgs {
   std::vector<std::string> layers;
   NetworkListArgs networks;
   PipeSettings settings;
-  double explode = 0, azimuth = 225, elevation = 35, zoom = 0.45, min_pipe = 0.2;
+  double explode = 0, depth_exaggeration = 1, azimuth = 225, elevation = 35, zoom = 0.55, min_pipe = 0.2;
   std::optional<double> ground_z;
-  bool cutaway = false, project_pipes = false;
+  bool cutaway = false, project_pipes = false, clip_pipes = false, units_only = false;
   int width = 1280, height = 960;
 };
 
@@ -157,7 +159,7 @@ int run_scene(const GlobalOptions& g, const SceneArgs& a) {
   auto colouring = render::parse_scene_colouring(a.colour_by);
   if (!colouring)
     throw StrataError(ErrorCode::kWrongInputParameters,
-                      "--colour-by '" + a.colour_by + "': use baunit, validation or building");
+                      "--colour-by '" + a.colour_by + "': use baunit, validation, building or plain");
   std::vector<CityObject> objects;
   if (!a.model.empty()) {
     io::read_cityjson(a.model, [&](CityObject&& o) { objects.push_back(std::move(o)); });
@@ -178,9 +180,12 @@ int run_scene(const GlobalOptions& g, const SceneArgs& a) {
   render::SceneOptions options;
   options.colour_by = *colouring;
   options.explode_m = a.explode;
+  options.units_only = a.units_only;
   options.ground_z = a.ground_z;
   options.ground_grid = a.cutaway;
   options.min_pipe_diameter_m = a.min_pipe;
+  options.depth_exaggeration = a.depth_exaggeration;
+  if (a.project_pipes || a.clip_pipes) options.clip_pipes_m = 20.0;
   options.camera = {a.azimuth, a.elevation, a.zoom};
   if (!a.findings.empty()) options.findings = read_findings(a.findings);
   std::optional<PipeInputs> in;
@@ -276,6 +281,9 @@ Runner add_render(CLI::App& app, const GlobalOptions& g) {
       ->check(CLI::ExistingFile);
   pipes->add_option("--areas", p->areas, "polygons drawn under the pipes: digs, survey areas")
       ->check(CLI::ExistingPath);
+  pipes->add_option("--context", p->context,
+                    "polygons drawn grey under everything: building footprints, parcels")
+      ->check(CLI::ExistingPath);
   pipes->add_option("--subtitle", p->subtitle, "line under the title");
   add_map_look(pipes, p->outs, p->title, p->width, p->height);
 
@@ -287,18 +295,25 @@ Runner add_render(CLI::App& app, const GlobalOptions& g) {
   scene->add_option("--store", s->store, "store or project: its 3D layers")
       ->check(CLI::ExistingPath);
   scene->add_option("--layers", s->layers, "store layers to draw (default: every 3D layer)");
-  scene->add_option("--colour-by,--color-by", s->colour_by, "baunit (default), validation, building");
+  scene->add_option("--colour-by,--color-by", s->colour_by,
+                    "baunit (default), validation, building, plain");
+  scene->add_option("--depth-exaggeration", s->depth_exaggeration,
+                    "draw depths below the ground this many times deeper (default 1)");
   scene->add_option("--findings", s->findings,
                     "report of `units build` (--report or --json): its 8xx findings mark units");
+  scene->add_flag("--units-only", s->units_only, "draw only the buildings that have units");
   scene->add_option("--explode", s->explode, "gap opened between storeys, m (default 0)");
   scene->add_flag("--cutaway", s->cutaway, "underground view: the ground as a see-through grid");
+  scene->add_flag("--clip-pipes", s->clip_pipes,
+                  "draw the pipes only within 20 m of the buildings (plan extent)");
   scene->add_flag("--project-pipes", s->project_pipes,
-                  "draw the [pipes] networks of the project given as --store (those within 50 m)");
+                  "draw the [pipes] networks of the project given as --store, cut to 20 m around the "
+                  "buildings");
   scene->add_option("--ground-z", s->ground_z,
                     "ground elevation (default: the lowest point of the buildings)");
   scene->add_option("--azimuth", s->azimuth, "camera bearing from the scene, degrees (225 = SW)");
   scene->add_option("--elevation", s->elevation, "camera height angle, degrees (negative: below)");
-  scene->add_option("--zoom", s->zoom, "Open3D zoom (default 0.45; smaller is closer)");
+  scene->add_option("--zoom", s->zoom, "Open3D zoom (default 0.55; smaller is closer)");
   scene->add_option("--min-pipe-diameter", s->min_pipe, "thinner pipes drawn this thick, m");
   add_network_list_options(scene, s->networks, false);
   add_settings_options(scene, s->settings, false);

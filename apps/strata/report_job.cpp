@@ -247,8 +247,10 @@ render::ReportSection pipes_section(const io::Project& project, const nlohmann::
       if (std::find(a.networks.begin(), a.networks.end(), n.name) != a.networks.end())
         spec.networks.push_back(&n.network);
     if (r.contains("gpkg")) spec.findings.push_back(r["gpkg"].get<std::string>());
-    for (const auto& [key, value] : a.options)
+    for (const auto& [key, value] : a.options) {
       if (key == "dig" || key == "survey_area") spec.areas.push_back(value);
+      if (key == "buildings" || key == "parcels") spec.context.push_back(value);
+    }
     spec.notes.push_back("Pipes coloured by utility (APWA colour code); points: findings of the analysis.");
     if (!networks.empty() && networks.front().crs) spec.notes.push_back("CRS: " + *networks.front().crs);
     const std::string stem = "pipes_" + a.name;
@@ -287,12 +289,14 @@ render::ReportSection scene_section(const io::Project& project, io::Store& store
        {"--colour-by", "baunit"}},
       {"units_by_validation", "Units by validation status (green valid, orange 8xx finding, red invalid geometry)",
        {"--colour-by", "validation"}},
-      {"storeys_exploded", "Storeys pulled apart by 4 m, one colour per BAUnit",
-       {"--colour-by", "baunit", "--explode", "4", "--elevation", "25"}},
+      {"storeys_exploded", "The buildings with registered units, storeys pulled apart by 3 m, one colour per BAUnit",
+       {"--colour-by", "baunit", "--explode", "3", "--elevation", "25", "--units-only"}},
   };
   if (project.pipes && !project.pipes->networks.empty())
-    views.push_back({"underground", "Underground cut-away: pipes as tubes below the ground grid, buildings above",
-                     {"--colour-by", "building", "--cutaway", "--project-pipes", "--elevation", "12"}});
+    views.push_back({"underground", "Underground cut-away: pipes by utility below the see-through ground grid (drawn at "
+                     "least 0.8 m thick, depths ×5), buildings above; pipes within 20 m of the buildings",
+                     {"--colour-by", "plain", "--cutaway", "--project-pipes", "--elevation", "30",
+                      "--min-pipe-diameter", "0.8", "--depth-exaggeration", "5"}});
   for (const auto& v : views) {
     const fs::path file = scenes_dir / (v.name + ".png");
     std::vector<std::string> args = {"--store", project.file.string(), "--out", file.string(),

@@ -286,6 +286,7 @@ void draw_legend(cairo_t* cr, Text& text, const MapDocument& map, const Layout& 
         cairo_stroke(cr);
         break;
       case LegendSymbol::kLine:
+        cairo_new_path(cr);
         cairo_move_to(cr, sx, sy + 8);
         cairo_line_to(cr, sx + 26, sy + 8);
         set_colour(cr, e.colour);
@@ -293,6 +294,7 @@ void draw_legend(cairo_t* cr, Text& text, const MapDocument& map, const Layout& 
         cairo_stroke(cr);
         break;
       case LegendSymbol::kPoint:
+        cairo_new_path(cr);  // the legend text left a current point: no line from it
         cairo_arc(cr, sx + 13, sy + 8, 6, 0, 2 * M_PI);
         set_colour(cr, e.colour);
         cairo_fill_preserve(cr);
@@ -307,6 +309,7 @@ void draw_legend(cairo_t* cr, Text& text, const MapDocument& map, const Layout& 
 
 void draw_features(cairo_t* cr, const MapLayer& layer, const Transform& t) {
   for (const auto& f : layer.features) {
+    cairo_new_path(cr);
     if (!f.polygons.empty()) {
       for (const auto& poly : f.polygons) {
         ring_path(cr, poly.outer(), t);

@@ -25,6 +25,26 @@ PipeMap build_pipe_map(const PipeMapSpec& spec) {
   map.metres_per_unit = spec.metres_per_unit;
   map.legend_title = "Pipes and findings";
 
+  MapLayer context{"context", {}, false};
+  for (const auto& path : spec.context)
+    for (const auto& name : io::vector_layer_names(path)) {
+      auto source = io::open_vector_source({path, name, {}, {}});
+      io::SourceFeature f;
+      while (source->next(f))
+        if (f.polygons) {
+          MapFeature mf;
+          mf.polygons = *f.polygons;
+          mf.fill = Rgba::hex(0xe0ddd8);
+          mf.stroke = Rgba::hex(0xa8a29a);
+          mf.stroke_px = 0.5;
+          context.features.push_back(std::move(mf));
+          ++out.context;
+        }
+    }
+  if (out.context > 0)
+    map.legend.push_back({"buildings, parcels (context)", Rgba::hex(0xe0ddd8), LegendSymbol::kBox});
+  map.layers.push_back(std::move(context));
+
   MapLayer areas{"areas", {}, false};
   for (const auto& path : spec.areas) {
     for (const auto& name : io::vector_layer_names(path)) {

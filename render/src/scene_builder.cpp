@@ -7,6 +7,7 @@
 #include <limits>
 #include <set>
 
+#include "strata/render/choropleth.h"
 #include "strata/spatial/geometry_validation.h"
 
 namespace strata::render {
@@ -15,6 +16,7 @@ std::optional<SceneColouring> parse_scene_colouring(const std::string& name) {
   if (name == "baunit") return SceneColouring::kBAUnit;
   if (name == "validation") return SceneColouring::kValidation;
   if (name == "building") return SceneColouring::kBuilding;
+  if (name == "plain") return SceneColouring::kPlain;
   return std::nullopt;
 }
 
@@ -64,6 +66,45 @@ std::string text_attribute(const CityObject& o, const char* key) {
   const auto j = nlohmann::json::parse(o.attributes_json, nullptr, false);
   if (j.is_discarded() || !j.is_object() || !j.contains(key) || !j[key].is_string()) return "";
   return j[key].get<std::string>();
+}
+
+// The parts of a 3D polyline inside a plan box (Liang-Barsky per segment), z interpolated.
+std::vector<std::vector<Point3>> clip_to_box(const std::vector<PipePoint>& line, double x0,
+                                             double y0, double x1, double y1) {
+  std::vector<std::vector<Point3>> parts;
+  std::vector<Point3> current;
+  for (std::size_t i = 0; i + 1 < line.size(); ++i) {
+    const auto &a = line[i], &b = line[i + 1];
+    double t0 = 0, t1 = 1;
+    const double dx = b[0] - a[0], dy = b[1] - a[1];
+    bool inside = true;
+    for (const auto& [p, q] : {std::pair{-dx, a[0] - x0}, std::pair{dx, x1 - a[0]},
+                              std::pair{-dy, a[1] - y0}, std::pair{dy, y1 - a[1]}}) {
+      if (p == 0) {
+        if (q < 0) inside = false;
+      } else if (p < 0) {
+        t0 = std::max(t0, q / p);
+      } else {
+        t1 = std::min(t1, q / p);
+      }
+    }
+    if (!inside || t0 > t1) {
+      if (current.size() > 1) parts.push_back(current);
+      current.clear();
+      continue;
+    }
+    auto at = [&](double t) -> Point3 {
+      return {a[0] + t * dx, a[1] + t * dy, a[2] + t * (b[2] - a[2])};
+    };
+    if (current.empty()) current.push_back(at(t0));
+    current.push_back(at(t1));
+    if (t1 < 1) {  // leaves the box inside this segment
+      parts.push_back(current);
+      current.clear();
+    }
+  }
+  if (current.size() > 1) parts.push_back(current);
+  return parts;
 }
 
 }  // namespace
@@ -133,14 +174,18 @@ SceneSummary build_scene(const std::vector<CityObject>& objects,
       case SceneColouring::kBuilding:
         mesh.colour = category_colour(static_cast<std::size_t>(out.buildings));
         break;
+      case SceneColouring::kPlain:
+        mesh.colour = kPlain;
+        break;
     }
     if (unit) ++out.units_by_status[status];
     out.scene.meshes.push_back(std::move(mesh));
   };
 
   for (const auto* b : buildings) {
-    ++out.buildings;
     auto it = units_of.find(b->id);
+    if (options.units_only && it == units_of.end()) continue;
+    ++out.buildings;
     if (it != units_of.end()) {
       const auto rank = storey_ranks(it->second);
       for (const auto* u : it->second) {
@@ -150,6 +195,7 @@ SceneSummary build_scene(const std::vector<CityObject>& objects,
       }
       continue;
     }
+    if (options.units_only) continue;
     std::vector<const CityObject*> own_storeys;
     for (const auto* s : storeys)
       if (!s->parents.empty() && s->parents.front() == b->id) own_storeys.push_back(s);
@@ -191,17 +237,30 @@ SceneSummary build_scene(const std::vector<CityObject>& objects,
   for (const auto& m : out.scene.meshes)
     for (const auto& t : m.triangles)
       for (const auto& p : t.corners) extend(p[0], p[1]);
+  const bool clip = options.clip_pipes_m && x0 <= x1;
+  const double cx0 = clip ? x0 - *options.clip_pipes_m : 0, cy0 = clip ? y0 - *options.clip_pipes_m : 0,
+               cx1 = clip ? x1 + *options.clip_pipes_m : 0, cy1 = clip ? y1 + *options.clip_pipes_m : 0;
   for (const PipeNetwork* network : networks) {
     const double dz = network->heights == PipeHeights::kBelowGround ? *out.ground_z : 0.0;
     for (const auto& link : network->links) {
       if (link.centreline.size() < 2) continue;
-      std::vector<Point3> axis;
+      std::vector<PipePoint> lifted;
+      const double g = *out.ground_z;
       for (const auto& p : link.centreline) {
-        axis.push_back({p[0], p[1], p[2] + dz});
-        extend(p[0], p[1]);
+        const double z = p[2] + dz;
+        lifted.push_back({p[0], p[1], z < g ? g - (g - z) * options.depth_exaggeration : z});
       }
+      std::vector<std::vector<Point3>> parts;
+      if (clip)
+        parts = clip_to_box(lifted, cx0, cy0, cx1, cy1);
+      else
+        parts.push_back(std::vector<Point3>(lifted.begin(), lifted.end()));
+      if (parts.empty()) continue;
       const double d = std::max(link.diameter_m, options.min_pipe_diameter_m);
-      out.scene.meshes.push_back({spatial::tube(axis, d / 2, 12), utility_colour(link.utility)});
+      for (const auto& axis : parts) {
+        for (const auto& p : axis) extend(p[0], p[1]);
+        out.scene.meshes.push_back({spatial::tube(axis, d / 2, 12), utility_colour(link.utility)});
+      }
       utilities.insert(link.utility);
       ++out.pipes;
     }
@@ -230,10 +289,16 @@ SceneSummary build_scene(const std::vector<CityObject>& objects,
     out.legend.push_back({"one colour per BAUnit (" + std::to_string(out.baunits) + ")",
                           category_colour(0), LegendSymbol::kBox});
   }
-  if (out.units == 0 && out.buildings > 0 && options.colour_by != SceneColouring::kBuilding)
+  if ((out.units == 0 && out.buildings > 0 && options.colour_by != SceneColouring::kBuilding) ||
+      options.colour_by == SceneColouring::kPlain)
     out.legend.push_back({"building", kPlain, LegendSymbol::kBox});
+  const std::string exaggerated =
+      options.depth_exaggeration != 1.0
+          ? " (depth ×" + render::format_value(options.depth_exaggeration, 10) + ")"
+          : "";
   for (Utility u : utilities)
-    out.legend.push_back({std::string(utility_name(u)) + " pipe", utility_colour(u), LegendSymbol::kLine});
+    out.legend.push_back(
+        {std::string(utility_name(u)) + " pipe" + exaggerated, utility_colour(u), LegendSymbol::kLine});
   if (options.ground_grid) out.legend.push_back({"ground (grid)", Rgba::hex(0x8c7b6b), LegendSymbol::kLine});
   out.scene.camera = options.camera;
   return out;

@@ -17,6 +17,7 @@ struct PipeMapSpec {
   std::vector<const PipeNetwork*> networks;
   std::vector<std::string> findings;  // GeoPackages of findings (every point/line layer)
   std::vector<std::string> areas;     // polygon datasets drawn under the pipes (digs, survey)
+  std::vector<std::string> context;   // polygons drawn grey under everything (buildings, parcels)
   std::optional<double> metres_per_unit = 1.0;
 };
 
@@ -24,7 +25,7 @@ struct PipeMap {
   MapDocument map;
   std::map<std::string, int> pipes_by_utility;
   std::map<std::string, int> findings_by_kind;  // "clash", "clearance", or the layer's name
-  int areas = 0;
+  int areas = 0, context = 0;
 };
 
 // Throws StrataError(901) naming a findings or area file that cannot be read.

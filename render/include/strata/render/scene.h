@@ -26,7 +26,7 @@ struct ScenePolyline {
 struct SceneCamera {
   double azimuth_deg = 225;
   double elevation_deg = 35;
-  double zoom = 0.45;  // Open3D's zoom: smaller shows less around the scene
+  double zoom = 0.55;  // Open3D's zoom: smaller shows less around the scene
 };
 
 struct Scene {
