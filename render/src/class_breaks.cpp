@@ -99,9 +99,8 @@ ClassBreaks classify(std::vector<double> values, ClassMethod method, int classes
   const double lo = values.front(), hi = values.back();
   // More classes than distinct values would leave classes empty: three districts make at most
   // three classes.
-  const auto distinct = static_cast<int>(
-      std::distance(values.begin(), std::unique_copy(values.begin(), values.end(),
-                                                     std::vector<double>(values.size()).begin())));
+  int distinct = 1;
+  for (std::size_t i = 1; i < values.size(); ++i) distinct += values[i] != values[i - 1];
   classes = std::min(classes, distinct);
   ClassBreaks b;
   b.method = method;
