@@ -114,7 +114,8 @@ std::map<std::string, std::vector<std::string>> read_findings(const std::string&
                       path + ": has no 'findings' list (a report of `strata units build`)");
   std::map<std::string, std::vector<std::string>> out;
   for (const auto& f : doc["findings"]) {
-    const std::string id = f.value("object_id", std::string());
+    // `units build` names the BAUnit (building number) or party of a finding in "id".
+    const std::string id = f.value("id", f.value("object_id", std::string()));
     if (!id.empty()) out[id].push_back(std::to_string(f.value("code", 0)));
   }
   return out;
@@ -226,6 +227,8 @@ int run_scene(const GlobalOptions& g, const SceneArgs& a) {
                            {"pipes", summary.pipes},
                            {"units_by_status", summary.units_by_status},
                            {"ground_z", summary.ground_z ? nlohmann::json(*summary.ground_z) : nullptr},
+                           {"pipes_z_min", summary.pipes_z_min ? nlohmann::json(*summary.pipes_z_min) : nullptr},
+                           {"pipes_z_max", summary.pipes_z_max ? nlohmann::json(*summary.pipes_z_max) : nullptr},
                            {"triangles", r.triangles},
                            {"line_segments", r.line_segments},
                            {"coverage", r.coverage},

@@ -4,10 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <set>
 
-#include "strata/render/choropleth.h"
 #include "strata/spatial/geometry_validation.h"
 
 namespace strata::render {
@@ -258,7 +258,11 @@ SceneSummary build_scene(const std::vector<CityObject>& objects,
       if (parts.empty()) continue;
       const double d = std::max(link.diameter_m, options.min_pipe_diameter_m);
       for (const auto& axis : parts) {
-        for (const auto& p : axis) extend(p[0], p[1]);
+        for (const auto& p : axis) {
+          extend(p[0], p[1]);
+          out.pipes_z_min = std::min(out.pipes_z_min.value_or(p[2]), p[2]);
+          out.pipes_z_max = std::max(out.pipes_z_max.value_or(p[2]), p[2]);
+        }
         out.scene.meshes.push_back({spatial::tube(axis, d / 2, 12), utility_colour(link.utility)});
       }
       utilities.insert(link.utility);
@@ -292,10 +296,10 @@ SceneSummary build_scene(const std::vector<CityObject>& objects,
   if ((out.units == 0 && out.buildings > 0 && options.colour_by != SceneColouring::kBuilding) ||
       options.colour_by == SceneColouring::kPlain)
     out.legend.push_back({"building", kPlain, LegendSymbol::kBox});
+  char factor[32];
+  std::snprintf(factor, sizeof factor, "%g", options.depth_exaggeration);
   const std::string exaggerated =
-      options.depth_exaggeration != 1.0
-          ? " (depth ×" + render::format_value(options.depth_exaggeration, 10) + ")"
-          : "";
+      options.depth_exaggeration != 1.0 ? std::string(" (depth ×") + factor + ")" : "";
   for (Utility u : utilities)
     out.legend.push_back(
         {std::string(utility_name(u)) + " pipe" + exaggerated, utility_colour(u), LegendSymbol::kLine});

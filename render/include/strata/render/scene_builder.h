@@ -42,6 +42,7 @@ struct SceneSummary {
   int baunits = 0;
   std::vector<LegendEntry> legend;
   std::optional<double> ground_z;
+  std::optional<double> pipes_z_min, pipes_z_max;  // the pipe axes as drawn
 };
 
 // `objects`: CityJSON objects (a strata ownership model: Building, BuildingStorey,
