@@ -122,6 +122,12 @@ Runner add_run(CLI::App& app, const GlobalOptions& g) {
           analyses[name] = run_project_pipes(project, pipes_text);
         } else if (name == "units") {
           analyses[name] = run_project_units(project, units_text);
+          // `units build --save` wrote the model through its own connection: reopen the store,
+          // so that what follows (indicators, exports, the report) sees the new 3D layers.
+          const Crs crs = store->crs();
+          run.store.reset();
+          run.store = io::open_geopackage_store(project.store, crs, false);
+          store = run.store.get();
         }
       }
     }

@@ -26,6 +26,7 @@ nlohmann::json read_json(const fs::path& path) {
 
 std::string number_text(const nlohmann::json& v, double magnitude_hint = 0) {
   if (!v.is_number()) return v.is_null() ? "–" : v.dump();
+  if (v.is_number_integer()) return render::format_value(v.get<double>(), 1e6);  // counts
   const double x = v.get<double>();
   return render::format_value(x, magnitude_hint != 0 ? magnitude_hint : x);
 }
@@ -434,10 +435,18 @@ nlohmann::json write_project_report(const io::Project& project, io::Store* store
   if (summary.contains("exports")) {
     render::ReportSection s{"exports", "Exports", {}, {}, {}, {}};
     render::ReportTable t;
-    t.header = {"plugin", "profile", "path", "ok"};
-    for (const auto& e : summary["exports"])
-      t.rows.push_back({e.value("to", std::string()), e.value("profile", std::string()),
-                        e.value("path", std::string()), e.value("ok", false) ? "yes" : "NO"});
+    t.header = {"plugin", "profile", "file", "result"};
+    for (const auto& e : summary["exports"]) {
+      std::string result = "written";
+      if (e.contains("error") && e["error"].is_object())
+        result = "FAILED: error " + std::to_string(e["error"].value("code", 0)) + ": " +
+                 e["error"].value("message", std::string());
+      else if (e.contains("files") && e["files"].is_array())
+        result = std::to_string(e["files"].size()) + " file(s) written";
+      t.rows.push_back({e.value("plugin", e.value("to", std::string())),
+                        e.value("profile", std::string()),
+                        fs::path(e.value("output", std::string())).filename().string(), result});
+    }
     s.tables.push_back(std::move(t));
     report.sections.push_back(std::move(s));
   }

@@ -290,7 +290,7 @@ SceneSummary build_scene(const std::vector<CityObject>& objects,
     out.legend.push_back({"cadastral finding (8xx)", kFinding, LegendSymbol::kBox});
     out.legend.push_back({"invalid geometry", kInvalid, LegendSymbol::kBox});
   } else if (options.colour_by == SceneColouring::kBAUnit && out.baunits > 0) {
-    out.legend.push_back({"one colour per BAUnit (" + std::to_string(out.baunits) + ")",
+    out.legend.push_back({"one colour per BAUnit with a volume (" + std::to_string(out.baunits) + ")",
                           category_colour(0), LegendSymbol::kBox});
   }
   if ((out.units == 0 && out.buildings > 0 && options.colour_by != SceneColouring::kBuilding) ||
