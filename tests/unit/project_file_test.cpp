@@ -128,3 +128,31 @@ TEST(ProjectFile, MissingFileIsReported) {
     EXPECT_NE(std::string(e.what()).find("not found"), std::string::npos) << e.what();
   }
 }
+
+TEST(ProjectFile, UnitsAndReportSections) {
+  const std::string base = std::string(kGood);
+  // kGood has 28 lines: the sections below start at line 29.
+  auto p = load_project(write_file(scratch_dir() / "p.toml",
+                                   base + "[units]\nfootprints = \"f.gpkg\"\nregistry = \"r.csv\"\n"
+                                          "id_field = \"bid\"\nheight = 9\n"
+                                          "[report]\nmaps = \"iso37120_21_1\"\nclasses = \"natural\"\n"
+                                          "class_count = 4\nscenes = false\n"));
+  ASSERT_TRUE(p.units);
+  EXPECT_EQ(p.units->footprints.filename(), "f.gpkg");
+  EXPECT_TRUE(p.units->footprints.is_absolute());
+  EXPECT_EQ(p.units->options.size(), 2u);
+  EXPECT_EQ(p.report.maps, std::vector<std::string>{"iso37120_21_1"});
+  EXPECT_EQ(p.report.classes, "natural");
+  EXPECT_EQ(p.report.class_count, 4);
+  EXPECT_FALSE(p.report.scenes);
+  expect_error(base + "[units]\nregistry = \"r.csv\"\n", 29, "needs 'footprints'");
+  expect_error(base + "[units]\nfootprints = \"f.gpkg\"\nheigth = 9\n", 31, "unknown key 'heigth'");
+  expect_error(base + "[report]\nclasses = \"jenks\"\n", 30, "quantile, natural or equal");
+  expect_error(base + "[report]\nclass_count = 12\n", 30, "from 1 to 9");
+  expect_error(base + "[report]\nscenes = \"yes\"\n", 30, "true or false");
+  std::string units_without_section = base;
+  const std::string analyses = "analyses = [\"population_by_district\"]";
+  units_without_section.replace(units_without_section.find(analyses), analyses.size(),
+                                "analyses = [\"units\"]");
+  expect_error(units_without_section, 5, "analysis units needs a [units] section");
+}
