@@ -95,7 +95,8 @@ struct SceneArgs {
   std::vector<std::string> layers;
   NetworkListArgs networks;
   PipeSettings settings;
-  double explode = 0, depth_exaggeration = 1, azimuth = 225, elevation = 35, zoom = 0.55, min_pipe = 0.2;
+  double explode = 0, depth_exaggeration = 1, azimuth = 225, elevation = 35, zoom = 0.55,
+         min_pipe = 0.2;
   std::optional<double> ground_z;
   bool cutaway = false, project_pipes = false, clip_pipes = false, units_only = false;
   int width = 1280, height = 960;
@@ -106,8 +107,7 @@ std::map<std::string, std::vector<std::string>> read_findings(const std::string&
   std::ifstream in(path);
   if (!in) throw StrataError(ErrorCode::kInvalidInputFile, path + ": cannot be read");
   auto doc = nlohmann::json::parse(in, nullptr, false);
-  if (doc.is_discarded())
-    throw StrataError(ErrorCode::kInvalidInputFile, path + ": is not JSON");
+  if (doc.is_discarded()) throw StrataError(ErrorCode::kInvalidInputFile, path + ": is not JSON");
   if (doc.contains("result")) doc = doc["result"];
   if (!doc.contains("findings") || !doc["findings"].is_array())
     throw StrataError(ErrorCode::kInvalidInputFile,
@@ -159,8 +159,9 @@ int run_scene(const GlobalOptions& g, const SceneArgs& a) {
     throw StrataError(ErrorCode::kWrongInputParameters, "give --model or --store (one of them)");
   auto colouring = render::parse_scene_colouring(a.colour_by);
   if (!colouring)
-    throw StrataError(ErrorCode::kWrongInputParameters,
-                      "--colour-by '" + a.colour_by + "': use baunit, validation, building or plain");
+    throw StrataError(
+        ErrorCode::kWrongInputParameters,
+        "--colour-by '" + a.colour_by + "': use baunit, validation, building or plain");
   std::vector<CityObject> objects;
   if (!a.model.empty()) {
     io::read_cityjson(a.model, [&](CityObject&& o) { objects.push_back(std::move(o)); });
@@ -201,7 +202,8 @@ int run_scene(const GlobalOptions& g, const SceneArgs& a) {
   std::vector<PipeNetwork> near;
   if (a.project_pipes) {
     if (!is_project_file(a.store))
-      throw StrataError(ErrorCode::kWrongInputParameters, "--project-pipes needs --store PROJECT.toml");
+      throw StrataError(ErrorCode::kWrongInputParameters,
+                        "--project-pipes needs --store PROJECT.toml");
     project_networks = load_project_networks(io::load_project(a.store));
     near = pipes_near(objects, project_networks, 50.0);
     for (const auto& n : near) networks.push_back(&n);
@@ -216,23 +218,25 @@ int run_scene(const GlobalOptions& g, const SceneArgs& a) {
   const auto summary = render::build_scene(objects, networks, options);
   const auto r = render::render_scene(summary.scene, a.out, a.width, a.height);
   nlohmann::json legend = nlohmann::json::array();
-  for (const auto& e : summary.legend) legend.push_back({{"label", e.label}, {"colour", e.colour.css()}});
-  nlohmann::json result = {{"out", a.out},
-                           {"width", r.width},
-                           {"height", r.height},
-                           {"buildings", summary.buildings},
-                           {"units", summary.units},
-                           {"storeys", summary.storeys},
-                           {"baunits", summary.baunits},
-                           {"pipes", summary.pipes},
-                           {"units_by_status", summary.units_by_status},
-                           {"ground_z", summary.ground_z ? nlohmann::json(*summary.ground_z) : nullptr},
-                           {"pipes_z_min", summary.pipes_z_min ? nlohmann::json(*summary.pipes_z_min) : nullptr},
-                           {"pipes_z_max", summary.pipes_z_max ? nlohmann::json(*summary.pipes_z_max) : nullptr},
-                           {"triangles", r.triangles},
-                           {"line_segments", r.line_segments},
-                           {"coverage", r.coverage},
-                           {"legend", legend}};
+  for (const auto& e : summary.legend)
+    legend.push_back({{"label", e.label}, {"colour", e.colour.css()}});
+  nlohmann::json result = {
+      {"out", a.out},
+      {"width", r.width},
+      {"height", r.height},
+      {"buildings", summary.buildings},
+      {"units", summary.units},
+      {"storeys", summary.storeys},
+      {"baunits", summary.baunits},
+      {"pipes", summary.pipes},
+      {"units_by_status", summary.units_by_status},
+      {"ground_z", summary.ground_z ? nlohmann::json(*summary.ground_z) : nullptr},
+      {"pipes_z_min", summary.pipes_z_min ? nlohmann::json(*summary.pipes_z_min) : nullptr},
+      {"pipes_z_max", summary.pipes_z_max ? nlohmann::json(*summary.pipes_z_max) : nullptr},
+      {"triangles", r.triangles},
+      {"line_segments", r.line_segments},
+      {"coverage", r.coverage},
+      {"legend", legend}};
   std::ostringstream text;
   text << a.out << ": " << summary.buildings << " buildings, " << summary.units << " units ("
        << summary.baunits << " BAUnits), " << summary.pipes << " pipes; " << r.triangles
@@ -279,13 +283,15 @@ Runner add_render(CLI::App& app, const GlobalOptions& g) {
       "pipes", "Map of pipe networks by utility with the findings of the pipe analyses");
   add_network_list_options(pipes, p->networks);
   add_settings_options(pipes, p->settings, false);
-  pipes->add_option("--findings", p->findings,
-                    "findings GeoPackage of a pipe analysis (--gpkg output; repeatable)")
+  pipes
+      ->add_option("--findings", p->findings,
+                   "findings GeoPackage of a pipe analysis (--gpkg output; repeatable)")
       ->check(CLI::ExistingFile);
   pipes->add_option("--areas", p->areas, "polygons drawn under the pipes: digs, survey areas")
       ->check(CLI::ExistingPath);
-  pipes->add_option("--context", p->context,
-                    "polygons drawn grey under everything: building footprints, parcels")
+  pipes
+      ->add_option("--context", p->context,
+                   "polygons drawn grey under everything: building footprints, parcels")
       ->check(CLI::ExistingPath);
   pipes->add_option("--subtitle", p->subtitle, "line under the title");
   add_map_look(pipes, p->outs, p->title, p->width, p->height);
@@ -309,9 +315,10 @@ Runner add_render(CLI::App& app, const GlobalOptions& g) {
   scene->add_flag("--cutaway", s->cutaway, "underground view: the ground as a see-through grid");
   scene->add_flag("--clip-pipes", s->clip_pipes,
                   "draw the pipes only within 20 m of the buildings (plan extent)");
-  scene->add_flag("--project-pipes", s->project_pipes,
-                  "draw the [pipes] networks of the project given as --store, cut to 20 m around the "
-                  "buildings");
+  scene->add_flag(
+      "--project-pipes", s->project_pipes,
+      "draw the [pipes] networks of the project given as --store, cut to 20 m around the "
+      "buildings");
   scene->add_option("--ground-z", s->ground_z,
                     "ground elevation (default: the lowest point of the buildings)");
   scene->add_option("--azimuth", s->azimuth, "camera bearing from the scene, degrees (225 = SW)");

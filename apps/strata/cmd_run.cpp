@@ -10,12 +10,12 @@
 #include "export_job.h"
 #include "pipes_project.h"
 #include "report_job.h"
-#include "units_project.h"
 #include "store_arg.h"
 #include "strata/core/clock.h"
 #include "strata/io/issues_csv.h"
 #include "strata/io/project_import.h"
 #include "strata/spatial/population_by_district.h"
+#include "units_project.h"
 
 namespace strata::cli {
 namespace {
@@ -75,8 +75,8 @@ Runner add_run(CLI::App& app, const GlobalOptions& g) {
                               (ec ? " (" + ec.message() + ")" : " (a file is in the way)"));
     }
     // One line per stage on stderr (not with --quiet), so a long run shows where it is.
-    const bool wants_report =
-        std::find(project.outputs.begin(), project.outputs.end(), "report") != project.outputs.end();
+    const bool wants_report = std::find(project.outputs.begin(), project.outputs.end(), "report") !=
+                              project.outputs.end();
     const bool wants_maps =
         wants_report ||
         std::find(project.outputs.begin(), project.outputs.end(), "maps") != project.outputs.end();
@@ -154,7 +154,8 @@ Runner add_run(CLI::App& app, const GlobalOptions& g) {
     bool render_failed = false;
     if (wants_maps && store) {
       stage(wants_report ? "maps, 3D views and report" : "maps");
-      summary["report"] = write_project_report(project, store, summary, wants_report, g, report_text);
+      summary["report"] =
+          write_project_report(project, store, summary, wants_report, g, report_text);
       render_failed = !summary["report"]["problems"].empty();
       if (summary["report"].contains("report")) outputs["report"] = summary["report"]["report"];
     }
@@ -190,8 +191,8 @@ Runner add_run(CLI::App& app, const GlobalOptions& g) {
     if (!report_text.empty()) text << "maps and report:\n" << report_text;
     if (render_failed)
       for (const auto& p : summary["report"]["problems"])
-        text << "  PROBLEM " << p["what"].get<std::string>() << ": " << p["message"].get<std::string>()
-             << "\n";
+        text << "  PROBLEM " << p["what"].get<std::string>() << ": "
+             << p["message"].get<std::string>() << "\n";
     text << "summary: " << summary_path.string() << "\n";
     if (outputs.contains("report"))
       text << "report: " << outputs["report"].get<std::string>() << " (open it in a browser)\n";

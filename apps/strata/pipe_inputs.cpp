@@ -111,9 +111,8 @@ void add_network_options(CLI::App* app, const std::string& prefix, NetworkArgs& 
 }
 
 void add_network_list_options(CLI::App* app, NetworkListArgs& n, bool required) {
-  auto* files =
-      app->add_option("networks", n.files, "pipe networks: .inp files or GIS line layers")
-          ->check(CLI::ExistingPath);
+  auto* files = app->add_option("networks", n.files, "pipe networks: .inp files or GIS line layers")
+                    ->check(CLI::ExistingPath);
   if (required) files->required();
   const std::string each = " (once for all networks, or once per network in order)";
   app->add_option("--layer", n.layer, "layer of a multi-layer dataset" + each);

@@ -16,8 +16,8 @@ extern char** environ;
 
 namespace strata::cli {
 
-nlohmann::json draw_map_files(const render::MapDocument& map,
-                              const std::vector<std::string>& outs, int width, int height) {
+nlohmann::json draw_map_files(const render::MapDocument& map, const std::vector<std::string>& outs,
+                              int width, int height) {
   nlohmann::json files = nlohmann::json::array();
   for (const auto& out : outs) {
     const auto r = render::render_map(map, out, width, height);
@@ -82,10 +82,10 @@ void reexec_under_xvfb_if_needed(int width, int height) {
     return;
   std::ifstream in("/proc/self/cmdline", std::ios::binary);
   std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::vector<std::string> args = {"xvfb-run", "-a", "-s",
-                                   "-screen 0 " + std::to_string(width + 64) + "x" +
-                                       std::to_string(height + 64) + "x24",
-                                   self_exe()};
+  std::vector<std::string> args = {
+      "xvfb-run", "-a", "-s",
+      "-screen 0 " + std::to_string(width + 64) + "x" + std::to_string(height + 64) + "x24",
+      self_exe()};
   std::size_t start = all.find('\0');  // skip argv[0]: the resolved executable replaces it
   while (start != std::string::npos && start + 1 < all.size()) {
     const std::size_t end = all.find('\0', start + 1);
@@ -125,7 +125,8 @@ nlohmann::json render_scene_in_child(const std::vector<std::string>& args) {
   std::string out;
   ::lseek(fd, 0, SEEK_SET);
   char buf[65536];
-  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) out.append(buf, static_cast<std::size_t>(n));
+  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;)
+    out.append(buf, static_cast<std::size_t>(n));
   ::close(fd);
   auto doc = nlohmann::json::parse(out, nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) {
@@ -133,7 +134,8 @@ nlohmann::json render_scene_in_child(const std::vector<std::string>& args) {
                                 ? "was killed by signal " + std::to_string(WTERMSIG(status))
                                 : "exited with " + std::to_string(WEXITSTATUS(status));
     return {{"ok", false},
-            {"error", {{"code", 985}, {"code_name", "RENDER_FAILED"}, {"message", "render scene " + why}}}};
+            {"error",
+             {{"code", 985}, {"code_name", "RENDER_FAILED"}, {"message", "render scene " + why}}}};
   }
   return doc;
 }

@@ -14,8 +14,8 @@
 namespace strata::cli {
 
 // Draws `map` into each of `outs` (.png / .svg); the JSON lists every file with its size.
-nlohmann::json draw_map_files(const render::MapDocument& map,
-                              const std::vector<std::string>& outs, int width, int height);
+nlohmann::json draw_map_files(const render::MapDocument& map, const std::vector<std::string>& outs,
+                              int width, int height);
 
 // The choropleth's classes and features as JSON (colours, bounds, counts).
 nlohmann::json choropleth_json(const render::Choropleth& c);

@@ -76,8 +76,8 @@ render::ReportSection indicator_section(const io::Project& project, const nlohma
   if (doc.is_object() && doc.contains("city")) {
     const auto& city = doc["city"];
     if (city.contains("population") && city["population"].is_number())
-      figures.push_back({"population (all districts)", number_text(city["population"], 1e6),
-                         "fig-population"});
+      figures.push_back(
+          {"population (all districts)", number_text(city["population"], 1e6), "fig-population"});
     for (const char* key : {"iso37120_21_1", "permeable_paving_share", "paving_target_progress"})
       if (city.contains(key) && city[key].is_number()) {
         const auto d = defs.count(key) ? defs.at(key) : nlohmann::json::object();
@@ -119,10 +119,9 @@ render::ReportSection indicator_section(const io::Project& project, const nlohma
         spec.palette = project.report.palette;
         const std::string iso = d.value("iso37120_2018", std::string());
         const std::string iso14 = d.value("iso37120_2014", std::string());
-        spec.title = d.value("name", key) +
-                     (!iso.empty()    ? " (ISO 37120:2018 " + iso + ")"
-                      : !iso14.empty() ? " (ISO 37120:2014 " + iso14 + ")"
-                                       : "");
+        spec.title = d.value("name", key) + (!iso.empty()     ? " (ISO 37120:2018 " + iso + ")"
+                                             : !iso14.empty() ? " (ISO 37120:2014 " + iso14 + ")"
+                                                              : "");
         spec.subtitle = project.name + ", per " + level;
         spec.legend_title = d.value("unit", key);
         spec.notes.push_back("Formula: " + d.value("formula", std::string("see indicators.json")));
@@ -137,12 +136,13 @@ render::ReportSection indicator_section(const io::Project& project, const nlohma
           entry["name"] = stem;
           entry["indicator"] = key;
           entry["level"] = level;
-          entry["files"] = draw_map_files(c.map, files, project.report.width, project.report.height);
+          entry["files"] =
+              draw_map_files(c.map, files, project.report.width, project.report.height);
           out.maps.push_back(entry);
-          s.images.push_back({files[0], spec.title + ", per " + level + " (" +
-                                            render::class_method_name(c.breaks.method) +
-                                            " classes; SVG beside the report: maps/" + stem +
-                                            ".svg)",
+          s.images.push_back({files[0],
+                              spec.title + ", per " + level + " (" +
+                                  render::class_method_name(c.breaks.method) +
+                                  " classes; SVG beside the report: maps/" + stem + ".svg)",
                               "map-" + stem});
           text += "  map " + files[0] + "\n";
         } catch (const std::exception& e) {
@@ -162,7 +162,8 @@ render::ReportSection indicator_section(const io::Project& project, const nlohma
     t.numeric = {false};
     for (const auto& k : cols) {
       const auto d = defs.count(k) ? defs.at(k) : nlohmann::json::object();
-      t.header.push_back(d.value("name", k) + (d.contains("unit") ? " (" + d["unit"].get<std::string>() + ")" : ""));
+      t.header.push_back(d.value("name", k) +
+                         (d.contains("unit") ? " (" + d["unit"].get<std::string>() + ")" : ""));
       t.numeric.push_back(true);
     }
     auto row_of = [&](const nlohmann::json& r, const std::string& name) {
@@ -180,8 +181,9 @@ render::ReportSection indicator_section(const io::Project& project, const nlohma
     const auto& prov = doc["provenance"];
     render::ReportTable t;
     t.caption = "Provenance of the data (indicators.json holds it in full)";
-    t.header = {"layer", "kind", "file", "source", "vintage", "joined", "read", "imported",
-                "SHA-256 (first 12)"};
+    t.header = {"layer",  "kind",     "file",
+                "source", "vintage",  "joined",
+                "read",   "imported", "SHA-256 (first 12)"};
     t.numeric = {false, false, false, false, false, false, true, true, false};
     for (const auto& l : prov["datasets"]) {
       const std::string sha = l.value("sha256", std::string());
@@ -252,56 +254,66 @@ render::ReportSection pipes_section(const io::Project& project, const nlohmann::
       if (key == "dig" || key == "survey_area") spec.areas.push_back(value);
       if (key == "buildings" || key == "parcels") spec.context.push_back(value);
     }
-    spec.notes.push_back("Pipes coloured by utility (APWA colour code); points: findings of the analysis.");
-    if (!networks.empty() && networks.front().crs) spec.notes.push_back("CRS: " + *networks.front().crs);
+    spec.notes.push_back(
+        "Pipes coloured by utility (APWA colour code); points: findings of the analysis.");
+    if (!networks.empty() && networks.front().crs)
+      spec.notes.push_back("CRS: " + *networks.front().crs);
     const std::string stem = "pipes_" + a.name;
     stage(g, "map " + stem);
     try {
       const auto m = render::build_pipe_map(spec);
       const std::vector<std::string> files = {(maps_dir / (stem + ".png")).string(),
                                               (maps_dir / (stem + ".svg")).string()};
-      out.maps.push_back({{"name", stem},
-                          {"analysis", a.name},
-                          {"pipes_by_utility", m.pipes_by_utility},
-                          {"findings_by_kind", m.findings_by_kind},
-                          {"files", draw_map_files(m.map, files, project.report.width,
-                                                   project.report.height)}});
-      s.images.push_back({files[0], spec.title + ": pipes by utility and the findings", "map-" + stem});
+      out.maps.push_back(
+          {{"name", stem},
+           {"analysis", a.name},
+           {"pipes_by_utility", m.pipes_by_utility},
+           {"findings_by_kind", m.findings_by_kind},
+           {"files", draw_map_files(m.map, files, project.report.width, project.report.height)}});
+      s.images.push_back(
+          {files[0], spec.title + ": pipes by utility and the findings", "map-" + stem});
       text += "  map " + files[0] + "\n";
     } catch (const std::exception& e) {
       problem(out, s, "map " + stem, e);
     }
   }
-  figures.push_back({"pipe findings (all analyses)", number_text(nlohmann::json(total), 1e6), "fig-pipe-findings"});
+  figures.push_back({"pipe findings (all analyses)", number_text(nlohmann::json(total), 1e6),
+                     "fig-pipe-findings"});
   s.tables.push_back(std::move(counts));
   return s;
 }
 
 render::ReportSection scene_section(const io::Project& project, io::Store& store,
-                                    const fs::path& scenes_dir, const GlobalOptions& g,
-                                    Output& out, std::string& text) {
+                                    const fs::path& scenes_dir, const GlobalOptions& g, Output& out,
+                                    std::string& text) {
   render::ReportSection s{"scenes", "3D views", {}, {}, {}, {}};
   struct View {
     std::string name, caption;
     std::vector<std::string> args;
   };
   std::vector<View> views = {
-      {"units_by_baunit", "Buildings with their registered units, one colour per BAUnit",
+      {"units_by_baunit",
+       "Buildings with their registered units, one colour per BAUnit",
        {"--colour-by", "baunit"}},
-      {"units_by_validation", "Units by validation status (green valid, orange 8xx finding, red invalid geometry)",
+      {"units_by_validation",
+       "Units by validation status (green valid, orange 8xx finding, red invalid geometry)",
        {"--colour-by", "validation"}},
-      {"storeys_exploded", "The buildings with registered units, storeys pulled apart by 3 m, one colour per BAUnit",
+      {"storeys_exploded",
+       "The buildings with registered units, storeys pulled apart by 3 m, one colour per BAUnit",
        {"--colour-by", "baunit", "--explode", "3", "--elevation", "25", "--units-only"}},
   };
   if (project.pipes && !project.pipes->networks.empty())
-    views.push_back({"underground", "Underground cut-away: pipes by utility below the see-through ground grid (drawn at "
-                     "least 0.8 m thick, depths ×5), buildings above; pipes within 20 m of the buildings",
-                     {"--colour-by", "plain", "--cutaway", "--project-pipes", "--elevation", "30",
-                      "--min-pipe-diameter", "0.8", "--depth-exaggeration", "5"}});
+    views.push_back(
+        {"underground",
+         "Underground cut-away: pipes by utility below the see-through ground grid (drawn at "
+         "least 0.8 m thick, depths ×5), buildings above; pipes within 20 m of the buildings",
+         {"--colour-by", "plain", "--cutaway", "--project-pipes", "--elevation", "30",
+          "--min-pipe-diameter", "0.8", "--depth-exaggeration", "5"}});
   for (const auto& v : views) {
     const fs::path file = scenes_dir / (v.name + ".png");
-    std::vector<std::string> args = {"--store", project.file.string(), "--out", file.string(),
-                                     "--width", "1280", "--height", "900"};
+    std::vector<std::string> args = {
+        "--store", project.file.string(), "--out", file.string(), "--width", "1280", "--height",
+        "900"};
     args.insert(args.end(), v.args.begin(), v.args.end());
     const auto findings = project.output / "units" / "report.json";
     if (v.name == "units_by_validation" && fs::exists(findings))
@@ -331,8 +343,9 @@ render::ReportSection units_section(const nlohmann::json& r,
                                     std::vector<render::ReportFigure>& figures) {
   render::ReportSection s{"units", "3D ownership model", {}, {}, {}, {}};
   render::ReportTable t;
-  t.caption = "The model (units/model.city.json; saved into the store as buildings_3d, "
-              "building_storeys, legal_spaces)";
+  t.caption =
+      "The model (units/model.city.json; saved into the store as buildings_3d, "
+      "building_storeys, legal_spaces)";
   t.header = {"what", "count"};
   t.numeric = {false, true};
   for (const char* key : {"buildings", "footprints_rejected", "baunits", "generated_units",
@@ -340,7 +353,8 @@ render::ReportSection units_section(const nlohmann::json& r,
     if (r.contains(key)) t.rows.push_back({key, number_text(r[key], 1e6)});
   s.tables.push_back(std::move(t));
   render::ReportTable codes;
-  codes.caption = "Cadastral checks (8xx, docs/validation.md): findings by code (units/report.json lists each)";
+  codes.caption =
+      "Cadastral checks (8xx, docs/validation.md): findings by code (units/report.json lists each)";
   codes.header = {"code", "name", "findings"};
   codes.numeric = {true, false, true};
   std::int64_t total = 0;
@@ -351,10 +365,12 @@ render::ReportSection units_section(const nlohmann::json& r,
     }
   if (codes.rows.empty()) s.paragraphs.push_back("Every cadastral check passed.");
   s.tables.push_back(std::move(codes));
-  figures.push_back({"registered units (BAUnits)", number_text(r.value("baunits", nlohmann::json(0)), 1e6),
-                     "fig-baunits"});
-  figures.push_back({"cadastral findings (8xx)", number_text(nlohmann::json(total), 1e6), "fig-8xx"});
-  s.paragraphs.push_back("Party names and identity numbers are not shown; rights carry party references only.");
+  figures.push_back({"registered units (BAUnits)",
+                     number_text(r.value("baunits", nlohmann::json(0)), 1e6), "fig-baunits"});
+  figures.push_back(
+      {"cadastral findings (8xx)", number_text(nlohmann::json(total), 1e6), "fig-8xx"});
+  s.paragraphs.push_back(
+      "Party names and identity numbers are not shown; rights carry party references only.");
   return s;
 }
 
@@ -371,23 +387,26 @@ render::ReportSection validation_section(io::Store* store, const nlohmann::json&
       const auto& p = l.contains("provenance") ? l["provenance"] : l;
       read += p.value("features_read", std::int64_t{0});
       rejected += p.value("features_rejected", std::int64_t{0});
-      layers.rows.push_back({p.value("layer", std::string()),
-                             number_text(p.value("features_read", nlohmann::json(nullptr)), 1e6),
-                             number_text(p.value("features_imported", nlohmann::json(nullptr)), 1e6),
-                             number_text(p.value("features_repaired", nlohmann::json(nullptr)), 1e6),
-                             number_text(p.value("features_rejected", nlohmann::json(nullptr)), 1e6)});
+      layers.rows.push_back(
+          {p.value("layer", std::string()),
+           number_text(p.value("features_read", nlohmann::json(nullptr)), 1e6),
+           number_text(p.value("features_imported", nlohmann::json(nullptr)), 1e6),
+           number_text(p.value("features_repaired", nlohmann::json(nullptr)), 1e6),
+           number_text(p.value("features_rejected", nlohmann::json(nullptr)), 1e6)});
     }
   figures.push_back({"features read", number_text(nlohmann::json(read), 1e6), "fig-features-read"});
-  figures.push_back({"features rejected (import_report.csv)", number_text(nlohmann::json(rejected), 1e6),
-                     "fig-features-rejected"});
+  figures.push_back({"features rejected (import_report.csv)",
+                     number_text(nlohmann::json(rejected), 1e6), "fig-features-rejected"});
   s.tables.push_back(std::move(layers));
   if (store) {
-    std::map<std::pair<int, std::string>, std::map<std::string, int>> by_code;  // code -> status -> n
+    std::map<std::pair<int, std::string>, std::map<std::string, int>>
+        by_code;  // code -> status -> n
     for (const auto& issue : store->issues())
       ++by_code[{static_cast<int>(issue.code), std::string(error_name(issue.code))}]
                [std::string(status_name(issue.status))];
     render::ReportTable codes;
-    codes.caption = "Issues by code (docs/error-codes.md; one row per feature in import_report.csv)";
+    codes.caption =
+        "Issues by code (docs/error-codes.md; one row per feature in import_report.csv)";
     codes.header = {"code", "name", "rejected", "repaired", "warning"};
     codes.numeric = {true, false, true, true, true};
     for (const auto& [code, statuses] : by_code) {
@@ -395,8 +414,8 @@ render::ReportSection validation_section(io::Store* store, const nlohmann::json&
         auto it = statuses.find(k);
         return std::to_string(it == statuses.end() ? 0 : it->second);
       };
-      codes.rows.push_back({std::to_string(code.first), code.second, n("rejected"), n("repaired"),
-                            n("warning")});
+      codes.rows.push_back(
+          {std::to_string(code.first), code.second, n("rejected"), n("repaired"), n("warning")});
     }
     if (codes.rows.empty()) s.paragraphs.push_back("No feature was rejected, repaired or flagged.");
     s.tables.push_back(std::move(codes));
@@ -418,12 +437,14 @@ nlohmann::json write_project_report(const io::Project& project, io::Store* store
                     " · " + summary.value("started_at", std::string());
   report.sections.push_back(validation_section(store, summary, report.figures));
   const auto& analyses = summary["analyses"];
-  if (analyses.contains("units")) report.sections.push_back(units_section(analyses["units"], report.figures));
+  if (analyses.contains("units"))
+    report.sections.push_back(units_section(analyses["units"], report.figures));
   if (analyses.contains("indicators"))
     report.sections.push_back(
         indicator_section(project, summary, maps_dir, g, out, text, report.figures));
   if (analyses.contains("pipes") && project.pipes)
-    report.sections.push_back(pipes_section(project, summary, maps_dir, g, out, text, report.figures));
+    report.sections.push_back(
+        pipes_section(project, summary, maps_dir, g, out, text, report.figures));
   bool has_3d = false;
   if (store)
     for (const auto& l : store->layers())

@@ -19,10 +19,10 @@ std::vector<std::string> command_line(const io::Project& p) {
       if (c == '_') c = '-';
     args.insert(args.end(), {option, v});
   }
-  args.insert(args.end(), {"--out", (dir / "model.city.json").string(), "--report",
-                           (dir / "report.json").string(), "--gpkg",
-                           (dir / "ownership_errors.gpkg").string(), "--store",
-                           p.store.string(), "--save"});
+  args.insert(
+      args.end(),
+      {"--out", (dir / "model.city.json").string(), "--report", (dir / "report.json").string(),
+       "--gpkg", (dir / "ownership_errors.gpkg").string(), "--store", p.store.string(), "--save"});
   return args;
 }
 
@@ -41,9 +41,9 @@ void invoke(const io::Project& p, bool run, nlohmann::json& result, std::string&
   try {
     app.parse(reversed);
   } catch (const CLI::ParseError& e) {
-    throw StrataError(ErrorCode::kProjectFile,
-                      p.file.string() + ":" + std::to_string(p.units->line) + ": [units]: " +
-                          e.what());
+    throw StrataError(
+        ErrorCode::kProjectFile,
+        p.file.string() + ":" + std::to_string(p.units->line) + ": [units]: " + e.what());
   }
   if (!run) return;
   std::filesystem::create_directories(p.output / "units");

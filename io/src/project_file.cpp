@@ -333,9 +333,9 @@ class Loader {
     const auto* t = node.as_table();
     if (!t) fail(node, "[units] must be a table");
     static const std::set<std::string_view> allowed = {
-        "footprints", "registry", "layer", "id_field", "height", "height_field", "storeys_field",
-        "storey_height", "base_field", "terrain", "crs", "profile", "area_tol", "overlap_tol",
-        "as_of"};
+        "footprints",   "registry",      "layer",         "id_field",    "height",
+        "height_field", "storeys_field", "storey_height", "base_field",  "terrain",
+        "crs",          "profile",       "area_tol",      "overlap_tol", "as_of"};
     UnitsSpec u;
     u.line = static_cast<int>(node.source().begin.line);
     for (auto&& [k, v] : *t) {
@@ -363,7 +363,8 @@ class Loader {
   ReportSpec report_spec(const toml::node& node) const {
     const auto* t = node.as_table();
     if (!t) fail(node, "[report] must be a table");
-    allow_keys(*t, {"title", "maps", "classes", "class_count", "palette", "scenes", "width", "height"},
+    allow_keys(*t,
+               {"title", "maps", "classes", "class_count", "palette", "scenes", "width", "height"},
                "[report]");
     ReportSpec r;
     r.title = text(*t, "title", "[report]", false);

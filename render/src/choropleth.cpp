@@ -28,7 +28,8 @@ std::string format_value(double value, double magnitude) {
 namespace {
 
 std::optional<double> numeric(const FieldValue& v) {
-  if (const auto* d = std::get_if<double>(&v)) return std::isfinite(*d) ? std::optional(*d) : std::nullopt;
+  if (const auto* d = std::get_if<double>(&v))
+    return std::isfinite(*d) ? std::optional(*d) : std::nullopt;
   if (const auto* i = std::get_if<std::int64_t>(&v)) return static_cast<double>(*i);
   return std::nullopt;
 }
@@ -116,7 +117,8 @@ Choropleth build_choropleth(const ChoroplethSpec& spec) {
   map.subtitle = spec.subtitle;
   map.legend_title = spec.legend_title.empty() ? spec.field : spec.legend_title;
   map.notes = spec.notes;
-  const double magnitude = std::max(std::abs(out.breaks.lower.front()), std::abs(out.breaks.upper.back()));
+  const double magnitude =
+      std::max(std::abs(out.breaks.lower.front()), std::abs(out.breaks.upper.back()));
   for (int c = 0; c < out.breaks.size(); ++c) {
     const auto k = static_cast<std::size_t>(c);
     map.legend.push_back({format_value(out.breaks.lower[k], magnitude) + " – " +

@@ -19,10 +19,14 @@ std::optional<ClassMethod> parse_class_method(const std::string& name) {
 
 std::string class_method_name(ClassMethod method) {
   switch (method) {
-    case ClassMethod::kQuantile: return "quantile";
-    case ClassMethod::kNaturalBreaks: return "natural";
-    case ClassMethod::kEqualInterval: return "equal";
-    case ClassMethod::kFixed: return "fixed";
+    case ClassMethod::kQuantile:
+      return "quantile";
+    case ClassMethod::kNaturalBreaks:
+      return "natural";
+    case ClassMethod::kEqualInterval:
+      return "equal";
+    case ClassMethod::kFixed:
+      return "fixed";
   }
   return "quantile";
 }
@@ -90,8 +94,7 @@ ClassBreaks classify(std::vector<double> values, ClassMethod method, int classes
                      const std::vector<double>& fixed_breaks) {
   values.erase(std::remove_if(values.begin(), values.end(), [](double x) { return std::isnan(x); }),
                values.end());
-  if (values.empty())
-    throw StrataError(ErrorCode::kWrongInputParameters, "no values to classify");
+  if (values.empty()) throw StrataError(ErrorCode::kWrongInputParameters, "no values to classify");
   if (method != ClassMethod::kFixed && (classes < 1 || classes > 9))
     throw StrataError(ErrorCode::kWrongInputParameters,
                       "classes must be 1 to 9, got " + std::to_string(classes));

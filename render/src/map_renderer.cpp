@@ -85,9 +85,7 @@ void set_colour(cairo_t* cr, const Rgba& c) { cairo_set_source_rgba(cr, c.r, c.g
 
 struct TextBox {
   double x0, y0, x1, y1;
-  bool overlaps(const TextBox& o) const {
-    return x0 < o.x1 && o.x0 < x1 && y0 < o.y1 && o.y0 < y1;
-  }
+  bool overlaps(const TextBox& o) const { return x0 < o.x1 && o.x0 < x1 && y0 < o.y1 && o.y0 < y1; }
 };
 
 class Text {
@@ -427,9 +425,9 @@ MapRender render_map(const MapDocument& map, const std::filesystem::path& out, i
     throw StrataError(ErrorCode::kWrongInputParameters,
                       out.string() + ": a map is written as .png or .svg, not '" + ext + "'");
   if (width < 300 || height < 240 || width > 20000 || height > 20000)
-    throw StrataError(ErrorCode::kWrongInputParameters,
-                      "map size " + std::to_string(width) + "x" + std::to_string(height) +
-                          " is outside 300x240 .. 20000x20000");
+    throw StrataError(ErrorCode::kWrongInputParameters, "map size " + std::to_string(width) + "x" +
+                                                            std::to_string(height) +
+                                                            " is outside 300x240 .. 20000x20000");
   MapRender result;
   result.path = out;
   result.width = width;

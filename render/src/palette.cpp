@@ -75,14 +75,21 @@ std::vector<Rgba> sequential_palette(const std::string& scheme, int classes) {
 Rgba utility_colour(Utility utility) {
   switch (utility) {
     case Utility::kGas:
-    case Utility::kPetroleum: return Rgba::hex(0xe6b800);  // APWA yellow, darkened
-    case Utility::kPower: return Rgba::hex(0xd7191c);
-    case Utility::kTelecom: return Rgba::hex(0xf28e2b);
-    case Utility::kWater: return Rgba::hex(0x1f78b4);
+    case Utility::kPetroleum:
+      return Rgba::hex(0xe6b800);  // APWA yellow, darkened
+    case Utility::kPower:
+      return Rgba::hex(0xd7191c);
+    case Utility::kTelecom:
+      return Rgba::hex(0xf28e2b);
+    case Utility::kWater:
+      return Rgba::hex(0x1f78b4);
     case Utility::kSewer:
-    case Utility::kStorm: return Rgba::hex(0x33a02c);
-    case Utility::kHeating: return Rgba::hex(0x6a3d9a);
-    case Utility::kOther: break;
+    case Utility::kStorm:
+      return Rgba::hex(0x33a02c);
+    case Utility::kHeating:
+      return Rgba::hex(0x6a3d9a);
+    case Utility::kOther:
+      break;
   }
   return Rgba::hex(0x7f7f7f);
 }

@@ -62,7 +62,8 @@ PipeMap build_pipe_map(const PipeMapSpec& spec) {
         }
     }
   }
-  if (out.areas > 0) map.legend.push_back({"area (dig, survey)", Rgba::hex(0x9e9ac8), LegendSymbol::kBox});
+  if (out.areas > 0)
+    map.legend.push_back({"area (dig, survey)", Rgba::hex(0x9e9ac8), LegendSymbol::kBox});
   map.layers.push_back(std::move(areas));
 
   std::map<Utility, MapFeature> by_utility;  // one feature per utility: fewer, longer paths
@@ -79,9 +80,10 @@ PipeMap build_pipe_map(const PipeMapSpec& spec) {
   for (auto& [utility, mf] : by_utility) {
     mf.stroke = utility_colour(utility);
     mf.stroke_px = 2.2;
-    map.legend.push_back({std::string(utility_name(utility)) + " pipes  (" +
-                              std::to_string(out.pipes_by_utility[std::string(utility_name(utility))]) + ")",
-                          mf.stroke, LegendSymbol::kLine});
+    map.legend.push_back(
+        {std::string(utility_name(utility)) + " pipes  (" +
+             std::to_string(out.pipes_by_utility[std::string(utility_name(utility))]) + ")",
+         mf.stroke, LegendSymbol::kLine});
     pipes.features.push_back(std::move(mf));
   }
   map.layers.push_back(std::move(pipes));
@@ -96,7 +98,8 @@ PipeMap build_pipe_map(const PipeMapSpec& spec) {
       while (source->next(f)) {
         std::string kind = name;
         if (kind_at >= 0)
-          if (const auto* s = std::get_if<std::string>(&f.values[static_cast<std::size_t>(kind_at)]))
+          if (const auto* s =
+                  std::get_if<std::string>(&f.values[static_cast<std::size_t>(kind_at)]))
             kind = *s;
         if (!by_kind.count(kind)) kinds_in_order.push_back(kind);
         auto& mf = by_kind[kind];
@@ -115,9 +118,9 @@ PipeMap build_pipe_map(const PipeMapSpec& spec) {
     mf.stroke = mf.lines.empty() ? Rgba::hex(0x222222) : mf.fill;
     mf.stroke_px = mf.lines.empty() ? 0.8 : 3.0;
     mf.marker_px = 4.5;
-    map.legend.push_back({kinds_in_order[i] + "  (" +
-                              std::to_string(out.findings_by_kind[kinds_in_order[i]]) + ")",
-                          mf.fill, mf.lines.empty() ? LegendSymbol::kPoint : LegendSymbol::kLine});
+    map.legend.push_back(
+        {kinds_in_order[i] + "  (" + std::to_string(out.findings_by_kind[kinds_in_order[i]]) + ")",
+         mf.fill, mf.lines.empty() ? LegendSymbol::kPoint : LegendSymbol::kLine});
     findings.features.push_back(std::move(mf));
   }
   map.layers.push_back(std::move(findings));

@@ -79,7 +79,7 @@ std::vector<std::vector<Point3>> clip_to_box(const std::vector<PipePoint>& line,
     const double dx = b[0] - a[0], dy = b[1] - a[1];
     bool inside = true;
     for (const auto& [p, q] : {std::pair{-dx, a[0] - x0}, std::pair{dx, x1 - a[0]},
-                              std::pair{-dy, a[1] - y0}, std::pair{dy, y1 - a[1]}}) {
+                               std::pair{-dy, a[1] - y0}, std::pair{dy, y1 - a[1]}}) {
       if (p == 0) {
         if (q < 0) inside = false;
       } else if (p < 0) {
@@ -226,8 +226,8 @@ SceneSummary build_scene(const std::vector<CityObject>& objects,
   if (lowest == std::numeric_limits<double>::max()) lowest = 0;
   out.ground_z = options.ground_z ? *options.ground_z : lowest;
   std::set<Utility> utilities;
-  double x0 = std::numeric_limits<double>::max(), y0 = x0, x1 = std::numeric_limits<double>::lowest(),
-         y1 = x1;
+  double x0 = std::numeric_limits<double>::max(), y0 = x0,
+         x1 = std::numeric_limits<double>::lowest(), y1 = x1;
   auto extend = [&](double x, double y) {
     x0 = std::min(x0, x);
     y0 = std::min(y0, y);
@@ -238,8 +238,10 @@ SceneSummary build_scene(const std::vector<CityObject>& objects,
     for (const auto& t : m.triangles)
       for (const auto& p : t.corners) extend(p[0], p[1]);
   const bool clip = options.clip_pipes_m && x0 <= x1;
-  const double cx0 = clip ? x0 - *options.clip_pipes_m : 0, cy0 = clip ? y0 - *options.clip_pipes_m : 0,
-               cx1 = clip ? x1 + *options.clip_pipes_m : 0, cy1 = clip ? y1 + *options.clip_pipes_m : 0;
+  const double cx0 = clip ? x0 - *options.clip_pipes_m : 0,
+               cy0 = clip ? y0 - *options.clip_pipes_m : 0,
+               cx1 = clip ? x1 + *options.clip_pipes_m : 0,
+               cy1 = clip ? y1 + *options.clip_pipes_m : 0;
   for (const PipeNetwork* network : networks) {
     const double dz = network->heights == PipeHeights::kBelowGround ? *out.ground_z : 0.0;
     for (const auto& link : network->links) {
@@ -290,8 +292,9 @@ SceneSummary build_scene(const std::vector<CityObject>& objects,
     out.legend.push_back({"cadastral finding (8xx)", kFinding, LegendSymbol::kBox});
     out.legend.push_back({"invalid geometry", kInvalid, LegendSymbol::kBox});
   } else if (options.colour_by == SceneColouring::kBAUnit && out.baunits > 0) {
-    out.legend.push_back({"one colour per BAUnit with a volume (" + std::to_string(out.baunits) + ")",
-                          category_colour(0), LegendSymbol::kBox});
+    out.legend.push_back(
+        {"one colour per BAUnit with a volume (" + std::to_string(out.baunits) + ")",
+         category_colour(0), LegendSymbol::kBox});
   }
   if ((out.units == 0 && out.buildings > 0 && options.colour_by != SceneColouring::kBuilding) ||
       options.colour_by == SceneColouring::kPlain)
@@ -301,9 +304,10 @@ SceneSummary build_scene(const std::vector<CityObject>& objects,
   const std::string exaggerated =
       options.depth_exaggeration != 1.0 ? std::string(" (depth ×") + factor + ")" : "";
   for (Utility u : utilities)
-    out.legend.push_back(
-        {std::string(utility_name(u)) + " pipe" + exaggerated, utility_colour(u), LegendSymbol::kLine});
-  if (options.ground_grid) out.legend.push_back({"ground (grid)", Rgba::hex(0x8c7b6b), LegendSymbol::kLine});
+    out.legend.push_back({std::string(utility_name(u)) + " pipe" + exaggerated, utility_colour(u),
+                          LegendSymbol::kLine});
+  if (options.ground_grid)
+    out.legend.push_back({"ground (grid)", Rgba::hex(0x8c7b6b), LegendSymbol::kLine});
   out.scene.camera = options.camera;
   return out;
 }

@@ -34,9 +34,9 @@ Eigen::Vector3d rgb(const Rgba& c) { return {c.r, c.g, c.b}; }
 SceneRender render_scene(const Scene& scene, const std::filesystem::path& out, int width,
                          int height) {
   if (width < 200 || height < 150 || width > 8192 || height > 8192)
-    throw StrataError(ErrorCode::kWrongInputParameters,
-                      "view size " + std::to_string(width) + "x" + std::to_string(height) +
-                          " is outside 200x150 .. 8192x8192");
+    throw StrataError(ErrorCode::kWrongInputParameters, "view size " + std::to_string(width) + "x" +
+                                                            std::to_string(height) +
+                                                            " is outside 200x150 .. 8192x8192");
   SceneRender result;
   result.path = out;
   result.width = width;
@@ -111,8 +111,8 @@ SceneRender render_scene(const Scene& scene, const std::filesystem::path& out, i
   const double az = scene.camera.azimuth_deg * M_PI / 180,
                el = scene.camera.elevation_deg * M_PI / 180;
   view.SetLookat(Eigen::Vector3d::Zero());
-  view.SetFront(Eigen::Vector3d(std::sin(az) * std::cos(el), std::cos(az) * std::cos(el),
-                                std::sin(el)));
+  view.SetFront(
+      Eigen::Vector3d(std::sin(az) * std::cos(el), std::cos(az) * std::cos(el), std::sin(el)));
   view.SetUp(Eigen::Vector3d(0, 0, 1));
   view.SetZoom(scene.camera.zoom);
   vis.PollEvents();
@@ -138,7 +138,8 @@ SceneRender render_scene(const Scene& scene, const std::filesystem::path& out, i
       }
       drawn += differs;
     }
-  result.coverage = static_cast<double>(drawn) / (static_cast<double>(buffer->width_) * buffer->height_);
+  result.coverage =
+      static_cast<double>(drawn) / (static_cast<double>(buffer->width_) * buffer->height_);
   auto tmp = out;
   tmp += ".tmp.png";  // Open3D picks the format by extension
   if (!open3d::io::WriteImage(tmp.string(), image))

@@ -132,11 +132,11 @@ TEST(ProjectFile, MissingFileIsReported) {
 TEST(ProjectFile, UnitsAndReportSections) {
   const std::string base = std::string(kGood);
   // kGood has 28 lines: the sections below start at line 29.
-  auto p = load_project(write_file(scratch_dir() / "p.toml",
-                                   base + "[units]\nfootprints = \"f.gpkg\"\nregistry = \"r.csv\"\n"
-                                          "id_field = \"bid\"\nheight = 9\n"
-                                          "[report]\nmaps = \"iso37120_21_1\"\nclasses = \"natural\"\n"
-                                          "class_count = 4\nscenes = false\n"));
+  auto p = load_project(write_file(
+      scratch_dir() / "p.toml", base + "[units]\nfootprints = \"f.gpkg\"\nregistry = \"r.csv\"\n"
+                                       "id_field = \"bid\"\nheight = 9\n"
+                                       "[report]\nmaps = \"iso37120_21_1\"\nclasses = \"natural\"\n"
+                                       "class_count = 4\nscenes = false\n"));
   ASSERT_TRUE(p.units);
   EXPECT_EQ(p.units->footprints.filename(), "f.gpkg");
   EXPECT_TRUE(p.units->footprints.is_absolute());

@@ -18,8 +18,8 @@
 #include <stdexcept>
 
 #include "../ogr_support.h"
-#include "strata/spatial/face_triangles.h"
 #include "strata/plugins/registry.h"
+#include "strata/spatial/face_triangles.h"
 
 namespace strata::plugins {
 namespace {

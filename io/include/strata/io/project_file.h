@@ -164,15 +164,15 @@ struct ExportSpec {
 // [units]: the 3D ownership model `strata run` builds (analysis "units"): `units build` with a
 // registry, `units generate` without; the model is saved into the store.
 struct UnitsSpec {
-  std::filesystem::path footprints, registry;                 // resolved
+  std::filesystem::path footprints, registry;                // resolved
   std::vector<std::pair<std::string, std::string>> options;  // other keys (with _), as given
   int line = 0;
 };
 
 // [report]: the maps and 3D views of the HTML report (outputs "maps" and "report").
 struct ReportSpec {
-  std::string title;               // default: the project's name
-  std::vector<std::string> maps;   // indicator keys mapped; empty = every rate indicator present
+  std::string title;                 // default: the project's name
+  std::vector<std::string> maps;     // indicator keys mapped; empty = every rate indicator present
   std::string classes = "quantile";  // quantile | natural | equal
   int class_count = 5;
   std::string palette = "YlGn";

@@ -38,11 +38,11 @@ struct MapDocument {
   std::string title, subtitle;
   std::string legend_title;
   std::vector<LegendEntry> legend;
-  std::vector<MapLayer> layers;  // drawn in order, first at the bottom
+  std::vector<MapLayer> layers;    // drawn in order, first at the bottom
   std::vector<std::string> notes;  // source, provenance, CRS: small print under the map
   // Metres per map unit along x (the scale bar); nothing draws no scale bar (unknown units).
   std::optional<double> metres_per_unit = 1.0;
-  bool north_arrow = true;  // grid north is up
+  bool north_arrow = true;                // grid north is up
   std::string font = "Noto Sans CJK TC";  // fontconfig family; Traditional Chinese glyphs
 };
 

@@ -18,13 +18,13 @@ enum class SceneColouring { kBAUnit, kValidation, kBuilding, kPlain };
 
 struct SceneOptions {
   SceneColouring colour_by = SceneColouring::kBAUnit;
-  double explode_m = 0;  // gap opened between storeys (0: as built)
+  double explode_m = 0;     // gap opened between storeys (0: as built)
   bool units_only = false;  // draw only the buildings that have units (the registered ones)
   // Findings of the cadastral checks (8xx), keyed by BAUnit (building number) or object id: the
   // validation colouring marks those units.
   std::map<std::string, std::vector<std::string>> findings;
-  std::optional<double> ground_z;  // the ground of the cut-away; default: the buildings' lowest z
-  bool ground_grid = false;        // draw the ground as a see-through grid (the cut-away)
+  std::optional<double> ground_z;    // the ground of the cut-away; default: the buildings' lowest z
+  bool ground_grid = false;          // draw the ground as a see-through grid (the cut-away)
   double min_pipe_diameter_m = 0.2;  // thinner pipes are drawn this thick, so they show
   // Pipes are cut to the buildings' plan extent widened by this much (nothing: drawn whole), so
   // a kilometre of main does not shrink the block it passes to a dot.
