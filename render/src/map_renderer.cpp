@@ -372,7 +372,14 @@ void draw_page(cairo_t* cr, const MapDocument& map, const Layout& l, MapRender& 
   cairo_fill_preserve(cr);
   cairo_save(cr);
   cairo_clip(cr);
-  const auto extent = map_extent(map);
+  std::optional<Box2> extent = map_extent(map);
+  if (map.focus) {
+    Box2 f = *map.focus;
+    const double dx = (f.max_corner().x() - f.min_corner().x()) * 0.08 + 1e-9,
+                 dy = (f.max_corner().y() - f.min_corner().y()) * 0.08 + 1e-9;
+    extent = Box2(Point2(f.min_corner().x() - dx, f.min_corner().y() - dy),
+                  Point2(f.max_corner().x() + dx, f.max_corner().y() + dy));
+  }
   if (extent) {
     const Transform t = fit(*extent, l);
     for (const auto& layer : map.layers) draw_features(cr, layer, t);

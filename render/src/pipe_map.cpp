@@ -123,6 +123,13 @@ PipeMap build_pipe_map(const PipeMapSpec& spec) {
          mf.fill, mf.lines.empty() ? LegendSymbol::kPoint : LegendSymbol::kLine});
     findings.features.push_back(std::move(mf));
   }
+  // With context or areas, the map shows them and the findings (pipes run on beyond the frame):
+  // a kilometre of main would otherwise shrink the block it passes to a dot.
+  if (out.context > 0 || out.areas > 0) {
+    MapDocument around;
+    around.layers = {map.layers[0], map.layers[1], findings};  // context, areas, findings
+    map.focus = map_extent(around);
+  }
   map.layers.push_back(std::move(findings));
   return out;
 }

@@ -70,7 +70,7 @@ table{border-collapse:collapse;margin:10px 0;font-size:13px}
 th,td{border:1px solid #ccd;padding:4px 8px}
 th{background:#eef1f6;text-align:left}
 td.n{text-align:right;font-variant-numeric:tabular-nums}
-caption{text-align:left;font-weight:bold;padding:4px 0}
+h3{font-size:15px;margin:18px 0 4px 0}
 figure{margin:14px 0}
 figure img{max-width:100%;border:1px solid #ccd;background:#fff}
 figcaption{font-size:13px;color:#444}
@@ -105,8 +105,9 @@ std::size_t write_report_html(const Report& report, const std::filesystem::path&
         << "\" src=\"" << data_uri(img.file) << "\"><figcaption>" << html_escape(img.caption)
         << "</figcaption></figure>\n";
     for (const auto& t : s.tables) {
+      if (t.rows.empty()) continue;  // the section's paragraph says there is nothing
+      if (!t.caption.empty()) h << "<h3>" << html_escape(t.caption) << "</h3>\n";
       h << "<table>\n";
-      if (!t.caption.empty()) h << "<caption>" << html_escape(t.caption) << "</caption>\n";
       h << "<tr>";
       for (const auto& c : t.header) h << "<th>" << html_escape(c) << "</th>";
       h << "</tr>\n";

@@ -42,7 +42,10 @@ struct MapDocument {
   std::vector<std::string> notes;  // source, provenance, CRS: small print under the map
   // Metres per map unit along x (the scale bar); nothing draws no scale bar (unknown units).
   std::optional<double> metres_per_unit = 1.0;
-  bool north_arrow = true;                // grid north is up
+  bool north_arrow = true;  // grid north is up
+  // The part of the map to show (widened by 8 %); nothing: everything the layers hold. What
+  // lies outside is cut at the frame.
+  std::optional<Box2> focus;
   std::string font = "Noto Sans CJK TC";  // fontconfig family; Traditional Chinese glyphs
 };
 
