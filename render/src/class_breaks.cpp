@@ -41,19 +41,22 @@ int ClassBreaks::class_of(double value) const {
 
 namespace {
 
-// Jenks' natural breaks by the exact dynamic programme (Jenks 1977, Fisher 1958): the upper
-// index of each class minimising the sum of within-class squared deviations. Written here
-// because no Debian C++ library provides it; O(k n^2) on the sorted values, fine for the
-// districts and villages of a city (n in the thousands).
-std::vector<std::size_t> jenks_upper_indices(const std::vector<double>& v, int k) {
-  const std::size_t n = v.size();
-  std::vector<double> s1(n + 1, 0), s2(n + 1, 0);  // prefix sums for O(1) class variance
+// Jenks' natural breaks by the exact dynamic programme (Jenks 1977, Fisher 1958): the classes
+// minimising the sum of within-class squared deviations. Classes are bounded by values, so equal
+// values always share a class: the programme runs over the distinct values with their counts as
+// weights, O(k d^2) for d distinct values. Written here because no Debian C++ library provides it.
+// Returns the index (into `distinct`) of each class's upper bound.
+std::vector<std::size_t> jenks_upper_indices(const std::vector<double>& distinct,
+                                             const std::vector<double>& weight, int k) {
+  const std::size_t n = distinct.size();
+  std::vector<double> w(n + 1, 0), s1(n + 1, 0), s2(n + 1, 0);  // prefix sums
   for (std::size_t i = 0; i < n; ++i) {
-    s1[i + 1] = s1[i] + v[i];
-    s2[i + 1] = s2[i] + v[i] * v[i];
+    w[i + 1] = w[i] + weight[i];
+    s1[i + 1] = s1[i] + weight[i] * distinct[i];
+    s2[i + 1] = s2[i] + weight[i] * distinct[i] * distinct[i];
   }
   auto ssd = [&](std::size_t a, std::size_t b) {  // values a..b inclusive
-    const double cnt = static_cast<double>(b - a + 1), sum = s1[b + 1] - s1[a];
+    const double cnt = w[b + 1] - w[a], sum = s1[b + 1] - s1[a];
     return (s2[b + 1] - s2[a]) - sum * sum / cnt;
   };
   const auto K = static_cast<std::size_t>(k);
@@ -128,9 +131,19 @@ ClassBreaks classify(std::vector<double> values, ClassMethod method, int classes
         uppers.push_back(quantile(values, static_cast<double>(i) / classes));
       uppers.push_back(hi);
       break;
-    case ClassMethod::kNaturalBreaks:
-      for (std::size_t idx : jenks_upper_indices(values, classes)) uppers.push_back(values[idx]);
+    case ClassMethod::kNaturalBreaks: {
+      std::vector<double> levels, weight;  // the distinct values and how often each occurs
+      for (double x : values) {
+        if (levels.empty() || x != levels.back()) {
+          levels.push_back(x);
+          weight.push_back(0);
+        }
+        weight.back() += 1;
+      }
+      for (std::size_t idx : jenks_upper_indices(levels, weight, classes))
+        uppers.push_back(levels[idx]);
       break;
+    }
   }
   // Equal bounds (ties, a constant indicator) would give empty classes: keep each once.
   uppers.erase(std::unique(uppers.begin(), uppers.end()), uppers.end());
