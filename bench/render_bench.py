@@ -20,7 +20,7 @@ Timed, whole processes (start-up included), median of --repeat after one untimed
     would overlap one already drawn (strata's rule), figsize 14x10 at dpi 100 = 1400x1000 px,
     saved with savefig. The ratio is GeoPandas s / strata s (> 1: strata faster).
   * also, once per size, strata with --out X.svg, and on the largest size strata with
-    --classes natural (Jenks, O(k n^2) on the sorted values), median of --repeat.
+    --classes natural (Jenks, O(k d^2) on the d distinct values), median of --repeat.
 
 Usage:
     STRATA_BIN=build/release/apps/strata/strata /usr/bin/python3 bench/render_bench.py \\
@@ -324,9 +324,25 @@ def main():
             print(f"strata --classes natural (Jenks) on {r['size']} ({r['polygons']:,} polygons): "
                   f"{r['strata_jenks_png_s']:.2f} s median (runs {r['strata_jenks_png_runs']}), "
                   f"class counts {r['jenks_classes']}; quantile on the same file {r['strata_png_s']:.2f} s.")
+    # 3D views: no peer renders a strata model (Debian has no Open3D for Python); strata's own
+    # figure, with Xvfb started by strata itself when there is no display (included in the time).
+    scene = None
+    model = Path(os.environ.get("STRATA_DATA_DIR", str(REPO.parent / "shared" / "data"))) \
+        / "delft_ahn3_pointcloud_bgt" / "output" / "testarea.json"
+    if model.exists():
+        t_v, tv, lastv = timed([STRATA, "--json", "--quiet", "render", "scene", "--model", model,
+                                "--colour-by", "building", "--out", img / "scene.png"], args.repeat)
+        v = json.loads(lastv.stdout)["result"]
+        scene = {"model": str(model), "buildings": v["buildings"], "triangles": v["triangles"],
+                 "seconds": round(t_v, 3), "runs": [round(x, 3) for x in tv]}
+        print()
+        print(f"strata render scene (3dfier LoD1 of the Delft test area: {v['buildings']} buildings, "
+              f"{v['triangles']:,} triangles, 1280x960 PNG, Xvfb started by strata: "
+              f"{'yes' if not os.environ.get('DISPLAY') else 'no'}): {t_v:.2f} s median (runs {scene['runs']})")
     if args.out:
         Path(args.out).write_text(json.dumps({"machine": machine_line(), "binary": STRATA, "versions": versions(),
-                                              "repeat": args.repeat, "results": results}, indent=2, ensure_ascii=False))
+                                              "repeat": args.repeat, "results": results, "scene": scene},
+                                             indent=2, ensure_ascii=False))
 
 
 if __name__ == "__main__":
