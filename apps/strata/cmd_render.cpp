@@ -114,9 +114,11 @@ std::map<std::string, std::vector<std::string>> read_findings(const std::string&
                       path + ": has no 'findings' list (a report of `strata units build`)");
   std::map<std::string, std::vector<std::string>> out;
   for (const auto& f : doc["findings"]) {
+    if (!f.is_object() || !f.contains("id") || !f["id"].is_string()) continue;
     // `units build` names the BAUnit (building number) or party of a finding in "id".
-    const std::string id = f.value("id", f.value("object_id", std::string()));
-    if (!id.empty()) out[id].push_back(std::to_string(f.value("code", 0)));
+    const std::string id = f["id"].get<std::string>();
+    const int code = f.contains("code") && f["code"].is_number_integer() ? f["code"].get<int>() : 0;
+    if (!id.empty()) out[id].push_back(std::to_string(code));
   }
   return out;
 }
@@ -205,11 +207,10 @@ int run_scene(const GlobalOptions& g, const SceneArgs& a) {
       throw StrataError(ErrorCode::kWrongInputParameters,
                         "--project-pipes needs --store PROJECT.toml");
     project_networks = load_project_networks(io::load_project(a.store));
-    near = pipes_near(objects, project_networks, 50.0);
+    // The same 20 m as the clip below: a view whose pipes all lie farther away has none
+    // (`pipes`: 0 in the result), which `strata run` takes as "no underground view".
+    near = pipes_near(objects, project_networks, 20.0);
     for (const auto& n : near) networks.push_back(&n);
-    if (!objects.empty() && networks.empty())
-      throw StrataError(ErrorCode::kWrongInputParameters,
-                        a.store + ": no pipe of the project lies within 50 m of its buildings");
   }
   if (objects.empty() && networks.empty())
     throw StrataError(ErrorCode::kWrongInputParameters,

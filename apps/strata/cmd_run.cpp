@@ -154,8 +154,18 @@ Runner add_run(CLI::App& app, const GlobalOptions& g) {
     bool render_failed = false;
     if (wants_maps && store) {
       stage(wants_report ? "maps, 3D views and report" : "maps");
-      summary["report"] =
-          write_project_report(project, store, summary, wants_report, g, report_text);
+      try {
+        summary["report"] =
+            write_project_report(project, store, summary, wants_report, g, report_text);
+      } catch (const std::exception& e) {  // a last resort: the sections catch their own
+        const auto* se = dynamic_cast<const StrataError*>(&e);
+        summary["report"] = {{"maps", nlohmann::json::array()},
+                             {"scenes", nlohmann::json::array()},
+                             {"problems",
+                              {{{"what", "maps and report"},
+                                {"code", se ? static_cast<int>(se->code()) : 999},
+                                {"message", e.what()}}}}};
+      }
       render_failed = !summary["report"]["problems"].empty();
       if (summary["report"].contains("report")) outputs["report"] = summary["report"]["report"];
     }

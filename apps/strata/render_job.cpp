@@ -3,7 +3,10 @@
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
+
 #include <unistd.h>
+#include <cerrno>
+#include <csignal>
 
 #include <cstdlib>
 #include <fstream>
@@ -78,10 +81,13 @@ bool on_path(const std::string& program) {
 }  // namespace
 
 void reexec_under_xvfb_if_needed(int width, int height) {
-  if (render::display_available() || std::getenv("STRATA_UNDER_XVFB") || !on_path("xvfb-run"))
+  // xvfb-run needs xauth; without it, it fails with its own exit code (3) instead of ours.
+  if (render::display_available() || std::getenv("STRATA_UNDER_XVFB") || !on_path("xvfb-run") ||
+      !on_path("xauth"))
     return;
   std::ifstream in("/proc/self/cmdline", std::ios::binary);
   std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in.is_open() || all.empty()) return;  // no command line to repeat: report 985 instead
   std::vector<std::string> args = {
       "xvfb-run", "-a", "-s",
       "-screen 0 " + std::to_string(width + 64) + "x" + std::to_string(height + 64) + "x24",
@@ -100,42 +106,93 @@ void reexec_under_xvfb_if_needed(int width, int height) {
   // exec failed: fall through, and the renderer reports that there is no display.
 }
 
-nlohmann::json render_scene_in_child(const std::vector<std::string>& args) {
-  std::vector<std::string> all = {self_exe(), "--json", "-q", "render", "scene"};
-  all.insert(all.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : all) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  char name[] = "/tmp/strata-scene-XXXXXX";
-  const int fd = ::mkstemp(name);
-  if (fd < 0) throw StrataError(ErrorCode::kRenderFailed, "cannot create a temporary file");
-  ::unlink(name);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, fd, STDOUT_FILENO);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) {
-    ::close(fd);
-    throw StrataError(ErrorCode::kRenderFailed, "cannot start " + all[0] + " render scene");
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
+namespace {
+
+// An anonymous temporary file (unlinked at once), not inherited by children unless dup2'ed.
+int temporary_fd() {
+  const char* dir = std::getenv("TMPDIR");
+  std::string name = std::string(dir && *dir ? dir : "/tmp") + "/strata-child-XXXXXX";
+  const int fd = ::mkostemp(name.data(), O_CLOEXEC);
+  if (fd < 0)
+    throw StrataError(ErrorCode::kRenderFailed, "cannot create a temporary file in " + name);
+  ::unlink(name.c_str());
+  return fd;
+}
+
+std::string read_all(int fd) {
   std::string out;
   ::lseek(fd, 0, SEEK_SET);
   char buf[65536];
   for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;)
     out.append(buf, static_cast<std::size_t>(n));
   ::close(fd);
-  auto doc = nlohmann::json::parse(out, nullptr, false);
+  return out;
+}
+
+nlohmann::json child_failure(const std::string& why, const std::string& stderr_text) {
+  std::string last = stderr_text;
+  while (!last.empty() && (last.back() == '\n' || last.back() == '\r')) last.pop_back();
+  if (auto nl = last.rfind('\n'); nl != std::string::npos) last = last.substr(nl + 1);
+  return {{"ok", false},
+          {"error",
+           {{"code", 985},
+            {"code_name", "RENDER_FAILED"},
+            {"message", "render scene " + why + (last.empty() ? "" : " (" + last + ")")}}}};
+}
+
+}  // namespace
+
+nlohmann::json render_scene_in_child(const std::vector<std::string>& args, int timeout_s) {
+  std::vector<std::string> all = {self_exe(), "--json", "-q", "render", "scene"};
+  all.insert(all.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : all) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const int out_fd = temporary_fd(), err_fd = temporary_fd();
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out_fd, STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, err_fd, STDERR_FILENO);
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) {
+    ::close(out_fd);
+    ::close(err_fd);
+    throw StrataError(ErrorCode::kRenderFailed, "cannot start " + all[0] + " render scene");
+  }
+  // Wait, but not forever: a hung OpenGL stack or X server must not hang the run.
+  int status = 0;
+  bool timed_out = false;
+  for (int waited_ms = 0;;) {
+    const pid_t done = ::waitpid(pid, &status, WNOHANG);
+    if (done == pid) break;
+    if (done < 0 && errno != EINTR) break;
+    if (waited_ms >= timeout_s * 1000) {
+      ::kill(pid, SIGKILL);
+      while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+      }
+      timed_out = true;
+      break;
+    }
+    ::usleep(50 * 1000);
+    waited_ms += 50;
+  }
+  const std::string out = read_all(out_fd), err = read_all(err_fd);
+  if (timed_out)
+    return child_failure("did not finish in " + std::to_string(timeout_s) + " s and was stopped",
+                         err);
+  // The document is the last thing the child prints; anything a library wrote before it is
+  // skipped.
+  const auto start = out.find("{\n");
+  auto doc =
+      nlohmann::json::parse(start == std::string::npos ? out : out.substr(start), nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) {
-    const std::string why = WIFSIGNALED(status)
-                                ? "was killed by signal " + std::to_string(WTERMSIG(status))
-                                : "exited with " + std::to_string(WEXITSTATUS(status));
-    return {{"ok", false},
-            {"error",
-             {{"code", 985}, {"code_name", "RENDER_FAILED"}, {"message", "render scene " + why}}}};
+    const std::string why =
+        WIFSIGNALED(status)
+            ? "was killed by signal " + std::to_string(WTERMSIG(status))
+            : "exited with " + std::to_string(WEXITSTATUS(status)) + " without a result";
+    return child_failure(why, err);
   }
   return doc;
 }

@@ -20,9 +20,12 @@ nlohmann::json draw_map_files(const render::MapDocument& map, const std::vector<
 // The choropleth's classes and features as JSON (colours, bounds, counts).
 nlohmann::json choropleth_json(const render::Choropleth& c);
 
-// Runs `strata render scene ARGS --json -q` as a child process (so that a crash of the OpenGL
-// stack cannot take the run down) and returns its JSON document ("ok", "result" or "error").
-nlohmann::json render_scene_in_child(const std::vector<std::string>& args);
+// Runs `strata render scene ARGS --json -q` as a child process (so that a crash or a hang of the
+// OpenGL stack cannot take the run down) and returns its JSON document ("ok", "result" or
+// "error"; a child that crashed, hung or printed no document gives error 985 with the last line
+// it wrote on stderr).
+// A child that does not finish within `timeout_s` is killed (985).
+nlohmann::json render_scene_in_child(const std::vector<std::string>& args, int timeout_s = 600);
 
 // When there is no X display and xvfb-run is installed, runs this same command line again under
 // `xvfb-run -a` and never returns; otherwise returns (and the renderer reports 985).

@@ -1,6 +1,8 @@
 #include "report_job.h"
 
+#include <algorithm>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <set>
@@ -43,7 +45,8 @@ std::map<std::string, nlohmann::json> definitions_of(const nlohmann::json& doc) 
 // Indicators mapped by default: the ISO 37120 ones and the shares, i.e. the rates that compare
 // across districts of different sizes (totals would only map the districts' sizes).
 bool is_rate(const std::string& key) {
-  return key.rfind("iso37120_", 0) == 0 || key == "permeable_paving_share";
+  return key.rfind("iso37120_", 0) == 0 || key == "permeable_paving_share" ||
+         (key.size() > 11 && key.compare(key.size() - 11, 11, "_per_capita") == 0);
 }
 
 struct Output {
@@ -70,7 +73,8 @@ render::ReportSection indicator_section(const io::Project& project, const nlohma
   render::ReportSection s{"indicators", "Indicators", {}, {}, {}, {}};
   const auto& ind = summary["analyses"]["indicators"];
   const auto outputs = ind.value("outputs", nlohmann::json::object());
-  const fs::path json_path = project.output / "indicators.json";
+  const fs::path json_path = outputs.contains("json") ? fs::path(outputs["json"].get<std::string>())
+                                                      : project.output / "indicators.json";
   const nlohmann::json doc = read_json(json_path);
   const auto defs = definitions_of(doc);
   if (doc.is_object() && doc.contains("city")) {
@@ -89,6 +93,9 @@ render::ReportSection indicator_section(const io::Project& project, const nlohma
   // Maps of the rates per district (and per village with a breakdown).
   std::vector<std::string> keys = project.report.maps;
   const bool has_gpkg = outputs.contains("gpkg");
+  if (!has_gpkg)
+    s.problems.push_back(
+        "No indicator maps: [indicators] outputs leaves out gpkg, which the maps are drawn from.");
   if (has_gpkg) {
     const std::string gpkg = outputs["gpkg"].get<std::string>();
     const auto layers = io::vector_layer_names(gpkg);
@@ -239,10 +246,8 @@ render::ReportSection pipes_section(const io::Project& project, const nlohmann::
     if (!results.contains(a.name)) continue;
     const auto& r = results[a.name];
     for (const auto& [key, value] : r.items())
-      if (value.is_number() && key != "kind") {
+      if (value.is_number() && key != "kind")
         counts.rows.push_back({a.name, a.kind, key, number_text(value)});
-        if (value.is_number_integer()) total += value.get<std::int64_t>();
-      }
     render::PipeMapSpec spec;
     spec.title = a.name + " (" + a.kind + ")";
     spec.subtitle = project.name;
@@ -262,6 +267,7 @@ render::ReportSection pipes_section(const io::Project& project, const nlohmann::
     stage(g, "map " + stem);
     try {
       const auto m = render::build_pipe_map(spec);
+      for (const auto& [kind, n] : m.findings_by_kind) total += n;  // what the maps show
       const std::vector<std::string> files = {(maps_dir / (stem + ".png")).string(),
                                               (maps_dir / (stem + ".svg")).string()};
       out.maps.push_back(
@@ -277,15 +283,14 @@ render::ReportSection pipes_section(const io::Project& project, const nlohmann::
       problem(out, s, "map " + stem, e);
     }
   }
-  figures.push_back({"pipe findings (all analyses)", number_text(nlohmann::json(total), 1e6),
-                     "fig-pipe-findings"});
+  figures.push_back({"pipe findings on the maps (all analyses)",
+                     number_text(nlohmann::json(total), 1e6), "fig-pipe-findings"});
   s.tables.push_back(std::move(counts));
   return s;
 }
 
-render::ReportSection scene_section(const io::Project& project, io::Store& store,
-                                    const fs::path& scenes_dir, const GlobalOptions& g, Output& out,
-                                    std::string& text) {
+render::ReportSection scene_section(const io::Project& project, const fs::path& scenes_dir,
+                                    const GlobalOptions& g, Output& out, std::string& text) {
   render::ReportSection s{"scenes", "3D views", {}, {}, {}, {}};
   struct View {
     std::string name, caption;
@@ -320,14 +325,22 @@ render::ReportSection scene_section(const io::Project& project, io::Store& store
       args.insert(args.end(), {"--findings", findings.string()});
     stage(g, "3D view " + v.name);
     const auto doc = render_scene_in_child(args);
-    if (doc.value("ok", false)) {
+    if (doc.value("ok", false) && doc.contains("result")) {
       auto r = doc["result"];
+      if (v.name == "underground" && r.value("pipes", 0) == 0) {
+        s.paragraphs.push_back(
+            "No pipe of the project passes within 20 m of the buildings: no "
+            "underground view.");
+        std::error_code ec;
+        fs::remove(file, ec);
+        continue;
+      }
       r["name"] = v.name;
       out.scenes.push_back(r);
       s.images.push_back({file, v.caption, "scene-" + v.name});
       text += "  3D view " + file.string() + "\n";
     } else {
-      const auto& e = doc["error"];
+      const nlohmann::json e = doc.value("error", nlohmann::json::object());
       out.problems.push_back({{"what", "3D view " + v.name},
                               {"code", e.value("code", 985)},
                               {"message", e.value("message", std::string())}});
@@ -335,7 +348,6 @@ render::ReportSection scene_section(const io::Project& project, io::Store& store
                            ": " + e.value("message", std::string()));
     }
   }
-  (void)store;
   return s;
 }
 
@@ -360,7 +372,8 @@ render::ReportSection units_section(const nlohmann::json& r,
   std::int64_t total = 0;
   if (r.contains("errors_by_code"))
     for (const auto& [code, e] : r["errors_by_code"].items()) {
-      codes.rows.push_back({code, e.value("name", std::string()), number_text(e["count"], 1e6)});
+      codes.rows.push_back({code, e.value("name", std::string()),
+                            number_text(e.value("count", nlohmann::json(nullptr)), 1e6)});
       total += e.value("count", std::int64_t{0});
     }
   if (codes.rows.empty()) s.paragraphs.push_back("Every cadastral check passed.");
@@ -430,29 +443,58 @@ nlohmann::json write_project_report(const io::Project& project, io::Store* store
                                     const GlobalOptions& g, std::string& text) {
   Output out;
   const fs::path maps_dir = project.output / "maps", scenes_dir = project.output / "scenes";
-  fs::create_directories(maps_dir);
+  // Images of an earlier run would sit beside the report as if this run had drawn them.
+  for (const auto& dir : {maps_dir, scenes_dir}) {
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir, ec))
+      if (entry.path().extension() == ".png" || entry.path().extension() == ".svg")
+        fs::remove(entry.path(), ec);
+  }
   render::Report report;
+  // Any section that fails is reported in the page, the others are still drawn.
+  auto guarded = [&](const std::string& what, const std::string& id, const std::string& title,
+                     const std::function<render::ReportSection()>& make) {
+    try {
+      report.sections.push_back(make());
+    } catch (const std::exception& e) {
+      render::ReportSection s{id, title, {}, {}, {}, {}};
+      problem(out, s, what, e);
+      report.sections.push_back(std::move(s));
+    }
+  };
+  // A Chinese title gets the Traditional Chinese language tag (browsers pick the glyphs by it).
+  report.lang = std::any_of(project.name.begin(), project.name.end(),
+                            [](char c) { return static_cast<unsigned char>(c) >= 0xE0; })
+                    ? "zh-Hant"
+                    : "en";
   report.title = project.report.title.empty() ? project.name : project.report.title;
   report.subtitle = "strata " + strata_version() + " · run of " + project.file.filename().string() +
                     " · " + summary.value("started_at", std::string());
-  report.sections.push_back(validation_section(store, summary, report.figures));
-  const auto& analyses = summary["analyses"];
+  guarded("import summary", "validation", "Import and validation",
+          [&] { return validation_section(store, summary, report.figures); });
+  const nlohmann::json analyses = summary.value("analyses", nlohmann::json::object());
   if (analyses.contains("units"))
-    report.sections.push_back(units_section(analyses["units"], report.figures));
+    guarded("ownership model", "units", "3D ownership model",
+            [&] { return units_section(analyses["units"], report.figures); });
   if (analyses.contains("indicators"))
-    report.sections.push_back(
-        indicator_section(project, summary, maps_dir, g, out, text, report.figures));
+    guarded("indicators", "indicators", "Indicators", [&] {
+      fs::create_directories(maps_dir);
+      return indicator_section(project, summary, maps_dir, g, out, text, report.figures);
+    });
   if (analyses.contains("pipes") && project.pipes)
-    report.sections.push_back(
-        pipes_section(project, summary, maps_dir, g, out, text, report.figures));
+    guarded("pipe maps", "pipes", "Pipes", [&] {
+      fs::create_directories(maps_dir);
+      return pipes_section(project, summary, maps_dir, g, out, text, report.figures);
+    });
   bool has_3d = false;
   if (store)
     for (const auto& l : store->layers())
       has_3d = has_3d || l.provenance.kind == "building_3d" || l.provenance.kind == "legal_space";
-  if (store && has_3d && project.report.scenes) {
-    fs::create_directories(scenes_dir);
-    report.sections.push_back(scene_section(project, *store, scenes_dir, g, out, text));
-  }
+  if (store && has_3d && project.report.scenes)
+    guarded("3D views", "scenes", "3D views", [&] {
+      fs::create_directories(scenes_dir);
+      return scene_section(project, scenes_dir, g, out, text);
+    });
   if (summary.contains("exports")) {
     render::ReportSection s{"exports", "Exports", {}, {}, {}, {}};
     render::ReportTable t;
@@ -479,10 +521,16 @@ nlohmann::json write_project_report(const io::Project& project, io::Store* store
   if (html) {
     stage(g, "report");
     const fs::path path = project.output / "report.html";
-    const auto bytes = render::write_report_html(report, path);
-    result["report"] = path.string();
-    result["report_bytes"] = bytes;
-    text += "  report " + path.string() + "\n";
+    try {
+      const auto bytes = render::write_report_html(report, path);
+      result["report"] = path.string();
+      result["report_bytes"] = bytes;
+      text += "  report " + path.string() + "\n";
+    } catch (const std::exception& e) {
+      render::ReportSection unused;
+      problem(out, unused, "report.html", e);
+      result["problems"] = out.problems;
+    }
   }
   return result;
 }

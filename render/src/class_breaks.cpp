@@ -95,8 +95,10 @@ double quantile(const std::vector<double>& v, double q) {
 
 ClassBreaks classify(std::vector<double> values, ClassMethod method, int classes,
                      const std::vector<double>& fixed_breaks) {
-  values.erase(std::remove_if(values.begin(), values.end(), [](double x) { return std::isnan(x); }),
-               values.end());
+  // NaN and infinities have no class (and would poison the sums of the natural breaks).
+  values.erase(
+      std::remove_if(values.begin(), values.end(), [](double x) { return !std::isfinite(x); }),
+      values.end());
   if (values.empty()) throw StrataError(ErrorCode::kWrongInputParameters, "no values to classify");
   if (method != ClassMethod::kFixed && (classes < 1 || classes > 9))
     throw StrataError(ErrorCode::kWrongInputParameters,
@@ -120,6 +122,10 @@ ClassBreaks classify(std::vector<double> values, ClassMethod method, int classes
       for (double x : fixed_breaks)
         if (x > lo && x < hi) uppers.push_back(x);
       uppers.push_back(hi);
+      if (uppers.size() > 9)
+        throw StrataError(ErrorCode::kWrongInputParameters,
+                          "fixed breaks make " + std::to_string(uppers.size()) +
+                              " classes within the data; a map shows at most 9");
       break;
     }
     case ClassMethod::kEqualInterval:
@@ -158,6 +164,20 @@ ClassBreaks classify(std::vector<double> values, ClassMethod method, int classes
     const int c = b.class_of(x);
     if (c >= 0) ++b.counts[static_cast<std::size_t>(c)];
   }
+  // Quantile bounds between tied values and equal intervals over a gap can still leave a class
+  // empty: merge it into the next one, so the legend never shows a class nothing falls in.
+  // Fixed breaks are the user's and stay as given.
+  if (method != ClassMethod::kFixed)
+    for (std::size_t i = 0; i + 1 < b.counts.size();) {
+      if (b.counts[i] == 0) {
+        b.lower[i + 1] = b.lower[i];
+        b.lower.erase(b.lower.begin() + static_cast<std::ptrdiff_t>(i));
+        b.upper.erase(b.upper.begin() + static_cast<std::ptrdiff_t>(i));
+        b.counts.erase(b.counts.begin() + static_cast<std::ptrdiff_t>(i));
+      } else {
+        ++i;
+      }
+    }
   return b;
 }
 

@@ -375,8 +375,13 @@ void draw_page(cairo_t* cr, const MapDocument& map, const Layout& l, MapRender& 
   std::optional<Box2> extent = map_extent(map);
   if (map.focus) {
     Box2 f = *map.focus;
-    const double dx = (f.max_corner().x() - f.min_corner().x()) * 0.08 + 1e-9,
-                 dy = (f.max_corner().y() - f.min_corner().y()) * 0.08 + 1e-9;
+    // Widened by 8 %, and to at least a tenth of everything (a single finding would otherwise
+    // zoom without limit).
+    const double full = extent ? std::max(extent->max_corner().x() - extent->min_corner().x(),
+                                          extent->max_corner().y() - extent->min_corner().y())
+                               : 1.0;
+    const double dx = std::max((f.max_corner().x() - f.min_corner().x()) * 0.08, full / 20),
+                 dy = std::max((f.max_corner().y() - f.min_corner().y()) * 0.08, full / 20);
     extent = Box2(Point2(f.min_corner().x() - dx, f.min_corner().y() - dy),
                   Point2(f.max_corner().x() + dx, f.max_corner().y() + dy));
   }
@@ -441,12 +446,20 @@ MapRender render_map(const MapDocument& map, const std::filesystem::path& out, i
   result.height = height;
   auto tmp = out;
   tmp += ".tmp";
+  // Whatever happens below, no half-written temporary file stays behind.
+  struct RemoveOnExit {
+    std::filesystem::path path;
+    ~RemoveOnExit() {
+      std::error_code ec;
+      std::filesystem::remove(path, ec);
+    }
+  } cleanup{tmp};
   const Layout l = layout_for(width, height, !map.legend.empty());
   std::unique_ptr<cairo_surface_t, SurfaceDeleter> surface(
       ext == ".png" ? cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height)
                     : cairo_svg_surface_create(tmp.c_str(), width, height));
   if (cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS)
-    throw StrataError(ErrorCode::kInvalidInputFile,
+    throw StrataError(ErrorCode::kRenderFailed,
                       "cannot create " + out.string() + ": " +
                           cairo_status_to_string(cairo_surface_status(surface.get())));
   {
@@ -461,13 +474,14 @@ MapRender render_map(const MapDocument& map, const std::filesystem::path& out, i
     status = cairo_surface_status(surface.get());
   }
   surface.reset();
-  if (status != CAIRO_STATUS_SUCCESS) {
-    std::error_code ec;
-    std::filesystem::remove(tmp, ec);
-    throw StrataError(ErrorCode::kInvalidInputFile,
+  if (status != CAIRO_STATUS_SUCCESS)
+    throw StrataError(ErrorCode::kRenderFailed,
                       "cannot write " + out.string() + ": " + cairo_status_to_string(status));
-  }
-  std::filesystem::rename(tmp, out);
+  std::error_code ec;
+  std::filesystem::rename(tmp, out, ec);
+  if (ec)
+    throw StrataError(ErrorCode::kRenderFailed,
+                      "cannot write " + out.string() + ": " + ec.message());
   return result;
 }
 

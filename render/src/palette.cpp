@@ -21,8 +21,8 @@ std::string Rgba::css() const {
 
 namespace {
 
-// ColorBrewer 9-class sequential schemes; fewer classes take ColorBrewer's own k-class subsets,
-// which for these schemes are the 9-class colours at the indices below.
+// ColorBrewer 9-class sequential schemes (Cynthia Brewer, Penn State; the colour values are
+// facts of the scheme).
 const std::map<std::string, std::vector<unsigned>>& schemes() {
   static const std::map<std::string, std::vector<unsigned>> s = {
       {"YlGn",
@@ -61,12 +61,11 @@ std::vector<Rgba> sequential_palette(const std::string& scheme, int classes) {
                       "unknown palette '" + scheme + "' (palettes: " + names + ")");
   }
   classes = std::clamp(classes, 1, 9);
-  // ColorBrewer's k-class sequential subsets drop the palest colours first for small k; taking
-  // evenly spaced colours from index 1..8 matches them to within a step and keeps the first
-  // class visible against the white background.
+  // Evenly spaced colours of the 9-class scheme, from its second (the palest is nearly white and
+  // would vanish on the page) to its last; with 9 classes all nine, so no two classes share one.
   std::vector<Rgba> out;
   for (int i = 0; i < classes; ++i) {
-    const int idx = classes == 1 ? 5 : 1 + (i * 7) / (classes - 1);
+    const int idx = classes == 1 ? 5 : classes == 9 ? i : 1 + (i * 7) / (classes - 1);
     out.push_back(Rgba::hex(it->second[static_cast<std::size_t>(idx)]));
   }
   return out;

@@ -96,6 +96,7 @@ PipeMap build_pipe_map(const PipeMapSpec& spec) {
       const int kind_at = source->field_index("kind");
       io::SourceFeature f;
       while (source->next(f)) {
+        if (!f.points && !f.lines) continue;  // counted only when drawn
         std::string kind = name;
         if (kind_at >= 0)
           if (const auto* s =

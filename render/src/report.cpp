@@ -82,7 +82,8 @@ footer{font-size:12px;color:#555;padding:0 40px 30px 40px}
 
 std::size_t write_report_html(const Report& report, const std::filesystem::path& out) {
   std::ostringstream h;
-  h << "<!DOCTYPE html>\n<html lang=\"zh-Hant\">\n<head>\n<meta charset=\"utf-8\">\n"
+  h << "<!DOCTYPE html>\n<html lang=\"" << html_escape(report.lang)
+    << "\">\n<head>\n<meta charset=\"utf-8\">\n"
     << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
     << "<meta name=\"generator\" content=\"strata\">\n"
     << "<title>" << html_escape(report.title) << "</title>\n<style>" << kStyle
@@ -132,9 +133,19 @@ std::size_t write_report_html(const Report& report, const std::filesystem::path&
     std::ofstream f(tmp, std::ios::binary);
     f << html;
     f.close();
-    if (!f) throw StrataError(ErrorCode::kRenderFailed, "cannot write " + out.string());
+    std::error_code ec;
+    if (!f) {
+      std::filesystem::remove(tmp, ec);
+      throw StrataError(ErrorCode::kRenderFailed, "cannot write " + out.string());
+    }
   }
-  std::filesystem::rename(tmp, out);
+  std::error_code ec;
+  std::filesystem::rename(tmp, out, ec);
+  if (ec) {
+    std::filesystem::remove(tmp, ec);
+    throw StrataError(ErrorCode::kRenderFailed,
+                      "cannot write " + out.string() + ": " + ec.message());
+  }
   return html.size();
 }
 

@@ -151,6 +151,7 @@ SceneSummary build_scene(const std::vector<CityObject>& objects,
   auto add_object = [&](const CityObject& o, double dz, const std::string& baunit, bool unit) {
     const CityGeometry* g = drawn_geometry(o);
     if (!g) return;
+    if (unit && !baunit.empty()) baunit_index.emplace(baunit, baunit_index.size());
     lowest = std::min(lowest, min_z(*g));
     SceneMesh mesh;
     mesh.triangles = triangles_of(*g, dz);
@@ -165,8 +166,7 @@ SceneSummary build_scene(const std::vector<CityObject>& objects,
         break;
       case SceneColouring::kBAUnit:
         if (unit) {
-          auto [it, added] = baunit_index.emplace(baunit, baunit_index.size());
-          mesh.colour = category_colour(it->second);
+          mesh.colour = baunit.empty() ? kPlain : category_colour(baunit_index.at(baunit));
         } else {
           mesh.colour = kPlain;
         }

@@ -142,9 +142,16 @@ SceneRender render_scene(const Scene& scene, const std::filesystem::path& out, i
       static_cast<double>(drawn) / (static_cast<double>(buffer->width_) * buffer->height_);
   auto tmp = out;
   tmp += ".tmp.png";  // Open3D picks the format by extension
-  if (!open3d::io::WriteImage(tmp.string(), image))
+  std::error_code ec;
+  if (!open3d::io::WriteImage(tmp.string(), image)) {
+    std::filesystem::remove(tmp, ec);
     throw StrataError(ErrorCode::kRenderFailed, "cannot write " + out.string());
-  std::filesystem::rename(tmp, out);
+  }
+  std::filesystem::rename(tmp, out, ec);
+  if (ec) {
+    std::filesystem::remove(tmp, ec);
+    throw StrataError(ErrorCode::kRenderFailed, "cannot write " + out.string());
+  }
   return result;
 }
 

@@ -3,12 +3,15 @@
 
 #include <boost/geometry/io/wkt/read.hpp>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "strata/core/error.h"
 #include "strata/render/class_breaks.h"
 #include "strata/render/map_document.h"
+#include "strata/render/palette.h"
 #include "strata/render/report.h"
 
 namespace strata::render {
@@ -40,6 +43,28 @@ TEST(ClassBreaks, NoMoreClassesThanDistinctValues) {
   const auto one = classify({4, 4, 4}, ClassMethod::kNaturalBreaks, 5);
   EXPECT_EQ(one.size(), 1);
   EXPECT_EQ(one.counts.front(), 3);
+}
+
+TEST(ClassBreaks, EmptyClassesAreMergedAndInfinitiesDropped) {
+  // Equal intervals over a gap: 0..1 and 100 leave the middle third empty.
+  const auto b = classify({0, 1, 100, INFINITY, NAN}, ClassMethod::kEqualInterval, 3);
+  ASSERT_EQ(b.size(), 2);
+  EXPECT_DOUBLE_EQ(b.lower[1], b.upper[0]);
+  EXPECT_EQ(b.counts, (std::vector<int>{2, 1}));
+  EXPECT_DOUBLE_EQ(b.upper.back(), 100);
+  // Fixed breaks stay as the user gave them, but at most 9 classes.
+  EXPECT_THROW(classify({0, 100}, ClassMethod::kFixed, 0, {1, 2, 3, 4, 5, 6, 7, 8, 9}),
+               StrataError);
+}
+
+TEST(Palette, NineClassesHaveNineColours) {
+  for (const auto& scheme : sequential_palette_names()) {
+    const auto colours = sequential_palette(scheme, 9);
+    std::set<std::string> distinct;
+    for (const auto& c : colours) distinct.insert(c.css());
+    EXPECT_EQ(distinct.size(), 9u) << scheme;
+  }
+  EXPECT_THROW(sequential_palette("Rainbow", 5), StrataError);
 }
 
 TEST(ClassBreaks, FixedBreaksAndBadInput) {

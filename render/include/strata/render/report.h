@@ -33,6 +33,7 @@ struct ReportFigure {
 };
 
 struct Report {
+  std::string lang = "en";  // the page's language tag (zh-Hant for a Traditional Chinese title)
   std::string title, subtitle;
   std::vector<ReportFigure> figures;
   std::vector<ReportSection> sections;
