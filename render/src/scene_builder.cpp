@@ -156,7 +156,9 @@ SceneSummary build_scene(const std::vector<CityObject>& objects,
     SceneMesh mesh;
     mesh.triangles = triangles_of(*g, dz);
     std::string status = "valid";
-    if (!spatial::validate_geometry(*g, tolerances).empty())
+    // The geometric validation (CGAL) is the costly part of a view: only when it is shown.
+    if (options.colour_by == SceneColouring::kValidation &&
+        !spatial::validate_geometry(*g, tolerances).empty())
       status = "invalid geometry";
     else if (options.findings.count(o.id) || (!baunit.empty() && options.findings.count(baunit)))
       status = "finding";
@@ -178,7 +180,7 @@ SceneSummary build_scene(const std::vector<CityObject>& objects,
         mesh.colour = kPlain;
         break;
     }
-    if (unit) ++out.units_by_status[status];
+    if (unit && options.colour_by == SceneColouring::kValidation) ++out.units_by_status[status];
     out.scene.meshes.push_back(std::move(mesh));
   };
 

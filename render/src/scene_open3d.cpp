@@ -76,31 +76,38 @@ SceneRender render_scene(const Scene& scene, const std::filesystem::path& out, i
                       out.string() + ": Open3D could not open an OpenGL window on display " +
                           std::getenv("DISPLAY"));
 
+  // One mesh and one line set for the whole scene, coloured per vertex: Open3D sets up GPU
+  // buffers per geometry, which for a city of separate objects costs more than drawing them.
+  auto mesh = std::make_shared<open3d::geometry::TriangleMesh>();
   for (const auto& m : scene.meshes) {
-    if (m.triangles.empty()) continue;
-    auto mesh = std::make_shared<open3d::geometry::TriangleMesh>();
-    mesh->vertices_.reserve(m.triangles.size() * 3);
+    const Eigen::Vector3d colour = rgb(m.colour);
     for (const auto& t : m.triangles) {
       const int base = static_cast<int>(mesh->vertices_.size());
-      for (const auto& p : t.corners) mesh->vertices_.push_back(local(p));
+      for (const auto& p : t.corners) {
+        mesh->vertices_.push_back(local(p));
+        mesh->vertex_colors_.push_back(colour);
+      }
       mesh->triangles_.emplace_back(base, base + 1, base + 2);
     }
+    result.triangles += m.triangles.size();
+  }
+  if (!mesh->triangles_.empty()) {
     // Own vertices per triangle: vertex normals are face normals, so each face is shaded flat.
     mesh->ComputeVertexNormals();
-    mesh->PaintUniformColor(rgb(m.colour));
-    result.triangles += m.triangles.size();
     vis.AddGeometry(mesh, true);
   }
+  auto set = std::make_shared<open3d::geometry::LineSet>();
   for (const auto& l : scene.lines) {
     if (l.points.size() < 2) continue;
-    auto set = std::make_shared<open3d::geometry::LineSet>();
+    const int base = static_cast<int>(set->points_.size());
     for (const auto& p : l.points) set->points_.push_back(local(p));
-    for (std::size_t i = 0; i + 1 < l.points.size(); ++i)
-      set->lines_.emplace_back(static_cast<int>(i), static_cast<int>(i + 1));
-    set->PaintUniformColor(rgb(l.colour));
-    result.line_segments += set->lines_.size();
-    vis.AddGeometry(set, true);
+    for (std::size_t i = 0; i + 1 < l.points.size(); ++i) {
+      set->lines_.emplace_back(base + static_cast<int>(i), base + static_cast<int>(i) + 1);
+      set->colors_.push_back(rgb(l.colour));
+    }
   }
+  result.line_segments = set->lines_.size();
+  if (!set->lines_.empty()) vis.AddGeometry(set, true);
   auto& option = vis.GetRenderOption();
   option.background_color_ = rgb(scene.background);
   option.mesh_show_back_face_ = true;  // face winding varies between sources

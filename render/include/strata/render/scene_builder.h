@@ -38,7 +38,9 @@ struct SceneOptions {
 struct SceneSummary {
   Scene scene;
   int buildings = 0, units = 0, storeys = 0, pipes = 0;
-  std::map<std::string, int> units_by_status;  // "valid", "finding", "invalid geometry"
+  // "valid", "finding", "invalid geometry"; only with the validation colouring (the geometric
+  // checks are what a view costs most).
+  std::map<std::string, int> units_by_status;
   int baunits = 0;
   std::vector<LegendEntry> legend;
   std::optional<double> ground_z;
