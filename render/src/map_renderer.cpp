@@ -319,6 +319,21 @@ void draw_features(cairo_t* cr, const MapLayer& layer, const Transform& t) {
       set_colour(cr, f.stroke);
       cairo_set_line_width(cr, f.stroke_px);
       cairo_stroke(cr);
+      if (f.min_size_px > 0)
+        for (const auto& poly : f.polygons) {
+          Box2 b;
+          bg::envelope(poly, b);
+          const double w = (b.max_corner().x() - b.min_corner().x()) * t.scale,
+                       h = (b.max_corner().y() - b.min_corner().y()) * t.scale;
+          if (std::max(w, h) >= f.min_size_px) continue;
+          const double cx = t.px((b.min_corner().x() + b.max_corner().x()) / 2),
+                       cy = t.py((b.min_corner().y() + b.max_corner().y()) / 2);
+          cairo_new_path(cr);
+          cairo_arc(cr, cx, cy, f.min_size_px, 0, 2 * M_PI);
+          set_colour(cr, f.stroke);
+          cairo_set_line_width(cr, 2.5);
+          cairo_stroke(cr);
+        }
     }
     if (!f.lines.empty()) {
       for (const auto& line : f.lines) {

@@ -74,8 +74,9 @@ std::vector<Rgba> sequential_palette(const std::string& scheme, int classes) {
 Rgba utility_colour(Utility utility) {
   switch (utility) {
     case Utility::kGas:
-    case Utility::kPetroleum:
       return Rgba::hex(0xe6b800);  // APWA yellow, darkened
+    case Utility::kPetroleum:
+      return Rgba::hex(0xa67c00);  // APWA yellow too: a darker gold, to tell it from gas
     case Utility::kPower:
       return Rgba::hex(0xd7191c);
     case Utility::kTelecom:

@@ -11,7 +11,7 @@ namespace {
 Rgba finding_colour(const std::string& kind, std::size_t n) {
   if (kind == "clash") return Rgba::hex(0xe31a1c);
   if (kind == "clearance") return Rgba::hex(0xff7f00);
-  return category_colour(n + 4);
+  return category_colour(n + 5);  // brown first: not the red, orange or purple of the rest
 }
 
 }  // namespace
@@ -57,6 +57,7 @@ PipeMap build_pipe_map(const PipeMapSpec& spec) {
           mf.fill = Rgba::hex(0x9e9ac8, 0.35);
           mf.stroke = Rgba::hex(0x54278f);
           mf.stroke_px = 1.4;
+          mf.min_size_px = 10;
           areas.features.push_back(std::move(mf));
           ++out.areas;
         }

@@ -263,12 +263,59 @@ class PipeMapTest(sts.StrataTestCase):
         self.assertEqual(r["findings_by_kind"], found["kind"].value_counts().to_dict())
         self.assertGreater(len(found), 0)
         img = read_rgb(png).reshape(-1, 3)
-        yellow = np.all(img == np.array(hex_rgb("#e6b800"), np.uint8), axis=1).sum()
-        self.assertGreater(yellow, 500, "no pipe drawn in the gas/petroleum colour")
+        for utility, colour, least in (("gas", "#e6b800", 500), ("petroleum", "#a67c00", 50)):
+            n = np.all(img == np.array(hex_rgb(colour), np.uint8), axis=1).sum()
+            self.assertGreater(n, least, f"no {utility} pipe drawn in its colour {colour}")
         for kind in r["findings_by_kind"]:
             colour = {"clash": "#e31a1c", "clearance": "#ff7f00"}[kind]
             n = np.all(img == np.array(hex_rgb(colour), np.uint8), axis=1).sum()
             self.assertGreater(n, 10, f"no {kind} finding drawn")
+
+
+    def test_excavation_map_with_dig_polygons(self):
+        # Two digs drawn by the test (generated polygons over real pipes): a 6 m square on the
+        # first gas/petroleum crossing, and a 10 m square on a gas line alone.
+        gas_path, petroleum_path = sts.data_path(*GAS), sts.data_path(*PETROLEUM)
+        gas, petroleum = gpd.read_file(gas_path), gpd.read_file(petroleum_path)
+        crossing = None
+        for g in gas.geometry:
+            for p in petroleum.geometry:
+                if g.intersects(p):
+                    crossing = g.intersection(p).representative_point()
+                    break
+            if crossing is not None:
+                break
+        self.assertIsNotNone(crossing)
+        other = gas.geometry.iloc[len(gas) // 2].interpolate(0.5, normalized=True)
+        from shapely.geometry import box
+        digs = gpd.GeoDataFrame({"name": ["A", "B"]},
+                                geometry=[box(crossing.x - 3, crossing.y - 3, crossing.x + 3, crossing.y + 3),
+                                          box(other.x - 5, other.y - 5, other.x + 5, other.y + 5)],
+                                crs=gas.crs)
+        dig_file = self.tmp / "digs.geojson"
+        digs.to_file(dig_file, driver="GeoJSON")
+        rules = sts.REPO_ROOT / "samples" / "kaohsiung" / "rules.toml"
+        hits = self.tmp / "hits.gpkg"
+        res = self.strata("pipes", "excavation", gas_path, petroleum_path, "--utility", "gas",
+                          "--utility", "petroleum", "--dig", dig_file, "--dig-id-field", "name",
+                          "--depth", "2", "--rules", rules, "--gpkg", hits)
+        self.assertIn(res.returncode, (0, 7), res.describe())
+        png = self.tmp / "excavation.png"
+        res = self.strata("render", "pipes", gas_path, petroleum_path, "--utility", "gas",
+                          "--utility", "petroleum", "--rules", rules, "--findings", hits,
+                          "--areas", dig_file, "--out", png)
+        self.assertExit(res, sts.EXIT_OK)
+        self.assertEqual(res.result["areas"], 2)
+        drawn = sum(res.result["findings_by_kind"].values())
+        self.assertEqual(drawn, len(gpd.read_file(hits)))
+        self.assertGreater(drawn, 0)
+        # The map focuses on the digs: the dig fill (#9e9ac8 at 35 % over the map's background)
+        # covers a visible part of the frame, not a dot lost in the city.
+        img = read_rgb(png).astype(int)
+        r_, g, b = img[..., 0], img[..., 1], img[..., 2]
+        # The digs: purple fill, or (smaller than 10 px on the page) a purple ring around them.
+        purple = (b > g + 15) & (r_ > g) & (b > 100)
+        self.assertGreater(purple[:, :1030].sum(), 150, "the dig polygons are not visible on the map")
 
 
 class SceneTest(sts.StrataTestCase):

@@ -19,6 +19,9 @@ struct MapFeature {
   double stroke_px = 0.6;  // outline or line width
   double marker_px = 0;    // point markers: radius (0: none)
   std::string label;       // drawn at the polygon's interior point (or the point / line middle)
+  // Polygons smaller than this on the page (pixels across) are also circled with a ring of this
+  // radius in the stroke colour, so a 5 m dig stays visible on a map of a district (0: never).
+  double min_size_px = 0;
 };
 
 struct MapLayer {
