@@ -11,6 +11,7 @@
 #include "pipes_project.h"
 #include "render_job.h"
 #include "strata/core/clock.h"
+#include "strata/core/crs.h"
 #include "strata/io/vector_source.h"
 #include "strata/render/report.h"
 
@@ -261,8 +262,13 @@ render::ReportSection pipes_section(const io::Project& project, const nlohmann::
     }
     spec.notes.push_back(
         "Pipes coloured by utility (APWA colour code); points: findings of the analysis.");
-    if (!networks.empty() && networks.front().crs)
+    if (!networks.empty() && networks.front().crs) {
       spec.notes.push_back("CRS: " + *networks.front().crs);
+      // The scale bar in metres whatever the networks' unit (US feet in some states' data).
+      spec.metres_per_unit = Crs::from_user_input(*networks.front().crs).linear_unit_m();
+    } else {
+      spec.metres_per_unit = std::nullopt;  // .inp coordinates without a CRS: no scale bar
+    }
     const std::string stem = "pipes_" + a.name;
     stage(g, "map " + stem);
     try {

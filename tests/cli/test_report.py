@@ -327,6 +327,30 @@ class ReportChecks:
                 self.assertEqual(Path(e["output"]).name, cells.get("file"), f"file of export {e['plugin']}")
 
 
+# --------------------------------------------------------------------------- progress
+
+class ProgressOutput(sts.StrataTestCase):
+    """Long runs show progress per stage on stderr; -q and --json keep scripts clean."""
+
+    def test_stages_on_stderr_and_quiet_json(self):
+        project = copy_project(self.tmp, "delft", extra=("kaohsiung",))
+        proc = sts.popen_strata(["run", project])
+        _, err = proc.communicate(timeout=900)
+        self.assertEqual(proc.returncode, 0, err)
+        stages = [line for line in err.splitlines() if line.startswith("stage ")]
+        toml = tomllib.loads(project.read_text(encoding="utf-8"))
+        # import, each analysis, outputs, exports, maps/views/report
+        expected = 1 + len(toml["project"]["analyses"]) + 1 + 1 + 1
+        self.assertEqual(len(stages), expected, err)
+        self.assertEqual(stages[0], f"stage 1/{expected}: import")
+        self.assertTrue(stages[-1].endswith("maps, 3D views and report"), stages)
+        self.assertIn("progress: 3D view underground", err)
+        quiet = self.strata("-q", "run", project)
+        self.assertExit(quiet, sts.EXIT_OK)
+        self.assertEqual(quiet.stderr, "", "-q must leave stderr empty")
+        self.assertEqual(json.loads(quiet.stdout)["result"]["ok"], True)  # stdout: one document
+
+
 # --------------------------------------------------------------------------- Taipei
 
 class TaipeiReport(ReportChecks, sts.StrataTestCase):
