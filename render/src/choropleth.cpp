@@ -9,9 +9,9 @@
 
 namespace strata::render {
 
-std::string format_value(double value, double magnitude) {
+std::string format_value(double value, double magnitude, int extra_decimals) {
   const double m = std::abs(magnitude);
-  const int decimals = m >= 1000 ? 0 : m >= 10 ? 1 : m >= 1 ? 2 : 3;
+  const int decimals = (m >= 1000 ? 0 : m >= 10 ? 1 : m >= 1 ? 2 : 3) + extra_decimals;
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
   std::string s = buf;
@@ -119,12 +119,26 @@ Choropleth build_choropleth(const ChoroplethSpec& spec) {
   map.notes = spec.notes;
   const double magnitude =
       std::max(std::abs(out.breaks.lower.front()), std::abs(out.breaks.upper.back()));
+  // Enough decimals that bounds which differ also read differently (0.0027 and 0.0034 are not
+  // both "0.003"), up to four more than the magnitude gives.
+  int extra = 0;
+  for (; extra < 4; ++extra) {
+    bool distinct = true;
+    for (std::size_t k = 0; k < out.breaks.upper.size(); ++k)
+      distinct = distinct && (out.breaks.lower[k] == out.breaks.upper[k] ||
+                              format_value(out.breaks.lower[k], magnitude, extra) !=
+                                  format_value(out.breaks.upper[k], magnitude, extra));
+    if (distinct) break;
+  }
   for (int c = 0; c < out.breaks.size(); ++c) {
     const auto k = static_cast<std::size_t>(c);
-    map.legend.push_back({format_value(out.breaks.lower[k], magnitude) + " – " +
-                              format_value(out.breaks.upper[k], magnitude) + "  (" +
-                              std::to_string(out.breaks.counts[k]) + ")",
-                          colours[k], LegendSymbol::kBox});
+    // A class of one value shows that value, not "v – v".
+    const std::string bounds = out.breaks.lower[k] == out.breaks.upper[k]
+                                   ? format_value(out.breaks.upper[k], magnitude, extra)
+                                   : format_value(out.breaks.lower[k], magnitude, extra) + " – " +
+                                         format_value(out.breaks.upper[k], magnitude, extra);
+    map.legend.push_back({bounds + "  (" + std::to_string(out.breaks.counts[k]) + ")", colours[k],
+                          LegendSymbol::kBox});
   }
   if (out.without_value > 0)
     map.legend.push_back(

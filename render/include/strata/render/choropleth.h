@@ -41,7 +41,8 @@ struct Choropleth {
 // holds no polygons or no feature has a value.
 Choropleth build_choropleth(const ChoroplethSpec& spec);
 
-// A value as the legend shows it: thousands grouped, decimals by magnitude.
-std::string format_value(double value, double magnitude);
+// A value as the legend shows it: thousands grouped, decimals by magnitude (plus
+// `extra_decimals`, where classes are narrower than that precision).
+std::string format_value(double value, double magnitude, int extra_decimals = 0);
 
 }  // namespace strata::render
