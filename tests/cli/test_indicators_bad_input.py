@@ -465,8 +465,11 @@ class SampleProjectTest(IndicatorCase):
 
     def test_run_succeeds_with_all_outputs(self):
         doc = self.doc()
-        self.assertEqual(set(self.res.result["analyses"]["indicators"]["outputs"]), {"json", "csv", "markdown", "gpkg"})
-        for name in ("indicators.json", "indicators.csv", "indicators.md", "indicators.gpkg"):
+        # The sample also computes per village (breakdown = "villages"): one more CSV.
+        self.assertEqual(set(self.res.result["analyses"]["indicators"]["outputs"]),
+                         {"json", "csv", "markdown", "gpkg", "csv_village"})
+        for name in ("indicators.json", "indicators.csv", "indicators.md", "indicators.gpkg",
+                     "indicators_village.csv"):
             self.assertTrue((self.out / name).is_file(), f"run did not write {name}")
         self.assertEqual(len(doc["districts"]), len(self.districts))
 
