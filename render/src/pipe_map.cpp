@@ -14,6 +14,24 @@ Rgba finding_colour(const std::string& kind, std::size_t n) {
   return category_colour(n + 5);  // brown first: not the red, orange or purple of the rest
 }
 
+// Every polygon of every layer of the datasets, drawn in `style`.
+MapLayer polygon_layer(const std::string& name, const std::vector<std::string>& paths,
+                       const MapFeature& style) {
+  MapLayer layer{name, {}, false};
+  for (const auto& path : paths)
+    for (const auto& layer_name : io::vector_layer_names(path)) {
+      auto source = io::open_vector_source({path, layer_name, {}, {}});
+      io::SourceFeature f;
+      while (source->next(f))
+        if (f.polygons) {
+          MapFeature mf = style;
+          mf.polygons = *f.polygons;
+          layer.features.push_back(std::move(mf));
+        }
+    }
+  return layer;
+}
+
 }  // namespace
 
 PipeMap build_pipe_map(const PipeMapSpec& spec) {
@@ -25,46 +43,23 @@ PipeMap build_pipe_map(const PipeMapSpec& spec) {
   map.metres_per_unit = spec.metres_per_unit;
   map.legend_title = "Pipes and findings";
 
-  MapLayer context{"context", {}, false};
-  for (const auto& path : spec.context)
-    for (const auto& name : io::vector_layer_names(path)) {
-      auto source = io::open_vector_source({path, name, {}, {}});
-      io::SourceFeature f;
-      while (source->next(f))
-        if (f.polygons) {
-          MapFeature mf;
-          mf.polygons = *f.polygons;
-          mf.fill = Rgba::hex(0xe0ddd8);
-          mf.stroke = Rgba::hex(0xa8a29a);
-          mf.stroke_px = 0.5;
-          context.features.push_back(std::move(mf));
-          ++out.context;
-        }
-    }
+  MapFeature context_style, area_style;
+  context_style.fill = Rgba::hex(0xe0ddd8);
+  context_style.stroke = Rgba::hex(0xa8a29a);
+  context_style.stroke_px = 0.5;
+  area_style.fill = Rgba::hex(0x9e9ac8, 0.35);
+  area_style.stroke = Rgba::hex(0x54278f);
+  area_style.stroke_px = 1.4;
+  area_style.min_size_px = 10;
+  MapLayer context = polygon_layer("context", spec.context, context_style);
+  MapLayer areas = polygon_layer("areas", spec.areas, area_style);
+  out.context = static_cast<int>(context.features.size());
+  out.areas = static_cast<int>(areas.features.size());
   if (out.context > 0)
-    map.legend.push_back({"buildings, parcels (context)", Rgba::hex(0xe0ddd8), LegendSymbol::kBox});
-  map.layers.push_back(std::move(context));
-
-  MapLayer areas{"areas", {}, false};
-  for (const auto& path : spec.areas) {
-    for (const auto& name : io::vector_layer_names(path)) {
-      auto source = io::open_vector_source({path, name, {}, {}});
-      io::SourceFeature f;
-      while (source->next(f))
-        if (f.polygons) {
-          MapFeature mf;
-          mf.polygons = *f.polygons;
-          mf.fill = Rgba::hex(0x9e9ac8, 0.35);
-          mf.stroke = Rgba::hex(0x54278f);
-          mf.stroke_px = 1.4;
-          mf.min_size_px = 10;
-          areas.features.push_back(std::move(mf));
-          ++out.areas;
-        }
-    }
-  }
+    map.legend.push_back({"buildings, parcels (context)", context_style.fill, LegendSymbol::kBox});
   if (out.areas > 0)
     map.legend.push_back({"area (dig, survey)", Rgba::hex(0x9e9ac8), LegendSymbol::kBox});
+  map.layers.push_back(std::move(context));
   map.layers.push_back(std::move(areas));
 
   std::map<Utility, MapFeature> by_utility;  // one feature per utility: fewer, longer paths
