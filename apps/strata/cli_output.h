@@ -30,6 +30,9 @@ int exit_code_for(ErrorCode code);
 struct GlobalOptions {
   bool json = false;
   bool quiet = false;
+  // --strict: every warning that something was left out or guessed around becomes a failure
+  // (exit 4), for pipelines that publish what strata says.
+  bool strict = false;
   // Set when a command runs inside another (the pipe analyses of `strata run`): its result goes
   // here instead of stdout.
   std::function<void(const nlohmann::json& result, const std::string& text)> capture;

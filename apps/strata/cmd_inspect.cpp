@@ -13,11 +13,16 @@ namespace strata::cli {
 
 Runner add_inspect(CLI::App& app, const GlobalOptions& g) {
   auto path = std::make_shared<std::string>();
-  CLI::App* sub =
-      app.add_subcommand("inspect", "Summarise a city model file (CityJSON, CityJSONSeq)");
-  sub->add_option("file", *path, "a .city.json or .city.jsonl file")->required();
+  auto options = std::make_shared<io::CityModelOptions>();
+  CLI::App* sub = app.add_subcommand(
+      "inspect", "Summarise a city model file (CityJSON, CityJSONSeq, CityGML)");
+  sub->add_option("file", *path, "a .city.json, .city.jsonl or .gml file")->required();
+  sub->add_option_function<std::string>(
+      "--crs", [options](const std::string& crs) { options->crs = crs; },
+      "CRS of a CityGML file whose srsName strata cannot resolve (read in its official axis "
+      "order), e.g. EPSG:31468");
 
-  return [path, &g]() -> int {
+  return [path, options, &g]() -> int {
     constexpr double kInf = std::numeric_limits<double>::infinity();
     struct TypeStats {
       std::int64_t objects = 0, with_geometry = 0;
@@ -44,7 +49,7 @@ Runner add_inspect(CLI::App& app, const GlobalOptions& g) {
                   s.zmax = std::max(s.zmax, p[2]);
                 }
       }
-    });
+    }, *options);
     nlohmann::json types = nlohmann::json::object();
     std::ostringstream text;
     text << *path << ": " << info.format << " " << info.version
@@ -65,10 +70,37 @@ Runner add_inspect(CLI::App& app, const GlobalOptions& g) {
       types[type] = j;
     }
     for (const auto& [kind, n] : geometry_kinds) text << "  geometry " << kind << ": " << n << "\n";
+    // City objects of types strata does not model are not silently dropped from the summary.
+    std::int64_t not_read = 0;
+    std::string not_read_text;
+    for (const auto& [type, n] : info.not_read) {
+      not_read += n;
+      not_read_text += (not_read_text.empty() ? "" : ", ") + type + " " + std::to_string(n);
+    }
+    if (not_read > 0)
+      text << "  not read: " << not_read << " city objects of types strata does not model ("
+           << not_read_text << ")\n";
     nlohmann::json issues = nlohmann::json::array();
-    for (const auto& i : info.issues) issues.push_back(io::to_json(i));
-    if (!info.issues.empty())
-      text << "  " << info.issues.size() << " geometries dropped (see --json)\n";
+    std::int64_t rejected = 0, warnings = 0;
+    for (const auto& i : info.issues) {
+      issues.push_back(io::to_json(i));
+      (i.status == FeatureStatus::kWarning ? warnings : rejected) += 1;
+    }
+    // What was left out is said in the headline (and the exit status), never only in --json.
+    std::string headline = text.str();
+    if (rejected > 0)
+      headline.insert(headline.find('\n'), " — NOT ALL READ: " + std::to_string(rejected) +
+                                                   " objects, geometries or lines left out");
+    else if (warnings > 0 || not_read > 0)
+      headline.insert(headline.find('\n'),
+                      " — " + (warnings > 0 ? std::to_string(warnings) + " warnings" : "") +
+                          (warnings > 0 && not_read > 0 ? ", " : "") +
+                          (not_read > 0 ? std::to_string(not_read) + " objects not read" : ""));
+    text.str(headline);
+    text.seekp(0, std::ios::end);
+    for (std::size_t k = 0; k < info.issues.size() && k < 10; ++k)
+      text << "  " << status_name(info.issues[k].status) << ": " << info.issues[k].message << "\n";
+    if (info.issues.size() > 10) text << "  ... " << info.issues.size() - 10 << " more (--json)\n";
     emit(g, "inspect", true,
          {{"file", *path},
           {"format", info.format},
@@ -78,8 +110,12 @@ Runner add_inspect(CLI::App& app, const GlobalOptions& g) {
           {"objects", info.objects},
           {"types", types},
           {"geometries", geometry_kinds},
-          {"issues", issues}},
+          {"issues", issues},
+          {"rejected", rejected},
+          {"not_read", info.not_read},
+          {"warnings", warnings}},
          text.str());
+    if (rejected > 0 || (g.strict && (warnings > 0 || not_read > 0))) return kExitInputData;
     return kExitOk;
   };
 }

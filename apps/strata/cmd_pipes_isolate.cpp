@@ -267,10 +267,13 @@ int run_isolate(const GlobalOptions& g, IsolateArgs& a) {
       {"buildings_unserved", r.buildings_unserved},
       {"buildings_affected", affected},
       {"layer_issues", layer_issues},
+      {"warnings", r.warnings},
+      {"network_length_m", r.network_length_m},
       {"timings", {{"read_seconds", in.read_seconds}, {"trace_seconds", seconds}}}};
   if (!a.gpkg.empty()) out["gpkg"] = a.gpkg;
   std::ostringstream text;
   text << "break on " << a.pipe << ": close " << r.valves.size() << " valves";
+  if (!r.warnings.empty()) text << " — " << r.warnings.size() << " WARNINGS (below)";
   for (const auto& v : r.valves) text << (&v == &r.valves.front() ? " (" : ", ") << v.id;
   text << (r.valves.empty() ? "" : ")") << "\n  shut off: " << r.isolated.size() << " stretches, "
        << isolated_m << " m, " << r.isolated_nodes.size() << " nodes\n";
@@ -286,9 +289,12 @@ int run_isolate(const GlobalOptions& g, IsolateArgs& a) {
          << r.buildings_unserved << " with no pipe within " << o.service_m << " m\n";
   for (const auto& v : r.valves_off_network) text << "  valve " << v << " lies on no pipe\n";
   for (const auto& i : layer_issues) text << "  " << i << "\n";
+  for (const auto& w : r.warnings) text << "  warning: " << w << "\n";
   text << issue_lines(in.networks);
   emit(g, "pipes isolate", true, out, text.str());
-  return kExitOk;
+  bool network_warnings = false;
+  for (const auto& n : in.networks) network_warnings |= !n.issues.empty();
+  return g.strict && (!r.warnings.empty() || network_warnings) ? kExitInputData : kExitOk;
 }
 
 }  // namespace

@@ -18,7 +18,18 @@ namespace {
 struct Model {
   std::optional<std::string> crs;
   std::unique_ptr<spatial::UnitIndex> index;
+  // Metres per horizontal CRS unit; unknown (no or unreadable CRS): areas are not given.
+  std::optional<double> unit_m;
 };
+
+std::optional<double> unit_of(const std::optional<std::string>& crs) {
+  if (!crs) return std::nullopt;
+  try {
+    return Crs::from_user_input(*crs).linear_unit_m();
+  } catch (const StrataError&) {
+    return std::nullopt;
+  }
+}
 
 // The model saved in a store by `units build --save`: its volume layers.
 Model load_model_from_store(io::Store& store) {
@@ -32,6 +43,7 @@ Model load_model_from_store(io::Store& store) {
       });
   Model m;
   m.crs = store.crs().authority_code();
+  m.unit_m = store.crs().linear_unit_m();
   m.index = std::make_unique<spatial::UnitIndex>(std::move(objects));
   if (m.index->volumes().empty())
     throw StrataError(
@@ -46,6 +58,7 @@ Model load_model(const std::string& path) {
       io::read_city_model(path, [&](CityObject&& o) { objects.push_back(std::move(o)); });
   Model m;
   m.crs = info.crs;
+  m.unit_m = unit_of(info.crs);
   m.index = std::make_unique<spatial::UnitIndex>(std::move(objects));
   if (m.index->volumes().empty())
     throw StrataError(
@@ -54,15 +67,18 @@ Model load_model(const std::string& path) {
   return m;
 }
 
-nlohmann::json volume_json(const spatial::IndexedVolume& v) {
-  const double area = area_m2(v.outline);
-  nlohmann::json j = {{"id", v.id},
-                      {"type", v.type},
-                      {"building", v.building},
-                      {"z_bottom", v.z_bottom},
-                      {"z_top", v.z_top},
-                      {"floor_area_m2", area},
-                      {"volume_m3", area * (v.z_top - v.z_bottom)}};
+// Floor area and volume in m² and m³ (heights are metres); null when the CRS unit is unknown.
+nlohmann::json volume_json(const spatial::IndexedVolume& v, std::optional<double> unit_m) {
+  const std::optional<double> area =
+      unit_m ? std::optional<double>(area_m2(v.outline, *unit_m)) : std::nullopt;
+  nlohmann::json j = {
+      {"id", v.id},
+      {"type", v.type},
+      {"building", v.building},
+      {"z_bottom", v.z_bottom},
+      {"z_top", v.z_top},
+      {"floor_area_m2", area ? nlohmann::json(*area) : nlohmann::json(nullptr)},
+      {"volume_m3", area ? nlohmann::json(*area * (v.z_top - v.z_bottom)) : nlohmann::json(nullptr)}};
   nlohmann::json attributes = nlohmann::json::parse(v.attributes_json, nullptr, false);
   if (attributes.is_object()) j["attributes"] = attributes;
   return j;
@@ -130,7 +146,7 @@ std::optional<int> run_query_3d(const GlobalOptions& g, const Query3dArgs& a) {
       (v->type == "BuildingUnit"     ? units
        : v->type == "BuildingStorey" ? storeys
                                      : buildings)
-          .push_back(volume_json(*v));
+          .push_back(volume_json(*v, m.unit_m));
     for (const auto& b : buildings) text << "building " << b["id"].get<std::string>() << "\n";
     for (const auto& s : storeys) text << "storey " << s["id"].get<std::string>() << "\n";
     for (const auto& u : units) {
@@ -203,9 +219,9 @@ std::optional<int> run_query_3d(const GlobalOptions& g, const Query3dArgs& a) {
           match |= p.is_string() && p.get<std::string>() == a.parcel;
       if (!a.parcel.empty() && !a.store.empty()) match = standing.count(&v) > 0;
       if (!match) continue;
-      auto j = volume_json(v);
-      volume += j["volume_m3"].get<double>();
-      area += j["floor_area_m2"].get<double>();
+      auto j = volume_json(v, m.unit_m);
+      if (j["volume_m3"].is_number()) volume += j["volume_m3"].get<double>();
+      if (j["floor_area_m2"].is_number()) area += j["floor_area_m2"].get<double>();
       baunits.insert(at.value("building_no", ""));
       list.push_back(std::move(j));
     }

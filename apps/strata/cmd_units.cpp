@@ -25,7 +25,7 @@ namespace {
 
 struct UnitsArgs {
   io::FootprintOptions footprints;
-  std::string registry, out, report, profile = "public", store, gpkg;
+  std::string registry, out, report, profile = "public", store, gpkg, registry_encoding;
   double area_tolerance = 0.05, overlap_tolerance = 0.01;
   std::string as_of;
   bool save = false;
@@ -84,6 +84,7 @@ int run_units(const GlobalOptions& g, const UnitsArgs& a, bool generate) {
   io::FootprintSet set = io::read_footprints(a.footprints);
   spatial::OwnershipOptions options;
   options.storey_height = a.footprints.storey_height;
+  options.unit_m = set.crs ? set.crs->linear_unit_m().value_or(1.0) : 1.0;
   options.area_tolerance = a.area_tolerance;
   options.overlap_tolerance = a.overlap_tolerance;
   options.as_of = a.as_of;
@@ -100,7 +101,8 @@ int run_units(const GlobalOptions& g, const UnitsArgs& a, bool generate) {
   }
   std::vector<FeatureIssue> registry_issues;
   OwnershipModel model = generate ? spatial::generate_units(buildings, options)
-                                  : io::read_registry(a.registry, registry_issues);
+                                  : io::read_registry(a.registry, registry_issues,
+                                                      a.registry_encoding);
   if (!generate) spatial::build_legal_spaces(model, buildings, options);
   auto findings = spatial::check_ownership(model, buildings, options);
   std::map<std::string, spatial::BuildingLand> land;
@@ -333,6 +335,8 @@ Runner add_units(CLI::App& app, const GlobalOptions& g) {
                 "the building registry (CSV or JSON; docs/registry.md)")
       ->required()
       ->check(CLI::ExistingFile);
+  b->add_option("--encoding", build->registry_encoding,
+                "text encoding of a registry table that is not UTF-8, e.g. BIG5 or CP950");
   b->add_option("--area-tol", build->area_tolerance,
                 "relative difference allowed between computed and registered areas")
       ->capture_default_str();

@@ -21,6 +21,7 @@ struct ValidateArgs {
   std::string report, gpkg;
   unsigned threads = 0;
   spatial::ValidationTolerances tolerances;
+  io::CityModelOptions read;
 };
 
 nlohmann::json finding_json(const ValidationFinding& f) {
@@ -93,6 +94,10 @@ Runner add_validate(CLI::App& app, const GlobalOptions& g) {
       "write every error as a 3D point in a GeoPackage layer 'validation_errors' (QGIS)");
   sub->add_option("--threads", a->threads, "worker threads (0 = one per core)")
       ->capture_default_str();
+  sub->add_option_function<std::string>(
+      "--crs", [a](const std::string& crs) { a->read.crs = crs; },
+      "CRS of a CityGML file whose srsName strata cannot resolve (read in its official axis "
+      "order), e.g. EPSG:31468");
 
   return [a, &g]() -> int {
     if (a->tolerances.overlap < 0) a->tolerances.overlap = 0;  // val3dity's -1: no tolerance
@@ -150,7 +155,7 @@ Runner add_validate(CLI::App& app, const GlobalOptions& g) {
         if (mesh_file)
           for (auto& geometry : object.geometries) geometry.type = primitive_type(a->primitive);
         validator.add(std::move(object));
-      });
+      }, a->read);
     } catch (const StrataError& e) {
       read_failed = true;
       ValidationFinding f;
@@ -165,6 +170,19 @@ Runner add_validate(CLI::App& app, const GlobalOptions& g) {
       f.code = ErrorCode::kEmptyPrimitive;
       f.detail = a->file + ": the file holds no city objects";
       file_errors.push_back(std::move(f));
+    }
+    // Records the reader could not turn into an object (a CityJSONSeq line) are errors of the
+    // file; warnings (an axis order read the other way round) are said in the result.
+    nlohmann::json reader_warnings = nlohmann::json::array();
+    for (const auto& issue : info.issues) {
+      if (issue.status == FeatureStatus::kWarning) {
+        reader_warnings.push_back(issue.message);
+      } else if (issue.fid >= 0) {
+        ValidationFinding f;
+        f.code = issue.code;
+        f.detail = a->file + ": " + issue.message;
+        file_errors.push_back(std::move(f));
+      }
     }
     for (const auto& f : file_errors) ++by_code[static_cast<int>(f.code)];
 
@@ -195,6 +213,7 @@ Runner add_validate(CLI::App& app, const GlobalOptions& g) {
         {"error_codes", codes},
         {"errors_by_code", counts},
         {"file_errors", file_json},
+        {"warnings", reader_warnings},
         {"stats",
          {{"solids", validator.stats().solids},
           {"part_pair_tests", validator.stats().part_pair_tests},
@@ -225,13 +244,14 @@ Runner add_validate(CLI::App& app, const GlobalOptions& g) {
     for (const auto& f : file_errors)
       text << "  " << static_cast<int>(f.code) << " " << error_name(f.code) << ": " << f.detail
            << "\n";
+    for (const auto& w : reader_warnings) text << "  warning: " << w.get<std::string>() << "\n";
     for (const auto& [code, n] : by_code)
       text << "  " << code << " " << error_name(static_cast<ErrorCode>(code)) << ": " << n << "\n";
     for (const auto& e : examples) text << "    " << e << "\n";
     if (invalid > 0 && a->report.empty())
       text << "  (every error with its location: --report FILE)\n";
     emit(g, "validate", !read_failed, result, text.str());
-    if (read_failed) return kExitInputData;
+    if (read_failed || (g.strict && !reader_warnings.empty())) return kExitInputData;
     return all_valid ? kExitOk : kExitInvalid;
   };
 }

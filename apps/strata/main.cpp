@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
   GlobalOptions g;
   app.add_flag("--json", g.json, "print a machine-readable JSON result on stdout");
   app.add_flag("-q,--quiet", g.quiet, "no progress on stderr");
+  app.add_flag("--strict", g.strict,
+               "fail (exit 4) on any warning that data was left out or read around a problem");
   app.fallthrough();
 
   std::map<CLI::App*, Runner> runners;
@@ -52,7 +54,8 @@ int main(int argc, char** argv) {
   // Every command takes the global options; say so where users look (`strata CMD --help`,
   // `strata query zone-at --help`).
   const std::string global_help =
-      "Global options: --json (a JSON result on stdout), -q/--quiet (no progress).\n"
+      "Global options: --json (a JSON result on stdout), -q/--quiet (no progress), --strict "
+      "(warnings fail).\n"
       "Exit codes: 0 ok, 1 nothing found (query), 2 usage, 3 project file, 4 input data, 5 store, "
       "6 internal, 7 validation found errors, 8 export, 9 render.";
   std::function<void(CLI::App*)> add_footer = [&](CLI::App* sub) {
@@ -74,7 +77,7 @@ int main(int argc, char** argv) {
     for (auto* sub = app.get_subcommands().empty() ? nullptr : app.get_subcommands().front(); sub;
          sub = sub->get_subcommands().empty() ? nullptr : sub->get_subcommands().front())
       command += (command.empty() ? "" : " ") + sub->get_name();
-    GlobalOptions usage{json, g.quiet, {}};
+    GlobalOptions usage{json, g.quiet, g.strict, {}};
     emit_error(usage, command,
                strata::StrataError(strata::ErrorCode::kWrongInputParameters,
                                    std::string(e.what()) + " (see --help)"));

@@ -218,6 +218,28 @@ PipeInputs load_pipe_inputs(const std::vector<NetworkArgs>& networks, const Pipe
       throw StrataError(ErrorCode::kCrsMismatch,
                         *crs + " is not a projected CRS in metres or feet");
     in.unit_m = *unit;
+  } else if (!in.networks.empty()) {
+    // An .inp file never names its CRS: its coordinates may be feet (US customary models) or
+    // drawing units. Every length strata derives from them is said to assume metres.
+    FeatureIssue i;
+    i.file = in.networks.front().file;
+    i.status = FeatureStatus::kWarning;
+    i.code = ErrorCode::kCrsMissing;
+    i.message = "the networks declare no CRS: their coordinates are taken to be metres for every "
+                "length and distance reported; give --crs (e.g. EPSG:3547, in US feet) if they "
+                "are not" +
+                std::string(in.networks.front().network.flow_units.empty() ||
+                                    in.networks.front().network.flow_units == "LPS" ||
+                                    in.networks.front().network.flow_units == "LPM" ||
+                                    in.networks.front().network.flow_units == "MLD" ||
+                                    in.networks.front().network.flow_units == "CMH" ||
+                                    in.networks.front().network.flow_units == "CMD" ||
+                                    in.networks.front().network.flow_units == "CMS"
+                                ? ""
+                                : " (the file uses US customary units, " +
+                                      in.networks.front().network.flow_units +
+                                      ": its coordinates are likely feet)");
+    in.networks.front().issues.push_back(std::move(i));
   }
   in.crs = crs;
   // Heights below a flat ground at 0 cannot meet elevations: one vertical reference for all.

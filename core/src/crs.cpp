@@ -18,6 +18,29 @@ struct Crs::Handle {
   }
 };
 
+namespace {
+
+// The horizontal single CRS inside a compound CRS (its first part) or a bound CRS (a .prj with
+// TOWGS84 becomes one: its source CRS), as a new reference; nullptr when there is none.
+PJ* horizontal_crs(PJ* crs) {
+  PJ* current = proj_clone(nullptr, crs);
+  for (int step = 0; current && step < 4; ++step) {
+    const PJ_TYPE type = proj_get_type(current);
+    PJ* next = nullptr;
+    if (type == PJ_TYPE_COMPOUND_CRS)
+      next = proj_crs_get_sub_crs(nullptr, current, 0);
+    else if (type == PJ_TYPE_BOUND_CRS)
+      next = proj_get_source_crs(nullptr, current);
+    else
+      return current;
+    proj_destroy(current);
+    current = next;
+  }
+  return current;
+}
+
+}  // namespace
+
 Crs Crs::from_user_input(std::string_view definition) {
   // strata reports PROJ failures itself; PROJ's own stderr lines would only duplicate them.
   static const bool quiet = (proj_log_level(nullptr, PJ_LOG_NONE), true);
@@ -52,23 +75,28 @@ std::optional<std::string> Crs::authority_code() const {
 std::string Crs::label() const { return authority_code().value_or(name()); }
 
 bool Crs::is_geographic() const {
-  PJ_TYPE t = proj_get_type(handle_->pj);
+  // The horizontal part decides: a compound (EPSG:6697) or bound CRS over lon/lat is geographic.
+  PJ* horizontal = horizontal_crs(handle_->pj);
+  if (!horizontal) return false;
+  const PJ_TYPE t = proj_get_type(horizontal);
+  proj_destroy(horizontal);
   return t == PJ_TYPE_GEOGRAPHIC_2D_CRS || t == PJ_TYPE_GEOGRAPHIC_3D_CRS ||
          t == PJ_TYPE_GEOGRAPHIC_CRS;
 }
 
 std::optional<double> Crs::linear_unit_m() const {
   if (is_geographic()) return std::nullopt;
-  PJ* crs = handle_->pj;
-  PJ* horizontal = nullptr;
-  if (proj_get_type(crs) == PJ_TYPE_COMPOUND_CRS)
-    crs = horizontal = proj_crs_get_sub_crs(nullptr, crs, 0);
-  PJ* cs = crs ? proj_crs_get_coordinate_system(nullptr, crs) : nullptr;
+  PJ* horizontal = horizontal_crs(handle_->pj);
+  if (!horizontal) return std::nullopt;
+  const PJ_TYPE type = proj_get_type(horizontal);
+  PJ* cs = type == PJ_TYPE_GEOGRAPHIC_2D_CRS || type == PJ_TYPE_GEOGRAPHIC_3D_CRS
+               ? nullptr
+               : proj_crs_get_coordinate_system(nullptr, horizontal);
   double factor = 0;
   const bool ok = cs && proj_cs_get_axis_info(nullptr, cs, 0, nullptr, nullptr, nullptr, &factor,
                                               nullptr, nullptr, nullptr);
   if (cs) proj_destroy(cs);
-  if (horizontal) proj_destroy(horizontal);
+  proj_destroy(horizontal);
   if (!ok || !(factor > 0)) return std::nullopt;
   return factor;
 }
@@ -89,9 +117,7 @@ std::string Crs::to_wkt() const {
 }
 
 bool Crs::northing_first() const {
-  PJ* horizontal = proj_get_type(handle_->pj) == PJ_TYPE_COMPOUND_CRS
-                       ? proj_crs_get_sub_crs(nullptr, handle_->pj, 0)
-                       : proj_clone(nullptr, handle_->pj);
+  PJ* horizontal = horizontal_crs(handle_->pj);
   if (!horizontal) return false;
   PJ* cs = proj_crs_get_coordinate_system(nullptr, horizontal);
   bool north = false;
@@ -104,6 +130,53 @@ bool Crs::northing_first() const {
   if (cs) proj_destroy(cs);
   proj_destroy(horizontal);
   return north;
+}
+
+std::optional<std::string> Crs::neighbouring_zone(double lon, double lat) const {
+  if (is_geographic()) return std::nullopt;
+  PJ* base = proj_crs_get_geodetic_crs(nullptr, handle_->pj);
+  if (!base) return std::nullopt;
+  const char* base_auth = proj_get_id_auth_name(base, 0);
+  const char* base_code = proj_get_id_code(base, 0);
+  const std::string base_id =
+      base_auth && base_code ? std::string(base_auth) + ":" + base_code : std::string();
+  proj_destroy(base);
+  if (base_id.empty()) return std::nullopt;
+  const auto own = authority_code();
+
+  PROJ_CRS_LIST_PARAMETERS* params = proj_get_crs_list_parameters_create();
+  PJ_TYPE types[] = {PJ_TYPE_PROJECTED_CRS};
+  params->types = types;
+  params->typesCount = 1;
+  params->bbox_valid = 1;
+  params->west_lon_degree = lon;
+  params->east_lon_degree = lon;
+  params->south_lat_degree = lat;
+  params->north_lat_degree = lat;
+  params->crs_area_of_use_contains_bbox = 1;
+  params->allow_deprecated = 0;
+  int count = 0;
+  PROJ_CRS_INFO** list = proj_get_crs_info_list_from_database(nullptr, "EPSG", params, &count);
+  proj_get_crs_list_parameters_destroy(params);
+  std::optional<std::string> found;
+  for (int i = 0; list && i < count && !found; ++i) {
+    const std::string id = std::string(list[i]->auth_name) + ":" + list[i]->code;
+    if (own && id == *own) continue;
+    PJ* candidate = proj_create_from_database(nullptr, list[i]->auth_name, list[i]->code,
+                                              PJ_CATEGORY_CRS, 0, nullptr);
+    if (!candidate) continue;
+    PJ* candidate_base = proj_crs_get_geodetic_crs(nullptr, candidate);
+    if (candidate_base) {
+      const char* a = proj_get_id_auth_name(candidate_base, 0);
+      const char* c = proj_get_id_code(candidate_base, 0);
+      if (a && c && std::string(a) + ":" + c == base_id)
+        found = id + " (" + (list[i]->name ? list[i]->name : "") + ")";
+      proj_destroy(candidate_base);
+    }
+    proj_destroy(candidate);
+  }
+  if (list) proj_crs_info_list_destroy(list);
+  return found;
 }
 
 bool Crs::equivalent_to(const Crs& other) const {

@@ -86,14 +86,16 @@ std::optional<GeometryProblem> check_polygonal(const MultiPolygon2& geometry) {
   return GeometryProblem{code, message};
 }
 
-double area_m2(const MultiPolygon2& geometry) { return bg::area(geometry); }
+double area_m2(const MultiPolygon2& geometry, double metres_per_unit) {
+  return bg::area(geometry) * metres_per_unit * metres_per_unit;
+}
 
-double length_m(const MultiLinestring2& geometry) {
+double length_m(const MultiLinestring2& geometry, double metres_per_unit) {
   double total = 0;
   for (const auto& line : geometry)
     for (std::size_t i = 1; i < line.size(); ++i)
       total += std::hypot(line[i].x() - line[i - 1].x(), line[i].y() - line[i - 1].y());
-  return total;
+  return total * metres_per_unit;
 }
 
 }  // namespace strata

@@ -1,7 +1,10 @@
 #include "strata/core/share.h"
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <optional>
+#include <vector>
 
 #include "strata/core/error.h"
 
@@ -49,8 +52,96 @@ std::string_view trim(std::string_view s) {
                                                " (expected e.g. 1/3, 3分之1, 全部, 0.25 or 25%)");
 }
 
+// Chinese numerals as registry transcripts write shares (三分之一, 萬分之一二三四, 一〇〇分之三,
+// 壹佰分之貳拾): digits 〇零一二兩三四五六七八九 (and the formal 壹貳參肆伍陸柒捌玖), units 十百千萬億
+// (and 拾佰仟). No library in Debian reads them; the grammar is small and fully tested.
+std::optional<std::int64_t> chinese_integer(std::string_view text) {
+  struct Glyph {
+    std::string_view text;
+    int digit;          // 0..9, or -1 for a unit
+    std::int64_t unit;  // 10, 100, 1000, 10^4, 10^8 for units
+  };
+  static constexpr Glyph glyphs[] = {
+      {"〇", 0, 0}, {"零", 0, 0}, {"一", 1, 0}, {"壹", 1, 0}, {"二", 2, 0}, {"兩", 2, 0},
+      {"两", 2, 0}, {"貳", 2, 0}, {"贰", 2, 0}, {"三", 3, 0}, {"參", 3, 0}, {"叁", 3, 0},
+      {"参", 3, 0}, {"四", 4, 0}, {"肆", 4, 0}, {"五", 5, 0}, {"伍", 5, 0}, {"六", 6, 0},
+      {"陸", 6, 0}, {"陆", 6, 0}, {"七", 7, 0}, {"柒", 7, 0}, {"八", 8, 0}, {"捌", 8, 0},
+      {"九", 9, 0}, {"玖", 9, 0}, {"十", -1, 10}, {"拾", -1, 10}, {"百", -1, 100},
+      {"佰", -1, 100}, {"千", -1, 1000}, {"仟", -1, 1000}, {"萬", -1, 10000},
+      {"万", -1, 10000}, {"億", -1, 100000000}, {"亿", -1, 100000000}};
+  std::vector<const Glyph*> seq;
+  for (std::size_t i = 0; i < text.size();) {
+    const Glyph* found = nullptr;
+    for (const auto& g : glyphs)
+      if (text.compare(i, g.text.size(), g.text) == 0) {
+        found = &g;
+        break;
+      }
+    if (!found) {
+      if (text[i] >= '0' && text[i] <= '9') {  // mixed forms such as 1萬 are read too
+        static constexpr Glyph ascii[] = {{"0", 0, 0}, {"1", 1, 0}, {"2", 2, 0}, {"3", 3, 0},
+                                          {"4", 4, 0}, {"5", 5, 0}, {"6", 6, 0}, {"7", 7, 0},
+                                          {"8", 8, 0}, {"9", 9, 0}};
+        found = &ascii[text[i] - '0'];
+        seq.push_back(found);
+        ++i;
+        continue;
+      }
+      return std::nullopt;
+    }
+    seq.push_back(found);
+    i += found->text.size();
+  }
+  if (seq.empty() || seq.size() > 40) return std::nullopt;
+  const bool positional = std::all_of(seq.begin(), seq.end(), [](const Glyph* g) {
+    return g->digit >= 0;
+  });
+  constexpr std::int64_t kMax = 1'000'000'000'000'000'000;
+  if (positional) {  // 一〇〇 == 100
+    if (seq.size() > 18) return std::nullopt;
+    std::int64_t v = 0;
+    for (const auto* g : seq) v = v * 10 + g->digit;
+    return v;
+  }
+  // 一千二百三十四萬五千: sections of up to 千, scaled by 萬 and 億.
+  std::int64_t total = 0, section = 0, digit = -1;
+  std::int64_t last_big = kMax, last_small = 10000;
+  for (const auto* g : seq) {
+    if (g->digit >= 0) {
+      if (digit > 0 && g->digit > 0) return std::nullopt;  // two digits without a unit: 三四十
+      digit = g->digit;
+      continue;
+    }
+    if (g->unit < 10000) {
+      if (g->unit >= last_small) return std::nullopt;  // 百 after 十 in one section
+      if (digit == 0) return std::nullopt;
+      section += (digit < 0 ? 1 : digit) * g->unit;  // 十二 == 12
+      last_small = g->unit;
+    } else {
+      if (g->unit >= last_big) return std::nullopt;
+      section += digit > 0 ? digit : 0;
+      if (section == 0 && total == 0 && digit < 0) section = 1;  // 萬分之一: one 萬
+      if (section > kMax / g->unit) return std::nullopt;
+      total += section * g->unit;
+      section = 0;
+      last_big = g->unit;
+      last_small = 10000;
+    }
+    digit = -1;
+  }
+  section += digit > 0 ? digit : 0;
+  total += section;
+  if (total <= 0 || total > kMax) return std::nullopt;
+  return total;
+}
+
 std::int64_t parse_integer(std::string_view digits, std::string_view whole_text) {
   digits = trim(digits);
+  if (std::any_of(digits.begin(), digits.end(),
+                  [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) {
+    if (auto v = chinese_integer(digits)) return *v;
+    fail(whole_text, "not a number (Chinese numerals: 一…十, 百, 千, 萬, 〇/零)");
+  }
   if (digits.empty() || digits.size() > 18) fail(whole_text, "bad integer part");
   std::int64_t v = 0;
   for (char c : digits) {

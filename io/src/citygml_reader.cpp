@@ -5,13 +5,16 @@
 
 #include <libxml/xmlreader.h>
 
+#include <charconv>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <memory>
 #include <optional>
 #include <regex>
 #include <unordered_map>
 
+#include "plausible_coordinates.h"
 #include "strata/core/crs.h"
 #include "strata/core/error.h"
 
@@ -55,17 +58,48 @@ std::optional<std::pair<std::string, CityGeometryType>> lod_property(const std::
   return std::make_pair(name.substr(3, 1), *type);
 }
 
+// CityGML never needs a DTD. Entity declarations are refused before libxml2 sees them, so a
+// "billion laughs" file cannot expand, whatever the parser's own limits are; external entities,
+// XInclude and the network stay off (no XML_PARSE_NOENT / DTDLOAD / XINCLUDE, XML_PARSE_NONET).
+void refuse_entity_declarations(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string prolog;
+  char buffer[4096];
+  // The prolog ends at the first element; a DOCTYPE's internal subset comes before it.
+  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+    prolog.append(buffer, static_cast<std::size_t>(in.gcount()));
+    std::size_t at = 0;
+    bool root_found = false;
+    while ((at = prolog.find('<', at)) != std::string::npos && at + 1 < prolog.size()) {
+      const char next = prolog[at + 1];
+      if (next != '?' && next != '!') {
+        root_found = true;
+        break;
+      }
+      ++at;
+    }
+    if (root_found || prolog.size() > (1u << 20)) break;
+  }
+  if (prolog.find("<!ENTITY") != std::string::npos)
+    throw StrataError(ErrorCode::kInvalidInputFile,
+                      path + ": declares XML entities (<!ENTITY in its DOCTYPE); CityGML needs "
+                             "none and strata does not expand them (entity expansion can make "
+                             "a small file unbounded)");
+}
+
 class Reader {
  public:
-  Reader(const std::string& path, const std::function<void(CityObject&&)>& on_object)
-      : path_(path), on_object_(on_object) {}
+  Reader(const std::string& path, const std::function<void(CityObject&&)>& on_object,
+         const CityModelOptions& options)
+      : path_(path), on_object_(on_object), options_(options) {}
 
   CityModelInfo run() {
+    refuse_entity_declarations(path_);
     std::unique_ptr<xmlTextReader, decltype(&xmlFreeTextReader)> reader(
-        xmlReaderForFile(
-            path_.c_str(), nullptr,
-            XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_HUGE),
+        xmlReaderForFile(path_.c_str(), nullptr,
+                         XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING),
         xmlFreeTextReader);
+    if (options_.crs) set_crs(*options_.crs, true);
     if (!reader) fail(path_, "cannot be opened as XML");
     r_ = reader.get();
     int status;
@@ -128,10 +162,14 @@ class Reader {
   void start(const std::string& name, const std::string& ns) {
     if (!root_seen_) root(name, ns);
     const std::string srs = attribute("srsName");
-    if (!srs.empty() && !crs_) set_crs(srs);
+    if (!srs.empty() && !crs_) set_crs(srs, false);
     if (name == "srsDimension" || !attribute("srsDimension").empty())
       dims_ = std::atoi(attribute("srsDimension").c_str());
 
+    if (member_next_) {
+      member_next_ = false;
+      if (!is_city_object(name, ns)) ++info_.not_read[name];
+    }
     if (is_city_object(name, ns)) {
       CityObject o;
       o.id = attribute("gml:id");
@@ -144,7 +182,10 @@ class Reader {
       objects_.push_back(std::move(o));
       return;
     }
-    if (name == "cityObjectMember" || name == "featureMember") ++members_;
+    if (name == "cityObjectMember" || name == "featureMember") {
+      ++members_;
+      member_next_ = true;
+    }
     if (objects_.empty()) return;
     if (name.size() > 7 && name.compare(name.size() - 7, 7, "Surface") == 0 &&
         ns.find("building") != std::string::npos && name != "lod2MultiSurface")
@@ -185,6 +226,7 @@ class Reader {
   }
 
   void end(const std::string& name) {
+    if (name == "cityObjectMember" || name == "featureMember") member_next_ = false;
     if (collecting_text_ && (name == "posList" || name == "pos" || name == "coordinates")) {
       collecting_text_ = false;
       add_coordinates(text_, name == "coordinates");
@@ -222,6 +264,19 @@ class Reader {
         objects_.back().type == name) {
       CityObject o = std::move(objects_.back());
       resolve_links(o, objects_.size() - 1);
+      if (auto bad = bad_coordinates_.find(objects_.size() - 1); bad != bad_coordinates_.end()) {
+        // A coordinate that is not a plausible number: none of the object's geometry is trusted.
+        FeatureIssue i;
+        i.file = path_;
+        i.feature_id = o.id;
+        i.status = FeatureStatus::kRejected;
+        i.code = ErrorCode::kInvalidInputFile;
+        i.message = o.id + ": " + bad->second + "; its geometry is not read";
+        info_.issues.push_back(std::move(i));
+        o.dropped.push_back(bad->second);
+        o.geometries.clear();
+        bad_coordinates_.erase(bad);
+      }
       objects_.pop_back();
       ++info_.objects;
       on_object_(std::move(o));
@@ -279,53 +334,149 @@ class Reader {
                   [](const CityGeometry& g) { return g.solids.back().back().empty(); });
   }
 
+  // The first coordinate problem of the innermost open object (by depth), reported when it ends.
+  void coordinate_problem(const std::string& what) {
+    if (objects_.empty()) return;
+    bad_coordinates_.try_emplace(objects_.size() - 1, what);
+  }
+
   void add_coordinates(const std::string& text, bool comma_tuples) {
     std::vector<double> values;
     const char* p = text.c_str();
-    char* end = nullptr;
-    while (*p) {
-      if (comma_tuples && *p == ',') {
+    const char* const end = p + text.size();
+    const char* element = comma_tuples ? "gml:coordinates" : "gml:posList";
+    // Every token must be a whole number: "abc", "nan" or "1e400" is an error, never skipped.
+    while (p < end) {
+      while (p < end && (std::isspace(static_cast<unsigned char>(*p)) || (comma_tuples && *p == ',')))
         ++p;
-        continue;
-      }
-      double v = std::strtod(p, &end);
-      if (end == p) {
-        ++p;
-        continue;
+      if (p >= end) break;
+      const char* token_end = p;
+      while (token_end < end && !std::isspace(static_cast<unsigned char>(*token_end)) &&
+             !(comma_tuples && *token_end == ','))
+        ++token_end;
+      double v = 0;
+      const auto [stop, ec] = std::from_chars(p, token_end, v);
+      if (ec != std::errc() || stop != token_end || !std::isfinite(v)) {
+        coordinate_problem(std::string(element) + " value '" +
+                           std::string(p, std::min<std::size_t>(
+                                              static_cast<std::size_t>(token_end - p), 40)) +
+                           (ec == std::errc::result_out_of_range
+                                ? "' is out of the range of a number"
+                                : "' is not a finite number"));
+        return;
       }
       values.push_back(v);
-      p = end;
+      p = token_end;
     }
     const std::size_t dims = dims_ == 2 ? 2 : 3;
+    if (values.size() % dims != 0) {
+      coordinate_problem(std::string(element) + " holds " + std::to_string(values.size()) +
+                         " values, not a multiple of its dimension " + std::to_string(dims));
+      return;
+    }
     for (std::size_t i = 0; i + dims <= values.size(); i += dims) {
       Point3 q{values[i], values[i + 1], dims == 3 ? values[i + 2] : 0.0};
+      // An implausible point is its object's problem, not evidence of the axis order.
+      if (const char* what = plausibility_problem(q)) {
+        coordinate_problem(std::string(element) + " point (" + number_text(q[0]) + " " +
+                           number_text(q[1]) + " " + number_text(q[2]) + ") " + what);
+        return;
+      }
+      if (!axis_decided_) decide_axis_order(q);
       if (swap_) std::swap(q[0], q[1]);
       ring_.push_back(q);
     }
   }
 
-  void set_crs(const std::string& srs) {
+  // The CRS from the first srsName (or --crs, which wins). Its axis order is settled at the
+  // first coordinate, see decide_axis_order().
+  void set_crs(const std::string& srs, bool from_override) {
+    crs_ = srs;
+    info_.crs = srs;
     static const std::regex epsg(R"(EPSG(?:/0/|::|:)(\d+))", std::regex::icase);
     std::smatch m;
-    if (!std::regex_search(srs, m, epsg)) {
-      crs_ = srs;
-      info_.crs = srs;
+    std::string definition = srs;
+    // A compound URN (urn:ogc:def:crs,crs:EPSG::31467,crs:EPSG::5783) names its horizontal
+    // CRS first; an http URI or a urn with EPSG names its code.
+    if (std::regex_search(srs, m, epsg)) definition = "EPSG:" + m[1].str();
+    try {
+      crs_object_ = Crs::from_user_input(definition);
+      crs_ = crs_object_->authority_code().value_or(definition);
+      info_.crs = crs_;
+      crs_resolved_ = true;
+    } catch (const StrataError&) {
+      if (from_override)
+        throw StrataError(ErrorCode::kWrongInputParameters,
+                          "--crs " + srs + ": not a CRS PROJ knows (e.g. EPSG:31468)");
+      crs_resolved_ = false;
+    }
+    if (from_override) overridden_ = true;
+  }
+
+  // GML puts coordinates in the CRS's official axis order (EPSG:4326 and EPSG:31467 are
+  // north-first), but many exporters write east-first whatever the CRS says. The first point
+  // decides, against the CRS's area of use: the official order when it lands there; the other
+  // order, with a warning, only when it alone lands there; otherwise the file is refused.
+  void decide_axis_order(const Point3& first) {
+    axis_decided_ = true;
+    // No srsName at all: coordinates without a CRS, read as they are and reported as such.
+    if (!crs_) return;
+    if (!crs_resolved_)
+      throw StrataError(ErrorCode::kCrsMissing,
+                        path_ + ": srsName '" + *crs_ +
+                            "' is not a CRS strata can resolve, so the meaning and axis order of "
+                            "its coordinates are unknown; give the CRS with --crs EPSG:<code> "
+                            "(coordinates are then read in that CRS's official axis order)");
+    const bool official_swap = crs_object_->northing_first();
+    swap_ = official_swap;
+    const auto area = crs_object_->area_of_use();
+    if (!area) return;
+    auto lands = [&](bool swap) {
+      double x = swap ? first[1] : first[0], y = swap ? first[0] : first[1];
+      try {
+        Transformer to_lonlat(*crs_object_, Crs::wgs84_lon_lat());
+        if (!to_lonlat.transform(x, y)) return false;
+      } catch (const StrataError&) {
+        return false;
+      }
+      return area->contains(x, y, 0.5);
+    };
+    if (lands(official_swap)) return;
+    const std::string order_official = official_swap ? "north, east" : "east, north";
+    const std::string order_other = official_swap ? "east, north" : "north, east";
+    char point[96];
+    std::snprintf(point, sizeof point, "(%.6g %.6g)", first[0], first[1]);
+    if (lands(!official_swap)) {
+      swap_ = !official_swap;
+      FeatureIssue i;
+      i.file = path_;
+      i.status = FeatureStatus::kWarning;
+      i.code = ErrorCode::kCrsMismatch;
+      i.message = "coordinates are read " + order_other + ": the first point " + point +
+                  " lies outside " + *crs_ + "'s area of use in its official axis order (" +
+                  order_official + ") and inside it the other way round";
+      info_.issues.push_back(std::move(i));
       return;
     }
-    crs_ = "EPSG:" + m[1].str();
-    info_.crs = crs_;
-    try {
-      swap_ = Crs::from_user_input(*crs_).northing_first();
-    } catch (const StrataError&) {
-      swap_ = false;
-    }
+    throw StrataError(ErrorCode::kCrsMismatch,
+                      path_ + ": the first point " + point + " lies outside the area of use of " +
+                          *crs_ + (overridden_ ? " (--crs)" : " (srsName)") +
+                          " in either axis order: " +
+                          (overridden_ ? std::string("is --crs the CRS of these coordinates?")
+                                       : std::string("a wrong srsName? Give the right CRS with "
+                                                     "--crs EPSG:<code>")));
   }
 
   const std::string& path_;
   const std::function<void(CityObject&&)>& on_object_;
+  const CityModelOptions& options_;
   xmlTextReaderPtr r_ = nullptr;
   CityModelInfo info_;
   bool root_seen_ = false, collecting_text_ = false, swap_ = false;
+  bool axis_decided_ = false, crs_resolved_ = false, overridden_ = false;
+  bool member_next_ = false;  // the next element is a top-level city object
+  std::optional<Crs> crs_object_;
+  std::unordered_map<std::size_t, std::string> bad_coordinates_;  // by depth in objects_
   int dims_ = 3;
   std::int64_t members_ = 0;
   std::optional<std::string> crs_;
@@ -347,20 +498,22 @@ class Reader {
 }  // namespace
 
 CityModelInfo read_citygml(const std::string& path,
-                           const std::function<void(CityObject&&)>& on_object) {
+                           const std::function<void(CityObject&&)>& on_object,
+                           const CityModelOptions& options) {
   if (!std::ifstream(path)) fail(path, "file not found or unreadable");
-  return Reader(path, on_object).run();
+  return Reader(path, on_object, options).run();
 }
 
 CityModelInfo read_city_model(const std::string& path,
-                              const std::function<void(CityObject&&)>& on_object) {
+                              const std::function<void(CityObject&&)>& on_object,
+                              const CityModelOptions& options) {
   std::ifstream in(path, std::ios::binary);
   if (!in) fail(path, "file not found or unreadable");
   char c = 0;
   while (in.get(c) && (c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\xEF' ||
                        c == '\xBB' || c == '\xBF')) {
   }
-  return c == '<' ? read_citygml(path, on_object) : read_cityjson(path, on_object);
+  return c == '<' ? read_citygml(path, on_object, options) : read_cityjson(path, on_object);
 }
 
 }  // namespace strata::io

@@ -1,10 +1,14 @@
 // CityJSON reader (hand-written on nlohmann::json: no Debian-packaged C++ CityJSON library exists).
 #include "strata/io/cityjson_reader.h"
 
+#include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <unordered_map>
+#include <utility>
 
+#include "plausible_coordinates.h"
 #include "strata/core/error.h"
 
 namespace strata::io {
@@ -32,48 +36,121 @@ std::optional<std::string> crs_of(const json& metadata) {
   return text;
 }
 
+// Deeper than any CityJSON structure (a MultiSolid's boundaries are 5 arrays deep inside the
+// object) yet far from the stack: nlohmann parses and destroys without recursion, but copying,
+// dump() and strata's own walks recurse, so a hostile object nested 200,000 deep would crash.
+constexpr std::size_t kMaxNesting = 64;
+
+// True when `j` holds arrays or objects nested more than `limit` deep (iteratively).
+bool nested_deeper_than(const json& j, std::size_t limit) {
+  std::vector<std::pair<const json*, std::size_t>> stack{{&j, 0}};
+  while (!stack.empty()) {
+    auto [node, depth] = stack.back();
+    stack.pop_back();
+    if (!node->is_structured()) continue;
+    if (depth >= limit) return true;
+    for (const auto& child : *node) stack.emplace_back(&child, depth + 1);
+  }
+  return false;
+}
+
 struct Transform {
   std::array<double, 3> scale{1, 1, 1}, translate{0, 0, 0};
 };
 
-Transform transform_of(const json& doc) {
+Transform transform_of(const std::string& path, const json& doc) {
   Transform t;
   if (doc.contains("transform") && doc["transform"].is_object()) {
     const auto& tr = doc["transform"];
-    for (int i = 0; i < 3; ++i) {
-      t.scale[static_cast<std::size_t>(i)] =
-          tr.at("scale").at(static_cast<std::size_t>(i)).get<double>();
-      t.translate[static_cast<std::size_t>(i)] =
-          tr.at("translate").at(static_cast<std::size_t>(i)).get<double>();
+    for (std::size_t i = 0; i < 3; ++i) {
+      const json& s = tr.at("scale").at(i);
+      const json& o = tr.at("translate").at(i);
+      if (!s.is_number() || !o.is_number())
+        fail(path, std::string("transform.") + (s.is_number() ? "translate" : "scale") + "[" +
+                       std::to_string(i) + "] is " + (s.is_number() ? o : s).dump() +
+                       ", expected a number");
+      t.scale[i] = s.get<double>();
+      t.translate[i] = o.get<double>();
+      // A zero scale folds every vertex onto one point; a negative one mirrors the model.
+      if (!std::isfinite(t.scale[i]) || !(t.scale[i] > 0))
+        fail(path, "transform.scale[" + std::to_string(i) + "] is " + number_text(t.scale[i]) +
+                       ", expected a positive number (e.g. 0.001 for millimetres)");
+      if (!std::isfinite(t.translate[i]) || std::abs(t.translate[i]) > kMaxPlanarOrdinate)
+        fail(path, "transform.translate[" + std::to_string(i) + "] is " +
+                       number_text(t.translate[i]) +
+                       ", expected a finite coordinate (|value| <= 1e8)");
     }
   }
   return t;
 }
 
-std::vector<Point3> vertices_of(const json& doc, const Transform& t) {
-  std::vector<Point3> out;
+// Vertices with the transform applied. A vertex that is not three numbers, or lands on an
+// implausible coordinate, is kept out of every geometry that uses it: `bad` says why, by index.
+struct Vertices {
+  std::vector<Point3> points;
+  std::unordered_map<std::size_t, std::string> bad;
+};
+
+Vertices vertices_of(const json& doc, const Transform& t, const std::string& where) {
+  Vertices out;
   if (!doc.contains("vertices")) return out;
   const auto& v = doc["vertices"];
-  out.reserve(v.size());
-  for (const auto& p : v) {
+  if (!v.is_array()) throw std::invalid_argument(where + "\"vertices\" is not an array");
+  out.points.reserve(v.size());
+  for (std::size_t k = 0; k < v.size(); ++k) {
+    const json& p = v[k];
     Point3 q{};
-    for (std::size_t i = 0; i < 3; ++i) q[i] = p.at(i).get<double>() * t.scale[i] + t.translate[i];
-    out.push_back(q);
+    std::string problem;
+    if (!p.is_array() || p.size() != 3) {
+      problem = p.dump(-1, ' ', false, json::error_handler_t::replace).substr(0, 80) +
+                ", expected three numbers [x, y, z]";
+    } else {
+      for (std::size_t i = 0; i < 3 && problem.empty(); ++i) {
+        if (!p[i].is_number())
+          problem = "ordinate " + std::to_string(i) + " is " +
+                    p[i].dump(-1, ' ', false, json::error_handler_t::replace).substr(0, 40) +
+                    ", expected a number";
+        else
+          q[i] = p[i].get<double>() * t.scale[i] + t.translate[i];
+      }
+      if (problem.empty())
+        if (const char* what = plausibility_problem(q))
+          problem = "(" + number_text(q[0]) + ", " + number_text(q[1]) + ", " + number_text(q[2]) +
+                    ") " + what;
+    }
+    if (!problem.empty()) out.bad.emplace(k, "vertices[" + std::to_string(k) + "] " + problem);
+    out.points.push_back(q);
   }
   return out;
 }
 
 class ObjectBuilder {
  public:
+  ObjectBuilder(const std::string& path, const Vertices& vertices, CityModelInfo& info)
+      : path_(path), vertices_(vertices.points), bad_(&vertices.bad), info_(info) {}
   ObjectBuilder(const std::string& path, const std::vector<Point3>& vertices, CityModelInfo& info)
       : path_(path), vertices_(vertices), info_(info) {}
 
   // The file's "geometry-templates", for GeometryInstance geometries.
   void set_templates(const json* templates) { templates_ = templates; }
+  // Where the objects come from, for messages ("line 3" of a CityJSONSeq).
+  void set_context(std::string context) { context_ = std::move(context); }
 
   CityObject build(const std::string& id, const json& o) {
     CityObject obj;
     obj.id = id;
+    if (nested_deeper_than(o, kMaxNesting)) {
+      // Nothing of it is read: its attributes and geometries cannot be walked safely.
+      obj.type = o.is_object() && o.contains("type") && o["type"].is_string()
+                     ? o["type"].get<std::string>()
+                     : "";
+      obj.attributes_json = "{}";
+      const std::string why = "nested deeper than " + std::to_string(kMaxNesting) +
+                              " levels (a CityJSON object needs fewer than 12): not read";
+      note(id, why, FeatureStatus::kRejected);
+      obj.dropped.push_back(why);
+      return obj;
+    }
     obj.type = o.value("type", "");
     for (const char* key : {"parents", "children"}) {
       if (!o.contains(key) || !o[key].is_array()) continue;
@@ -106,7 +183,7 @@ class ObjectBuilder {
     i.feature_id = id;
     i.status = status;
     i.code = ErrorCode::kInvalidInputFile;
-    i.message = id + ": " + message;
+    i.message = (context_.empty() ? "" : context_ + ": ") + id + ": " + message;
     info_.issues.push_back(std::move(i));
   }
 
@@ -119,6 +196,9 @@ class ObjectBuilder {
         if (k < 0 || static_cast<std::size_t>(k) >= vertices_.size())
           throw std::out_of_range("vertex index " + std::to_string(k) + " out of range (" +
                                   std::to_string(vertices_.size()) + " vertices)");
+        if (bad_ && !bad_->empty())
+          if (auto it = bad_->find(static_cast<std::size_t>(k)); it != bad_->end())
+            throw std::invalid_argument(it->second);
         r.push_back(vertices_[static_cast<std::size_t>(k)]);
       }
       s.push_back(std::move(r));
@@ -187,6 +267,9 @@ class ObjectBuilder {
       placed.push_back({m[0] * x + m[1] * y + m[2] * z + m[3] + ref[0],
                         m[4] * x + m[5] * y + m[6] * z + m[7] + ref[1],
                         m[8] * x + m[9] * y + m[10] * z + m[11] + ref[2]});
+      if (const char* what = plausibility_problem(placed.back()))
+        throw std::invalid_argument("template " + std::to_string(index) + " placed at vertex " +
+                                    std::to_string(ref_index) + ": a vertex " + what);
     }
     const json& tpl = templates[static_cast<std::size_t>(index)];
     if (tpl.value("type", "") == "GeometryInstance")
@@ -218,8 +301,10 @@ class ObjectBuilder {
 
   const std::string& path_;
   const std::vector<Point3>& vertices_;
+  const std::unordered_map<std::size_t, std::string>* bad_ = nullptr;
   CityModelInfo& info_;
   const json* templates_ = nullptr;
+  std::string context_;
 };
 
 void check_header(const std::string& path, const json& doc, CityModelInfo& info) {
@@ -239,7 +324,24 @@ void check_header(const std::string& path, const json& doc, CityModelInfo& info)
                    (info.version.empty() ? std::string("without a version") : "v" + info.version) +
                    "; strata reads 1.0, 1.1 and 2.0. Upgrade it first, e.g. with cjio: cjio FILE "
                    "upgrade save NEW.city.json");
-  info.crs = crs_of(doc.value("metadata", json::object()));
+  static const std::regex known(R"((1\.0|1\.1|2\.0)(\.\d+)?)");
+  if (!std::regex_match(info.version, known))
+    fail(path, "declares CityJSON version \"" + info.version +
+                   "\", which strata does not know (it reads 1.0, 1.1 and 2.0); a later version "
+                   "may mean something else by the same members");
+  // From 1.1 on, vertices are integers scaled by the mandatory transform: read without it,
+  // coordinates would come out 1000 times too large, silently.
+  if (info.version.rfind("1.0", 0) != 0)
+    if (!doc.contains("transform") || !doc["transform"].is_object())
+      fail(path, "CityJSON " + info.version +
+                     " requires a \"transform\" (its vertices are integers scaled by it); "
+                     "the file has none, so its coordinates cannot be known");
+  for (const char* member : {"metadata", "transform", "geometry-templates", "extensions"})
+    if (doc.contains(member) && nested_deeper_than(doc[member], kMaxNesting))
+      fail(path, std::string("\"") + member + "\" is nested deeper than " +
+                     std::to_string(kMaxNesting) + " levels: not a CityJSON file strata will read");
+  if (doc.contains("metadata") && doc["metadata"].is_object())
+    info.crs = crs_of(doc["metadata"]);
 }
 
 }  // namespace
@@ -286,15 +388,23 @@ static CityModelInfo read_cityjson_unchecked(const std::string& path,
                      : std::string("is not valid JSON: ") + e.what());
     }
     check_header(path, doc, info);
-    const Transform t = transform_of(doc);
-    const auto vertices = vertices_of(doc, t);
+    const Transform t = transform_of(path, doc);
+    if (doc.contains("vertices") && nested_deeper_than(doc["vertices"], 2))
+      fail(path, "\"vertices\" is nested deeper than [[x, y, z], ...]");
+    Vertices vertices;
+    try {
+      vertices = vertices_of(doc, t, "");
+    } catch (const std::invalid_argument& e) {
+      fail(path, e.what());
+    }
     ObjectBuilder builder(path, vertices, info);
     if (doc.contains("geometry-templates")) builder.set_templates(&doc["geometry-templates"]);
-    const json objects = doc.value("CityObjects", json::object());  // items() must not outlive it
-    for (const auto& [id, o] : objects.items()) {
-      on_object(builder.build(id, o));
-      ++info.objects;
-    }
+    const auto objects = doc.find("CityObjects");  // by reference: a copy would recurse
+    if (objects != doc.end() && objects->is_object())
+      for (const auto& [id, o] : objects->items()) {
+        on_object(builder.build(id, o));
+        ++info.objects;
+      }
     return info;
   }
   // CityJSONSeq: a header line, then one CityJSONFeature per line with its own vertices.
@@ -304,9 +414,20 @@ static CityModelInfo read_cityjson_unchecked(const std::string& path,
          "line 1: a CityJSONSeq header needs a \"transform\" (its features' vertices are "
          "integers relative to it)");
   info.sequence = true;
-  const Transform t = transform_of(header);
+  const Transform t = transform_of(path, header);
   std::string line;
   std::int64_t line_no = 1;
+  // One bad line is that feature rejected (reported with its line number), not the stream.
+  auto reject_line = [&](const std::string& why) {
+    FeatureIssue i;
+    i.file = path;
+    i.fid = line_no;
+    i.feature_id = "line " + std::to_string(line_no);
+    i.status = FeatureStatus::kRejected;
+    i.code = ErrorCode::kInvalidInputFile;
+    i.message = "line " + std::to_string(line_no) + ": " + why + "; the line is not read";
+    info.issues.push_back(std::move(i));
+  };
   while (std::getline(in, line)) {
     ++line_no;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
@@ -314,15 +435,39 @@ static CityModelInfo read_cityjson_unchecked(const std::string& path,
     try {
       feature = json::parse(line);
     } catch (const json::parse_error& e) {
-      fail(path, "line " + std::to_string(line_no) + " is not valid JSON (" + e.what() + ")");
+      // nlohmann's message starts with its own tag "[json.exception.parse_error.101] ".
+      std::string what = e.what();
+      if (const auto tag = what.find("] "); what.rfind("[json.exception", 0) == 0 &&
+                                             tag != std::string::npos)
+        what.erase(0, tag + 2);
+      reject_line("not valid JSON (" + what + ")");
+      continue;
     }
-    if (feature.value("type", "") != "CityJSONFeature")
-      fail(path, "line " + std::to_string(line_no) + " is not a CityJSONFeature");
-    const auto vertices = vertices_of(feature, t);
+    if (!feature.is_object() || !feature.contains("type") ||
+        feature["type"] != "CityJSONFeature") {
+      reject_line("not a CityJSONFeature");
+      continue;
+    }
+    if (feature.contains("vertices") && nested_deeper_than(feature["vertices"], 2)) {
+      reject_line("\"vertices\" is nested deeper than [[x, y, z], ...]");
+      continue;
+    }
+    Vertices vertices;
+    try {
+      vertices = vertices_of(feature, t, "line " + std::to_string(line_no) + ": ");
+    } catch (const std::exception& e) {
+      reject_line(e.what());
+      continue;
+    }
     ObjectBuilder builder(path, vertices, info);
+    builder.set_context("line " + std::to_string(line_no));
     if (header.contains("geometry-templates")) builder.set_templates(&header["geometry-templates"]);
-    const json objects = feature.value("CityObjects", json::object());
-    for (const auto& [id, o] : objects.items()) {
+    const auto objects = feature.find("CityObjects");
+    if (objects == feature.end() || !objects->is_object()) {
+      reject_line("a CityJSONFeature needs a \"CityObjects\" object");
+      continue;
+    }
+    for (const auto& [id, o] : objects->items()) {
       on_object(builder.build(id, o));
       ++info.objects;
     }

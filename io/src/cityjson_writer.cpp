@@ -11,6 +11,7 @@
 
 #include "strata/core/city_bounds.h"
 #include "strata/core/error.h"
+#include "strata/io/stale_temporaries.h"
 
 namespace strata::io {
 
@@ -148,6 +149,7 @@ std::array<double, 3> cityjson_origin(const std::array<double, 3>& lower, double
 
 void write_text_atomically(const std::filesystem::path& path,
                            const std::function<void(std::ostream&)>& write) {
+  remove_stale_temporaries(path);
   const std::string temporary = path.string() + ".writing-" + std::to_string(getpid());
   {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);

@@ -12,7 +12,8 @@ namespace strata::io {
 
 std::vector<DissolvedRecord> dissolve_records(std::vector<Record> records,
                                               const std::vector<std::string>& keys,
-                                              const KindSpec& kind, const std::string& field) {
+                                              const KindSpec& kind, const std::string& field,
+                                              double metres_per_unit) {
   std::vector<DissolvedRecord> out;
   std::map<std::string, std::size_t> group_of;
   for (std::size_t i = 0; i < records.size(); ++i) {
@@ -93,7 +94,7 @@ std::vector<DissolvedRecord> dissolve_records(std::vector<Record> records,
                               std::to_string(group.members.size()) + " features with value '" +
                               m.id + "' failed in GEOS");
     }
-    m.area_m2 = area_m2(m.geometry);
+    m.area_m2 = area_m2(m.geometry, metres_per_unit);
   }
   return out;
 }

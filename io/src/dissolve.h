@@ -26,8 +26,10 @@ struct DissolvedRecord {
 // member's value) and named in conflicting_fields. A sum over members some of which have no
 // value is named in partial_sums.
 // Throws StrataError when GEOS cannot union a group.
+// `metres_per_unit`: the records' CRS unit, for the merged area_m2.
 std::vector<DissolvedRecord> dissolve_records(std::vector<Record> records,
                                               const std::vector<std::string>& keys,
-                                              const KindSpec& kind, const std::string& field);
+                                              const KindSpec& kind, const std::string& field,
+                                              double metres_per_unit);
 
 }  // namespace strata::io

@@ -7,6 +7,7 @@
 
 #include "strata/core/error.h"
 #include "strata/io/gdal_support.h"
+#include "strata/io/stale_temporaries.h"
 
 namespace strata::io {
 
@@ -19,6 +20,7 @@ void write_gpkg_layer(const std::filesystem::path& path, const std::string& laye
 void write_gpkg_layers(const std::filesystem::path& path, const std::string& crs,
                        const std::vector<GpkgLayerOutput>& layers) {
   ensure_gdal();
+  remove_stale_temporaries(path);
   const std::string temporary = path.string() + ".writing-" + std::to_string(getpid()) + ".gpkg";
   const GpkgFail fail = [&](const std::string& what) {
     std::error_code ignored;

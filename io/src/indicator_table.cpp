@@ -11,6 +11,8 @@
 #include "gpkg_output.h"
 #include "ogr_geometry.h"
 #include "strata/core/error.h"
+#include "strata/io/stale_temporaries.h"
+#include "strata/io/text_cells.h"
 
 namespace strata::io {
 namespace {
@@ -46,16 +48,12 @@ std::string readable(const std::optional<double>& v, bool integer, bool share) {
   return (negative ? "-" : "") + grouped + rest;
 }
 
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
+std::string csv_field(const std::string& s) { return csv_text_cell(s); }
 
 // Writes through a temporary file next to the target, renamed into place when complete.
 template <class Fill>
 void write_atomically(const std::filesystem::path& path, Fill fill) {
+  remove_stale_temporaries(path);
   const auto temporary = path.string() + ".writing-" + std::to_string(getpid());
   {
     std::ofstream out(temporary, std::ios::binary);
@@ -157,8 +155,10 @@ void write_indicators_markdown(const std::filesystem::path& path, const Indicato
     for (std::size_t c = 0; c < table.columns.size(); ++c) out << "---:|";
     out << "\n";
     auto row = [&](const IndicatorRow& r, bool bold, bool village = false) {
-      out << "| " << (bold ? "**" + r.name + "**" : r.name) << " |";
-      if (village) out << " " << r.district_id << " |";
+      // Names come from the data: escaped, so that they never become HTML or Markdown.
+      const std::string name = markdown_text(r.name);
+      out << "| " << (bold ? "**" + name + "**" : name) << " |";
+      if (village) out << " " << markdown_text(r.district_id) << " |";
       for (std::size_t c = 0; c < table.columns.size(); ++c) {
         const bool share = table.columns[c].find("share") != std::string::npos ||
                            table.columns[c].find("progress") != std::string::npos;
@@ -180,11 +180,17 @@ void write_indicators_markdown(const std::filesystem::path& path, const Indicato
     for (const auto& d : table.definitions)
       out << "- `" << d.value("key", "") << "`: " << d.value("name", "") << " ("
           << d.value("unit", "") << "). " << d.value("formula", "") << "\n";
-    out << "\n## Provenance\n\n```json\n" << table.provenance.dump(2) << "\n```\n";
+    // A fence longer than any run of backticks in the data, so the block cannot be closed early.
+    const std::string provenance = table.provenance.dump(2, ' ', false,
+                                                         nlohmann::json::error_handler_t::replace);
+    std::size_t longest = 0, run = 0;
+    for (char c : provenance) longest = std::max(longest, run = c == '`' ? run + 1 : 0);
+    const std::string fence(std::max<std::size_t>(3, longest + 1), '`');
+    out << "\n## Provenance\n\n" << fence << "json\n" << provenance << "\n" << fence << "\n";
     if (!table.warnings.empty()) {
       out << "\n## Warnings\n\n";
       for (const auto& w : table.warnings)
-        out << "- " << w.value("code", 0) << ": " << w.value("message", "") << "\n";
+        out << "- " << w.value("code", 0) << ": " << markdown_text(w.value("message", "")) << "\n";
     }
   });
 }

@@ -214,6 +214,8 @@ class Importer {
     }
     Crs source_crs = choose_crs(*source, bulk_extent(xs, ys));
     project_area_ = project_crs_.area_of_use();
+    // Areas and lengths are stored in m² and m whatever the project CRS's unit (US feet too).
+    metres_per_unit_ = project_crs_.linear_unit_m().value_or(1.0);
     if (project_area_) to_lonlat_.emplace(project_crs_, Crs::wgs84_lon_lat());
     Transformer to_project(source_crs, project_crs_);
     prepare_join();
@@ -252,8 +254,11 @@ class Importer {
       if (parallel_checks) checks = precheck_polygons(features, start, end);
       for (std::size_t k = start; k < end; ++k) {
         ++prov.features_read;
+        const std::size_t before = out.records.size();
         import_feature(*source, features[k], to_project, seen_ids, out,
                        parallel_checks ? &checks[k - start] : nullptr);
+        if (!spec_.dissolve.empty() && out.records.size() == before)
+          note_rejected_member(*source, features[k]);
         features[k] = SourceFeature{};  // release the raw copy as soon as it is converted
         if (progress_ && (++done % 500 == 0 || done == total))
           progress_("check " + spec_.name, done, total);
@@ -328,12 +333,21 @@ class Importer {
 
   // Extent of the feature centres between the 2nd and 98th percentiles (all of them for small
   // layers): what the data mostly is, for the CRS check.
-  static std::optional<Box2> bulk_extent(std::vector<double> xs, std::vector<double> ys) {
+  struct Bulk {
+    Box2 extent;                  // 2nd to 98th percentile of the feature centres
+    Point2 median;                // median centre
+    std::vector<Point2> centres;  // every feature centre
+  };
+  static std::optional<Bulk> bulk_extent(std::vector<double> xs, std::vector<double> ys) {
     if (xs.empty()) return std::nullopt;
+    std::vector<Point2> centres;
+    centres.reserve(xs.size());
+    for (std::size_t i = 0; i < xs.size(); ++i) centres.emplace_back(xs[i], ys[i]);
     std::sort(xs.begin(), xs.end());
     std::sort(ys.begin(), ys.end());
     const std::size_t n = xs.size(), trim = n >= 50 ? n / 50 : 0;
-    return Box2(Point2(xs[trim], ys[trim]), Point2(xs[n - 1 - trim], ys[n - 1 - trim]));
+    return Bulk{Box2(Point2(xs[trim], ys[trim]), Point2(xs[n - 1 - trim], ys[n - 1 - trim])),
+                Point2(xs[n / 2], ys[n / 2]), std::move(centres)};
   }
 
   // A feature far outside the project CRS's area of use has stray coordinates (a digitising
@@ -356,9 +370,46 @@ class Importer {
       if (to_lonlat_->transform(lon, lat) && a.contains(lon, lat, margin)) continue;
       char where[128];
       std::snprintf(where, sizeof where, "x %.10g, y %.10g (lon %.5g, lat %.5g)", x, y, lon, lat);
-      return std::string(where);
+      std::string out = "reaches " + std::string(where) + ", far outside the area of use of " +
+                        project_crs_.label() + " where the rest of the layer lies; ";
+      // Islands of a zoned national grid (Kinmen in TM2 zone 119 for a zone 121 project) are not
+      // stray: say which CRS they belong to.
+      if (auto zone = project_crs_.neighbouring_zone(lon, lat))
+        out += "it lies in the area of " + *zone + ": import such features into a project (store) "
+               "in that CRS, or leave them out with a filter";
+      else
+        out += "stray coordinates?";
+      return out;
     }
     return std::nullopt;
+  }
+
+  // A national layer of a zoned grid (Taiwan with Kinmen and Matsu, in TM2 zone 121) is no wrong
+  // label: its median lies in the project's area and its outliers in a neighbouring zone of the
+  // same datum. Such a layer is imported; the features outside are rejected one by one, each
+  // naming the zone it belongs to (stray_location).
+  bool spills_into_neighbouring_zone(const Crs& crs, const Bulk& bulk) const {
+    const auto area = project_crs_.area_of_use();
+    if (!area) return false;
+    Transformer to_lonlat(crs, Crs::wgs84_lon_lat());
+    double lon = bulk.median.x(), lat = bulk.median.y();
+    if (!to_lonlat.transform(lon, lat) || !area->contains(lon, lat)) return false;
+    // Every feature centre lies in the project's area or in a neighbouring zone (PROJ's
+    // database is asked once per half-degree cell).
+    std::map<std::pair<long, long>, bool> zone_of_cell;
+    bool outside_any = false;
+    for (const auto& c : bulk.centres) {
+      double x = c.x(), y = c.y();
+      if (!to_lonlat.transform(x, y)) return false;
+      if (area->contains(x, y, 1.0)) continue;
+      outside_any = true;
+      const std::pair<long, long> cell{std::lround(x * 2), std::lround(y * 2)};
+      auto it = zone_of_cell.find(cell);
+      if (it == zone_of_cell.end())
+        it = zone_of_cell.emplace(cell, project_crs_.neighbouring_zone(x, y).has_value()).first;
+      if (!it->second) return false;
+    }
+    return outside_any;
   }
 
   // " (project.toml:12)" for project layers; nothing for a layer given on the command line.
@@ -372,7 +423,8 @@ class Importer {
                                  where(spec_.crs ? spec_.crs_line : spec_.line);
   }
 
-  Crs choose_crs(VectorSource& source, const std::optional<Box2>& extent) {
+  Crs choose_crs(VectorSource& source, const std::optional<Bulk>& bulk) {
+    const std::optional<Box2> extent = bulk ? std::optional<Box2>(bulk->extent) : std::nullopt;
     std::optional<Crs> crs;
     if (spec_.crs) {
       crs = Crs::from_user_input(*spec_.crs);
@@ -396,6 +448,7 @@ class Importer {
                                           how + ".");
       }
       CrsFit in_project = check_within_area(*crs, *extent, project_crs_);
+      if (!in_project.fits && spills_into_neighbouring_zone(*crs, *bulk)) return *crs;
       if (!in_project.fits) {
         const bool fits_project = check_crs_fit(project_crs_, *extent, project_crs_).fits;
         fail(ErrorCode::kCrsMismatch,
@@ -580,9 +633,7 @@ class Importer {
       }
       if (auto where = stray_location(r.geometry)) {
         issues_.push_back(issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kCrsMismatch,
-                                fid_text + ": reaches " + *where +
-                                    ", far outside the area of use of " + project_crs_.label() +
-                                    " where the rest of the layer lies; stray coordinates?"));
+                                fid_text + ": " + *where));
         return;
       }
       if (f.closed_open_rings)
@@ -622,7 +673,7 @@ class Importer {
         issues_.push_back(std::move(i));
         r.repaired = true;
       }
-      r.area_m2 = area_m2(r.geometry);
+      r.area_m2 = area_m2(r.geometry, metres_per_unit_);
     }
     for (auto& repair : repairs) {
       auto i = issue(f, r.id, FeatureStatus::kRepaired, repair.code, fid_text + ": " + repair.what,
@@ -669,9 +720,20 @@ class Importer {
     out.records.push_back(std::move(r));
   }
 
+  // A rejected feature that would have joined a merged one: that merged feature is smaller
+  // than its source says, which its own record must say (dissolve()).
+  void note_rejected_member(const VectorSource& source, const SourceFeature& f) {
+    const int index = source.field_index(spec_.dissolve);
+    if (index < 0 || static_cast<std::size_t>(index) >= f.values.size()) return;
+    const FieldValue& v = f.values[static_cast<std::size_t>(index)];
+    if (is_null(v)) return;
+    rejected_members_[to_text(v)].push_back(f.fid);
+  }
+
   // Merges the records sharing a dissolve value (their union), then joins the merged ones.
   void dissolve(LayerImport& out) {
-    auto merged = dissolve_records(std::move(out.records), dissolve_keys_, *kind_, spec_.dissolve);
+    auto merged = dissolve_records(std::move(out.records), dissolve_keys_, *kind_, spec_.dissolve,
+                                   metres_per_unit_);
     out.records.clear();
     for (auto& group : merged) {
       const auto first = group.members.front();
@@ -700,6 +762,19 @@ class Importer {
       for (const auto& [field, without] : group.partial_sums)
         warn(field, members + ": " + std::to_string(without) + " have no " + field +
                         "; the merged feature's " + field + " is the sum over the others only");
+      if (auto it = rejected_members_.find(group.record.id); it != rejected_members_.end()) {
+        std::string fids;
+        for (std::size_t k = 0; k < it->second.size() && k < 10; ++k)
+          fids += (fids.empty() ? "" : ", ") + std::to_string(it->second[k]);
+        if (it->second.size() > 10) fids += ", ...";
+        warn("", "merged feature " + spec_.dissolve + " = '" + group.record.id + "' lacks " +
+                     std::to_string(it->second.size()) +
+                     " rejected member feature(s) (fid " + fids +
+                     "; see their own rows): its geometry, area and sums cover " +
+                     std::to_string(group.members.size()) + " of " +
+                     std::to_string(group.members.size() + it->second.size()) + " features");
+        rejected_members_.erase(it);
+      }
       if (join_) apply_join(join_keys_[first], group.record.source.fid, group.record);
       out.records.push_back(std::move(group.record));
     }
@@ -743,10 +818,8 @@ class Importer {
       return false;
     }
     if (auto where = stray_location(box)) {
-      issues_.push_back(issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kCrsMismatch,
-                              fid_text + ": reaches " + *where +
-                                  ", far outside the area of use of " + project_crs_.label() +
-                                  " where the rest of the layer lies; stray coordinates?"));
+      issues_.push_back(
+          issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kCrsMismatch, fid_text + ": " + *where));
       return false;
     }
     if (points) return true;
@@ -785,7 +858,7 @@ class Importer {
       repaired(ErrorCode::kDegenerateLine,
                std::to_string(dropped) + " line part(s) with fewer than two distinct points",
                "those parts dropped");
-    r.length_m = length_m(r.lines);
+    r.length_m = length_m(r.lines, metres_per_unit_);
     return true;
   }
 
@@ -842,9 +915,37 @@ class Importer {
         for (const auto& c : cols)
           values.emplace_back(t.rows[row][static_cast<std::size_t>(t.column(c))]);
       const FieldSpec* fs = kind_->find(canonical);
-      auto converted = fs->type == FieldType::kText && values.size() == 1
-                           ? convert(values.front(), fs->type)
-                           : sum_values(values, fs->type);
+      if (fs->type == FieldType::kText && values.size() > 1) {
+        // Text is never added up: the rows agree, or the disagreement is said (a required field
+        // keeps the first row's value, as a dissolve does; an optional one is left empty).
+        std::vector<std::string> distinct;
+        for (const auto& v : values) {
+          const std::string value = to_text(v);
+          if (std::find(distinct.begin(), distinct.end(), value) == distinct.end())
+            distinct.push_back(value);
+        }
+        if (distinct.size() == 1) {
+          r.fields[canonical] = distinct.front();
+          continue;
+        }
+        std::string shown;
+        for (std::size_t k = 0; k < distinct.size() && k < 5; ++k)
+          shown += (shown.empty() ? "'" : ", '") + distinct[k] + "'";
+        if (distinct.size() > 5) shown += ", ...";
+        FeatureIssue i = issue(
+            f, r.id, FeatureStatus::kWarning, ErrorCode::kDissolveConflict,
+            "feature " + std::to_string(f.fid) + ": the " + std::to_string(match->rows.size()) +
+                " rows of table '" + table + "' summed for key '" + key_shown + "' differ in " +
+                canonical + " (" + shown + "); " +
+                (fs->required ? "kept the first row's value '" + distinct.front() + "'"
+                              : std::string("left empty")));
+        i.field = canonical;
+        issues_.push_back(std::move(i));
+        if (fs->required) r.fields[canonical] = distinct.front();
+        continue;
+      }
+      auto converted = fs->type == FieldType::kText ? convert(values.front(), fs->type)
+                                                    : sum_values(values, fs->type);
       if (!converted) {
         issues_.push_back(issue(f, r.id, FeatureStatus::kWarning, ErrorCode::kFieldType,
                                 "feature " + std::to_string(f.fid) + ": joined column(s) for " +
@@ -885,9 +986,11 @@ class Importer {
   std::string file_, crs_origin_;
   std::optional<TableJoin> join_;
   std::optional<GeoBox> project_area_;
+  double metres_per_unit_ = 1.0;
   std::optional<Transformer> to_lonlat_;
   JoinStats join_stats_;
   std::vector<std::string> dissolve_keys_;           // per record, when dissolving
+  std::map<std::string, std::vector<std::int64_t>> rejected_members_;  // dissolve value -> fids
   std::vector<std::vector<std::string>> join_keys_;  // per record, when dissolving
   std::vector<FeatureIssue> issues_;
 };

@@ -128,8 +128,14 @@ std::optional<std::string> project_crs_problem(const std::string& crs_text) {
   try {
     Crs crs = Crs::from_user_input(crs_text);
     if (crs.is_geographic())
-      return "the project CRS must be projected, in metres (areas are computed in it); " +
-             crs.label() + " is geographic. Taiwan: EPSG:3826 (TWD97 / TM2 zone 121)";
+      return "the project CRS must be projected (areas are computed in it); " + crs.label() +
+             " is geographic. Taiwan: EPSG:3826 (TWD97 / TM2 zone 121)";
+    // Areas and lengths are converted to m² and m from the CRS's unit; one PROJ cannot name
+    // would make every figure a guess.
+    if (!crs.linear_unit_m())
+      return "the project CRS " + crs.label() +
+             " has no linear unit PROJ can tell (metres or feet), so no area or length could be "
+             "given in metres; use an EPSG code";
   } catch (const StrataError& e) {
     return std::string(e.what());
   }

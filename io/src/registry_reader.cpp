@@ -198,8 +198,8 @@ std::string canonical_column(const std::string& header) {
   return "";
 }
 
-void read_table_rows(const std::string& path, Builder& b) {
-  Table t = read_table(path);
+void read_table_rows(const std::string& path, Builder& b, const std::string& encoding) {
+  Table t = read_table(path, encoding);
   std::vector<std::string> keys;
   for (const auto& c : t.columns) keys.push_back(canonical_column(c));
   for (const char* required : {"building_no", "floors", "area_m2"})
@@ -279,13 +279,14 @@ void read_json(const std::string& path, Builder& b) {
 
 }  // namespace
 
-OwnershipModel read_registry(const std::string& path, std::vector<FeatureIssue>& issues) {
+OwnershipModel read_registry(const std::string& path, std::vector<FeatureIssue>& issues,
+                             const std::string& encoding) {
   Builder b{path, issues, {}, {}, {}};
   const bool json = path.size() > 5 && path.compare(path.size() - 5, 5, ".json") == 0;
   if (json)
     read_json(path, b);
   else
-    read_table_rows(path, b);
+    read_table_rows(path, b, encoding);
   return std::move(b.model);
 }
 

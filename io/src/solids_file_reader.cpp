@@ -8,7 +8,8 @@
 namespace strata::io {
 
 CityModelInfo read_solids_file(const std::string& path,
-                               const std::function<void(CityObject&&)>& on_object) {
+                               const std::function<void(CityObject&&)>& on_object,
+                               const CityModelOptions& options) {
   std::string ext = std::filesystem::path(path).extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(),
                  [](unsigned char c) { return std::tolower(c); });
@@ -16,7 +17,7 @@ CityModelInfo read_solids_file(const std::string& path,
   if (ext == ".off") return read_off(path, on_object);
   if (ext == ".obj") return read_obj(path, on_object);
   try {
-    return read_city_model(path, on_object);
+    return read_city_model(path, on_object, options);
   } catch (const StrataError& e) {
     // GeoJSON-shaped JSON is not CityJSON; it may be JSON-FG with polyhedra.
     const std::string what = e.what();

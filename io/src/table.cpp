@@ -30,7 +30,8 @@ Table read_table(const std::string& path, const std::string& encoding) {
           ErrorCode::kEncoding,
           path + ": row " + std::to_string(row) + ", column '" +
               feature.invalid_text_fields.front() +
-              "' is not valid UTF-8; give the table's encoding, e.g. encoding = \"BIG5\"");
+              "' is not valid UTF-8; give the table's encoding: encoding = \"BIG5\" (or the "
+              "right one) in a project file, --encoding BIG5 on the command line");
     }
     std::vector<std::string> values;
     values.reserve(feature.values.size());

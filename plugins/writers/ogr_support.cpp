@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "strata/io/gdal_support.h"
+#include "strata/io/stale_temporaries.h"
 
 namespace strata::plugins {
 namespace {
@@ -206,6 +207,7 @@ void write_ogr_dataset(const std::filesystem::path& target, const std::string& d
   GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(driver_name.c_str());
   if (!driver) throw std::runtime_error("GDAL has no " + driver_name + " driver");
   if (target.has_parent_path()) std::filesystem::create_directories(target.parent_path());
+  io::remove_stale_temporaries(target);
   // Same extension, so that drivers which look at it (KML, DXF) behave as for the target.
   const std::filesystem::path temporary =
       target.parent_path() /

@@ -172,6 +172,8 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
                                       const IndicatorOptions& options) {
   io::IndicatorTable t;
   t.crs = store.crs().authority_code().value_or(store.crs().label());
+  // Areas in m² and lengths in m whatever the store CRS's unit (US feet: 0.3048006096 m).
+  const double u = store.crs().linear_unit_m().value_or(1.0), u2 = u * u;
 
   // Districts and their population.
   std::vector<Record> districts;
@@ -225,10 +227,10 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
   {
     std::vector<MultiPolygon2> zones;
     for (const auto& d : districts) zones.push_back(d.geometry);
-    for (const auto& o : zone_overlaps(zones, kNegligibleArea))
+    for (const auto& o : zone_overlaps(zones, kNegligibleArea / u2))
       t.warnings.push_back(warning(ErrorCode::kDistrictsOverlap,
                                    "districts " + districts[o.a].id + " and " + districts[o.b].id +
-                                       " overlap by " + fixed(o.area, 1) + " m²"));
+                                       " overlap by " + fixed(o.area * u2, 1) + " m²"));
   }
 
   // Villages of the breakdown, with the district each belongs to.
@@ -288,8 +290,11 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
           per_village.measure_outside = false;
           village_result = union_area_by_zone(village_zones, chosen.polygons, per_village);
           m.villages = village_result.area;
+          for (auto& a : m.villages) a *= u2;
         }
         auto result = union_area_by_zone(district_zones, std::move(chosen.polygons), zonal);
+        for (auto& a : result.area) a *= u2;
+        result.outside *= u2;
         timing["polygons"] = chosen.features;
         timing["tiles"] = result.tiles + village_result.tiles;
         timing["robust_fallback_tiles"] = result.fallbacks + village_result.fallbacks;
@@ -328,9 +333,13 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
         break;
       }
       case io::GroupMeasure::kLength: {
-        if (!villages.empty())
+        if (!villages.empty()) {
           m.villages = union_length_by_zone(village_zones, chosen.lines, options.threads).length;
+          for (auto& l : m.villages) l *= u;
+        }
         auto result = union_length_by_zone(district_zones, chosen.lines, options.threads);
+        for (auto& l : result.length) l *= u;
+        result.outside *= u;
         if (result.outside > kNegligibleLength)
           outside_text = outside_amount(result.outside, result.length, "m", "length");
         m.districts = std::move(result.length);
@@ -565,7 +574,7 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
     row.id = districts[i].id;
     row.name = d.name;
     row.geometry = districts[i].geometry;
-    const double zone_area = bg::area(districts[i].geometry);
+    const double zone_area = bg::area(districts[i].geometry) * u2;
     std::optional<double> pop;
     if (population[i]) pop = static_cast<double>(*population[i]);
     Areas a;
@@ -596,7 +605,7 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
     if (v.population) pop = static_cast<double>(*v.population);
     Areas a;
     for (const auto& [group, m] : area) a[group] = m.villages[i];
-    fill(row, pop, bg::area(villages[i].geometry), a, false, untitled_of(i, true));
+    fill(row, pop, bg::area(villages[i].geometry) * u2, a, false, untitled_of(i, true));
     t.villages.push_back(std::move(row));
   }
   if (!villages.empty()) {
@@ -651,7 +660,8 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
         {"threads", options.threads > 0
                         ? options.threads
                         : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))},
-        {"area", "planar, in the project CRS"}}},
+        {"area", "planar, in the project CRS, converted to m² (" + std::to_string(u) +
+                     " m per CRS unit)"}}},
       {"timings", timings}};
   return t;
 }

@@ -140,8 +140,9 @@ std::vector<ValidationFinding> check_ownership(
     if (it == buildings.end() || !b.unit_polygon) continue;
     MultiPolygon2 outside;
     bg::difference(*b.unit_polygon, it->second.footprint, outside);
-    const double area = static_cast<double>(bg::area(outside));
-    if (area > 0 && area / (static_cast<double>(bg::perimeter(outside)) / 2) > tol)
+    const double u = options.unit_m;
+    const double area = static_cast<double>(bg::area(outside)) * u * u;
+    if (area > 0 && area / (static_cast<double>(bg::perimeter(outside)) * u / 2) > tol)
       out.push_back(finding(ErrorCode::kUnitOutsideBuilding, b.id,
                             fmt(area) + " m² of the unit's outline lie outside building " +
                                 b.building + "'s footprint",
@@ -150,7 +151,9 @@ std::vector<ValidationFinding> check_ownership(
 
   // 804: computed floor area against the registered area.
   std::map<std::string, double> computed;
-  for (const auto& u : model.units) computed[u.baunit] += static_cast<double>(bg::area(u.outline));
+  for (const auto& u : model.units)
+    computed[u.baunit] +=
+        static_cast<double>(bg::area(u.outline)) * options.unit_m * options.unit_m;
   for (const BAUnit& b : model.baunits) {
     auto c = computed.find(b.id);
     if (c == computed.end() || b.generated) continue;
@@ -184,7 +187,7 @@ std::vector<ValidationFinding> check_ownership(
       if (a.baunit == b.baunit) continue;
       const double dz = std::min(a.z_top, b.z_top) - std::max(a.z_bottom, b.z_bottom);
       if (dz <= tol) continue;
-      if (overlap_depth_2d(a.outline, b.outline) <= tol) continue;
+      if (overlap_depth_2d(a.outline, b.outline) * options.unit_m <= tol) continue;
       if (!reported.insert({std::min(a.baunit, b.baunit), std::max(a.baunit, b.baunit)}).second)
         continue;
       out.push_back(finding(
@@ -240,7 +243,8 @@ OwnershipModel generate_units(const std::map<std::string, BuildingBlock>& buildi
       b.building = id;
       b.floors = {floor};
       b.kind = UnitKind::kMain;
-      b.registered_area_m2 = static_cast<double>(bg::area(building.footprint));
+      b.registered_area_m2 =
+          static_cast<double>(bg::area(building.footprint)) * options.unit_m * options.unit_m;
       b.generated = true;
       b.source = "generated: storeys = round(height / " + fmt(options.storey_height) + " m)";
       model.baunits.push_back(std::move(b));

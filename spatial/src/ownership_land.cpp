@@ -20,6 +20,8 @@ std::vector<ValidationFinding> check_land(const OwnershipModel& model,
                                           const OwnershipOptions& options,
                                           std::map<std::string, BuildingLand>& land) {
   std::vector<ValidationFinding> out;
+  // Footprints are brought into the store's CRS: areas in m² and depths in m from its unit.
+  const double u = store.crs().linear_unit_m().value_or(1.0);
   std::vector<std::string> parcel_layers, zoning_layers;
   for (const auto& l : store.layers()) {
     if (l.provenance.kind == "parcel") parcel_layers.push_back(l.provenance.layer);
@@ -46,7 +48,7 @@ std::vector<ValidationFinding> check_land(const OwnershipModel& model,
         store.for_each_record(layer, box, [&](const Record& r) {
           MultiPolygon2 common;
           bg::intersection(footprint, r.geometry, common);
-          const double area = static_cast<double>(bg::area(common));
+          const double area = static_cast<double>(bg::area(common)) * u * u;
           if (area > 0) into.push_back({layer, r.id, area});
           if (is_parcel && registered[id].count(r.id)) {
             MultiPolygon2 merged;
@@ -63,9 +65,9 @@ std::vector<ValidationFinding> check_land(const OwnershipModel& model,
     if (parcel_layers.empty() || registered[id].empty()) continue;
     MultiPolygon2 outside;
     bg::difference(footprint, registered_land, outside);
-    const double area = static_cast<double>(bg::area(outside));
+    const double area = static_cast<double>(bg::area(outside)) * u * u;
     if (area <= 0 ||
-        area / (static_cast<double>(bg::perimeter(outside)) / 2) <= options.overlap_tolerance)
+        area / (static_cast<double>(bg::perimeter(outside)) * u / 2) <= options.overlap_tolerance)
       continue;
     std::ostringstream detail;
     detail << "building " << id << ": " << static_cast<long long>(std::llround(area))

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <map>
 #include <set>
@@ -340,6 +341,43 @@ std::vector<IsolationResult> trace_isolations(const PipeNetwork& net,
     };
     std::sort(out.isolated.begin(), out.isolated.end(), by_pipe);
     std::sort(out.cut_off.begin(), out.cut_off.end(), by_pipe);
+    // An EPANET valve link is a control valve (pressure reducing, flow control, ...); without a
+    // layer of isolation valves the trace can only close those, which crews rarely do.
+    std::map<std::string, int> control_closed;
+    for (const auto& v : out.valves) {
+      const auto it = link_by_id.find(v.pipe);
+      if (it != link_by_id.end() && net.links[it->second].type == "valve")
+        ++control_closed[net.links[it->second].valve_type.empty()
+                             ? std::string("valve")
+                             : net.links[it->second].valve_type];
+    }
+    if (!control_closed.empty()) {
+      std::string kinds;
+      int n = 0;
+      for (const auto& [kind, count] : control_closed) {
+        kinds += (kinds.empty() ? "" : ", ") + kind + " " + std::to_string(count);
+        n += count;
+      }
+      out.warnings.push_back(
+          "the trace closes " + std::to_string(n) + " control valves of the network (" + kinds +
+          ") as if they were isolation valves" +
+          (valve_points.empty() ? ": the network has no isolation valves; give them with --valves"
+                                : ""));
+    }
+    double shut_m = 0;
+    for (const auto* list : {&out.isolated, &out.cut_off})
+      for (const auto& s : *list) shut_m += s.to_m - s.from_m;
+    out.network_length_m = 0;
+    for (std::size_t l = 0; l < net.links.size(); ++l)
+      if (net.links[l].type != "valve") out.network_length_m += arcs[l].back();
+    if (out.network_length_m > 0 && shut_m / out.network_length_m > 0.5) {
+      char share[160];
+      std::snprintf(share, sizeof share,
+                    "closing these valves shuts or cuts off %.0f %% of the network's pipe length "
+                    "(%.0f of %.0f m): check that the isolation valves are complete",
+                    100.0 * shut_m / out.network_length_m, shut_m, out.network_length_m);
+      out.warnings.push_back(share);
+    }
     for (std::size_t n = 0; n < nodes.size(); ++n) {
       const bool isolated = node_in[n], cut = out.sources_known && !node_in[n] && !fed[n];
       if (!isolated && !cut) continue;

@@ -331,6 +331,13 @@ for name in sys.argv[2:]:
     if r and r.type() == "graduatedSymbol":
         entry["field"] = r.classAttribute()
         entry["ranges"] = [[x.lowerValue(), x.upperValue()] for x in r.ranges()]
+        # Which class QGIS itself draws each feature with (an empty list: not drawn at all).
+        from qgis.core import QgsRenderContext
+        ctx = QgsRenderContext()
+        r.startRender(ctx, layer.fields())
+        entry["drawn"] = [[f[r.classAttribute()], sorted(int(k) for k in r.legendKeysForFeature(f, ctx))]
+                          for f in layer.getFeatures()]
+        r.stopRender(ctx)
     out[name] = entry
 print(json.dumps(out), flush=True)
 # QGIS 3.22 may crash while tearing down layers at exit; the answer is already out.
@@ -430,13 +437,30 @@ class GeoPackageForQgis(ExportCase):
         res = self.strata("export", sts.REPO_ROOT / "samples" / "taipei" / "project.toml", "--to", "writers.gpkg",
                           "--out", out)
         self.assertExit(res, 0)
-        opened = qgis_open(out, ["districts", "indicators_district"])
-        ind = opened["indicators_district"]
-        self.assertEqual(ind["renderer"], "graduatedSymbol")
-        self.assertEqual(ind["field"], "iso37120_21_1")
-        values = sorted(gpd.read_file(out, layer="indicators_district")["iso37120_21_1"])
-        self.assertAlmostEqual(ind["ranges"][0][0], values[0], places=6)
-        self.assertAlmostEqual(ind["ranges"][-1][1], values[-1], places=6)
+        opened = qgis_open(out, ["districts", "indicators_district", "indicators_village"])
+        for layer in ["indicators_district", "indicators_village"]:
+            with self.subTest(layer=layer):
+                ind = opened[layer]
+                self.assertEqual(ind["renderer"], "graduatedSymbol")
+                self.assertEqual(ind["field"], "iso37120_21_1")
+                values = sorted(v for v in gpd.read_file(out, layer=layer)["iso37120_21_1"] if v == v)
+                distinct = len(set(values))
+                # Quantile classes: as many as the data allows, up to 5 (a collapsed style has 1).
+                self.assertEqual(len(ind["ranges"]), min(5, distinct), ind["ranges"])
+                self.assertEqual(ind["ranges"][0][0], values[0])
+                self.assertEqual(ind["ranges"][-1][1], values[-1])
+                drawn = [(v, keys) for v, keys in ind["drawn"] if v is not None]
+                self.assertEqual(len(drawn), len(values))
+                for value, keys in drawn:
+                    # QGIS draws every feature, in exactly one class, and that class holds its value.
+                    self.assertEqual(len(keys), 1, f"{layer}: {value} is drawn in classes {keys}")
+                    lower, upper = ind["ranges"][keys[0]]
+                    self.assertTrue(lower <= value <= upper, (value, lower, upper))
+                # Greener features never fall in a lighter class than less green ones.
+                by_value = sorted(drawn)
+                self.assertEqual([k for _, k in by_value], sorted(k for _, k in by_value))
+                self.assertEqual(by_value[0][1], [0])
+                self.assertEqual(by_value[-1][1], [len(ind["ranges"]) - 1])
 
 
 # --------------------------------------------------------------------------- CityJSON

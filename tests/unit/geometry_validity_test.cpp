@@ -3,6 +3,7 @@
 #include <boost/geometry/algorithms/correct.hpp>
 #include <boost/geometry/io/wkt/read.hpp>
 
+#include "strata/core/crs.h"
 #include "strata/core/geometry_validity.h"
 #include "strata/io/geometry_repair.h"
 
@@ -20,7 +21,7 @@ MultiPolygon2 wkt(const char* text) {
 TEST(GeometryValidity, ValidSquareHasNoProblemAndItsArea) {
   auto g = wkt("MULTIPOLYGON(((0 0,0 10,10 10,10 0,0 0)))");
   EXPECT_FALSE(strata::check_polygonal(g).has_value());
-  EXPECT_DOUBLE_EQ(strata::area_m2(g), 100.0);
+  EXPECT_DOUBLE_EQ(strata::area_m2(g, 1.0), 100.0);
 }
 
 TEST(GeometryValidity, BowTieIsARingSelfIntersection) {
@@ -52,7 +53,7 @@ TEST(GeometryRepair, BowTieBecomesTwoValidTriangles) {
   ASSERT_TRUE(fixed.has_value());
   EXPECT_FALSE(strata::check_polygonal(fixed->geometry).has_value());
   EXPECT_EQ(fixed->geometry.size(), 2u);
-  EXPECT_NEAR(strata::area_m2(fixed->geometry), 50.0, 1e-9);
+  EXPECT_NEAR(strata::area_m2(fixed->geometry, 1.0), 50.0, 1e-9);
   EXPECT_NE(fixed->method.find("MakeValid"), std::string::npos);
 }
 
@@ -61,7 +62,7 @@ TEST(GeometryRepair, OverlappingPartsAreMerged) {
   auto fixed = strata::io::make_valid_polygonal(g);
   ASSERT_TRUE(fixed.has_value());
   EXPECT_FALSE(strata::check_polygonal(fixed->geometry).has_value());
-  EXPECT_NEAR(strata::area_m2(fixed->geometry), 175.0, 1e-9);
+  EXPECT_NEAR(strata::area_m2(fixed->geometry, 1.0), 175.0, 1e-9);
 }
 
 TEST(GeometryRepair, CollapsedPolygonGivesNothing) {
@@ -82,4 +83,14 @@ TEST(GeometryValidity, FigureEightWithAHoleIsStill104) {
   auto problem = strata::check_polygonal(g);
   ASSERT_TRUE(problem.has_value());
   EXPECT_EQ(problem->code, ErrorCode::kRingSelfIntersection) << problem->detail;
+}
+
+// Coordinates in US survey feet: areas and lengths labelled in metres are in metres.
+TEST(GeometryValidity, AreaAndLengthInMetresWhateverTheCrsUnit) {
+  const double us_foot = *strata::Crs::from_user_input("EPSG:3547").linear_unit_m();
+  const MultiPolygon2 g = wkt("MULTIPOLYGON(((0 0,100 0,100 100,0 100,0 0)))");
+  EXPECT_NEAR(strata::area_m2(g, us_foot), 10000.0 * us_foot * us_foot, 1e-9);
+  strata::MultiLinestring2 l;
+  boost::geometry::read_wkt("MULTILINESTRING((0 0,3 4),(10 10,10 20))", l);
+  EXPECT_NEAR(strata::length_m(l, us_foot), 15.0 * 1200.0 / 3937.0, 1e-12);
 }

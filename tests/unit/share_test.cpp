@@ -84,3 +84,23 @@ TEST(Share, DegenerateDecimalsAndExtremesAreRejected) {
   EXPECT_THROW(Share(INT64_MIN, 1), strata::StrataError);
   EXPECT_THROW(Share(1, INT64_MIN), strata::StrataError);
 }
+
+// Registry transcripts write shares in Chinese numerals too; a row with 三分之一 must not vanish.
+TEST(Share, ReadsChineseNumerals) {
+  EXPECT_EQ(Share::parse("三分之一"), Share(1, 3));
+  EXPECT_EQ(Share::parse("十分之三"), Share(3, 10));
+  EXPECT_EQ(Share::parse("一百分之二十五"), Share(25, 100));
+  EXPECT_EQ(Share::parse("萬分之一"), Share(1, 10000));
+  EXPECT_EQ(Share::parse("一萬分之一二三四"), Share(1234, 10000));
+  EXPECT_EQ(Share::parse("一〇〇分之三"), Share(3, 100));
+  EXPECT_EQ(Share::parse("一千零五分之七"), Share(7, 1005));
+  EXPECT_EQ(Share::parse("十萬分之一萬零五百"), Share(10500, 100000));
+  EXPECT_EQ(Share::parse("壹佰分之貳拾"), Share(20, 100));
+  EXPECT_EQ(Share::parse("兩分之一"), Share(1, 2));
+  EXPECT_EQ(Share::parse("１萬分之３"), Share(3, 10000));
+  // The sum of a building's Chinese-numeral shares is exact.
+  EXPECT_EQ(Share::parse("三分之一") + Share::parse("三分之二"), Share::whole());
+  for (const char* bad : {"三四十分之一", "十百分之一", "零分之一", "三分之", "分之一", "三分之壹點"}) {
+    EXPECT_THROW(Share::parse(bad), strata::StrataError) << bad;
+  }
+}

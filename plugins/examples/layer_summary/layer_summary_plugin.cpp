@@ -12,8 +12,11 @@ namespace {
 
 using namespace strata::plugins;
 
+// Layer names and origins come from the data: quoted, and a leading "=", "+", "-" or "@"
+// prefixed with "'" so that a spreadsheet never runs them as a formula.
 std::string csv_field(const std::string& text) {
   std::string out = "\"";
+  if (!text.empty() && std::string("=+-@\t\r").find(text.front()) != std::string::npos) out += '\'';
   for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
   return out + "\"";
 }

@@ -3,6 +3,7 @@
 #include "qgis_styles.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -53,6 +54,14 @@ std::string number(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.10g", v);
   return buf;
+}
+
+// A class bound as QGIS must read it back: the shortest text that round-trips to the same double
+// (10 digits put the greatest value above the top bound, and its feature in no class).
+std::string exact_number(double v) {
+  char buf[32];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return ec == std::errc() ? std::string(buf, end) : number(v);
 }
 
 // One <symbol> of the layer's geometry type.
@@ -168,9 +177,9 @@ QgisStyle graduated(const ExportLayer& layer, const std::string& field, const st
   for (std::size_t k = 0; k + 1 < breaks.size(); ++k) {
     Paint p;
     p.fill = ramp[std::min(ramp.size() - 1, k * ramp.size() / (breaks.size() - 1))];
-    ranges << "<range render=\"true\" symbol=\"" << k << "\" lower=\"" << number(breaks[k])
-           << "\" upper=\"" << number(breaks[k + 1]) << "\" label=\"" << number(breaks[k]) << " – "
-           << number(breaks[k + 1]) << "\"/>";
+    ranges << "<range render=\"true\" symbol=\"" << k << "\" lower=\""
+           << exact_number(breaks[k]) << "\" upper=\"" << exact_number(breaks[k + 1])
+           << "\" label=\"" << number(breaks[k]) << " – " << number(breaks[k + 1]) << "\"/>";
     symbols << symbol(layer.geometry, std::to_string(k), p);
   }
   QgisStyle s;

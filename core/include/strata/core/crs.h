@@ -42,6 +42,12 @@ class Crs {
   // follow the official order (GML, CityGML) must then swap to strata's x = east.
   bool northing_first() const;
 
+  // A projected CRS of the same geodetic datum whose area of use holds (lon, lat), other than
+  // this one: the neighbouring zone of a zoned system (TWD97 / TM2 zone 119, EPSG:3825, for
+  // Kinmen when the project is in zone 121, EPSG:3826). Label and name, e.g.
+  // "EPSG:3825 (TWD97 / TM2 zone 119)"; nothing when PROJ's database has none.
+  std::optional<std::string> neighbouring_zone(double lon, double lat) const;
+
   struct Handle;  // owns the PJ*
 
  private:

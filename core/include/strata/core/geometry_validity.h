@@ -16,8 +16,10 @@ struct GeometryProblem {
 // Returns the first problem found, or nothing when the geometry is valid.
 std::optional<GeometryProblem> check_polygonal(const MultiPolygon2& geometry);
 
-double area_m2(const MultiPolygon2& geometry);
-// Planar length of every part, in CRS units (metres in the project CRS).
-double length_m(const MultiLinestring2& geometry);
+// Planar area in square metres and length of every part in metres, of coordinates in a CRS
+// whose unit is `metres_per_unit` metres (Crs::linear_unit_m(): 1 for metres, 0.3048006096 for
+// US survey feet). No default: every caller must say what its coordinates are.
+double area_m2(const MultiPolygon2& geometry, double metres_per_unit);
+double length_m(const MultiLinestring2& geometry, double metres_per_unit);
 
 }  // namespace strata

@@ -28,6 +28,7 @@ CityModelInfo read_tu3djson(const std::string& path,
 // .poly / .off / .obj by extension; tu3djson; JSON-FG (a GeoJSON Feature / FeatureCollection);
 // anything else by content (CityJSON, CityJSONSeq, CityGML).
 CityModelInfo read_solids_file(const std::string& path,
-                               const std::function<void(CityObject&&)>& on_object);
+                               const std::function<void(CityObject&&)>& on_object,
+                               const CityModelOptions& options = {});
 
 }  // namespace strata::io

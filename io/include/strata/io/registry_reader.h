@@ -14,7 +14,9 @@
 namespace strata::io {
 
 // Reads a registry (.json, or a table: .csv, .xlsx, ...). Throws StrataError(kInvalidInputFile)
-// when the file cannot be read and kFieldMissing when a required column is absent.
-OwnershipModel read_registry(const std::string& path, std::vector<FeatureIssue>& issues);
+// when the file cannot be read and kFieldMissing when a required column is absent. `encoding`
+// is the text encoding of a table (e.g. BIG5; empty: UTF-8).
+OwnershipModel read_registry(const std::string& path, std::vector<FeatureIssue>& issues,
+                             const std::string& encoding = "");
 
 }  // namespace strata::io

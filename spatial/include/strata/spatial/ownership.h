@@ -26,6 +26,9 @@ struct OwnershipOptions {
   double storey_height = 3.0;    // m, also the rule for storeys = round(height / storey_height)
   double area_tolerance = 0.05;  // relative difference allowed between computed and registered area
   double overlap_tolerance = 0.01;  // m: overlaps thinner than this are not reported
+  // Metres per horizontal unit of the footprints' CRS (US feet: 0.3048006096): areas are
+  // compared and reported in m², depths in m. Heights are metres.
+  double unit_m = 1.0;
   // The day the legal checks (806-808) look at, "YYYY-MM-DD"; empty = the current rights
   // (those without an end of lifespan).
   std::string as_of;

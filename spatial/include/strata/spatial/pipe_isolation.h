@@ -67,6 +67,10 @@ struct IsolationResult {
   std::int64_t buildings_unserved = 0;          // no pipe within the service distance
   std::vector<std::string> valves_off_network;  // valve points near no pipe
   bool break_closable = true;  // false: no valve bounds the stretch (all of it is shut)
+  // What makes the answer doubtful, said with the answer: control valves (PRV, FCV, ...) closed
+  // because the network has no isolation valves; most of the network shut.
+  std::vector<std::string> warnings;
+  double network_length_m = 0;  // all pipe length, for the share shut
 };
 
 // One result per break, all on one graph (built, valves and buildings placed, once). Throws
