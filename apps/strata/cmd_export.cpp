@@ -12,7 +12,7 @@ namespace strata::cli {
 Runner add_export(CLI::App& app, const GlobalOptions& g) {
   struct Args {
     std::string target, to, out, profile = "planner";
-    std::vector<std::string> options, layers, results, dirs;
+    std::vector<std::string> options, layers, results, dirs, allow;
     bool no_results = false, no_pipes = false;
   };
   auto a = std::make_shared<Args>();
@@ -29,6 +29,9 @@ Runner add_export(CLI::App& app, const GlobalOptions& g) {
                   "bureau carries party names and identity numbers");
   sub->add_option("-o,--option", a->options, "plugin option NAME=VALUE (repeatable)");
   sub->add_option("--layer", a->layers, "export only this store layer (repeatable)");
+  sub->add_option("--allow-attribute", a->allow,
+                  "let this source attribute out under a non-bureau profile (repeatable); only "
+                  "strata's own fields leave otherwise, and names that look personal never do");
   sub->add_option("--results", a->results,
                   "add the layers of this result GeoPackage (repeatable; a project adds "
                   "indicators.gpkg and pipes/*.gpkg itself)");
@@ -67,6 +70,7 @@ Runner add_export(CLI::App& app, const GlobalOptions& g) {
     job.to = a->to;
     job.profile = profile_arg(a->profile);
     job.layers = a->layers;
+    job.allow_attributes = a->allow;
     for (const auto& o : a->options) {
       const auto eq = o.find('=');
       if (eq == std::string::npos || eq == 0)
@@ -111,7 +115,22 @@ Runner add_export(CLI::App& app, const GlobalOptions& g) {
       text << "  left out by the " << a->profile << " profile: " << result["layers_withheld"].dump()
            << "\n";
     if (result["values_withheld"].get<int>() > 0)
-      text << "  attribute values withheld by the profile: " << result["values_withheld"] << "\n";
+      text << "  attribute values withheld by the profile: " << result["values_withheld"] << " ("
+           << result["attributes_withheld"].size()
+           << " names; allow one with --allow-attribute NAME: " <<
+          [&] {
+            std::string names;
+            std::size_t k = 0;
+            for (const auto& n : result["attributes_withheld"]) {
+              if (k++ == 8) {
+                names += ", ...";
+                break;
+              }
+              names += (names.empty() ? "" : ", ") + n.get<std::string>();
+            }
+            return names;
+          }()
+           << ")\n";
     emit(g, "export", true, result, text.str());
     return kExitOk;
   };

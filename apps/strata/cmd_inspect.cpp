@@ -14,8 +14,8 @@ namespace strata::cli {
 Runner add_inspect(CLI::App& app, const GlobalOptions& g) {
   auto path = std::make_shared<std::string>();
   auto options = std::make_shared<io::CityModelOptions>();
-  CLI::App* sub = app.add_subcommand(
-      "inspect", "Summarise a city model file (CityJSON, CityJSONSeq, CityGML)");
+  CLI::App* sub =
+      app.add_subcommand("inspect", "Summarise a city model file (CityJSON, CityJSONSeq, CityGML)");
   sub->add_option("file", *path, "a .city.json, .city.jsonl or .gml file")->required();
   sub->add_option_function<std::string>(
       "--crs", [options](const std::string& crs) { options->crs = crs; },
@@ -30,26 +30,30 @@ Runner add_inspect(CLI::App& app, const GlobalOptions& g) {
     };
     std::map<std::string, TypeStats> by_type;
     std::map<std::string, std::int64_t> geometry_kinds;  // "Solid LoD2.2" -> count
-    io::CityModelInfo info = io::read_city_model(*path, [&](CityObject&& o) {
-      auto& s = by_type[o.type];
-      ++s.objects;
-      if (!o.geometries.empty()) ++s.with_geometry;
-      for (const auto& geometry : o.geometries) {
-        ++geometry_kinds[std::string(geometry_type_name(geometry.type)) + " LoD" + geometry.lod];
-        for (const auto& solid : geometry.solids)
-          for (const auto& shell : solid)
-            for (const auto& surface : shell)
-              for (const auto& ring : surface)
-                for (const auto& p : ring) {
-                  s.xmin = std::min(s.xmin, p[0]);
-                  s.xmax = std::max(s.xmax, p[0]);
-                  s.ymin = std::min(s.ymin, p[1]);
-                  s.ymax = std::max(s.ymax, p[1]);
-                  s.zmin = std::min(s.zmin, p[2]);
-                  s.zmax = std::max(s.zmax, p[2]);
-                }
-      }
-    }, *options);
+    io::CityModelInfo info = io::read_city_model(
+        *path,
+        [&](CityObject&& o) {
+          auto& s = by_type[o.type];
+          ++s.objects;
+          if (!o.geometries.empty()) ++s.with_geometry;
+          for (const auto& geometry : o.geometries) {
+            ++geometry_kinds[std::string(geometry_type_name(geometry.type)) + " LoD" +
+                             geometry.lod];
+            for (const auto& solid : geometry.solids)
+              for (const auto& shell : solid)
+                for (const auto& surface : shell)
+                  for (const auto& ring : surface)
+                    for (const auto& p : ring) {
+                      s.xmin = std::min(s.xmin, p[0]);
+                      s.xmax = std::max(s.xmax, p[0]);
+                      s.ymin = std::min(s.ymin, p[1]);
+                      s.ymax = std::max(s.ymax, p[1]);
+                      s.zmin = std::min(s.zmin, p[2]);
+                      s.zmax = std::max(s.zmax, p[2]);
+                    }
+          }
+        },
+        *options);
     nlohmann::json types = nlohmann::json::object();
     std::ostringstream text;
     text << *path << ": " << info.format << " " << info.version
@@ -90,7 +94,7 @@ Runner add_inspect(CLI::App& app, const GlobalOptions& g) {
     std::string headline = text.str();
     if (rejected > 0)
       headline.insert(headline.find('\n'), " — NOT ALL READ: " + std::to_string(rejected) +
-                                                   " objects, geometries or lines left out");
+                                               " objects, geometries or lines left out");
     else if (warnings > 0 || not_read > 0)
       headline.insert(headline.find('\n'),
                       " — " + (warnings > 0 ? std::to_string(warnings) + " warnings" : "") +

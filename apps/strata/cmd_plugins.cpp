@@ -45,7 +45,7 @@ Runner add_plugins(CLI::App& app, const GlobalOptions& g) {
                           {"code", static_cast<int>(ErrorCode::kPluginLoad)},
                           {"name", "PLUGIN_LOAD"},
                           {"message", f.message}});
-      text << "NOT LOADED " << f.path << ": error 980 PLUGIN_LOAD: " << f.message << "\n";
+      text << "FAILED " << f.path << ": error 980 PLUGIN_LOAD: " << f.message << "\n";
       if (!g.json && !g.quiet)
         std::cerr << "strata plugins: " << f.path << ": " << f.message << "\n";
     }

@@ -71,14 +71,14 @@ Model load_model(const std::string& path) {
 nlohmann::json volume_json(const spatial::IndexedVolume& v, std::optional<double> unit_m) {
   const std::optional<double> area =
       unit_m ? std::optional<double>(area_m2(v.outline, *unit_m)) : std::nullopt;
-  nlohmann::json j = {
-      {"id", v.id},
-      {"type", v.type},
-      {"building", v.building},
-      {"z_bottom", v.z_bottom},
-      {"z_top", v.z_top},
-      {"floor_area_m2", area ? nlohmann::json(*area) : nlohmann::json(nullptr)},
-      {"volume_m3", area ? nlohmann::json(*area * (v.z_top - v.z_bottom)) : nlohmann::json(nullptr)}};
+  nlohmann::json j = {{"id", v.id},
+                      {"type", v.type},
+                      {"building", v.building},
+                      {"z_bottom", v.z_bottom},
+                      {"z_top", v.z_top},
+                      {"floor_area_m2", area ? nlohmann::json(*area) : nlohmann::json(nullptr)},
+                      {"volume_m3", area ? nlohmann::json(*area * (v.z_top - v.z_bottom))
+                                         : nlohmann::json(nullptr)}};
   nlohmann::json attributes = nlohmann::json::parse(v.attributes_json, nullptr, false);
   if (attributes.is_object()) j["attributes"] = attributes;
   return j;
@@ -225,17 +225,22 @@ std::optional<int> run_query_3d(const GlobalOptions& g, const Query3dArgs& a) {
       baunits.insert(at.value("building_no", ""));
       list.push_back(std::move(j));
     }
+    // Without the CRS's unit no area is known: totals are unknown, never 0.
+    const bool measured = m.unit_m.has_value();
     std::ostringstream text;
-    text << list.size() << " legal spaces of " << baunits.size() << " registered units; floor area "
-         << area << " m², volume " << volume << " m³\n";
+    text << list.size() << " legal spaces of " << baunits.size() << " registered units; ";
+    if (measured)
+      text << "floor area " << area << " m², volume " << volume << " m³\n";
+    else
+      text << "floor area and volume unknown (the model names no CRS, so its unit is unknown)\n";
     for (const auto& u : list)
       text << "  " << u["id"].get<std::string>() << " z " << u["z_bottom"].get<double>() << ".."
            << u["z_top"].get<double>() << "\n";
     emit(g, "query units", true,
          {{"units", list},
           {"baunits", static_cast<std::int64_t>(baunits.size())},
-          {"floor_area_m2", area},
-          {"volume_m3", volume}},
+          {"floor_area_m2", measured ? nlohmann::json(area) : nlohmann::json(nullptr)},
+          {"volume_m3", measured ? nlohmann::json(volume) : nlohmann::json(nullptr)}},
          text.str());
     return list.empty() ? kExitNotFound : kExitOk;
   }

@@ -100,9 +100,9 @@ int run_units(const GlobalOptions& g, const UnitsArgs& a, bool generate) {
     footprint_of[fp.id] = &fp;
   }
   std::vector<FeatureIssue> registry_issues;
-  OwnershipModel model = generate ? spatial::generate_units(buildings, options)
-                                  : io::read_registry(a.registry, registry_issues,
-                                                      a.registry_encoding);
+  OwnershipModel model = generate
+                             ? spatial::generate_units(buildings, options)
+                             : io::read_registry(a.registry, registry_issues, a.registry_encoding);
   if (!generate) spatial::build_legal_spaces(model, buildings, options);
   auto findings = spatial::check_ownership(model, buildings, options);
   std::map<std::string, spatial::BuildingLand> land;

@@ -149,13 +149,16 @@ Runner add_validate(CLI::App& app, const GlobalOptions& g) {
     bool first = true;
     bool read_failed = false;
     try {
-      info = io::read_solids_file(a->file, [&](CityObject&& object) {
-        if (first && !a->inner_shells.empty()) add_inner_shells(object, a->inner_shells);
-        first = false;
-        if (mesh_file)
-          for (auto& geometry : object.geometries) geometry.type = primitive_type(a->primitive);
-        validator.add(std::move(object));
-      }, a->read);
+      info = io::read_solids_file(
+          a->file,
+          [&](CityObject&& object) {
+            if (first && !a->inner_shells.empty()) add_inner_shells(object, a->inner_shells);
+            first = false;
+            if (mesh_file)
+              for (auto& geometry : object.geometries) geometry.type = primitive_type(a->primitive);
+            validator.add(std::move(object));
+          },
+          a->read);
     } catch (const StrataError& e) {
       read_failed = true;
       ValidationFinding f;

@@ -56,7 +56,7 @@ nlohmann::json run_export(const plugins::PluginRegistry& registry, io::Store* st
   plugins::ExportModel model;
   model.title = job.title;
   model.profile = job.profile;
-  plugins::GatherOptions gather{job.profile, job.layers};
+  plugins::GatherOptions gather{job.profile, job.layers, job.allow_attributes};
   std::optional<Crs> crs;
   if (store) {
     crs = store->crs();
@@ -117,6 +117,7 @@ nlohmann::json run_export(const plugins::PluginRegistry& registry, io::Store* st
           {"layers", layers},
           {"layers_withheld", model.layers_withheld},
           {"values_withheld", model.values_withheld},
+          {"attributes_withheld", model.attributes_withheld},
           {"summary", result.summary}};
 }
 
@@ -148,6 +149,7 @@ nlohmann::json run_project_exports(const io::Project& project, io::Store& store,
       job.to = spec.to;
       job.profile = profile_arg(spec.profile);
       job.layers = spec.layers;
+      job.allow_attributes = spec.allow_attributes;
       job.options = spec.options;
       if (spec.results) job.results = results;
       job.pipes = spec.pipes;

@@ -22,6 +22,7 @@ struct ExportJob {
   std::filesystem::path output;  // file or folder
   plugins::PrivacyProfile profile = plugins::PrivacyProfile::kPlanner;
   std::vector<std::string> layers;             // store layers; empty = all
+  std::vector<std::string> allow_attributes;   // source attributes allowed out (privacy.h)
   std::map<std::string, std::string> options;  // name -> value (checked by the plugin schema)
   std::vector<std::filesystem::path> results;  // result GeoPackages to add
   bool pipes = true;                           // the project's pipe networks

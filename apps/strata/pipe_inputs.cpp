@@ -225,20 +225,21 @@ PipeInputs load_pipe_inputs(const std::vector<NetworkArgs>& networks, const Pipe
     i.file = in.networks.front().file;
     i.status = FeatureStatus::kWarning;
     i.code = ErrorCode::kCrsMissing;
-    i.message = "the networks declare no CRS: their coordinates are taken to be metres for every "
-                "length and distance reported; give --crs (e.g. EPSG:3547, in US feet) if they "
-                "are not" +
-                std::string(in.networks.front().network.flow_units.empty() ||
-                                    in.networks.front().network.flow_units == "LPS" ||
-                                    in.networks.front().network.flow_units == "LPM" ||
-                                    in.networks.front().network.flow_units == "MLD" ||
-                                    in.networks.front().network.flow_units == "CMH" ||
-                                    in.networks.front().network.flow_units == "CMD" ||
-                                    in.networks.front().network.flow_units == "CMS"
-                                ? ""
-                                : " (the file uses US customary units, " +
-                                      in.networks.front().network.flow_units +
-                                      ": its coordinates are likely feet)");
+    i.message =
+        "the networks declare no CRS: their coordinates are taken to be metres for every "
+        "length and distance reported; give --crs (e.g. EPSG:3547, in US feet) if they "
+        "are not" +
+        std::string(in.networks.front().network.flow_units.empty() ||
+                            in.networks.front().network.flow_units == "LPS" ||
+                            in.networks.front().network.flow_units == "LPM" ||
+                            in.networks.front().network.flow_units == "MLD" ||
+                            in.networks.front().network.flow_units == "CMH" ||
+                            in.networks.front().network.flow_units == "CMD" ||
+                            in.networks.front().network.flow_units == "CMS"
+                        ? ""
+                        : " (the file uses US customary units, " +
+                              in.networks.front().network.flow_units +
+                              ": its coordinates are likely feet)");
     in.networks.front().issues.push_back(std::move(i));
   }
   in.crs = crs;

@@ -53,8 +53,8 @@ std::string_view trim(std::string_view s) {
 }
 
 // Chinese numerals as registry transcripts write shares (三分之一, 萬分之一二三四, 一〇〇分之三,
-// 壹佰分之貳拾): digits 〇零一二兩三四五六七八九 (and the formal 壹貳參肆伍陸柒捌玖), units 十百千萬億
-// (and 拾佰仟). No library in Debian reads them; the grammar is small and fully tested.
+// 壹佰分之貳拾): digits 〇零一二兩三四五六七八九 (and the formal 壹貳參肆伍陸柒捌玖), units
+// 十百千萬億 (and 拾佰仟). No library in Debian reads them; the grammar is small and fully tested.
 std::optional<std::int64_t> chinese_integer(std::string_view text) {
   struct Glyph {
     std::string_view text;
@@ -62,13 +62,15 @@ std::optional<std::int64_t> chinese_integer(std::string_view text) {
     std::int64_t unit;  // 10, 100, 1000, 10^4, 10^8 for units
   };
   static constexpr Glyph glyphs[] = {
-      {"〇", 0, 0}, {"零", 0, 0}, {"一", 1, 0}, {"壹", 1, 0}, {"二", 2, 0}, {"兩", 2, 0},
-      {"两", 2, 0}, {"貳", 2, 0}, {"贰", 2, 0}, {"三", 3, 0}, {"參", 3, 0}, {"叁", 3, 0},
-      {"参", 3, 0}, {"四", 4, 0}, {"肆", 4, 0}, {"五", 5, 0}, {"伍", 5, 0}, {"六", 6, 0},
-      {"陸", 6, 0}, {"陆", 6, 0}, {"七", 7, 0}, {"柒", 7, 0}, {"八", 8, 0}, {"捌", 8, 0},
-      {"九", 9, 0}, {"玖", 9, 0}, {"十", -1, 10}, {"拾", -1, 10}, {"百", -1, 100},
-      {"佰", -1, 100}, {"千", -1, 1000}, {"仟", -1, 1000}, {"萬", -1, 10000},
-      {"万", -1, 10000}, {"億", -1, 100000000}, {"亿", -1, 100000000}};
+      {"〇", 0, 0},      {"零", 0, 0},      {"一", 1, 0},          {"壹", 1, 0},
+      {"二", 2, 0},      {"兩", 2, 0},      {"两", 2, 0},          {"貳", 2, 0},
+      {"贰", 2, 0},      {"三", 3, 0},      {"參", 3, 0},          {"叁", 3, 0},
+      {"参", 3, 0},      {"四", 4, 0},      {"肆", 4, 0},          {"五", 5, 0},
+      {"伍", 5, 0},      {"六", 6, 0},      {"陸", 6, 0},          {"陆", 6, 0},
+      {"七", 7, 0},      {"柒", 7, 0},      {"八", 8, 0},          {"捌", 8, 0},
+      {"九", 9, 0},      {"玖", 9, 0},      {"十", -1, 10},        {"拾", -1, 10},
+      {"百", -1, 100},   {"佰", -1, 100},   {"千", -1, 1000},      {"仟", -1, 1000},
+      {"萬", -1, 10000}, {"万", -1, 10000}, {"億", -1, 100000000}, {"亿", -1, 100000000}};
   std::vector<const Glyph*> seq;
   for (std::size_t i = 0; i < text.size();) {
     const Glyph* found = nullptr;
@@ -93,9 +95,8 @@ std::optional<std::int64_t> chinese_integer(std::string_view text) {
     i += found->text.size();
   }
   if (seq.empty() || seq.size() > 40) return std::nullopt;
-  const bool positional = std::all_of(seq.begin(), seq.end(), [](const Glyph* g) {
-    return g->digit >= 0;
-  });
+  const bool positional =
+      std::all_of(seq.begin(), seq.end(), [](const Glyph* g) { return g->digit >= 0; });
   constexpr std::int64_t kMax = 1'000'000'000'000'000'000;
   if (positional) {  // 一〇〇 == 100
     if (seq.size() > 18) return std::nullopt;

@@ -82,9 +82,10 @@ void refuse_entity_declarations(const std::string& path) {
   }
   if (prolog.find("<!ENTITY") != std::string::npos)
     throw StrataError(ErrorCode::kInvalidInputFile,
-                      path + ": declares XML entities (<!ENTITY in its DOCTYPE); CityGML needs "
-                             "none and strata does not expand them (entity expansion can make "
-                             "a small file unbounded)");
+                      path +
+                          ": declares XML entities (<!ENTITY in its DOCTYPE); CityGML needs "
+                          "none and strata does not expand them (entity expansion can make "
+                          "a small file unbounded)");
 }
 
 class Reader {
@@ -347,7 +348,8 @@ class Reader {
     const char* element = comma_tuples ? "gml:coordinates" : "gml:posList";
     // Every token must be a whole number: "abc", "nan" or "1e400" is an error, never skipped.
     while (p < end) {
-      while (p < end && (std::isspace(static_cast<unsigned char>(*p)) || (comma_tuples && *p == ',')))
+      while (p < end &&
+             (std::isspace(static_cast<unsigned char>(*p)) || (comma_tuples && *p == ',')))
         ++p;
       if (p >= end) break;
       const char* token_end = p;
@@ -357,12 +359,11 @@ class Reader {
       double v = 0;
       const auto [stop, ec] = std::from_chars(p, token_end, v);
       if (ec != std::errc() || stop != token_end || !std::isfinite(v)) {
-        coordinate_problem(std::string(element) + " value '" +
-                           std::string(p, std::min<std::size_t>(
-                                              static_cast<std::size_t>(token_end - p), 40)) +
-                           (ec == std::errc::result_out_of_range
-                                ? "' is out of the range of a number"
-                                : "' is not a finite number"));
+        coordinate_problem(
+            std::string(element) + " value '" +
+            std::string(p, std::min<std::size_t>(static_cast<std::size_t>(token_end - p), 40)) +
+            (ec == std::errc::result_out_of_range ? "' is out of the range of a number"
+                                                  : "' is not a finite number"));
         return;
       }
       values.push_back(v);

@@ -78,7 +78,7 @@ Transform transform_of(const std::string& path, const json& doc) {
       if (!std::isfinite(t.translate[i]) || std::abs(t.translate[i]) > kMaxPlanarOrdinate)
         fail(path, "transform.translate[" + std::to_string(i) + "] is " +
                        number_text(t.translate[i]) +
-                       ", expected a finite coordinate (|value| <= 1e8)");
+                       ", expected a finite coordinate (|value| <= 1e9)");
     }
   }
   return t;
@@ -340,8 +340,7 @@ void check_header(const std::string& path, const json& doc, CityModelInfo& info)
     if (doc.contains(member) && nested_deeper_than(doc[member], kMaxNesting))
       fail(path, std::string("\"") + member + "\" is nested deeper than " +
                      std::to_string(kMaxNesting) + " levels: not a CityJSON file strata will read");
-  if (doc.contains("metadata") && doc["metadata"].is_object())
-    info.crs = crs_of(doc["metadata"]);
+  if (doc.contains("metadata") && doc["metadata"].is_object()) info.crs = crs_of(doc["metadata"]);
 }
 
 }  // namespace
@@ -437,14 +436,13 @@ static CityModelInfo read_cityjson_unchecked(const std::string& path,
     } catch (const json::parse_error& e) {
       // nlohmann's message starts with its own tag "[json.exception.parse_error.101] ".
       std::string what = e.what();
-      if (const auto tag = what.find("] "); what.rfind("[json.exception", 0) == 0 &&
-                                             tag != std::string::npos)
+      if (const auto tag = what.find("] ");
+          what.rfind("[json.exception", 0) == 0 && tag != std::string::npos)
         what.erase(0, tag + 2);
       reject_line("not valid JSON (" + what + ")");
       continue;
     }
-    if (!feature.is_object() || !feature.contains("type") ||
-        feature["type"] != "CityJSONFeature") {
+    if (!feature.is_object() || !feature.contains("type") || feature["type"] != "CityJSONFeature") {
       reject_line("not a CityJSONFeature");
       continue;
     }

@@ -8,12 +8,37 @@
 
 namespace strata::io {
 
+namespace {
+
+// The failures GDAL reported on this thread since the last take or reset: the first is kept
+// (GDAL often follows the cause with a generic "cannot open"), and the latest.
+struct GdalErrors {
+  std::string first, last;
+};
+thread_local GdalErrors gdal_errors;
+
+void CPL_STDCALL collect_gdal_error(CPLErr type, CPLErrorNum, const char* message) {
+  if (type < CE_Failure || !message) return;  // warnings and debug output stay quiet
+  if (gdal_errors.first.empty())
+    gdal_errors.first = message;
+  else
+    gdal_errors.last = message;
+}
+
+}  // namespace
+
+void reset_gdal_errors() {
+  CPLErrorReset();
+  gdal_errors = {};
+}
+
 void ensure_gdal() {
   static std::once_flag once;
   std::call_once(once, [] {
     GDALAllRegister();
-    // strata reports GDAL errors itself, with the file and feature concerned.
-    CPLSetErrorHandler(CPLQuietErrorHandler);
+    // strata reports GDAL errors itself, with the file and feature concerned; the handler keeps
+    // the messages for take_gdal_error() and prints nothing.
+    CPLSetErrorHandler(collect_gdal_error);
     // Wait up to 10 s for another process's transaction instead of failing at once (GDAL's
     // default is 5 s; the OGR_SQLITE_PRAGMA route is overridden by this option).
     if (!CPLGetConfigOption("SQLITE_BUSY_TIMEOUT", nullptr))
@@ -22,8 +47,12 @@ void ensure_gdal() {
 }
 
 std::string take_gdal_error(const std::string& fallback) {
-  std::string msg = CPLGetLastErrorMsg();
-  CPLErrorReset();
+  std::string msg = gdal_errors.first;
+  const std::string latest = CPLGetLastErrorMsg();
+  if (msg.empty()) msg = latest;
+  const std::string& then = gdal_errors.last.empty() ? latest : gdal_errors.last;
+  if (!then.empty() && then != msg) msg += "; then: " + then;
+  reset_gdal_errors();
   return msg.empty() ? fallback : msg;
 }
 

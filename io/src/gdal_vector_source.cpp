@@ -122,7 +122,7 @@ class GdalVectorSource final : public VectorSource {
       if (!std::filesystem::exists(dbf))
         fail(path_, "its attribute file " + dbf.filename().string() + " is missing");
     }
-    CPLErrorReset();
+    reset_gdal_errors();
     dataset_.reset(GDALDataset::Open(path_.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr,
                                      open_options.List(), nullptr));
     if (!dataset_) {
@@ -212,7 +212,7 @@ class GdalVectorSource final : public VectorSource {
   void rewind() override { layer_->ResetReading(); }
 
   bool next(SourceFeature& out) override {
-    CPLErrorReset();
+    reset_gdal_errors();
     OGRFeatureUniquePtr feature(layer_->GetNextFeature());
     // A read error (a truncated .shp, a broken page) fails the whole layer, never just turns
     // the rest of the features into nulls.
@@ -308,7 +308,7 @@ std::unique_ptr<VectorSource> open_vector_source(const VectorSourceOptions& opti
 
 std::vector<std::string> vector_layer_names(const std::string& path) {
   ensure_gdal();
-  CPLErrorReset();
+  reset_gdal_errors();
   std::unique_ptr<GDALDataset> ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY,
                                                     nullptr, nullptr, nullptr));
   if (!ds)

@@ -582,7 +582,7 @@ class GeoPackageStore final : public Store {
   // Built explicitly inside the transaction: GDAL would otherwise defer it to after the
   // commit, and a kill in between would leave a layer without spatial index.
   void build_spatial_index(const std::string& name) {
-    CPLErrorReset();
+    reset_gdal_errors();
     OGRLayer* index = dataset_->ExecuteSQL(
         ("SELECT CreateSpatialIndex(" + sql_quote(name) + ", 'geom')").c_str(), nullptr, nullptr);
     if (index) dataset_->ReleaseResultSet(index);

@@ -181,8 +181,8 @@ void write_indicators_markdown(const std::filesystem::path& path, const Indicato
       out << "- `" << d.value("key", "") << "`: " << d.value("name", "") << " ("
           << d.value("unit", "") << "). " << d.value("formula", "") << "\n";
     // A fence longer than any run of backticks in the data, so the block cannot be closed early.
-    const std::string provenance = table.provenance.dump(2, ' ', false,
-                                                         nlohmann::json::error_handler_t::replace);
+    const std::string provenance =
+        table.provenance.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
     std::size_t longest = 0, run = 0;
     for (char c : provenance) longest = std::max(longest, run = c == '`' ? run + 1 : 0);
     const std::string fence(std::max<std::size_t>(3, longest + 1), '`');

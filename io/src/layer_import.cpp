@@ -301,11 +301,25 @@ class Importer {
                          top->second.second->message);
   }
 
-  void check_mapped_fields(const VectorSource& source) {
+  void check_mapped_fields(VectorSource& source) {
     auto require = [&](const std::string& field, const std::string& used_as) {
       if (source.field_index(field) >= 0) return;
       std::string available;
       for (const auto& f : source.fields()) available += (available.empty() ? "" : ", ") + f.name;
+      if (available.empty()) {
+        // No field at all is rarely what the file holds: say what is really wrong.
+        if (source.feature_count() == 0)
+          fail(ErrorCode::kInvalidInputFile,
+               "holds no features (and no fields); an empty layer would replace whatever the "
+               "store has under '" +
+                   spec_.name + "'");
+        if (source.driver_name() == "ESRI Shapefile")
+          fail(ErrorCode::kInvalidInputFile,
+               "its attribute file (.dbf) yields no field although the layer has " +
+                   std::to_string(source.feature_count()) +
+                   " features: the .dbf is damaged or not a dBASE file (rewrite it, e.g. with "
+                   "ogr2ogr, from a good copy)");
+      }
       fail(ErrorCode::kFieldMissing,
            "mapped field '" + field + "' (" + used_as + ") does not exist; the source has: " +
                (available.empty() ? std::string("(no fields)") : available) + where(spec_.line));
@@ -375,7 +389,8 @@ class Importer {
       // Islands of a zoned national grid (Kinmen in TM2 zone 119 for a zone 121 project) are not
       // stray: say which CRS they belong to.
       if (auto zone = project_crs_.neighbouring_zone(lon, lat))
-        out += "it lies in the area of " + *zone + ": import such features into a project (store) "
+        out += "it lies in the area of " + *zone +
+               ": import such features into a project (store) "
                "in that CRS, or leave them out with a filter";
       else
         out += "stray coordinates?";
@@ -768,9 +783,8 @@ class Importer {
           fids += (fids.empty() ? "" : ", ") + std::to_string(it->second[k]);
         if (it->second.size() > 10) fids += ", ...";
         warn("", "merged feature " + spec_.dissolve + " = '" + group.record.id + "' lacks " +
-                     std::to_string(it->second.size()) +
-                     " rejected member feature(s) (fid " + fids +
-                     "; see their own rows): its geometry, area and sums cover " +
+                     std::to_string(it->second.size()) + " rejected member feature(s) (fid " +
+                     fids + "; see their own rows): its geometry, area and sums cover " +
                      std::to_string(group.members.size()) + " of " +
                      std::to_string(group.members.size() + it->second.size()) + " features");
         rejected_members_.erase(it);
@@ -818,8 +832,8 @@ class Importer {
       return false;
     }
     if (auto where = stray_location(box)) {
-      issues_.push_back(
-          issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kCrsMismatch, fid_text + ": " + *where));
+      issues_.push_back(issue(f, r.id, FeatureStatus::kRejected, ErrorCode::kCrsMismatch,
+                              fid_text + ": " + *where));
       return false;
     }
     if (points) return true;
@@ -989,7 +1003,7 @@ class Importer {
   double metres_per_unit_ = 1.0;
   std::optional<Transformer> to_lonlat_;
   JoinStats join_stats_;
-  std::vector<std::string> dissolve_keys_;           // per record, when dissolving
+  std::vector<std::string> dissolve_keys_;  // per record, when dissolving
   std::map<std::string, std::vector<std::int64_t>> rejected_members_;  // dissolve value -> fids
   std::vector<std::vector<std::string>> join_keys_;  // per record, when dissolving
   std::vector<FeatureIssue> issues_;

@@ -284,6 +284,13 @@ void read_epanet(const Sections& s, Builder& b) {
                 link.id + ": diameter " + r.tokens[diameter_column] + " is not positive");
         return;
       }
+      if (!(*d * diameter_m <= kMaxPipeDiameterM)) {
+        b.issue(r, link.id, ErrorCode::kBadDimension, "diameter",
+                link.id + ": diameter " + r.tokens[diameter_column] + " (" +
+                    std::to_string(*d * diameter_m) + " m) is implausible (at most " +
+                    std::to_string(static_cast<int>(kMaxPipeDiameterM)) + " m; a unit error?)");
+        return;
+      }
       link.diameter_m = *d * diameter_m;
     }
     if (std::string(type) == "pipe") {
@@ -390,6 +397,12 @@ void read_swmm(const Sections& s, Builder& b) {
         b.issue(r, link.id, ErrorCode::kBadDimension, "xsection",
                 link.id + ": cross-section height " + std::to_string(*xs->second.second) +
                     " is not positive");
+        continue;
+      } else if (!(*xs->second.second * f <= kMaxPipeDiameterM)) {
+        b.issue(r, link.id, ErrorCode::kBadDimension, "xsection",
+                link.id + ": cross-section height " + std::to_string(*xs->second.second) +
+                    " is implausible (at most " +
+                    std::to_string(static_cast<int>(kMaxPipeDiameterM)) + " m; a unit error?)");
         continue;
       } else {
         link.shape = xs->second.first;

@@ -129,6 +129,13 @@ PipeLayerRead read_pipe_layer(const PipeLayerOptions& o, const PipeRules& rules)
                "diameter " + to_text(value(diameter_i)) + " is not positive");
         continue;
       }
+      if (!(*d * o.diameter_unit_m <= kMaxPipeDiameterM)) {
+        reject(f, id, ErrorCode::kBadDimension, o.diameter_field,
+               "diameter " + to_text(value(diameter_i)) + " (" +
+                   std::to_string(*d * o.diameter_unit_m) + " m) is implausible (at most " +
+                   std::to_string(static_cast<int>(kMaxPipeDiameterM)) + " m; a unit error?)");
+        continue;
+      }
       diameter = *d * o.diameter_unit_m;
     } else if (!(diameter = from_rule(defaults.diameter_m, "diameter", o.diameter_field))) {
       continue;

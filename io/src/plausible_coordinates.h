@@ -1,7 +1,8 @@
 #pragma once
-// Bounds on the ordinates of a city model, shared by the CityJSON and CityGML readers. Real
-// coordinates (projected metres or feet, degrees) stay below 1e8 and heights between the deepest
-// trench and the stratosphere; beyond that a value is a broken exporter or a missing scale.
+// Bounds on the ordinates of a city model, shared by the CityJSON and CityGML readers. No
+// coordinate on Earth (projected metres or feet, geocentric, degrees) reaches 1e9; beyond that a
+// value is a broken exporter or a missing scale (val3dity's own test suite goes to 1e8 on
+// purpose, to test robustness, and stays readable).
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -10,8 +11,8 @@
 
 namespace strata::io {
 
-inline constexpr double kMaxPlanarOrdinate = 1e8;
-inline constexpr double kMaxHeight = 1e5;
+inline constexpr double kMaxPlanarOrdinate = 1e9;
+inline constexpr double kMaxHeight = 1e9;
 
 // "NaN", "Infinity" or `v` with 17 significant digits (reads back exactly).
 inline std::string number_text(double v) {
@@ -27,8 +28,8 @@ inline const char* plausibility_problem(const Point3& p) {
   for (std::size_t i = 0; i < 3; ++i)
     if (!std::isfinite(p[i])) return "is not a finite number";
   if (std::abs(p[0]) > kMaxPlanarOrdinate || std::abs(p[1]) > kMaxPlanarOrdinate)
-    return "is implausible for a coordinate (expected |x|, |y| <= 1e8)";
-  if (std::abs(p[2]) > kMaxHeight) return "is implausible for a height (expected |z| <= 1e5)";
+    return "is implausible for a coordinate (expected |x|, |y| <= 1e9)";
+  if (std::abs(p[2]) > kMaxHeight) return "is implausible for a height (expected |z| <= 1e9)";
   return nullptr;
 }
 

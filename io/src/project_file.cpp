@@ -431,8 +431,9 @@ class Loader {
   ExportSpec export_spec(const toml::node& node, const Project& p) {
     const auto* t = node.as_table();
     if (!t) fail(node, "[[exports]] must be tables");
-    allow_keys(*t, {"to", "path", "profile", "layers", "options", "results", "pipes"},
-               "[[exports]]");
+    allow_keys(
+        *t, {"to", "path", "profile", "layers", "options", "results", "pipes", "allow_attributes"},
+        "[[exports]]");
     ExportSpec e;
     e.line = static_cast<int>(node.source().begin.line);
     e.to = text(*t, "to", "[[exports]]", true);
@@ -446,6 +447,8 @@ class Loader {
     e.profile = text(*t, "profile", "[[exports]] " + e.to, false, "planner");
     if (const toml::node* layers = t->get("layers"))
       e.layers = string_list(*layers, "[[exports]] " + e.to + " layers");
+    if (const toml::node* allow = t->get("allow_attributes"))
+      e.allow_attributes = string_list(*allow, "[[exports]] " + e.to + " allow_attributes");
     for (const auto& l : e.layers)
       if (!p.find_layer(l) && l != "buildings_3d" && l != "building_storeys" && l != "legal_spaces")
         fail(*t->get("layers"), "[[exports]] " + e.to + " names unknown layer '" + l + "'");

@@ -21,12 +21,22 @@ std::string markdown_text(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
       case '\n':
-      case '\r': out += ' '; break;
+      case '\r':
+        out += ' ';
+        break;
       case '|':
       case '*':
       case '_':
@@ -37,7 +47,8 @@ std::string markdown_text(std::string_view text) {
         out += '\\';
         out += c;
         break;
-      default: out += c;
+      default:
+        out += c;
     }
   }
   return out;

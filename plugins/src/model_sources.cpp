@@ -29,8 +29,13 @@ std::string source_of(const Provenance& p) {
 }
 
 // Applies the profile to one feature's attributes and counts what it removed.
-void scrub_feature(ExportModel& model, ExportFeature& f) {
-  model.values_withheld += scrub(f.attributes, rules_of(model.profile));
+void scrub_feature(ExportModel& model, ExportFeature& f, const GatherOptions& options,
+                   bool strata_defined) {
+  AttributePolicy policy;
+  policy.allowed.insert(options.allow_attributes.begin(), options.allow_attributes.end());
+  policy.strata_defined = strata_defined;
+  model.values_withheld +=
+      scrub(f.attributes, rules_of(model.profile), policy, &model.attributes_withheld);
 }
 
 bool is_volume_kind(const std::string& kind) {
@@ -95,7 +100,7 @@ void add_store_layers(ExportModel& model, io::Store& store, const GatherOptions&
         identity.update(f.attributes);
         f.attributes = std::move(identity);
         if (!o.geometries.empty()) f.geometry.volume = o.geometries.front();
-        scrub_feature(model, f);
+        scrub_feature(model, f, options, false);
         index[f.id] = layer.features.size();
         layer.features.push_back(std::move(f));
         return true;
@@ -128,7 +133,7 @@ void add_store_layers(ExportModel& model, io::Store& store, const GatherOptions&
       if (r.repaired) f.attributes["repaired"] = true;
       auto src = parse_object(r.attributes_json);
       if (!src.empty()) f.attributes["source_attributes"] = std::move(src);
-      scrub_feature(model, f);
+      scrub_feature(model, f, options, false);
       layer.features.push_back(std::move(f));
       return true;
     });
@@ -212,7 +217,7 @@ void add_result_layers(ExportModel& model, const std::filesystem::path& gpkg,
         layer.has_z = layer.has_z || sf.line_heights.has_value();
         lines = true;
       }
-      scrub_feature(model, f);
+      scrub_feature(model, f, options, true);
       layer.features.push_back(std::move(f));
     }
     layer.geometry = polygons ? GeometryKind::kPolygons
@@ -260,7 +265,7 @@ void add_pipe_network(ExportModel& model, const std::string& name, const PipeNet
                     {"invert_end", opt(link.invert_end)},
                     {"assumed", link.assumed},
                     {"source", link.source}};
-    scrub_feature(model, f);
+    scrub_feature(model, f, options, true);
     layer.features.push_back(std::move(f));
   }
   model.layers.push_back(std::move(layer));

@@ -14,10 +14,7 @@
 namespace strata::plugins {
 namespace {
 
-std::string gdal_message() {
-  const char* m = CPLGetLastErrorMsg();
-  return m && *m ? m : "no details from GDAL";
-}
+std::string gdal_message() { return io::take_gdal_error(); }
 
 OGRLinearRing ring_of(const Ring2& r) {
   OGRLinearRing ring;
@@ -216,7 +213,7 @@ void write_ogr_dataset(const std::filesystem::path& target, const std::string& d
   std::filesystem::remove(temporary, ignored);
   CPLStringList options;
   for (const auto& o : creation_options) options.AddString(o.c_str());
-  CPLErrorReset();
+  io::reset_gdal_errors();
   auto fail = [&](const std::string& what) {
     std::filesystem::remove(temporary, ignored);
     throw std::runtime_error(target.string() + ": " + what);
@@ -231,7 +228,7 @@ void write_ogr_dataset(const std::filesystem::path& target, const std::string& d
       ds.reset();
       fail(e.what());
     }
-    CPLErrorReset();
+    io::reset_gdal_errors();
     ds.reset();  // flushes and closes
     if (CPLGetLastErrorType() >= CE_Failure) fail("cannot be written (" + gdal_message() + ")");
   }

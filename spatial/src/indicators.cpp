@@ -171,7 +171,9 @@ io::StoredLayer stored_layer(io::Store& store, const std::string& name) {
 io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec& spec,
                                       const IndicatorOptions& options) {
   io::IndicatorTable t;
-  t.crs = store.crs().authority_code().value_or(store.crs().label());
+  // A CRS without an authority code travels as WKT: a name alone ("unknown") would leave the
+  // indicator layers without a CRS.
+  t.crs = store.crs().authority_code().value_or(store.crs().to_wkt());
   // Areas in m² and lengths in m whatever the store CRS's unit (US feet: 0.3048006096 m).
   const double u = store.crs().linear_unit_m().value_or(1.0), u2 = u * u;
 

@@ -100,10 +100,15 @@ class InspectCityJson(sts.StrataTestCase):
         bad = self.tmp / "bad_index.city.json"
         bad.write_text(json.dumps(doc), encoding="utf-8")
         res = self.strata("inspect", bad)
-        self.assertExit(res, sts.EXIT_OK)
+        # Something was left out: the exit status says so (the rest is still summarised).
+        self.assertExit(res, sts.EXIT_INPUT_DATA)
+        self.assertEqual(res.result["rejected"], 1)
         self.assertEqual(len(res.result["issues"]), 1)
         self.assertIn("out of range", res.result["issues"][0]["message"])
         self.assertEqual(res.result["objects"], len(doc["CityObjects"]))
+        text = self.strata("inspect", bad, json_output=False)
+        self.assertExit(text, sts.EXIT_INPUT_DATA)
+        self.assertIn("NOT ALL READ", text.stdout.splitlines()[0])
 
 
 def citygml_expected(path: Path) -> dict:

@@ -218,10 +218,44 @@ class PluginApi(ExportCase):
                                          "registers_nothing.so"}, res.describe())
         for f in failures.values():
             self.assertEqual(f["code"], 980)
-        self.assertIn("is not a strata plugin", failures["no_entry_points.so"]["message"])
+        self.assertIn("not a strata plugin, nothing of it was run", failures["no_entry_points.so"]["message"])
         self.assertIn("plugin ABI", failures["wrong_abi.so"]["message"])
         self.assertIn("licence file is missing", failures["throws_on_register.so"]["message"])
         self.assertIn("registered no plugin", failures["registers_nothing.so"]["message"])
+        self.assertIn("examples.layer_summary", [p["name"] for p in res.result["plugins"]])
+
+    def test_what_strata_says_of_a_library_is_what_happened(self):
+        """A library without strata's entry points is recognised from its file and never run;
+        one that was loaded says its initialisers ran (each leaves a marker when it is loaded)."""
+        markers = self.new_dir("markers")
+        res = sts.run_strata(["plugins", "list", "--plugin-dir", str(test_plugins())],
+                             env={"STRATA_TEST_PLUGIN_MARKERS": str(markers)})
+        failures = {Path(f["path"]).name: f["message"] for f in res.result["failures"]}
+        ran = {p.stem for p in markers.glob("*.ran")}
+        self.assertNotIn("no_entry_points", ran)
+        self.assertIn("nothing of it was run", failures["no_entry_points.so"])
+        for name in ["wrong_abi", "throws_on_register", "registers_nothing"]:
+            self.assertIn(name, ran)
+            self.assertIn("initialisers ran", failures[name + ".so"])
+
+    def test_libraries_others_can_change_are_not_loaded(self):
+        d = self.new_dir("shared_folder")
+        import shutil, stat
+        lib = d / "layer_summary.so"
+        shutil.copy(example_plugins() / "layer_summary.so", lib)
+        os.chmod(lib, 0o755)
+        os.chmod(d, 0o777)  # anyone may replace the library
+        res = self.strata("plugins", "list", "--plugin-dir", d)
+        self.assertEqual(len(res.result["failures"]), 1, res.describe())
+        self.assertIn("writable by other users", res.result["failures"][0]["message"])
+        self.assertNotIn("examples.layer_summary", [p["name"] for p in res.result["plugins"]])
+        os.chmod(d, 0o755)
+        os.chmod(lib, 0o766)
+        res = self.strata("plugins", "list", "--plugin-dir", d)
+        self.assertIn("writable by other users", res.result["failures"][0]["message"])
+        os.chmod(lib, 0o755)
+        res = self.strata("plugins", "list", "--plugin-dir", d)
+        self.assertEqual(res.result["failures"], [])
         self.assertIn("examples.layer_summary", [p["name"] for p in res.result["plugins"]])
 
     def test_a_file_that_is_not_a_library(self):
@@ -230,7 +264,7 @@ class PluginApi(ExportCase):
         res = self.strata("plugins", "list", "--plugin-dir", d)
         self.assertExit(res, 0)
         self.assertEqual(len(res.result["failures"]), 1)
-        self.assertIn("cannot be loaded", res.result["failures"][0]["message"])
+        self.assertIn("not a 64-bit ELF shared library", res.result["failures"][0]["message"])
         res = self.strata("plugins", "list", "--plugin-dir", d / "missing")
         self.assertIn("does not exist", res.result["failures"][0]["message"])
 
@@ -848,6 +882,55 @@ class PrivacyProfiles(ExportCase):
                 with self.subTest(writer=to, profile=profile):
                     _, out = self.export(self.delft_toml, to, profile)
                     self.assertEqual(self.scan(out), set())
+
+    def test_every_personal_attribute_variant_stays_home_outside_bureau(self):
+        """A layer carrying personal data under every name a registry or a layer uses: only the
+        bureau profile lets the values out; the others work by allow-list (an allowed harmless
+        attribute leaves, an allowed personal-looking one still does not)."""
+        variants = ["身份證字號", "身分證字號", "所有權人姓名", "所有權人", "權利人", "OWNER_NAME", "owner",
+                    "Owner Name", "ｏｗｎｅｒ", "party_id_no", "ID_NO", "姓名", "national_id", "統一編號",
+                    "contact_phone", "email"]
+        d = self.new_dir("planted")
+        feats = []
+        for k in range(3):
+            x, y = 121.50 + 0.01 * k, 25.04
+            props = {"gid": f"g{k}", "roof": f"ROOF-{k}"}
+            props.update({v: f"PLANTED-{i}-{k}" for i, v in enumerate(variants)})
+            feats.append({"type": "Feature", "properties": props, "geometry": {"type": "Polygon", "coordinates": [
+                [[x, y], [x + 0.001, y], [x + 0.001, y + 0.001], [x, y + 0.001], [x, y]]]}})
+        src = d / "planted.geojson"
+        src.write_text(json.dumps({"type": "FeatureCollection", "features": feats}, ensure_ascii=False),
+                       encoding="utf-8")
+        store = d / "planted.gpkg"
+        res = self.strata("import", src, "--kind", "green", "--name", "planted", "--store", store,
+                          "--field", "id=gid")
+        self.assertExit(res, 0)
+
+        def planted_in(out: Path) -> set:
+            found = set()
+            for f in files_of(out):
+                data = f.read_bytes()
+                found |= {m.decode() for m in set(__import__("re").findall(rb"PLANTED-\d+-\d", data))}
+            return found
+
+        for to, suffix in [("writers.gpkg", ".gpkg"), ("writers.kml", ".kml"), ("writers.dxf", ".dxf")]:
+            for profile in ["public", "planner", "engineer"]:
+                with self.subTest(writer=to, profile=profile):
+                    out = d / f"{profile}_{to}{suffix}"
+                    res = self.strata("export", store, "--to", to, "--profile", profile, "--out", out,
+                                      "--allow-attribute", "roof", *sum((["--allow-attribute", v] for v in variants), []))
+                    self.assertExit(res, 0)
+                    self.assertEqual(planted_in(out), set())
+                    if to != "writers.dxf":  # DXF carries no attributes at all
+                        self.assertIn(b"ROOF-1", b"".join(f.read_bytes() for f in files_of(out)))
+                    self.assertTrue(set(variants) <= set(res.result["attributes_withheld"]), res.result)
+        out = d / "public_default.gpkg"
+        res = self.strata("export", store, "--to", "writers.gpkg", "--profile", "public", "--out", out)
+        self.assertNotIn(b"ROOF-1", out.read_bytes())  # not allowed: the source's fields stay home
+        self.assertIn("roof", res.result["attributes_withheld"])
+        out = d / "bureau.gpkg"
+        res = self.strata("export", store, "--to", "writers.gpkg", "--profile", "bureau", "--out", out)
+        self.assertEqual(len(planted_in(out)), 3 * len(variants))
 
     def test_bureau_exports_carry_them(self):
         # Every name and number the store holds (owners of a common part without a legal space

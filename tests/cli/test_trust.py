@@ -13,19 +13,42 @@
   * a "billion laughs" CityGML file: refused quickly, in bounded memory;
   * real data regressions (PLATEAU EPSG:6697 lat/lon, Den Haag EPSG:28992);
   * a Taiwan layer with a Kinmen feature imported into a TM2 zone 121 store (EPSG:3826): the
-    Kinmen feature is rejected naming its own zone, EPSG:3825.
+    Kinmen feature is rejected naming its own zone, EPSG:3825;
+  * Chinese-numeral shares in a `units build` registry (三分之一, 萬分之五千, 兩分之一, １０分之３,
+    十分之七, 萬分之一二三四, 參分之壹, 一〇〇分之三 ...): no row rejected, every building number in
+    the model with its units, the shares written exactly (fractions.Fraction) and summing to 1;
+  * `units build --store missing.gpkg --save`: 960, exit 5, and no store (nor journal) created;
+  * an empty GeoJSON imported with a field mapping is 901 "no features" (not 920); a Shapefile
+    whose .dbf header is damaged is 901 naming the .dbf;
+  * text from the data made inert: a district named `=HYPERLINK(...)` gets a `'` in front in
+    indicators.csv (a village named `+...` in indicators_village.csv), `<script>...|**x**` is
+    escaped in indicators.md and its `|` does not add a column;
+  * stale `.writing-<pid>` temporaries of a dead process next to an export target are removed,
+    those of a running process (this test) and of other targets are kept (gpkg and kml);
+  * a join with multiple = "sum" whose rows differ in `name`: the first row's name, a 933 naming
+    both values; a dissolve group with rejected members (921, 941): a 933 on the merged feature
+    naming their fids, its geometry the union of the others (Shapely), its sums over the others;
+  * `inspect` lists the city objects it does not read (`not_read`, counted with ElementTree), says
+    so in its headline, and `--strict` fails on it (Den Haag tile with a TIN relief; a generated
+    file with roads, relief and plant cover);
+  * `pipes isolate`: the network length in metres for a US-feet CRS (ky4, vs ky4_pipes.geojson),
+    the 910 warning (metres assumed, US customary units) without --crs, and a warning naming the
+    control valves (PRV) closed as isolation valves in a network that has no others.
 
 Every fixture except the real data is GENERATED here, into the test's temporary directory.
 Expected coordinates are computed independently (the cube written, pyproj, ElementTree).
 """
+import csv
 import json
 import math
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
+from fractions import Fraction
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -815,6 +838,643 @@ class Kinmen(TrustCase):
                     self.KINMEN]
         res, store = self.import_green("green_taichung_kinmen", features)
         self.check_kinmen_rejected_rest_imported(res, store, features)
+
+
+# --------------------------------------------------------------------------- 7. Chinese-numeral shares
+
+DELFT_FOOTPRINTS = sts.REPO_ROOT / "samples" / "delft" / "bgt_pand.gpkg"
+BUILDING_A = "b1128007f-00ba-11e6-b420-2bdcc4ab5d7f"
+BUILDING_B = "b112715f4-00ba-11e6-b420-2bdcc4ab5d7f"
+
+# The share texts and what they mean, as a registry clerk reads them (denominator first).
+SHARE_VALUES = {
+    "三分之一": Fraction(1, 3), "三分之二": Fraction(2, 3),
+    "萬分之五千": Fraction(5000, 10000), "兩分之一": Fraction(1, 2), "二分之一": Fraction(1, 2),
+    "１０分之３": Fraction(3, 10), "十分之七": Fraction(7, 10),
+    "萬分之一二三四": Fraction(1234, 10000), "萬分之八七六六": Fraction(8766, 10000),
+    "參分之壹": Fraction(1, 3), "陸分之壹": Fraction(1, 6),
+    "一〇〇分之三": Fraction(3, 100), "一〇〇分之九七": Fraction(97, 100),
+}
+# Fictitious parties: (name, identity number).
+PARTIES = {"甲": ("測試甲", "Q000001001"), "乙": ("測試乙", "Q000001002"),
+           "丙": ("測試丙", "Q000001003"), "丁": ("測試丁", "Q000001004")}
+# building number -> (building, floors, kind, [(party, share text)]); areas come from the footprints.
+REGISTRY_UNITS = {
+    "05001-000": (BUILDING_A, "1", "主建物", [("甲", "三分之一"), ("乙", "三分之二")]),
+    "05002-000": (BUILDING_A, "2", "主建物", [("甲", "萬分之五千"), ("乙", "兩分之一")]),
+    "05003-000": (BUILDING_A, "3", "主建物", [("甲", "１０分之３"), ("乙", "十分之七")]),
+    "05004-000": (BUILDING_A, "1-3", "共有部分", [("甲", "萬分之一二三四"), ("乙", "萬分之八七六六")]),
+    "05011-000": (BUILDING_B, "1", "主建物", [("丙", "萬分之五千"), ("丁", "萬分之五千")]),
+    "05012-000": (BUILDING_B, "2", "主建物", [("丙", "二分之一"), ("丁", "參分之壹"), ("甲", "陸分之壹")]),
+    "05013-000": (BUILDING_B, "3", "主建物", [("丙", "一〇〇分之三"), ("丁", "一〇〇分之九七")]),
+}
+
+
+def floor_list(text: str) -> list:
+    """The floors of a registry floor text of this file ("2", "1-3")."""
+    if "-" in text:
+        a, b = text.split("-")
+        return [str(f) for f in range(int(a), int(b) + 1)]
+    return [text]
+
+
+class ChineseNumeralShares(TrustCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        import geopandas as gpd
+        footprints = gpd.read_file(DELFT_FOOTPRINTS).set_index("gml_id")
+        cls.area = {b: float(footprints.loc[b].geometry.area) for b in (BUILDING_A, BUILDING_B)}
+        rows = [["建號", "建物", "門牌", "層次", "類別", "面積", "權利人", "統一編號", "權利範圍", "坐落地號"]]
+        for number, (building, floors, kind, rights) in REGISTRY_UNITS.items():
+            # a main unit fills the footprint on each floor: its registered area is that
+            area = cls.area[building] * len(floor_list(floors)) if kind == "主建物" else 30.0
+            for party, share in rights:
+                name, identity = PARTIES[party]
+                rows.append([number, building, f"示範市虛構區測試路{number[:5]}號", floors, kind, f"{area:.2f}",
+                             name, identity, share, "虛擬段一小段 0999-0000"])
+        cls.registry = cls.tmp / "chinese_shares.csv"
+        with open(cls.registry, "w", encoding="utf-8", newline="") as f:
+            csv.writer(f).writerows(rows)
+        cls.model = cls.tmp / "chinese_shares.city.json"
+        cls.res = cls.strata("units", "build", DELFT_FOOTPRINTS, "--id-field", "gml_id", "--height", "9",
+                             "--registry", cls.registry, "--profile", "planner", "--out", cls.model)
+
+    def test_premise_each_building_number_sums_to_one(self):
+        for number, (_, _, _, rights) in REGISTRY_UNITS.items():
+            self.assertEqual(sum(SHARE_VALUES[s] for _, s in rights), 1, number)
+
+    def test_no_row_rejected_and_no_share_finding(self):
+        res = self.res
+        self.assertNoSignal(res)
+        got = res.result
+        share_issues = [i for i in got.get("issues", []) if i.get("field") == "share" or i.get("code") in (921, 922)]
+        self.assertEqual(share_issues, [], "no registry row may be rejected for its share" + res.describe())
+        self.assertEqual(got.get("issues"), [], res.describe())
+        findings = got.get("findings") or []
+        self.assertEqual([f for f in findings if f.get("code") == 806], [],
+                         "806: strata itself must find every building number's shares whole" + res.describe())
+        self.assertNotIn("806", got.get("errors_by_code", {}), res.describe())
+        self.assertEqual(got["baunits"], len(REGISTRY_UNITS), res.describe())
+        self.assertEqual(got["rights"], sum(len(r[3]) for r in REGISTRY_UNITS.values()), res.describe())
+        self.assertEqual(got["parties"], len(PARTIES), res.describe())
+        self.assertExit(res, sts.EXIT_OK, "the registry is consistent (areas = footprints, shares whole)")
+
+    def test_model_units_carry_the_exact_shares(self):
+        self.assertTrue(self.model.is_file(), self.res.describe())
+        objects = json.loads(self.model.read_text(encoding="utf-8"))["CityObjects"]
+        units = {k: o for k, o in objects.items() if o["type"] == "BuildingUnit"}
+        for number, (building, floors, kind, rights) in REGISTRY_UNITS.items():
+            if kind != "主建物":
+                continue  # a common part without an outline gets no volume (registry.md)
+            with self.subTest(building_no=number):
+                want_ids = {f"{number}/F{f}" for f in floor_list(floors)}
+                have = {k: o for k, o in units.items() if o.get("attributes", {}).get("building_no") == number}
+                self.assertEqual(set(have), want_ids, f"units of {number} in {self.model}")
+                want_shares = sorted(SHARE_VALUES[s] for _, s in rights)
+                for uid, unit in have.items():
+                    self.assertEqual(unit.get("parents"), [building], uid)
+                    self.assertIn(uid, objects[building].get("children", []), uid)
+                    written = [r["share"] for r in unit["attributes"]["rights"]]
+                    shares = sorted(Fraction(s) for s in written)  # "1/3", "1" ...
+                    self.assertEqual(shares, want_shares, f"{uid}: rights {unit['attributes']['rights']}")
+                    self.assertEqual(sum(shares), 1, f"{uid}: the shares must sum to exactly 1: {written}")
+
+
+# --------------------------------------------------------------------------- 8. units build, store missing
+
+class UnitsStoreMissing(TrustCase):
+    def test_save_into_a_missing_store_creates_nothing(self):
+        folder = self.new_dir("units_missing_store")
+        registry = sts.REPO_ROOT / "tests" / "fixtures" / "registry" / "valid_registry.csv"
+        store = folder / "missing.gpkg"
+        res = self.strata("units", "build", DELFT_FOOTPRINTS, "--id-field", "gml_id", "--height", "9",
+                          "--registry", registry, "--out", folder / "model.city.json",
+                          "--store", store, "--save")
+        err = self.assertError(res, sts.EXIT_STORE, 960, "STORE_ERROR")
+        self.assertIn("missing.gpkg", err["message"], "the message must name the store")
+        self.assertFalse(store.exists(), "the store must not be created" + res.describe())
+        self.assertFalse(Path(str(store) + "-journal").exists(), res.describe())
+        left = sorted(p.name for p in folder.iterdir() if p.name.startswith("missing.gpkg"))
+        self.assertEqual(left, [], "nothing of the store may be left behind" + res.describe())
+
+
+# --------------------------------------------------------------------------- 9. empty and damaged sources
+
+class EmptyAndDamagedSources(TrustCase):
+    def test_empty_geojson_with_a_field_mapping_is_901_no_features(self):
+        path = self.write("empty.geojson", json.dumps({"type": "FeatureCollection", "features": []}))
+        store = self.tmp / "empty_store" / "S.gpkg"
+        res = self.strata("import", path, "--kind", "green", "--name", "g", "--store", store, "--field", "id=x")
+        err = self.assertError(res, sts.EXIT_INPUT_DATA, 901, "INVALID_INPUT_FILE")
+        self.assertIn("no features", err["message"], "an empty source is not a missing field" + res.describe())
+        self.assertIn(str(path), err["message"], "the message must name the file")
+        self.assertFalse(store.exists(), "a store created and not written is deleted again" + res.describe())
+
+    def test_shapefile_with_a_damaged_dbf_is_901_naming_the_dbf(self):
+        from osgeo import ogr
+        src = sts.data_path("kaohsiung_pipelines")
+        folder = self.new_dir("damaged_dbf")
+        for ext in ("shp", "shx", "dbf", "prj", "cpg"):
+            shutil.copyfile(src / f"kh_ng_pipelines_twd97.{ext}", folder / f"kh_ng_pipelines_twd97.{ext}")
+        shp = folder / "kh_ng_pipelines_twd97.shp"
+        # A real column of the file (read from the intact copy, before the damage).
+        ds = ogr.Open(str(shp))
+        defn = ds.GetLayer(0).GetLayerDefn()
+        columns = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
+        ds = None
+        self.assertIn("ID", columns, "premise: the pipelines file has an ID column")
+        dbf = folder / "kh_ng_pipelines_twd97.dbf"
+        data = bytearray(dbf.read_bytes())
+        data[8:10] = (5).to_bytes(2, "little")  # header length 5: shorter than the 32-byte header itself
+        data[32:64] = b"\xff" * 32               # the first field descriptor
+        dbf.write_bytes(bytes(data))
+        store = folder / "S.gpkg"
+        res = self.strata("import", shp, "--kind", "line_feature", "--name", "pipes", "--store", store,
+                          "--field", "id=ID")
+        self.assertNoSignal(res)
+        err = self.assertError(res, sts.EXIT_INPUT_DATA, 901, "INVALID_INPUT_FILE")
+        self.assertIn(".dbf", err["message"], "the message must say the attribute file is what is damaged")
+        self.assertFalse(store.exists(), res.describe())
+
+
+# --------------------------------------------------------------------------- 10. CSV / Markdown injection
+
+FORMULA_NAME = '=HYPERLINK("http://x","a")'
+HTML_NAME = "<script>alert(1)</script>|**x**"
+VILLAGE_FORMULA = "+cmd|' /C calc'!A0"
+MD_CELL_SPLIT = re.compile(r"(?<!\\)\|")
+
+
+def md_cells(line: str) -> list:
+    """The cells of a Markdown table row (pipes escaped with a backslash do not split)."""
+    line = line.strip()
+    assert line.startswith("|") and line.endswith("|"), line
+    return MD_CELL_SPLIT.split(line[1:-1])
+
+
+class InertTextOutputs(TrustCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        samples = sts.REPO_ROOT / "samples" / "taipei"
+        cls.project_dir = cls.tmp / "samples" / "taipei"
+        shutil.copytree(samples, cls.project_dir)
+        d = cls.project_dir
+        districts = json.loads((d / "districts.geojson").read_text(encoding="utf-8"))
+        cls.renamed = {}
+        names = [FORMULA_NAME, HTML_NAME]
+        for feature in districts["features"]:
+            p = feature["properties"]
+            p["SHOWN"] = names.pop(0) if names else p["TNAME"]
+            cls.renamed[p["CPTID"]] = p["SHOWN"]
+        (d / "districts.geojson").write_text(json.dumps(districts, ensure_ascii=False), encoding="utf-8")
+        villages = json.loads((d / "villages.geojson").read_text(encoding="utf-8"))
+        cls.village_names = {}
+        for k, feature in enumerate(villages["features"]):
+            p = feature["properties"]
+            p["SHOWN"] = VILLAGE_FORMULA if k == 0 else p["VNAME"]
+            cls.village_names[p["CPTVID"]] = p["SHOWN"]
+        (d / "villages.geojson").write_text(json.dumps(villages, ensure_ascii=False), encoding="utf-8")
+        text = (d / "project.toml").read_text(encoding="utf-8")
+        edits = [
+            ('fields = { id = "CPTID", name = "TNAME",', 'fields = { id = "CPTID", name = "SHOWN",'),
+            ('fields = { id = "CPTVID", name = "VNAME",', 'fields = { id = "CPTVID", name = "SHOWN",'),
+            ('outputs = ["summary", "import_report", "maps", "report"]', 'outputs = ["summary"]'),
+            ('outputs = ["json", "csv", "markdown", "gpkg"]', 'outputs = ["json", "csv", "markdown"]'),
+        ]
+        for old, new in edits:
+            assert old in text, f"the sample project changed: {old!r} not found"
+            text = text.replace(old, new)
+        text = text[:text.index("\n[report]\n")] + "\n"  # no maps, report or exports: the indicator tables
+        (d / "project.toml").write_text(text, encoding="utf-8")
+        cls.out = cls.tmp / "out" / "taipei"
+        cls.res = cls.strata("run", d / "project.toml")
+
+    def test_run_succeeds(self):
+        self.assertExit(self.res, sts.EXIT_OK, "names are only text")
+        for name in ("indicators.csv", "indicators.md", "indicators_village.csv"):
+            self.assertTrue((self.out / name).is_file(), f"{name} not written" + self.res.describe())
+
+    def read_csv(self, name: str, key: str) -> dict:
+        with open(self.out / name, encoding="utf-8", newline="") as f:
+            return {row[key]: row for row in csv.DictReader(f)}
+
+    def test_csv_formula_gets_a_quote_in_front(self):
+        rows = self.read_csv("indicators.csv", "district_id")
+        formula_id = next(k for k, v in self.renamed.items() if v == FORMULA_NAME)
+        html_id = next(k for k, v in self.renamed.items() if v == HTML_NAME)
+        cell = rows[formula_id]["district_name"]
+        self.assertTrue(cell.startswith("'="), f"indicators.csv: {cell!r} would be a formula in a spreadsheet")
+        self.assertEqual(cell, "'" + FORMULA_NAME, "the name must otherwise be unchanged")
+        self.assertEqual(rows[html_id]["district_name"], HTML_NAME, "a name that is no formula stays as it is")
+
+    def test_village_csv_formula_gets_a_quote_in_front(self):
+        rows = self.read_csv("indicators_village.csv", "village_id")
+        vid = next(k for k, v in self.village_names.items() if v == VILLAGE_FORMULA)
+        self.assertEqual(rows[vid]["village_name"], "'" + VILLAGE_FORMULA)
+
+    def test_markdown_escapes_html_and_pipes(self):
+        text = (self.out / "indicators.md").read_text(encoding="utf-8")
+        self.assertNotIn("<script>", text, "raw HTML from the data in indicators.md")
+        self.assertIn("&lt;script&gt;", text)
+        lines = text.splitlines()
+        header = next(l for l in lines if l.startswith("| district"))
+        row = next(l for l in lines if "&lt;script&gt;" in l)
+        self.assertEqual(len(md_cells(row)), len(md_cells(header)),
+                         f"the | in the name must not add a column:\n{header}\n{row}")
+        self.assertNotIn("**x**", row, "the name must not turn bold")
+        first = md_cells(row)[0]
+        self.assertIn("\\|", first, "the | must be escaped")
+
+
+# --------------------------------------------------------------------------- 11. stale temporaries
+
+def dead_pid() -> int:
+    """A process id no process has (from 999999 down)."""
+    for pid in range(999_999, 900_000, -1):
+        if Path(f"/proc/{pid}").exists():
+            continue
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return pid
+        except PermissionError:
+            continue
+    raise AssertionError("no free process id found")
+
+
+class StaleTemporaries(TrustCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.store = cls.tmp / "districts_store.gpkg"
+        cls.import_res = cls.strata("import", sts.REPO_ROOT / "samples" / "taipei" / "districts.geojson",
+                                    "--kind", "district", "--name", "districts", "--store", cls.store,
+                                    "--field", "id=CPTID", "--field", "name=TNAME")
+
+    def check_export(self, to: str, target_name: str, stale: list, kept: list) -> None:
+        self.assertExit(self.import_res, sts.EXIT_OK, "premise: the store imports")
+        folder = self.new_dir(f"stale_{to.replace('.', '_')}")
+        dead, mine = dead_pid(), os.getpid()
+        stale = [n.format(dead=dead) for n in stale]
+        kept = [n.format(mine=mine, dead=dead) for n in kept]
+        for name in stale + kept:
+            (folder / name).write_bytes(b"half-written by a process that died")
+        target = folder / target_name
+        res = self.strata("export", self.store, "--to", to, "--out", target)
+        self.assertExit(res, sts.EXIT_OK, f"export --to {to}")
+        self.assertTrue(target.is_file() and target.stat().st_size > 100, res.describe())
+        left = sorted(p.name for p in folder.iterdir())
+        for name in stale:
+            self.assertFalse((folder / name).exists(),
+                             f"{name}: leftover of dead process {dead} must be removed; the folder holds {left}")
+        for name in kept:
+            self.assertTrue((folder / name).exists(),
+                            f"{name}: must be kept (a running process's, or another target's); the folder holds {left}")
+        # and the export left no temporary of its own
+        own = [n for n in left if ".writing-" in n and n not in kept]
+        self.assertEqual(own, [], res.describe())
+
+    def test_gpkg_export_removes_a_dead_process_temporaries(self):
+        from osgeo import ogr
+        self.check_export("writers.gpkg", "OUT.gpkg",
+                          stale=["OUT.gpkg.writing-{dead}.gpkg", ".writing-{dead}-OUT.gpkg"],
+                          kept=["OUT.gpkg.writing-{mine}.gpkg", ".writing-{mine}-OUT.gpkg",
+                                "OTHER.gpkg.writing-{dead}.gpkg"])
+        ds = ogr.Open(str(self.tmp / "stale_writers_gpkg" / "OUT.gpkg"))
+        self.assertIsNotNone(ds)
+        self.assertEqual(ds.GetLayerByName("districts").GetFeatureCount(), 3)
+
+    def test_kml_export_removes_a_dead_process_temporaries(self):
+        self.check_export("writers.kml", "OUT.kml",
+                          stale=[".writing-{dead}-OUT.kml", "OUT.kml.writing-{dead}"],
+                          kept=[".writing-{mine}-OUT.kml", "OUT.kml.writing-{mine}", ".writing-{dead}-OTHER.kml"])
+
+
+# --------------------------------------------------------------------------- 12. join sum and dissolve conflicts
+
+TM2_X, TM2_Y = 300_000.0, 2_770_000.0
+TM2_CRS = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3826"}}
+
+
+def tm2_square(x: float, y: float, d: float = 100.0) -> dict:
+    return {"type": "Polygon", "coordinates": [[[x, y], [x + d, y], [x + d, y + d], [x, y + d], [x, y]]]}
+
+
+# The dissolve layer: (GRP, NM, POP, geometry). Feature 1 has no name (required: 921), feature 2
+# is a spike with no area (941): both are rejected, and group A is merged from features 0 and 3.
+SPIKE = {"type": "Polygon", "coordinates": [[[TM2_X + 200, TM2_Y], [TM2_X + 250, TM2_Y], [TM2_X + 300, TM2_Y],
+                                             [TM2_X + 200, TM2_Y]]]}
+DISSOLVE_PARTS = [
+    ("A", "A區", 10, tm2_square(TM2_X, TM2_Y)),
+    ("A", None, 20, tm2_square(TM2_X + 100, TM2_Y)),
+    ("A", "A區", 40, SPIKE),
+    ("A", "A區", 80, tm2_square(TM2_X + 50, TM2_Y + 50)),  # overlaps feature 0 by 50 x 50 m
+    ("B", "B區", 160, tm2_square(TM2_X + 500, TM2_Y)),
+]
+JOIN_ROWS = [("D1", "甲區", "100"), ("D1", "乙區", "50"), ("D2", "丙區", "70")]
+
+
+class JoinAndDissolveConflicts(TrustCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        d = cls.tmp
+        districts = {"type": "FeatureCollection", "crs": TM2_CRS, "features": [
+            {"type": "Feature", "properties": {"K": "D1"}, "geometry": tm2_square(TM2_X, TM2_Y)},
+            {"type": "Feature", "properties": {"K": "D2"}, "geometry": tm2_square(TM2_X + 100, TM2_Y)}]}
+        (d / "districts.geojson").write_text(json.dumps(districts), encoding="utf-8")
+        with open(d / "pop.csv", "w", encoding="utf-8", newline="") as f:
+            csv.writer(f).writerows([("key", "name", "pop")] + JOIN_ROWS)
+        parts = {"type": "FeatureCollection", "crs": TM2_CRS, "features": [
+            {"type": "Feature", "properties": {"GRP": g, "NM": nm, "POP": pop}, "geometry": geom}
+            for g, nm, pop, geom in DISSOLVE_PARTS]}
+        (d / "parts.geojson").write_text(json.dumps(parts, ensure_ascii=False), encoding="utf-8")
+        (d / "project.toml").write_text("""[project]
+name = "GENERATED: join sum and dissolve with conflicts"
+crs = "EPSG:3826"
+store = "store.gpkg"
+output = "out"
+
+[[tables]]
+name = "pop"
+path = "pop.csv"
+
+[[layers]]
+name = "districts"
+kind = "district"
+path = "districts.geojson"
+fields = { id = "K" }
+[layers.join]
+table = "pop"
+feature_keys = ["K"]
+table_keys = ["key"]
+multiple = "sum"
+fields = { name = "name", population = "pop" }
+
+[[layers]]
+name = "towns"
+kind = "district"
+path = "parts.geojson"
+fields = { name = "NM", population = "POP" }
+dissolve = "GRP"
+""", encoding="utf-8")
+        cls.store = d / "store.gpkg"
+        cls.res = cls.strata("import", d / "project.toml")
+
+    def issues(self, layer: str) -> list:
+        self.assertExit(self.res, sts.EXIT_OK, "import of the project")
+        return [i for i in self.info(self.store, "--issues")["issues"] if i["layer"] == layer]
+
+    def test_join_sum_keeps_the_first_rows_name_and_says_so(self):
+        import geopandas as gpd
+        first = {}
+        for key, name, _ in JOIN_ROWS:
+            first.setdefault(key, name)
+        d1_names = [name for key, name, _ in JOIN_ROWS if key == "D1"]
+        self.assertEqual(len(set(d1_names)), 2, "premise: D1's rows differ in name")
+        stored = gpd.read_file(self.store, layer="districts").set_index("sid")
+        for key in ("D1", "D2"):
+            self.assertEqual(stored.loc[key, "name"], first[key], f"{key}: name is required, the first row's is kept")
+            self.assertEqual(stored.loc[key, "population"], sum(int(p) for k, _, p in JOIN_ROWS if k == key), key)
+        conflicts = [i for i in self.issues("districts") if i["code"] == 933]
+        self.assertEqual(len(conflicts), 1, conflicts)
+        w = conflicts[0]
+        self.assertEqual((w["status"], w["feature_id"], w.get("field")), ("warning", "D1", "name"), w)
+        for name in d1_names:
+            self.assertIn(name, w["message"], "the 933 must name both values")
+
+    def test_dissolve_with_rejected_members_says_what_it_lacks(self):
+        import geopandas as gpd
+        from shapely.geometry import shape
+        from shapely.ops import unary_union
+        issues = self.issues("towns")
+        rejected = {i["fid"]: i for i in issues if i["status"] == "rejected"}
+        self.assertEqual(sorted(rejected), [1, 2], issues)
+        self.assertEqual(rejected[1]["code"], 921, rejected[1])
+        self.assertEqual(rejected[2]["code"], 941, rejected[2])
+        lacks = [i for i in issues if i["code"] == 933 and "reject" in i["message"]]
+        self.assertEqual(len(lacks), 1, issues)
+        w = lacks[0]
+        self.assertEqual((w["status"], w["feature_id"]), ("warning", "A"), w)
+        m = re.search(r"lacks (\d+) rejected member", w["message"])
+        self.assertIsNotNone(m, w["message"])
+        self.assertEqual(int(m.group(1)), 2, w["message"])
+        fids = re.search(r"\(fids? ([^;)]*)", w["message"])
+        self.assertIsNotNone(fids, f"the 933 must name the rejected members' fids: {w['message']}")
+        self.assertEqual(sorted(int(n) for n in re.findall(r"\d+", fids.group(1))), [1, 2], w["message"])
+        self.assertEqual([i for i in issues if i["code"] == 933 and i["feature_id"] == "B"], [], issues)
+        # The merged feature is the union of the members that were kept, its sums over them.
+        kept = [k for k in range(len(DISSOLVE_PARTS)) if DISSOLVE_PARTS[k][0] == "A" and k not in (1, 2)]
+        union = unary_union([shape(DISSOLVE_PARTS[k][3]) for k in kept])
+        stored = gpd.read_file(self.store, layer="towns").set_index("sid")
+        self.assertEqual(sorted(stored.index), ["A", "B"])
+        a = stored.loc["A"]
+        self.assertAlmostEqual(a.geometry.area, union.area, delta=1e-6 * union.area)
+        self.assertAlmostEqual(a.geometry.symmetric_difference(union).area, 0.0, delta=1e-3)
+        self.assertAlmostEqual(a["area_m2"], union.area, delta=1e-6 * union.area)
+        self.assertEqual(a["population"], sum(DISSOLVE_PARTS[k][2] for k in kept))
+        self.assertEqual(a["name"], "A區")
+
+    def test_empty_string_in_a_required_field_is_rejected_like_null(self):
+        """An empty name ("") is as empty as a null one: 921, not a district without a name."""
+        parts = {"type": "FeatureCollection", "crs": TM2_CRS, "features": [
+            {"type": "Feature", "properties": {"NM": nm}, "geometry": tm2_square(TM2_X + 200 * k, TM2_Y)}
+            for k, nm in enumerate(["有名區", "", "   "])]}
+        path = self.write("empty_names.geojson", json.dumps(parts, ensure_ascii=False))
+        store = self.tmp / "empty_names" / "store.gpkg"
+        res = self.strata("import", path, "--kind", "district", "--name", "named", "--store", store,
+                          "--field", "name=NM")
+        self.assertExit(res, sts.EXIT_OK, "one feature has a name")
+        layer = self.info_layers(store)["named"]
+        issues = [i for i in self.info(store, "--issues")["issues"] if i["layer"] == "named"]
+        self.assertEqual(sorted((i["fid"], i["code"]) for i in issues if i["status"] == "rejected"),
+                         [(1, 921), (2, 921)], f"empty and blank names must be rejected: {issues}")
+        self.assertEqual(layer["features_imported"], 1, layer)
+
+
+# --------------------------------------------------------------------------- 13. inspect: what it did not read
+
+def not_building_members(path: Path) -> dict:
+    """Local name -> count of the direct children of cityObjectMember that are not a Building."""
+    counts = {}
+    for _, el in ET.iterparse(str(path), events=("end",)):
+        if isinstance(el.tag, str) and el.tag.rsplit("}", 1)[-1] == "cityObjectMember":
+            for child in el:
+                local = child.tag.rsplit("}", 1)[-1]
+                if local != "Building":
+                    counts[local] = counts.get(local, 0) + 1
+            el.clear()
+    return counts
+
+
+def citygml_with_other_types() -> str:
+    faces = cube_faces(RD_X, RD_Y, 0.0, 10.0, 10.0)
+    building = citygml([("B-1", faces)], "urn:ogc:def:crs:EPSG::28992")
+    ring = poslist_text(cube_faces(RD_X + 100, RD_Y, 0.0, 10.0, 10.0)[0], False)
+    surface = ("<gml:MultiSurface><gml:surfaceMember><gml:Polygon><gml:exterior><gml:LinearRing>"
+               f'<gml:posList srsDimension="3">{ring}</gml:posList>'
+               "</gml:LinearRing></gml:exterior></gml:Polygon></gml:surfaceMember></gml:MultiSurface>")
+    others = f"""  <cityObjectMember><tran:Road gml:id="road-1"><tran:lod1MultiSurface>{surface}</tran:lod1MultiSurface></tran:Road></cityObjectMember>
+  <cityObjectMember><tran:Road gml:id="road-2"/></cityObjectMember>
+  <cityObjectMember><dem:ReliefFeature gml:id="relief-1"><dem:lod>1</dem:lod></dem:ReliefFeature></cityObjectMember>
+  <cityObjectMember><veg:PlantCover gml:id="plants-1"><veg:lod1MultiSurface>{surface}</veg:lod1MultiSurface></veg:PlantCover></cityObjectMember>
+"""
+    ns = ('xmlns:tran="http://www.opengis.net/citygml/transportation/2.0" '
+          'xmlns:dem="http://www.opengis.net/citygml/relief/2.0" '
+          'xmlns:veg="http://www.opengis.net/citygml/vegetation/2.0" ')
+    text = building.replace("<CityModel ", "<CityModel " + ns, 1)
+    return text.replace("</CityModel>", others + "</CityModel>")
+
+
+class InspectNotRead(TrustCase):
+    def check_not_read(self, path: Path) -> None:
+        want = not_building_members(path)
+        self.assertTrue(want, "premise: the file has city objects other than buildings")
+        res = self.strata("inspect", path)
+        self.assertExit(res, sts.EXIT_OK, "objects strata does not model are not an error")
+        self.assertEqual(res.result.get("not_read"), want, res.describe())
+        text = self.strata("inspect", path, json_output=False)
+        self.assertExit(text, sts.EXIT_OK)
+        headline = text.stdout.splitlines()[0] if text.stdout else ""
+        self.assertIn("not read", headline, "the first line must say that something was not read" + text.describe())
+        for local, n in want.items():
+            self.assertIn(f"{local} {n}", text.stdout, text.describe())
+        strict = self.strata("--strict", "inspect", path)
+        self.assertExit(strict, sts.EXIT_INPUT_DATA, "--strict: objects not read fail the command")
+
+    def test_den_haag_tin_relief_is_listed_as_not_read(self):
+        self.check_not_read(sts.data_path("citygml_denhaag_tile01_large", "DenHaag_01.gml"))
+
+    def test_generated_roads_relief_and_plants_are_listed_as_not_read(self):
+        self.check_not_read(self.write("others.gml", citygml_with_other_types()))
+
+
+# --------------------------------------------------------------------------- 14. pipes isolate warnings
+
+KY4 = ("water_sewer_networks_epanet_swmm", "ky4.inp")
+
+
+def inp_sections(path: Path) -> dict:
+    """Section name -> list of token lists (comments and blank lines dropped) of an EPANET file."""
+    sections, current = {}, None
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        line = line.split(";", 1)[0].strip()
+        if not line:
+            continue
+        if line.startswith("["):
+            current = line.strip("[]").upper()
+            sections.setdefault(current, [])
+        elif current:
+            sections[current].append(line.split())
+    return sections
+
+
+PRV_NETWORK = """[TITLE]
+GENERATED by tests/cli/test_trust.py: a PRV between the reservoir's side and the rest
+
+[JUNCTIONS]
+;ID  Elev  Demand
+ J1  10  1
+ J2  10  2
+ J3  10  3
+ J4  10  4
+ J5  10  5
+
+[RESERVOIRS]
+ R1  50
+
+[PIPES]
+;ID  Node1  Node2  Length  Diameter  Roughness  MinorLoss  Status
+ P1  R1  J1  100  200  100  0  Open
+ P2  J2  J3  150  150  100  0  Open
+ P3  J3  J4  120  150  100  0  Open
+ P4  J1  J5  80  150  100  0  Open
+
+[VALVES]
+;ID  Node1  Node2  Diameter  Type  Setting  MinorLoss
+ V1  J1  J2  150  PRV  30  0
+
+[OPTIONS]
+ Units  LPS
+
+[COORDINATES]
+ R1  300000  2770000
+ J1  300100  2770000
+ J2  300101  2770000
+ J3  300251  2770000
+ J4  300251  2770120
+ J5  300100  2770080
+
+[END]
+"""
+
+
+class IsolationWarnings(TrustCase):
+    def test_ky4_network_length_in_metres_for_us_feet(self):
+        from pyproj import CRS
+        import geopandas as gpd
+        inp = sts.data_path(*KY4)
+        sections = inp_sections(inp)
+        pipe = sections["PIPES"][0][0]
+        unit = CRS.from_epsg(3547).axis_info[0].unit_conversion_factor
+        self.assertAlmostEqual(unit, 1200 / 3937, places=12, msg="premise: EPSG:3547 is in US survey feet")
+        pipes = gpd.read_file(sts.data_path("water_sewer_networks_epanet_swmm", "ky4_gis", "ky4_pipes.geojson"))
+        self.assertEqual(pipes.crs.to_epsg(), 3547)
+        want_m = float(pipes.length.sum()) * 1200 / 3937
+        res = self.strata("pipes", "isolate", inp, "--crs", "EPSG:3547", "--break", pipe)
+        self.assertExit(res, sts.EXIT_OK, f"pipes isolate --break {pipe}")
+        got = res.result
+        self.assertAlmostEqual(got["network_length_m"], want_m, delta=0.01 * want_m,
+                               msg="network length in metres (1 US ft = 1200/3937 m)" + res.describe())
+        warnings = got.get("warnings", [])
+        if not sections.get("VALVES"):
+            # ky4 has no valves at all: no control valve is closed, and the break shuts everything.
+            self.assertFalse(any("control valve" in w for w in warnings), res.describe())
+            self.assertFalse(got["closable"], res.describe())
+        shut = got["isolated_length_m"] + got["cut_off_length_m"]
+        if shut > got["network_length_m"] / 2:
+            self.assertTrue(any("pipe length" in w for w in warnings),
+                            "more than half the network shut: a warning must say so" + res.describe())
+        self.assertFalse([i for i in got["network"]["issues"] if i["code"] == 910],
+                         "--crs given: no 910" + res.describe())
+
+    def test_ky4_without_crs_warns_metres_are_assumed(self):
+        inp = sts.data_path(*KY4)
+        sections = inp_sections(inp)
+        units = dict((t[0].upper(), t[1:]) for t in sections["OPTIONS"] if t).get("UNITS", [""])[0]
+        self.assertEqual(units.upper(), "GPM", "premise: ky4 uses US customary flow units")
+        pipe = sections["PIPES"][0][0]
+        res = self.strata("pipes", "isolate", inp, "--break", pipe)
+        self.assertExit(res, sts.EXIT_OK, "a missing CRS is a warning")
+        w910 = [i for i in res.result["network"]["issues"] if i["code"] == 910]
+        self.assertEqual(len(w910), 1, res.describe())
+        self.assertEqual(w910[0]["status"], "warning", w910)
+        self.assertIn("metres", w910[0]["message"])
+        self.assertIn("US customary", w910[0]["message"])
+        strict = self.strata("--strict", "pipes", "isolate", inp, "--break", pipe)
+        self.assertExit(strict, sts.EXIT_INPUT_DATA, "--strict: the 910 warning fails the command")
+
+    def test_control_valve_closed_as_isolation_valve_is_named(self):
+        path = self.write("prv.inp", PRV_NETWORK)
+        sections = inp_sections(path)
+        xy = {t[0]: (float(t[1]), float(t[2])) for t in sections["COORDINATES"]}
+        pipe_length = sum(math.dist(xy[t[1]], xy[t[2]]) for t in sections["PIPES"])
+        valves = {t[0]: t[4] for t in sections["VALVES"]}
+        res = self.strata("pipes", "isolate", path, "--crs", "EPSG:3826", "--break", "P2")
+        self.assertExit(res, sts.EXIT_OK, "pipes isolate --break P2")
+        got = res.result
+        self.assertEqual([v["id"] for v in got["valves_to_close"]], ["V1"], res.describe())
+        self.assertAlmostEqual(got["network_length_m"], pipe_length, delta=1e-6, msg=res.describe())
+        # P2 and P3 lie beyond the PRV (J2..J4): they are what the closed valve shuts off.
+        self.assertEqual(sorted(s["pipe"] for s in got["isolated"]), ["P2", "P3"], res.describe())
+        warnings = [w for w in got.get("warnings", []) if "control valve" in w]
+        self.assertEqual(len(warnings), 1, res.describe())
+        self.assertIn(valves["V1"], warnings[0], "the warning must give the valve type")
+        self.assertRegex(warnings[0], r"\bV1\b", "the warning must name the control valve it closes")
+        strict = self.strata("--strict", "pipes", "isolate", path, "--crs", "EPSG:3826", "--break", "P2")
+        self.assertExit(strict, sts.EXIT_INPUT_DATA, "--strict: the warning fails the command")
 
 
 if __name__ == "__main__":

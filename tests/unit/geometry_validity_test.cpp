@@ -88,7 +88,7 @@ TEST(GeometryValidity, FigureEightWithAHoleIsStill104) {
 // Coordinates in US survey feet: areas and lengths labelled in metres are in metres.
 TEST(GeometryValidity, AreaAndLengthInMetresWhateverTheCrsUnit) {
   const double us_foot = *strata::Crs::from_user_input("EPSG:3547").linear_unit_m();
-  const MultiPolygon2 g = wkt("MULTIPOLYGON(((0 0,100 0,100 100,0 100,0 0)))");
+  const MultiPolygon2 g = wkt("MULTIPOLYGON(((0 0,0 100,100 100,100 0,0 0)))");
   EXPECT_NEAR(strata::area_m2(g, us_foot), 10000.0 * us_foot * us_foot, 1e-9);
   strata::MultiLinestring2 l;
   boost::geometry::read_wkt("MULTILINESTRING((0 0,3 4),(10 10,10 20))", l);

@@ -100,7 +100,8 @@ TEST(Share, ReadsChineseNumerals) {
   EXPECT_EQ(Share::parse("１萬分之３"), Share(3, 10000));
   // The sum of a building's Chinese-numeral shares is exact.
   EXPECT_EQ(Share::parse("三分之一") + Share::parse("三分之二"), Share::whole());
-  for (const char* bad : {"三四十分之一", "十百分之一", "零分之一", "三分之", "分之一", "三分之壹點"}) {
+  for (const char* bad :
+       {"三四十分之一", "十百分之一", "零分之一", "三分之", "分之一", "三分之壹點"}) {
     EXPECT_THROW(Share::parse(bad), strata::StrataError) << bad;
   }
 }

@@ -163,23 +163,31 @@ QgisStyle graduated(const ExportLayer& layer, const std::string& field, const st
     if (auto it = f.attributes.find(field); it != f.attributes.end() && it->is_number())
       v.push_back(it->get<double>());
   std::sort(v.begin(), v.end());
+  // Quantile classes that never collapse on ties (a third of the villages with no green at all
+  // made one class of them and one of everything else): each class takes its share of the values
+  // still unclassed, but leaves at least one distinct value for each class after it.
   std::vector<double> breaks;
   if (!v.empty()) {
-    const std::size_t classes = std::min<std::size_t>(5, v.size());
+    std::vector<double> distinct = v;
+    distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+    const std::size_t classes = std::min<std::size_t>(5, distinct.size());
     breaks.push_back(v.front());
-    for (std::size_t k = 1; k <= classes; ++k) {
-      const double q = v[std::min(v.size() - 1, (k * v.size() + classes - 1) / classes - 1)];
-      if (q > breaks.back() || breaks.size() == 1) breaks.push_back(q);
+    std::size_t start = 0;  // the first value not yet in a class
+    for (std::size_t k = 0; k < classes && start < v.size(); ++k) {
+      const std::size_t left = classes - k, remaining = v.size() - start;
+      double q = v[start + (remaining + left - 1) / left - 1];
+      q = std::min(q, distinct[distinct.size() - left]);
+      breaks.push_back(q);
+      start = static_cast<std::size_t>(std::upper_bound(v.begin(), v.end(), q) - v.begin());
     }
-    if (breaks.size() == 1) breaks.push_back(v.front());
   }
   std::ostringstream ranges, symbols;
   for (std::size_t k = 0; k + 1 < breaks.size(); ++k) {
     Paint p;
     p.fill = ramp[std::min(ramp.size() - 1, k * ramp.size() / (breaks.size() - 1))];
-    ranges << "<range render=\"true\" symbol=\"" << k << "\" lower=\""
-           << exact_number(breaks[k]) << "\" upper=\"" << exact_number(breaks[k + 1])
-           << "\" label=\"" << number(breaks[k]) << " – " << number(breaks[k + 1]) << "\"/>";
+    ranges << "<range render=\"true\" symbol=\"" << k << "\" lower=\"" << exact_number(breaks[k])
+           << "\" upper=\"" << exact_number(breaks[k + 1]) << "\" label=\"" << number(breaks[k])
+           << " – " << number(breaks[k + 1]) << "\"/>";
     symbols << symbol(layer.geometry, std::to_string(k), p);
   }
   QgisStyle s;

@@ -174,6 +174,10 @@ struct CityModelValidator::State {
   // one object) must not overlap. The finding goes to the building. Returns the pairs tested.
   std::int64_t compare_parts(BuildingGroup& group) const {
     std::int64_t tested = 0;
+    // As val3dity: parts are compared only when every primitive of the building and its parts
+    // is valid; an overlap beside an invalid part is not reported.
+    for (const auto& r : group.reports)
+      if (!r.findings.empty()) return 0;
     auto target = std::find_if(group.reports.begin(), group.reports.end(),
                                [&](const ObjectValidation& r) { return r.id == group.root; });
     auto& solids = group.solids;

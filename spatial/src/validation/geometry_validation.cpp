@@ -61,6 +61,11 @@ std::optional<ValidatedSolid> validate_solid(const std::vector<Shell3>& shells, 
       triangles.push_back(std::move(outcome.triangles));
       indexed.faces.push_back(std::move(face));
     }
+    // 204 only once every polygon of the shell passed its 1xx/2xx checks (val3dity's order).
+    if (polygons_ok)
+      for (std::size_t f = 0; f < indexed.faces.size(); ++f)
+        polygons_ok &=
+            check_normals(indexed.faces[f], pool, tolerances, static_cast<int>(f), local);
     if (polygons_ok && shells[s].empty()) {
       local.push_back({static_cast<int>(ErrorCode::kEmptyPrimitive), -1, -1, "empty shell", {}});
       polygons_ok = false;
@@ -176,7 +181,10 @@ std::vector<ValidationFinding> validate_geometry_keeping(const CityGeometry& geo
     // A MultiSurface is only a set of polygons; a CompositeSurface must also be a manifold
     // surface (no closure required).
     if (geometry.type == CityGeometryType::kMultiSurface) {
-      for (const auto& shell : geometry.solids[0])
+      for (const auto& shell : geometry.solids[0]) {
+        std::vector<Face> faces;
+        std::vector<LocalFinding> local;
+        bool all_ok = true;
         for (std::size_t f = 0; f < shell.size(); ++f) {
           Face face;
           for (const Ring3& ring : shell[f]) {
@@ -184,10 +192,15 @@ std::vector<ValidationFinding> validate_geometry_keeping(const CityGeometry& geo
             for (const Point3& p : ring) ids.push_back(pool.id(p));
             face.push_back(std::move(ids));
           }
-          std::vector<LocalFinding> local;
-          check_polygon(face, pool, tolerances, static_cast<int>(f), local);
-          for (const auto& l : local) out.push_back(to_finding(l, -1, -1));
+          all_ok &= check_polygon(face, pool, tolerances, static_cast<int>(f), local).valid;
+          faces.push_back(std::move(face));
         }
+        // 204 only when every polygon passed its 1xx/2xx checks, as val3dity does.
+        if (all_ok)
+          for (std::size_t f = 0; f < faces.size(); ++f)
+            check_normals(faces[f], pool, tolerances, static_cast<int>(f), local);
+        for (const auto& l : local) out.push_back(to_finding(l, -1, -1));
+      }
       return out;
     }
     validate_solid(geometry.solids[0], -1, false, false, pool, tolerances, out);

@@ -35,33 +35,16 @@ std::string fmt(double v) {
   return s.str();
 }
 
-// A ring whose points all lie on one line (within the snap tolerance) encloses nothing.
-bool collapsed_to_line(const Ring& ring, const VertexPool& pool, double tolerance) {
-  const Point3& a = pool[ring[0]];
-  std::size_t far = 0;
-  double far_d = -1;
-  for (std::size_t i = 1; i < ring.size(); ++i) {
-    const double d = vec(pool[ring[i]], a).squaredNorm();
-    if (d > far_d) far_d = d, far = i;
-  }
-  const Vec3 axis = vec(pool[ring[far]], a);
-  if (axis.norm() == 0) return true;
-  const Vec3 unit = axis.normalized();
-  for (int id : ring) {
-    const Vec3 p = vec(pool[id], a);
-    if ((p - unit * p.dot(unit)).norm() > tolerance) return false;
-  }
-  return true;
-}
-
 // --- triangulation -------------------------------------------------------------------------
 using K = CGAL::Exact_predicates_inexact_constructions_kernel;
 using Vb = CGAL::Triangulation_vertex_base_with_info_2<int, K>;
 using Fbi = CGAL::Triangulation_face_base_with_info_2<int, K>;  // nesting depth
 using Fb = CGAL::Constrained_triangulation_face_base_2<K, Fbi>;
 using Tds = CGAL::Triangulation_data_structure_2<Vb, Fb>;
-using Cdt =
-    CGAL::Constrained_Delaunay_triangulation_2<K, Tds, CGAL::No_constraint_intersection_tag>;
+// A vertex of one ring may lie on an edge of another (a hole touching the outer ring at one
+// point is valid, ISO 19107 and val3dity): allowed, as long as no new point must be constructed.
+using Cdt = CGAL::Constrained_Delaunay_triangulation_2<
+    K, Tds, CGAL::No_constraint_intersection_requiring_constructions_tag>;
 
 // Nesting depth of every face: 0 outside, +1 each time a ring is crossed. Odd = inside.
 void mark_depths(Cdt& cdt) {
@@ -95,10 +78,10 @@ void mark_depths(Cdt& cdt) {
 
 // `uv[id]` are the face's vertices in its plane, outer ring counter-clockwise.
 std::vector<Triangle> triangulate(const Face& face, const std::vector<std::array<double, 2>>& uv,
-                                  const std::vector<int>& local_of) {
+                                  const std::vector<int>& local_of, bool fan_if_convex = true) {
   std::vector<Triangle> out;
   // Fast path: a convex polygon without holes is a fan (most walls and flat roofs).
-  if (face.size() == 1) {
+  if (fan_if_convex && face.size() == 1) {
     const Ring& r = face[0];
     const std::size_t n = r.size();
     bool convex = true;
@@ -161,19 +144,6 @@ bool strictly_convex(const Face& face, const std::vector<std::array<double, 2>>&
   return reversals == 2;
 }
 
-// True when the triangle's vertices are three consecutive vertices of one ring.
-bool nearly_collinear_run(const Face& face, const Triangle& t) {
-  std::array<int, 3> want = t;
-  std::sort(want.begin(), want.end());
-  for (const Ring& ring : face)
-    for (std::size_t i = 0; i < ring.size(); ++i) {
-      std::array<int, 3> run{ring[i], ring[(i + 1) % ring.size()], ring[(i + 2) % ring.size()]};
-      std::sort(run.begin(), run.end());
-      if (run == want) return true;
-    }
-  return false;
-}
-
 // A hole that lies outside its polygon (touching it at most at points) is 206, not 201.
 bool hole_outside(const Polygon2& polygon) {
   Polygon2 outer;
@@ -189,6 +159,45 @@ bool hole_outside(const Polygon2& polygon) {
     if (area <= 0) return true;
   }
   return false;
+}
+
+// The plane fitted by least squares to every vertex of a face (coordinates relative to the first
+// vertex, so that large map coordinates keep their precision), oriented like the outer ring
+// (Newell's normal); `u`, `v` span it.
+struct FittedPlane {
+  Point3 origin;
+  Vec3 centroid, normal, u, v;
+};
+
+FittedPlane fit_plane(const Face& face, const VertexPool& pool) {
+  FittedPlane plane;
+  plane.origin = pool[face[0][0]];
+  std::vector<int> ids;
+  for (const Ring& ring : face) ids.insert(ids.end(), ring.begin(), ring.end());
+  Vec3 centroid = Vec3::Zero();
+  for (int id : ids) centroid += vec(pool[id], plane.origin);
+  centroid /= static_cast<double>(ids.size());
+  Eigen::Matrix3d covariance = Eigen::Matrix3d::Zero();
+  for (int id : ids) {
+    const Vec3 d = vec(pool[id], plane.origin) - centroid;
+    covariance += d * d.transpose();
+  }
+  Eigen::SelfAdjointEigenSolver<Eigen::Matrix3d> solver(covariance);
+  Vec3 normal = solver.eigenvectors().col(0).normalized();
+  Vec3 newell = Vec3::Zero();
+  const Ring& outer = face[0];
+  for (std::size_t i = 0; i < outer.size(); ++i) {
+    const Vec3 a = vec(pool[outer[i]], plane.origin),
+               b = vec(pool[outer[(i + 1) % outer.size()]], plane.origin);
+    newell += Vec3((a.y() - b.y()) * (a.z() + b.z()), (a.z() - b.z()) * (a.x() + b.x()),
+                   (a.x() - b.x()) * (a.y() + b.y()));
+  }
+  if (newell.dot(normal) < 0) normal = -normal;
+  plane.centroid = centroid;
+  plane.normal = normal;
+  plane.u = solver.eigenvectors().col(2).normalized();
+  plane.v = normal.cross(plane.u);
+  return plane;
 }
 
 }  // namespace
@@ -229,39 +238,34 @@ PolygonOutcome check_polygon(const Face& face, const VertexPool& pool,
       rings_ok = false;
       continue;
     }
-    if (collapsed_to_line(ring, pool, std::max(tolerances.snap, 1e-12))) {
-      report(ErrorCode::kRingCollapsed, ri, "all points of the ring lie on one line",
-             pool[ring[0]]);
-      rings_ok = false;
-    }
   }
   if (!rings_ok) return outcome;
 
-  // Plane fitted by least squares to every vertex (coordinates relative to the first vertex,
-  // so that large map coordinates keep their precision).
-  const Point3 origin = pool[face[0][0]];
+  // A triangle is planar by definition: its only possible fault is to be exactly collinear
+  // (exact predicate), as in val3dity. A thin but real triangle (a sub-millimetre sliver) is
+  // valid; no tolerance decides it (strata no longer reports 105, which val3dity never does).
+  if (face.size() == 1 && face[0].size() == 3) {
+    const auto& r = face[0];
+    const auto point = [&](int id) {
+      const Point3& p = pool[id];
+      return K::Point_3(p[0], p[1], p[2]);
+    };
+    if (CGAL::collinear(point(r[0]), point(r[1]), point(r[2]))) {
+      report(ErrorCode::kRingSelfIntersection, 0, "the triangle is collapsed to a line",
+             pool[r[0]]);
+      return outcome;
+    }
+    outcome.triangles.push_back({r[0], r[1], r[2]});
+    outcome.valid = true;
+    return outcome;
+  }
+
+  const FittedPlane plane = fit_plane(face, pool);
+  const Point3 origin = plane.origin;
+  const Vec3& centroid = plane.centroid;
+  const Vec3& normal = plane.normal;
   std::vector<int> ids;
   for (const Ring& ring : face) ids.insert(ids.end(), ring.begin(), ring.end());
-  Vec3 centroid = Vec3::Zero();
-  for (int id : ids) centroid += vec(pool[id], origin);
-  centroid /= static_cast<double>(ids.size());
-  Eigen::Matrix3d covariance = Eigen::Matrix3d::Zero();
-  for (int id : ids) {
-    const Vec3 d = vec(pool[id], origin) - centroid;
-    covariance += d * d.transpose();
-  }
-  Eigen::SelfAdjointEigenSolver<Eigen::Matrix3d> solver(covariance);
-  Vec3 normal = solver.eigenvectors().col(0).normalized();
-  // Orient the plane like the outer ring (Newell's normal).
-  Vec3 newell = Vec3::Zero();
-  const Ring& outer = face[0];
-  for (std::size_t i = 0; i < outer.size(); ++i) {
-    const Vec3 a = vec(pool[outer[i]], origin),
-               b = vec(pool[outer[(i + 1) % outer.size()]], origin);
-    newell += Vec3((a.y() - b.y()) * (a.z() + b.z()), (a.z() - b.z()) * (a.x() + b.x()),
-                   (a.x() - b.x()) * (a.y() + b.y()));
-  }
-  if (newell.dot(normal) < 0) normal = -normal;
 
   // 203: every vertex within the distance tolerance of the plane.
   double worst = 0;
@@ -357,31 +361,58 @@ PolygonOutcome check_polygon(const Face& face, const VertexPool& pool,
            pool[face[0][0]]);
     return outcome;
   }
-  // 204: no triangle of the face may turn away from the fitted plane by more than the angle.
-  const double limit = tolerances.planarity_n_deg * std::numbers::pi / 180.0;
-  for (const Triangle& t : outcome.triangles) {
-    const Vec3 a = vec(pool[t[0]], origin), b = vec(pool[t[1]], origin),
-               c = vec(pool[t[2]], origin);
-    const Vec3 n = (b - a).cross(c - a);
-    // A sliver thinner than the snap tolerance has no meaningful normal, nor has a triangle
-    // made of three consecutive, nearly collinear ring vertices (a digitising artefact, not a
-    // fold: the middle one lies within the distance tolerance of the line through the others).
-    const double longest = std::max({(b - a).norm(), (c - b).norm(), (a - c).norm()});
-    if (n.norm() == 0 || n.norm() / longest < std::max(tolerances.snap, 1e-12)) continue;
-    if (n.norm() / longest < tolerances.planarity_d2p && nearly_collinear_run(face, t)) continue;
-    const double angle = std::acos(std::clamp(n.normalized().dot(normal), -1.0, 1.0));
-    if (angle > limit) {
-      const Vec3 centre = (a + b + c) / 3.0;
-      report(ErrorCode::kNonPlanarNormals, -1,
-             "part of the polygon deviates " + fmt(angle * 180.0 / std::numbers::pi) +
-                 " degrees from its plane (tolerance " + fmt(tolerances.planarity_n_deg) + ")",
-             Point3{origin[0] + centre.x(), origin[1] + centre.y(), origin[2] + centre.z()});
-      outcome.triangles.clear();
-      return outcome;
-    }
-  }
   outcome.valid = true;
   return outcome;
+}
+
+bool check_normals(const Face& face, const VertexPool& pool, const ValidationTolerances& tolerances,
+                   int face_index, std::vector<LocalFinding>& findings) {
+  if (face.size() == 1 && face[0].size() == 3) return true;  // one triangle: one normal
+  // Triangulated in the fitted plane itself (not in a coordinate plane: the triangles must be
+  // those of the face as it lies), every triangle compared with the first, as val3dity does.
+  const FittedPlane plane = fit_plane(face, pool);
+  std::vector<std::array<double, 2>> uv;
+  std::vector<int> local_of;
+  for (const Ring& ring : face)
+    for (int id : ring) {
+      const Vec3 d = vec(pool[id], plane.origin) - plane.centroid;
+      uv.push_back({d.dot(plane.u), d.dot(plane.v)});
+      local_of.push_back(static_cast<int>(uv.size() - 1));
+    }
+  std::vector<Triangle> triangles;
+  try {
+    triangles = triangulate(face, uv, local_of, /*fan_if_convex=*/false);
+  } catch (const std::exception&) {
+    return true;  // the 2D checks passed in their own projection; no normals to compare here
+  }
+  std::optional<Vec3> first;
+  const double limit = tolerances.planarity_n_deg;
+  for (const Triangle& t : triangles) {
+    const Vec3 a = vec(pool[t[0]], plane.origin), b = vec(pool[t[1]], plane.origin),
+               c = vec(pool[t[2]], plane.origin);
+    // The triangles are counter-clockwise in (u, v), and u x v is the face's normal: a normal
+    // turned against the first is a fold, not an artefact of the triangulation.
+    Vec3 n = (b - a).cross(c - a);
+    if (n.norm() == 0) continue;  // three collinear vertices have no normal
+    n.normalize();
+    if (!first) {
+      first = n;
+      continue;
+    }
+    const double angle =
+        std::atan2(first->cross(n).norm(), first->dot(n)) * 180.0 / std::numbers::pi;
+    if (angle > limit) {
+      const Vec3 centre = (a + b + c) / 3.0;
+      findings.push_back({static_cast<int>(ErrorCode::kNonPlanarNormals), face_index, -1,
+                          "part of the polygon deviates " + fmt(angle) +
+                              " degrees from its first triangle (tolerance " +
+                              fmt(tolerances.planarity_n_deg) + ")",
+                          Point3{plane.origin[0] + centre.x(), plane.origin[1] + centre.y(),
+                                 plane.origin[2] + centre.z()}});
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace strata::spatial::validation

@@ -11,6 +11,10 @@
 
 namespace strata {
 
+// No pipe, culvert or utility tunnel is wider: a larger diameter is a unit error (inches read as
+// millimetres, millimetres as metres) or a broken value, rejected (936) rather than analysed.
+inline constexpr double kMaxPipeDiameterM = 20.0;
+
 // Utility carried by a network (the clearance rules are per utility pair).
 enum class Utility { kWater, kSewer, kStorm, kGas, kPetroleum, kPower, kTelecom, kHeating, kOther };
 std::string_view utility_name(Utility utility);  // "water", "sewer", ...

@@ -8,8 +8,13 @@ namespace strata::io {
 // (errors become StrataError with GDAL's message) and a SQLite busy timeout for the store.
 void ensure_gdal();
 
-// GDAL's last error message, or `fallback` when GDAL gave none; clears it.
+// GDAL's error messages since the last reset: the first (often the cause: "DBF file ... is
+// corrupt") and, when it differs, the last ("; then: ..."), or `fallback` when GDAL gave none.
+// Clears them.
 std::string take_gdal_error(const std::string& fallback = "no details from GDAL");
+
+// CPLErrorReset() and forgets the messages take_gdal_error() would return.
+void reset_gdal_errors();
 
 // True when `text` is well-formed UTF-8.
 bool is_valid_utf8(const std::string& text);

@@ -154,7 +154,9 @@ struct ExportSpec {
   std::string to;              // plugin name, e.g. "writers.gpkg"
   std::filesystem::path path;  // resolved against the output folder; empty = default name
   std::string profile = "planner";
-  std::vector<std::string> layers;             // store layers; empty = all
+  std::vector<std::string> layers;  // store layers; empty = all
+  // Source attributes allowed out under a non-bureau profile (docs/export.md, privacy).
+  std::vector<std::string> allow_attributes;
   std::map<std::string, std::string> options;  // as text ("true", "0.001", ...)
   bool results = true;  // the analyses' result GeoPackages (indicators, pipe findings)
   bool pipes = true;    // the [pipes] networks

@@ -5,6 +5,7 @@
 // reads them without linking strata's libraries.
 #include <array>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -121,8 +122,9 @@ struct ExportModel {
   std::string crs;  // authority code ("EPSG:3826") or WKT
   PrivacyProfile profile = PrivacyProfile::kPlanner;
   std::vector<ExportLayer> layers;
-  int values_withheld = 0;                   // attribute values the profile removed
-  std::vector<std::string> layers_withheld;  // layers the profile left out
+  int values_withheld = 0;                    // attribute values the profile removed
+  std::set<std::string> attributes_withheld;  // their names, for the user's allow-list
+  std::vector<std::string> layers_withheld;   // layers the profile left out
 
   const ExportLayer* find(std::string_view name) const {
     for (const auto& l : layers)

@@ -15,6 +15,8 @@ namespace strata::plugins {
 struct GatherOptions {
   PrivacyProfile profile = PrivacyProfile::kPlanner;
   std::vector<std::string> layers;  // store layers to take; empty = all
+  // Source attributes the user allows out under every profile (privacy.h): exact names.
+  std::vector<std::string> allow_attributes;
 };
 
 // Every layer of the store (2D records and 3D volumes) with its canonical fields, its source

@@ -4,6 +4,7 @@
 // what they need: planners see rights and shares by party reference, engineers see pipes but not
 // rights, the public sees neither parties nor pipes (critical infrastructure).
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,13 +26,29 @@ struct ProfileRules {
 };
 ProfileRules rules_of(PrivacyProfile profile);
 
-// Attribute keys that hold personal data wherever they appear (party_name,
-// party_identity_number, 權利人, 所有權人, 統一編號, 身分證字號, ...): matched exactly.
+// Attribute keys that look like personal data (party_name, 身份證字號, 所有權人, OWNER_NAME, owner,
+// Owner Name, ＩＤ_NO, ...): matched after folding case, full-width letters and separators, by
+// the words they contain. A safety net under the allow-list, never the rule itself.
 bool is_personal_key(std::string_view key);
 
-// Removes from `attributes` (recursively) what the profile must not carry: personal keys unless
-// the profile has identities; the "rights" member unless it has party rights. Returns the number
-// of values removed.
-int scrub(nlohmann::json& attributes, const ProfileRules& rules);
+// Keys strata itself defines, with values it knows are not personal: the canonical fields of
+// every kind (name, code, population, zone_class, ...), what it adds (id, type, parent,
+// area_m2, length_m, building_no, floor, unit_kind, ...), and any "strata:" key.
+bool is_strata_key(std::string_view key);
+
+// What may leave besides strata's own keys.
+struct AttributePolicy {
+  std::set<std::string> allowed;  // the user's allow-list: exact attribute names
+  bool strata_defined = false;    // every top-level field is strata's (result layers it wrote)
+};
+
+// Applies the profile to one feature's attributes. The bureau profile keeps everything. Every
+// other profile works by allow-list: a top-level key leaves only when strata defines it
+// (is_strata_key, or a result layer's field) or the user allowed it, and never when it looks
+// personal (is_personal_key); "source_attributes" (the source's own fields) keep only allowed
+// members; "rights" leave only with party rights, each with its party reference, type, share
+// and dates. Returns the number of values removed; their keys are added to `withheld`.
+int scrub(nlohmann::json& attributes, const ProfileRules& rules, const AttributePolicy& policy = {},
+          std::set<std::string>* withheld = nullptr);
 
 }  // namespace strata::plugins
