@@ -145,7 +145,15 @@ Runner add_import(CLI::App& app, const GlobalOptions& g) {
       for (const auto& f : result.failures)
         std::cerr << "strata import: error " << static_cast<int>(f.code) << " "
                   << error_name(f.code) << ": " << f.message << "\n";
-    return ok ? kExitOk : exit_code_for(result.failures.front().code);
+    if (!ok) return exit_code_for(result.failures.front().code);
+    // --strict: a rejected feature or a warning fails the import (it is still written, and the
+    // report says what; the exit status lets a pipeline stop there).
+    if (g.strict && result.rejected_or_warned() > 0) {
+      std::cerr << "strata import: --strict: " << result.rejected_or_warned()
+                << " features or rows rejected or with a warning (strata info STORE --issues)\n";
+      return kExitInputData;
+    }
+    return kExitOk;
   };
 }
 

@@ -94,12 +94,12 @@ Runner add_inspect(CLI::App& app, const GlobalOptions& g) {
     std::string headline = text.str();
     if (rejected > 0)
       headline.insert(headline.find('\n'), " — NOT ALL READ: " + std::to_string(rejected) +
-                                               " objects, geometries or lines left out");
+                                               " object(s), geometries or lines left out");
     else if (warnings > 0 || not_read > 0)
       headline.insert(headline.find('\n'),
                       " — " + (warnings > 0 ? std::to_string(warnings) + " warnings" : "") +
                           (warnings > 0 && not_read > 0 ? ", " : "") +
-                          (not_read > 0 ? std::to_string(not_read) + " objects not read" : ""));
+                          (not_read > 0 ? std::to_string(not_read) + " object(s) not read" : ""));
     text.str(headline);
     text.seekp(0, std::ios::end);
     for (std::size_t k = 0; k < info.issues.size() && k < 10; ++k)

@@ -219,6 +219,11 @@ Runner add_run(CLI::App& app, const GlobalOptions& g) {
       std::cerr << "strata run: a map or 3D view could not be drawn (see summary.json, report)\n";
       return kExitRender;
     }
+    if (g.strict && imported.rejected_or_warned() > 0) {
+      std::cerr << "strata run: --strict: " << imported.rejected_or_warned()
+                << " features or rows rejected or with a warning (import_report, summary.json)\n";
+      return kExitInputData;
+    }
     return kExitOk;
   };
 }

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <exception>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -315,7 +316,9 @@ class Importer {
                    spec_.name + "'");
         if (source.driver_name() == "ESRI Shapefile")
           fail(ErrorCode::kInvalidInputFile,
-               "its attribute file (.dbf) yields no field although the layer has " +
+               "its attribute file " +
+                   std::filesystem::path(file_).replace_extension(".dbf").filename().string() +
+                   " yields no field although the layer has " +
                    std::to_string(source.feature_count()) +
                    " features: the .dbf is damaged or not a dBASE file (rewrite it, e.g. with "
                    "ogr2ogr, from a good copy)");
@@ -524,7 +527,7 @@ class Importer {
     if (auto it = spec_.fields.find("id"); it != spec_.fields.end()) {
       const FieldValue& v =
           f.values[static_cast<std::size_t>(source.field_index(it->second.front()))];
-      if (is_null(v)) {
+      if (is_null(v) || to_text(v).find_first_not_of(" \t\r\n") == std::string::npos) {
         issues_.push_back(issue(f, {}, FeatureStatus::kRejected, ErrorCode::kFieldNull,
                                 fid_text + ": id field '" + it->second.front() + "' is empty",
                                 it->second.front()));
@@ -609,7 +612,11 @@ class Importer {
                                 fields.front()));
         converted = FieldValue{};
       }
-      if (fs->required && is_null(*converted)) {
+      // A blank text ("" or spaces) is as empty as a null: a district named "" is no name.
+      const bool blank =
+          fs->type == FieldType::kText && !is_null(*converted) &&
+          to_text(*converted).find_first_not_of(" \t\r\n\u3000") == std::string::npos;
+      if (fs->required && (is_null(*converted) || blank)) {
         issues_.push_back(issue(
             f, r.id, FeatureStatus::kRejected, ErrorCode::kFieldNull,
             fid_text + ": required field '" + fields.front() + "' (" + canonical + ") is empty",

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "strata/core/error.h"
@@ -24,11 +25,87 @@ std::string lower_extension(const std::string& path) {
   return ext;
 }
 
+// The number of bytes the points a PLY or PCD header declares need at the least, against what the
+// file holds after its header: Open3D allocates what a header claims before reading, so a
+// damaged or hostile header ("element vertex 4000000000") would exhaust memory. Nothing when
+// the header cannot be read here (Open3D then refuses the file itself).
+std::optional<std::string> header_overclaims(const std::string& path, const std::string& ext) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  in.seekg(0, std::ios::end);
+  const auto size = static_cast<double>(in.tellg());
+  in.seekg(0);
+  std::string line, format;
+  double needed = 0, points = 0, per_point = 0;
+  bool ascii = false, compressed = false;
+  double element_count = 0, element_bytes = 0;
+  auto type_bytes = [](const std::string& t) {
+    if (t == "char" || t == "uchar" || t == "int8" || t == "uint8") return 1.0;
+    if (t == "short" || t == "ushort" || t == "int16" || t == "uint16") return 2.0;
+    if (t == "double" || t == "float64") return 8.0;
+    return 4.0;
+  };
+  for (int n = 0; n < 10000 && std::getline(in, line); ++n) {
+    std::istringstream words(line);
+    std::string key;
+    words >> key;
+    if (ext == "ply") {
+      if (key == "format") words >> format, ascii = format == "ascii";
+      if (key == "element") {
+        needed += element_count * element_bytes;
+        std::string name;
+        words >> name >> element_count;
+        element_bytes = 0;
+        if (name == "vertex") points = element_count;
+      }
+      if (key == "property") {
+        std::string type;
+        words >> type;
+        element_bytes += ascii ? 2.0 : type == "list" ? 1.0 : type_bytes(type);
+      }
+      if (key == "end_header") {
+        needed += element_count * element_bytes;
+        break;
+      }
+    } else {  // pcd
+      if (key == "SIZE")
+        for (double b; words >> b;) per_point += b;
+      if (key == "POINTS") words >> points;
+      if (key == "DATA") {
+        std::string kind;
+        words >> kind;
+        ascii = kind == "ascii";
+        compressed = kind == "binary_compressed";
+        needed = points * (ascii ? 2.0 : per_point);
+        break;
+      }
+    }
+  }
+  const double after_header = size - static_cast<double>(std::max<std::streamoff>(in.tellg(), 0));
+  if (compressed) needed /= 64;  // LZF cannot shrink data further than that
+  if (!(points >= 0) || needed > after_header)
+    return "its header declares " + std::to_string(static_cast<long long>(points)) +
+           " points, which need at least " + std::to_string(static_cast<long long>(needed)) +
+           " bytes, but the file holds " + std::to_string(static_cast<long long>(after_header)) +
+           " after its header (truncated or damaged)";
+  return std::nullopt;
+}
+
 SurveyPoints read_open3d(const std::string& path, const std::string& ext) {
+  if (ext == "ply" || ext == "pcd")
+    if (auto why = header_overclaims(path, ext))
+      throw StrataError(ErrorCode::kInvalidInputFile, path + ": " + *why);
   open3d::geometry::PointCloud cloud;
   open3d::io::ReadPointCloudOption option;
   option.format = ext;
-  if (!open3d::io::ReadPointCloud(path, cloud, option))
+  bool read = false;
+  try {
+    read = open3d::io::ReadPointCloud(path, cloud, option);
+  } catch (const std::exception& e) {  // std::bad_alloc among them: a header nobody checked
+    throw StrataError(ErrorCode::kInvalidInputFile,
+                      path + ": Open3D cannot read it as " + ext + " (" + e.what() + ")");
+  }
+  if (!read)
     throw StrataError(ErrorCode::kInvalidInputFile,
                       path + ": Open3D cannot read it as " + ext + " (a point cloud was expected)");
   SurveyPoints out;

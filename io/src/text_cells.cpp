@@ -16,7 +16,7 @@ std::string csv_text_cell(std::string_view text) {
   return out + "\"";
 }
 
-std::string markdown_text(std::string_view text) {
+std::string html_escape(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (char c : text) {
@@ -33,6 +33,21 @@ std::string markdown_text(std::string_view text) {
       case '"':
         out += "&quot;";
         break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string markdown_text(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : html_escape(text)) {
+    switch (c) {
       case '\n':
       case '\r':
         out += ' ';

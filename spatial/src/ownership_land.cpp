@@ -41,6 +41,8 @@ std::vector<ValidationFinding> check_land(const OwnershipModel& model,
     Box2 box;
     bg::envelope(footprint, box);
     BuildingLand& links = land[id];
+    // A named copy: clang 14 does not let a lambda capture a structured binding.
+    const std::string& building_id = id;
     MultiPolygon2 registered_land;
     auto collect = [&](const std::vector<std::string>& layers, std::vector<LandLink>& into,
                        bool is_parcel) {
@@ -50,7 +52,7 @@ std::vector<ValidationFinding> check_land(const OwnershipModel& model,
           bg::intersection(footprint, r.geometry, common);
           const double area = static_cast<double>(bg::area(common)) * u * u;
           if (area > 0) into.push_back({layer, r.id, area});
-          if (is_parcel && registered[id].count(r.id)) {
+          if (is_parcel && registered[building_id].count(r.id)) {
             MultiPolygon2 merged;
             bg::union_(registered_land, r.geometry, merged);
             registered_land = std::move(merged);

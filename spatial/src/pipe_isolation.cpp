@@ -343,27 +343,22 @@ std::vector<IsolationResult> trace_isolations(const PipeNetwork& net,
     std::sort(out.cut_off.begin(), out.cut_off.end(), by_pipe);
     // An EPANET valve link is a control valve (pressure reducing, flow control, ...); without a
     // layer of isolation valves the trace can only close those, which crews rarely do.
-    std::map<std::string, int> control_closed;
+    std::string control_closed;  // "V1 (PRV), V7 (FCV)"
+    int n_control = 0;
     for (const auto& v : out.valves) {
       const auto it = link_by_id.find(v.pipe);
-      if (it != link_by_id.end() && net.links[it->second].type == "valve")
-        ++control_closed[net.links[it->second].valve_type.empty()
-                             ? std::string("valve")
-                             : net.links[it->second].valve_type];
+      if (it == link_by_id.end() || net.links[it->second].type != "valve") continue;
+      const std::string& kind = net.links[it->second].valve_type;
+      control_closed += (control_closed.empty() ? "" : ", ") + v.id + " (" +
+                        (kind.empty() ? std::string("valve") : kind) + ")";
+      ++n_control;
     }
-    if (!control_closed.empty()) {
-      std::string kinds;
-      int n = 0;
-      for (const auto& [kind, count] : control_closed) {
-        kinds += (kinds.empty() ? "" : ", ") + kind + " " + std::to_string(count);
-        n += count;
-      }
+    if (n_control > 0)
       out.warnings.push_back(
-          "the trace closes " + std::to_string(n) + " control valves of the network (" + kinds +
-          ") as if they were isolation valves" +
+          "the trace closes " + std::to_string(n_control) + " control valve(s) of the network, " +
+          control_closed + ", as if they were isolation valves" +
           (valve_points.empty() ? ": the network has no isolation valves; give them with --valves"
                                 : ""));
-    }
     double shut_m = 0;
     for (const auto* list : {&out.isolated, &out.cut_off})
       for (const auto& s : *list) shut_m += s.to_m - s.from_m;
@@ -373,8 +368,10 @@ std::vector<IsolationResult> trace_isolations(const PipeNetwork& net,
     if (out.network_length_m > 0 && shut_m / out.network_length_m > 0.5) {
       char share[160];
       std::snprintf(share, sizeof share,
-                    "closing these valves shuts or cuts off %.0f %% of the network's pipe length "
-                    "(%.0f of %.0f m): check that the isolation valves are complete",
+                    "%s %.0f %% of the network's pipe length (%.0f of %.0f m): check that the "
+                    "isolation valves are complete",
+                    out.valves.empty() ? "no valve bounds the break: it shuts or cuts off"
+                                       : "closing these valves shuts or cuts off",
                     100.0 * shut_m / out.network_length_m, shut_m, out.network_length_m);
       out.warnings.push_back(share);
     }

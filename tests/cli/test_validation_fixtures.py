@@ -223,7 +223,7 @@ class ValidationFixtures(sts.StrataTestCase):
     def test_report_locates_a_fold(self):
         (e,) = self.errors_of("204", 204)
         self.assertEqual(e["face"], 1, e)
-        self.assertNear(e["location"], (1.0, 0.5, 1.0), 0.05, "204 (the thin triangle 5-8-6)")
+        self.assertNear(e["location"], (1.0, 0.5, 1.0), 0.05, "204 (the notch triangle 8-9-10)")
 
     def test_report_locates_the_open_edges(self):
         errors = self.errors_of("302", 302)

@@ -11,32 +11,12 @@
 #include <sstream>
 #include <vector>
 
+#include "strata/io/text_cells.h"
+
 namespace strata::plugins {
 namespace {
 
-std::string xml_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out += c;
-    }
-  return out;
-}
+std::string xml_escape(const std::string& s) { return io::html_escape(s); }
 
 struct Paint {
   std::string fill = "190,190,190,255";

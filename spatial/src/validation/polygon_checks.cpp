@@ -385,27 +385,33 @@ bool check_normals(const Face& face, const VertexPool& pool, const ValidationTol
   } catch (const std::exception&) {
     return true;  // the 2D checks passed in their own projection; no normals to compare here
   }
-  std::optional<Vec3> first;
-  const double limit = tolerances.planarity_n_deg;
-  for (const Triangle& t : triangles) {
+  // The reference is the face's largest triangle (val3dity takes the first of its triangulation,
+  // an arbitrary one: when one small part folds, both flag the face, but only this way does the
+  // location point at the fold rather than at the rest of the face).
+  std::vector<Vec3> normals(triangles.size(), Vec3::Zero());
+  std::size_t reference = triangles.size();
+  double largest = 0;
+  for (std::size_t k = 0; k < triangles.size(); ++k) {
+    const Triangle& t = triangles[k];
     const Vec3 a = vec(pool[t[0]], plane.origin), b = vec(pool[t[1]], plane.origin),
                c = vec(pool[t[2]], plane.origin);
-    // The triangles are counter-clockwise in (u, v), and u x v is the face's normal: a normal
-    // turned against the first is a fold, not an artefact of the triangulation.
-    Vec3 n = (b - a).cross(c - a);
-    if (n.norm() == 0) continue;  // three collinear vertices have no normal
-    n.normalize();
-    if (!first) {
-      first = n;
-      continue;
-    }
-    const double angle =
-        std::atan2(first->cross(n).norm(), first->dot(n)) * 180.0 / std::numbers::pi;
-    if (angle > limit) {
-      const Vec3 centre = (a + b + c) / 3.0;
+    normals[k] = (b - a).cross(c - a);  // counter-clockwise in (u, v): u x v is the face normal
+    if (normals[k].norm() > largest) largest = normals[k].norm(), reference = k;
+  }
+  if (reference == triangles.size()) return true;  // every triangle degenerate: no normal at all
+  const Vec3 ref = normals[reference].normalized();
+  for (std::size_t k = 0; k < triangles.size(); ++k) {
+    if (normals[k].norm() == 0) continue;  // three collinear vertices have no normal
+    const Vec3 n = normals[k].normalized();
+    const double angle = std::atan2(ref.cross(n).norm(), ref.dot(n)) * 180.0 / std::numbers::pi;
+    if (angle > tolerances.planarity_n_deg) {
+      const Triangle& t = triangles[k];
+      const Vec3 centre = (vec(pool[t[0]], plane.origin) + vec(pool[t[1]], plane.origin) +
+                           vec(pool[t[2]], plane.origin)) /
+                          3.0;
       findings.push_back({static_cast<int>(ErrorCode::kNonPlanarNormals), face_index, -1,
                           "part of the polygon deviates " + fmt(angle) +
-                              " degrees from its first triangle (tolerance " +
+                              " degrees from the rest (tolerance " +
                               fmt(tolerances.planarity_n_deg) + ")",
                           Point3{plane.origin[0] + centre.x(), plane.origin[1] + centre.y(),
                                  plane.origin[2] + centre.z()}});

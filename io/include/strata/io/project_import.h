@@ -29,6 +29,16 @@ struct ProjectImport {
   std::vector<FeatureIssue> table_issues;
   bool written = false;  // false when nothing was committed (a failure without keep_going)
   nlohmann::json summary() const;  // per layer: counts, join stats, provenance; failures
+  // Features or rows rejected, and warnings, over every layer and table (for --strict).
+  std::int64_t rejected_or_warned() const {
+    std::int64_t n = 0;
+    for (const auto& l : layers)
+      for (const auto& i : l.issues)
+        n += i.status == FeatureStatus::kRejected || i.status == FeatureStatus::kWarning;
+    for (const auto& i : table_issues)
+      n += i.status == FeatureStatus::kRejected || i.status == FeatureStatus::kWarning;
+    return n;
+  }
 };
 
 // Reads tables and layers into `project_crs`, then writes everything that succeeded to `store` in

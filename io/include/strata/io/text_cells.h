@@ -14,6 +14,9 @@ std::string csv_text_cell(std::string_view text);
 // The same prefix without the CSV quoting, for writers that quote themselves (GDAL's CSV driver).
 std::string spreadsheet_safe(std::string_view text);
 
+// Text for HTML or XML: & < > " ' as character references.
+std::string html_escape(std::string_view text);
+
 // Text for a Markdown table cell or list item: HTML special characters as entities, the
 // characters Markdown reads as markup ("|", "*", "_", "`", "[", "]", "\") escaped, line breaks
 // as spaces. The result shows the text as written and never becomes markup or HTML.
