@@ -169,6 +169,10 @@ Runner add_indicators(CLI::App& app, const GlobalOptions& g) {
         project, *store, a->out.empty() ? project.output : std::filesystem::path(a->out),
         a->threads, text);
     emit(g, "indicators", true, result, "indicators of " + project.name + "\n" + text);
+    // --strict: a warning (districts without population, parts outside every district, an
+    // empty selection) means some figure is not what it claims; the files are still written.
+    if (g.strict && result.contains("warnings") && !result["warnings"].empty())
+      return kExitInputData;
     return kExitOk;
   };
 }
