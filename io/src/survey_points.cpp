@@ -7,8 +7,10 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <sstream>
 
 #include "strata/core/error.h"
@@ -38,7 +40,10 @@ std::optional<std::string> header_overclaims(const std::string& path, const std:
   std::string line, format;
   double needed = 0, points = 0, per_point = 0;
   bool ascii = false, compressed = false;
-  double element_count = 0, element_bytes = 0;
+  double element_count = 0, element_bytes = 0, width = 0, height = 0;
+  bool header_ended = false;
+  std::set<std::string> seen;
+  std::vector<std::string> fields;
   auto type_bytes = [](const std::string& t) {
     if (t == "char" || t == "uchar" || t == "int8" || t == "uint8") return 1.0;
     if (t == "short" || t == "ushort" || t == "int16" || t == "uint16") return 2.0;
@@ -65,22 +70,68 @@ std::optional<std::string> header_overclaims(const std::string& path, const std:
       }
       if (key == "end_header") {
         needed += element_count * element_bytes;
+        header_ended = true;
         break;
       }
-    } else {  // pcd
+    } else {  // pcd: every header line the format requires, with whole counts
+      // Open3D 0.16 trusts these lines (a COUNT it cannot read sends its ASCII reader past the
+      // end of a line: SIGSEGV): each must list one well-formed value per field.
+      if (!seen.insert(key).second && !key.empty() && key[0] != '#')
+        return "its PCD header repeats its " + key + " line";
+      std::vector<std::string> values;
+      for (std::string w; words >> w;) values.push_back(w);
+      if (key == "FIELDS") fields = values;
+      auto per_field =
+          [&](const std::function<bool(const std::string&)>& ok) -> std::optional<std::string> {
+        if (values.size() != fields.size())
+          return "its PCD " + key + " line has " + std::to_string(values.size()) + " values for " +
+                 std::to_string(fields.size()) + " fields";
+        for (const auto& v : values)
+          if (!ok(v)) return "its PCD " + key + " line has the value '" + v.substr(0, 20) + "'";
+        return std::nullopt;
+      };
+      std::optional<std::string> bad;
       if (key == "SIZE")
-        for (double b; words >> b;) per_point += b;
-      if (key == "POINTS") words >> points;
+        bad = per_field(
+            [](const std::string& v) { return v == "1" || v == "2" || v == "4" || v == "8"; });
+      if (key == "TYPE")
+        bad = per_field([](const std::string& v) { return v == "F" || v == "I" || v == "U"; });
+      if (key == "COUNT")
+        bad = per_field([](const std::string& v) {
+          return !v.empty() && v.size() < 6 &&
+                 v.find_first_not_of("0123456789") == std::string::npos && v != "0";
+        });
+      if (bad) return bad;
+      if (key == "SIZE")
+        for (const auto& v : values) per_point += std::stod(v);
+      if (key == "POINTS" && !(words >> points)) points = -1;
+      if (key == "WIDTH" && !(words >> width)) width = -1;
+      if (key == "HEIGHT" && !(words >> height)) height = -1;
       if (key == "DATA") {
+        for (const char* required : {"FIELDS", "SIZE", "TYPE", "WIDTH", "HEIGHT", "POINTS"})
+          if (!seen.count(required))
+            return "its PCD header lacks its " + std::string(required) + " line";
+        for (const char* axis : {"x", "y", "z"})
+          if (std::find(fields.begin(), fields.end(), axis) == fields.end())
+            return "its PCD FIELDS line has no " + std::string(axis);
+        if (!(width >= 0) || !(height >= 0) || !(points >= 0) || width * height != points ||
+            points != std::floor(points))
+          return "its PCD header's WIDTH, HEIGHT and POINTS are not whole counts with WIDTH x "
+                 "HEIGHT = POINTS";
         std::string kind;
         words >> kind;
         ascii = kind == "ascii";
         compressed = kind == "binary_compressed";
         needed = points * (ascii ? 2.0 : per_point);
+        header_ended = true;
         break;
       }
     }
   }
+  // An incomplete header leaves Open3D's own counts unset: it then allocates at random.
+  if (!header_ended)
+    return ext == "ply" ? std::string("its PLY header does not end (no end_header line)")
+                        : std::string("its PCD header has no DATA line");
   const double after_header = size - static_cast<double>(std::max<std::streamoff>(in.tellg(), 0));
   if (compressed) needed /= 64;  // LZF cannot shrink data further than that
   if (!(points >= 0) || needed > after_header)
@@ -134,13 +185,13 @@ SurveyPoints read_open3d(const std::string& path, const std::string& ext) {
 
 SurveyPoints read_ogr(const std::string& path, const std::string& ext) {
   ensure_gdal();
-  // CSV: the coordinate columns by their usual names; other formats carry a geometry.
+  // CSV: the coordinate columns by their usual names; other formats carry a geometry. (Not
+  // KEEP_GEOM_COLUMNS=NO: GDAL 3.6's CSV driver dereferences null with it on some damaged
+  // headers, found by fuzz_survey_points; the attribute columns are not used anyway.)
   const char* csv_options[] = {"X_POSSIBLE_NAMES=x,X,easting,Easting,E",
                                "Y_POSSIBLE_NAMES=y,Y,northing,Northing,N",
                                "Z_POSSIBLE_NAMES=z,Z,elevation,Elevation,height,Height,depth,Depth",
-                               "KEEP_GEOM_COLUMNS=NO",
-                               "AUTODETECT_TYPE=YES",
-                               nullptr};
+                               "AUTODETECT_TYPE=YES", nullptr};
   const bool csv = ext == "csv" || ext == "txt";
   const char* csv_driver[] = {"CSV", nullptr};
   std::unique_ptr<GDALDataset> ds(
