@@ -225,21 +225,17 @@ PipeInputs load_pipe_inputs(const std::vector<NetworkArgs>& networks, const Pipe
     i.file = in.networks.front().file;
     i.status = FeatureStatus::kWarning;
     i.code = ErrorCode::kCrsMissing;
+    // The .inp reader already decided each file's unit system from its flow units.
+    std::string us_customary;
+    for (const auto& n : in.networks)
+      if (us_customary.empty() && n.network.units.rfind("US customary", 0) == 0)
+        us_customary = n.file + " uses US customary units, " + n.network.flow_units;
     i.message =
         "the networks declare no CRS: their coordinates are taken to be metres for every "
         "length and distance reported; give --crs (e.g. EPSG:3547, in US feet) if they "
         "are not" +
-        std::string(in.networks.front().network.flow_units.empty() ||
-                            in.networks.front().network.flow_units == "LPS" ||
-                            in.networks.front().network.flow_units == "LPM" ||
-                            in.networks.front().network.flow_units == "MLD" ||
-                            in.networks.front().network.flow_units == "CMH" ||
-                            in.networks.front().network.flow_units == "CMD" ||
-                            in.networks.front().network.flow_units == "CMS"
-                        ? ""
-                        : " (the file uses US customary units, " +
-                              in.networks.front().network.flow_units +
-                              ": its coordinates are likely feet)");
+        (us_customary.empty() ? std::string()
+                              : " (" + us_customary + ": its coordinates are likely feet)");
     in.networks.front().issues.push_back(std::move(i));
   }
   in.crs = crs;
