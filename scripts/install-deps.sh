@@ -7,6 +7,7 @@ set -euo pipefail
 packages=(
   # toolchain
   build-essential cmake ninja-build pkg-config git ca-certificates clang-format
+  clang-tidy  # scripts/clang-tidy.sh (.clang-tidy)
   # required geo libraries
   libgdal-dev libgeos-dev gdal-bin libproj-dev proj-bin proj-data libcgal-dev libboost-dev libeigen3-dev libopen3d-dev
   # well-kept helper libraries (JSON, TOML, CLI parsing, SHA-256)
@@ -23,6 +24,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev sqlite3 python3 python3-geopandas python3-rtree python3-gdal python3-lxml
   python3-qgis qgis-providers  # the store must open in QGIS: tests open it with PyQGIS
   python3-networkx  # independent graph computations in the pipe isolation test
+  strace  # the engine test traces a run: one process, each input read once
   chromium  # the HTML report test opens the report in headless Chromium
   nodejs  # with npm (below): the Khronos glTF validator checks the 3D Tiles export
   # benchmarks and tests that need a real server: a throwaway PostgreSQL 15 + PostGIS 3 cluster

@@ -4,10 +4,12 @@
 #include <sstream>
 
 #include "commands.h"
-#include "export_job.h"
-#include "store_arg.h"
+#include "strata/engine/export_job.h"
+#include "strata/engine/store_access.h"
 
 namespace strata::cli {
+
+using namespace strata::engine;  // the jobs this command calls
 
 Runner add_export(CLI::App& app, const GlobalOptions& g) {
   struct Args {
@@ -60,7 +62,9 @@ Runner add_export(CLI::App& app, const GlobalOptions& g) {
       for (const auto& d : a->dirs) project->plugin_paths.emplace_back(d);
       std::string lines;
       std::optional<ErrorCode> failed;
-      nlohmann::json exports = run_project_exports(*project, *store, lines, failed);
+      InputCache inputs;  // the networks read once for all exports
+      nlohmann::json exports =
+          run_project_exports(*project, *store, project_results(*project), &inputs, lines, failed);
       emit(g, "export", !failed, {{"exports", exports}},
            "exports of " + project->name + ":\n" + lines);
       return failed ? exit_code_for(*failed) : kExitOk;

@@ -2,11 +2,13 @@
 #include <sstream>
 
 #include "commands.h"
-#include "store_arg.h"
 #include "strata/core/kind_schema.h"
+#include "strata/engine/store_access.h"
 #include "strata/io/project_import.h"
 
 namespace strata::cli {
+
+using namespace strata::engine;  // the jobs this command calls
 namespace {
 
 struct ImportArgs {

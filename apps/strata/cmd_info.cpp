@@ -4,14 +4,16 @@
 #include <sstream>
 
 #include "commands.h"
-#include "store_arg.h"
 #include "strata/core/library_versions.h"
+#include "strata/engine/store_access.h"
 #include "strata/io/gdal_support.h"
 #include "strata/io/json_report.h"
 #include "strata/render/library_versions.h"
 #include "strata/spatial/library_versions.h"
 
 namespace strata::cli {
+
+using namespace strata::engine;  // the jobs this command calls
 namespace {
 
 nlohmann::json library_versions() {

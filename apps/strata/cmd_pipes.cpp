@@ -6,15 +6,17 @@
 #include <map>
 #include <sstream>
 
-#include "cmd_pipes.h"
 #include "commands.h"
-#include "pipe_inputs.h"
+#include "option_binding.h"
 #include "strata/core/crs.h"
+#include "strata/engine/pipe_analyses.h"
 #include "strata/io/json_report.h"
 #include "strata/io/network_inp.h"
 
 namespace strata::cli {
 namespace {
+
+using engine::optional_json;
 
 struct PipesArgs {
   std::string file;
@@ -132,6 +134,52 @@ int run_inspect(const GlobalOptions& g, const PipesArgs& a) {
   return kExitOk;
 }
 
+// `strata pipes <kind>`: the analysis's networks, settings and own options as flags, then the
+// engine's job, printed.
+Runner add_pipe_analysis(CLI::App& pipes, const engine::PipeAnalysis& kind,
+                         const GlobalOptions& g) {
+  CLI::App* cmd = pipes.add_subcommand(kind.kind, kind.summary);
+  std::shared_ptr<engine::PipeJob> job = kind.make();
+  struct Networks {
+    NetworkListBinding list;
+    engine::NetworkOptions a, b;  // clearance: network a and (optionally) b
+  };
+  auto nets = std::make_shared<Networks>();
+  const bool pair = kind.networks == engine::NetworkCount::kOneOrTwo;
+  if (pair) {
+    for (auto [which, n] : {std::pair{"a", &nets->a}, std::pair{"b", &nets->b}}) {
+      const std::string w(which);
+      auto* opt = cmd->add_option(w, n->file,
+                                  "network " + w + ": an .inp file or a GIS line layer" +
+                                      (w == "b" ? " (none: a's pipes against each other)" : ""))
+                      ->check(CLI::ExistingPath);
+      if (w == "a") opt->required();
+      bind_options(cmd, engine::network_option_schema(), *n, w + "-");
+    }
+  } else {
+    nets->list.bind(cmd);
+  }
+  for (const auto& info : kind.options)
+    bind_option(cmd, info, "--" + info.name,
+                [job, name = info.name](const std::string& v) { job->set(name, v); });
+  bind_options(cmd, engine::settings_option_schema(kind.ground), job->inputs().settings);
+  cmd->add_option("--gpkg", job->inputs().gpkg, kind.gpkg_help);
+  return [job, nets, pair, &g]() -> int {
+    auto& networks = job->inputs().networks;
+    if (pair)
+      networks = nets->b.file.empty() ? std::vector{nets->a} : std::vector{nets->a, nets->b};
+    else
+      networks = nets->list.resolve();
+    const engine::JobResult r = job->run();
+    if (r.list_key.empty())
+      emit(g, r.command, true, r.result, r.text);
+    else
+      emit_with_list(g, r.command, true, r.result, r.list_key, r.list_size, r.list_item, r.text);
+    // --strict: a warning (a network read around a problem, valves shut) fails the command.
+    return g.strict && r.warnings ? kExitInputData : kExitOk;
+  };
+}
+
 }  // namespace
 
 Runner add_pipes(CLI::App& app, const GlobalOptions& g) {
@@ -148,21 +196,16 @@ Runner add_pipes(CLI::App& app, const GlobalOptions& g) {
                       "in metres too");
   inspect->add_flag("--links", a->links, "list every link (JSON: link_list)");
 
-  Runner clearance = add_pipes_clearance(*pipes, g);
-  Runner excavation = add_pipes_excavation(*pipes, g);
-  Runner detection = add_pipes_detection(*pipes, g);
-  Runner cover = add_pipes_cover(*pipes, g);
-  Runner isolate = add_pipes_isolate(*pipes, g);
-  Runner buildings = add_pipes_buildings(*pipes, g);
-  Runner parcels = add_pipes_parcels(*pipes, g);
-  const std::vector<std::pair<std::string, Runner>> analyses = {
-      {"clearance", clearance}, {"excavation", excavation}, {"detection", detection},
-      {"cover", cover},         {"isolate", isolate},       {"buildings", buildings},
-      {"parcels", parcels}};
-  return [a, inspect, analyses, pipes, &g]() -> int {
+  // Every analysis of the engine's registry, its flags bound to its option schema.
+  std::vector<std::pair<CLI::App*, Runner>> analyses;
+  for (const auto& kind : engine::pipe_analyses())
+    analyses.emplace_back(nullptr, add_pipe_analysis(*pipes, kind, g));
+  for (std::size_t i = 0; i < analyses.size(); ++i)
+    analyses[i].first = pipes->get_subcommand(engine::pipe_analyses()[i].kind);
+  return [a, inspect, analyses, &g]() -> int {
     if (inspect->parsed()) return run_inspect(g, *a);
-    for (const auto& [name, run] : analyses)
-      if (pipes->get_subcommand(name)->parsed()) return run();
+    for (const auto& [cmd, run] : analyses)
+      if (cmd->parsed()) return run();
     return kExitUsage;
   };
 }

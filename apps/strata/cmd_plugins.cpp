@@ -3,9 +3,11 @@
 #include <sstream>
 
 #include "commands.h"
-#include "export_job.h"
+#include "strata/engine/export_job.h"
 
 namespace strata::cli {
+
+using namespace strata::engine;  // the jobs this command calls
 
 Runner add_plugins(CLI::App& app, const GlobalOptions& g) {
   struct Args {

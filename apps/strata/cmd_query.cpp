@@ -7,13 +7,15 @@
 
 #include "cmd_query_3d.h"
 #include "commands.h"
-#include "store_arg.h"
+#include "strata/engine/store_access.h"
 #include "strata/io/json_report.h"
 #include "strata/io/table.h"
 #include "strata/spatial/point_query.h"
 #include "strata/spatial/polygon_index.h"
 
 namespace strata::cli {
+
+using namespace strata::engine;  // the jobs this command calls
 namespace {
 
 // Many points: load the layers once into an in-memory R-tree and answer every row.

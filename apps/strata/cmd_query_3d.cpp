@@ -4,15 +4,17 @@
 #include <set>
 #include <sstream>
 
-#include "store_arg.h"
 #include "strata/core/crs.h"
 #include "strata/core/geometry_validity.h"
+#include "strata/engine/store_access.h"
 #include "strata/io/citygml_reader.h"
 #include "strata/io/json_report.h"
 #include "strata/spatial/point_query.h"
 #include "strata/spatial/unit_index.h"
 
 namespace strata::cli {
+
+using namespace strata::engine;  // the jobs this command calls
 namespace {
 
 struct Model {

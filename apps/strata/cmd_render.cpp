@@ -5,14 +5,17 @@
 #include <sstream>
 
 #include "commands.h"
-#include "pipe_inputs.h"
-#include "pipes_project.h"
-#include "render_job.h"
-#include "store_arg.h"
+#include "option_binding.h"
+#include "strata/engine/pipe_inputs.h"
+#include "strata/engine/project_pipes.h"
+#include "strata/engine/render_job.h"
+#include "strata/engine/store_access.h"
 #include "strata/io/cityjson_reader.h"
 #include "strata/render/scene_builder.h"
 
 namespace strata::cli {
+
+using namespace strata::engine;  // the jobs this command calls
 namespace {
 
 struct MapArgs {
@@ -58,7 +61,7 @@ int run_map(const GlobalOptions& g, const MapArgs& a) {
 }
 
 struct PipeMapArgs {
-  NetworkListArgs networks;
+  NetworkListBinding networks;
   PipeSettings settings;
   std::vector<std::string> findings, areas, context, outs;
   std::string title = "Pipes and findings", subtitle;
@@ -93,7 +96,7 @@ int run_pipe_map(const GlobalOptions& g, const PipeMapArgs& a) {
 struct SceneArgs {
   std::string model, store, colour_by = "baunit", findings, out;
   std::vector<std::string> layers;
-  NetworkListArgs networks;
+  NetworkListBinding networks;
   PipeSettings settings;
   double explode = 0, depth_exaggeration = 1, azimuth = 225, elevation = 35, zoom = 0.55,
          min_pipe = 0.2;
@@ -194,7 +197,7 @@ int run_scene(const GlobalOptions& g, const SceneArgs& a) {
   if (!a.findings.empty()) options.findings = read_findings(a.findings);
   std::optional<PipeInputs> in;
   std::vector<const PipeNetwork*> networks;
-  if (!a.networks.files.empty()) {
+  if (!a.networks.empty()) {
     in = load_pipe_inputs(a.networks.resolve(), a.settings, false);
     for (const auto& n : in->networks) networks.push_back(&n.network);
   }
@@ -282,8 +285,8 @@ Runner add_render(CLI::App& app, const GlobalOptions& g) {
   auto p = std::make_shared<PipeMapArgs>();
   CLI::App* pipes = render->add_subcommand(
       "pipes", "Map of pipe networks by utility with the findings of the pipe analyses");
-  add_network_list_options(pipes, p->networks);
-  add_settings_options(pipes, p->settings, false);
+  p->networks.bind(pipes);
+  bind_options(pipes, settings_option_schema(false), p->settings);
   pipes
       ->add_option("--findings", p->findings,
                    "findings GeoPackage of a pipe analysis (--gpkg output; repeatable)")
@@ -326,8 +329,8 @@ Runner add_render(CLI::App& app, const GlobalOptions& g) {
   scene->add_option("--elevation", s->elevation, "camera height angle, degrees (negative: below)");
   scene->add_option("--zoom", s->zoom, "Open3D zoom (default 0.55; smaller is closer)");
   scene->add_option("--min-pipe-diameter", s->min_pipe, "thinner pipes drawn this thick, m");
-  add_network_list_options(scene, s->networks, false);
-  add_settings_options(scene, s->settings, false);
+  s->networks.bind(scene, false);
+  bind_options(scene, settings_option_schema(false), s->settings);
   scene->add_option("--out,-o", s->out, "PNG to write")->required();
   scene->add_option("--width", s->width, "width in pixels (default 1280)");
   scene->add_option("--height", s->height, "height in pixels (default 960)");

@@ -27,10 +27,4 @@ Runner add_plugins(CLI::App& app, const GlobalOptions& g);
 Runner add_export(CLI::App& app, const GlobalOptions& g);
 Runner add_render(CLI::App& app, const GlobalOptions& g);
 
-// The project's [indicators] computed from `store` and written to `out_dir` (shared by
-// `indicators` and `run`); returns the result JSON and sets `text` to the human summary.
-nlohmann::json compute_and_write_indicators(const io::Project& project, io::Store& store,
-                                            const std::filesystem::path& out_dir, int threads,
-                                            std::string& text);
-
 }  // namespace strata::cli

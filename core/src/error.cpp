@@ -154,6 +154,8 @@ std::string_view error_name(ErrorCode code) {
       return "PLUGIN_FAILED";
     case ErrorCode::kRenderFailed:
       return "RENDER_FAILED";
+    case ErrorCode::kCancelled:
+      return "CANCELLED";
     case ErrorCode::kInternal:
       return "INTERNAL";
   }

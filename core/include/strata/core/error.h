@@ -84,6 +84,7 @@ enum class ErrorCode : int {
   kPluginLoad = 980,
   kPluginFailed = 981,
   kRenderFailed = 985,
+  kCancelled = 990,
   kInternal = 999,
 };
 

@@ -4,20 +4,17 @@
 #include <map>
 #include <sstream>
 
-#include "cmd_pipes.h"
-#include "pipe_inputs.h"
 #include "strata/core/crs.h"
+#include "strata/engine/pipe_analyses.h"
 #include "strata/io/points_gpkg.h"
 #include "strata/io/vector_source.h"
 #include "strata/spatial/pipe_excavation.h"
 
-namespace strata::cli {
+namespace strata::engine {
 namespace {
 
-struct ExcavationArgs {
-  NetworkListArgs networks;
-  PipeSettings settings;
-  std::string dig, dig_layer, dig_id_field, dig_top_field, dig_bottom_field, depth, gpkg;
+struct ExcavationOptions : PipeJobInputs {
+  std::string dig, dig_layer, dig_id_field, dig_top_field, dig_bottom_field, depth;
   double buffer = 0;
   int threads = 0;
 };
@@ -54,7 +51,7 @@ struct DigsRead {
   std::optional<std::string> crs;
 };
 
-DigsRead read_digs(const ExcavationArgs& e) {
+DigsRead read_digs(const ExcavationOptions& e) {
   std::optional<std::pair<double, double>> range;
   if (!e.depth.empty()) range = parse_depth_range(e.depth);
   if (!range && e.dig_bottom_field.empty())
@@ -119,10 +116,10 @@ DigsRead read_digs(const ExcavationArgs& e) {
   return out;
 }
 
-int run_excavation(const GlobalOptions& g, const ExcavationArgs& e) {
+JobResult run_excavation(const ExcavationOptions& e, InputCache* cache) {
   if (!(e.buffer >= 0))
     throw StrataError(ErrorCode::kWrongInputParameters, "--buffer must be 0 or more metres");
-  const PipeInputs in = load_pipe_inputs(e.networks.resolve(), e.settings);
+  const PipeInputs in = load_pipe_inputs(e.networks, e.settings, false, cache);
   const DigsRead digs = read_digs(e);
   if (digs.crs && in.crs &&
       !Crs::from_user_input(*digs.crs).equivalent_to(Crs::from_user_input(*in.crs)))
@@ -241,34 +238,45 @@ int run_excavation(const GlobalOptions& g, const ExcavationArgs& e) {
   for (const auto& i : digs.issues)
     text << "  rejected " << static_cast<int>(i.code) << " " << error_name(i.code) << ": "
          << i.message << "\n";
-  emit(g, "pipes excavation", true, out, text.str());
-  return kExitOk;
+  return {"pipes excavation", std::move(out), text.str()};
 }
 
 }  // namespace
 
-Runner add_pipes_excavation(CLI::App& pipes, const GlobalOptions& g) {
-  auto e = std::make_shared<ExcavationArgs>();
-  CLI::App* cmd = pipes.add_subcommand(
-      "excavation", "Pipes a dig reaches: depth at the crossing, owner, what was assumed");
-  add_network_list_options(cmd, e->networks);
-  cmd->add_option("--dig", e->dig, "dig outlines: a polygon layer in the networks' CRS")
-      ->required()
-      ->check(CLI::ExistingPath);
-  cmd->add_option("--dig-layer", e->dig_layer, "layer of the digs' dataset");
-  cmd->add_option("--dig-id-field", e->dig_id_field, "field with the dig's id");
-  cmd->add_option("--depth", e->depth,
-                  "depth range below the ground, m: BOTTOM (dug from the surface) or TOP:BOTTOM");
-  cmd->add_option("--dig-top-field", e->dig_top_field, "field with each dig's top depth (m)");
-  cmd->add_option("--dig-bottom-field", e->dig_bottom_field,
-                  "field with each dig's floor depth (m)");
-  cmd->add_option("--buffer", e->buffer,
-                  "safety margin in metres, sideways and above and below the depth range "
-                  "(default 0)");
-  add_settings_options(cmd, e->settings, true);
-  cmd->add_option("--gpkg", e->gpkg, "write the findings as 3D points (layer pipe_excavation)");
-  cmd->add_option("--threads", e->threads, "worker threads (0 = all cores)");
-  return [e, &g]() -> int { return run_excavation(g, *e); };
+PipeAnalysis excavation_analysis() {
+  using O = ExcavationOptions;
+  return make_pipe_analysis<O>(
+      {.kind = "excavation",
+       .summary = "Pipes a dig reaches: depth at the crossing, owner, what was assumed",
+       .networks = NetworkCount::kOneOrMore,
+       .ground = true,
+       .gpkg_help = "write the findings as 3D points (layer pipe_excavation)"},
+      {required(option<O>(
+           "dig", "dig outlines: a polygon layer in the networks' CRS",
+           [](O & o) -> auto& { return o.dig; }, OptionCheck::kExistingPath)),
+       option<O>(
+           "dig-layer", "layer of the digs' dataset", [](O & o) -> auto& { return o.dig_layer; }),
+       option<O>(
+           "dig-id-field", "field with the dig's id",
+           [](O & o) -> auto& { return o.dig_id_field; }),
+       option<O>(
+           "depth", "depth range below the ground, m: BOTTOM (dug from the surface) or TOP:BOTTOM",
+           [](O & o) -> auto& { return o.depth; }),
+       option<O>(
+           "dig-top-field", "field with each dig's top depth (m)",
+           [](O & o) -> auto& { return o.dig_top_field; }),
+       option<O>(
+           "dig-bottom-field", "field with each dig's floor depth (m)",
+           [](O & o) -> auto& { return o.dig_bottom_field; }),
+       option<O>(
+           "buffer",
+           "safety margin in metres, sideways and above and below the depth range "
+           "(default 0)",
+           [](O & o) -> auto& { return o.buffer; }),
+       option<O>(
+           "threads", "worker threads (0 = all cores)", [](O & o) -> auto& { return o.threads; },
+           OptionCheck::kNonNegative)},
+      run_excavation);
 }
 
-}  // namespace strata::cli
+}  // namespace strata::engine

@@ -4,25 +4,21 @@
 #include <map>
 #include <sstream>
 
-#include "cmd_pipes.h"
-#include "pipe_inputs.h"
+#include "strata/engine/pipe_analyses.h"
 #include "strata/io/points_gpkg.h"
 #include "strata/spatial/pipe_cover.h"
 
-namespace strata::cli {
+namespace strata::engine {
 namespace {
 
-struct CoverArgs {
-  NetworkListArgs networks;
-  PipeSettings settings;
-  std::string gpkg;
+struct CoverOptions : PipeJobInputs {
   double step = 1.0;
 };
 
-int run_cover(const GlobalOptions& g, const CoverArgs& c) {
+JobResult run_cover(const CoverOptions& c, InputCache* cache) {
   if (!(c.step > 0))
     throw StrataError(ErrorCode::kWrongInputParameters, "--step must be above 0 metres");
-  const PipeInputs in = load_pipe_inputs(c.networks.resolve(), c.settings);
+  const PipeInputs in = load_pipe_inputs(c.networks, c.settings, false, cache);
   spatial::CoverOptions o;
   o.unit_m = in.unit_m;
   o.step_m = c.step;
@@ -109,24 +105,25 @@ int run_cover(const GlobalOptions& g, const CoverArgs& c) {
   for (const auto& u : r.without_rule)
     text << "  no min_cover_m for " << u << ": only checked for pipes above the ground\n";
   text << issue_lines(in.networks);
-  emit(g, "pipes cover", true, out, text.str());
-  return kExitOk;
+  return {"pipes cover", std::move(out), text.str()};
 }
 
 }  // namespace
 
-Runner add_pipes_cover(CLI::App& pipes, const GlobalOptions& g) {
-  auto c = std::make_shared<CoverArgs>();
-  CLI::App* cmd = pipes.add_subcommand(
-      "cover", "Stretches of pipe shallower than the rules allow, or above the ground");
-  add_network_list_options(cmd, c->networks);
-  add_settings_options(cmd, c->settings, true);
-  cmd->add_option("--step", c->step,
-                  "with a terrain, sample the ground at least this often along a pipe (m, "
-                  "default 1)");
-  cmd->add_option("--gpkg", c->gpkg,
-                  "write the findings as 3D points at their least cover (layer pipe_cover)");
-  return [c, &g]() -> int { return run_cover(g, *c); };
+PipeAnalysis cover_analysis() {
+  using O = CoverOptions;
+  return make_pipe_analysis<O>(
+      {.kind = "cover",
+       .summary = "Stretches of pipe shallower than the rules allow, or above the ground",
+       .networks = NetworkCount::kOneOrMore,
+       .ground = true,
+       .gpkg_help = "write the findings as 3D points at their least cover (layer pipe_cover)"},
+      {option<O>(
+          "step",
+          "with a terrain, sample the ground at least this often along a pipe (m, "
+          "default 1)",
+          [](O & o) -> auto& { return o.step; })},
+      run_cover);
 }
 
-}  // namespace strata::cli
+}  // namespace strata::engine

@@ -1,4 +1,4 @@
-#include "pipe_inputs.h"
+#include "strata/engine/pipe_inputs.h"
 
 #include <chrono>
 
@@ -6,7 +6,7 @@
 #include "strata/core/error.h"
 #include "strata/io/network_inp.h"
 
-namespace strata::cli {
+namespace strata::engine {
 namespace {
 
 Utility utility_from(const std::string& name) {
@@ -41,7 +41,7 @@ bool is_inp(const std::string& file) {
          (file.substr(file.size() - 4) == ".inp" || file.substr(file.size() - 4) == ".INP");
 }
 
-LoadedNetwork load_network(const NetworkArgs& n, const io::PipeRules& rules,
+LoadedNetwork load_network(const NetworkOptions& n, const io::PipeRules& rules,
                            const io::GroundAt& ground, bool plan_only) {
   LoadedNetwork out;
   out.file = n.file;
@@ -89,103 +89,103 @@ LoadedNetwork load_network(const NetworkArgs& n, const io::PipeRules& rules,
 
 }  // namespace
 
-void add_network_options(CLI::App* app, const std::string& prefix, NetworkArgs& n) {
-  const std::string p = prefix.empty() ? "--" : "--" + prefix + "-";
-  app->add_option(p + "layer", n.layer, "layer of a multi-layer dataset");
-  app->add_option(p + "utility", n.utility, "utility of every pipe (gas, petroleum, water, ...)");
-  app->add_option(p + "utility-field", n.utility_field, "field with the utility");
-  app->add_option(p + "id-field", n.id_field, "field with the pipe id");
-  app->add_option(p + "diameter-field", n.diameter_field, "field with the diameter");
-  app->add_option(p + "diameter-unit", n.diameter_unit, "m (default), mm or in");
-  app->add_option(p + "depth-field", n.depth_field,
-                  "field with the cover depth (ground to the top of the pipe, m)");
-  app->add_option(p + "owner-field", n.owner_field, "field with the owner");
-  app->add_option(p + "material-field", n.material_field, "field with the material");
-  app->add_option(p + "year-field", n.year_field, "field with the installation year");
-  app->add_option(p + "heights", n.heights,
-                  "where the heights come from: cover (depth field or rules; default), z (the "
-                  "lines' z is the axis), invert-z (the lines' z is the invert), inverts "
-                  "(two invert fields)");
-  app->add_option(p + "invert-fields", n.invert_fields,
-                  "START,END: fields with the invert elevations at both ends (--heights inverts)");
-}
-
-void add_network_list_options(CLI::App* app, NetworkListArgs& n, bool required) {
-  auto* files = app->add_option("networks", n.files, "pipe networks: .inp files or GIS line layers")
-                    ->check(CLI::ExistingPath);
-  if (required) files->required();
-  const std::string each = " (once for all networks, or once per network in order)";
-  app->add_option("--layer", n.layer, "layer of a multi-layer dataset" + each);
-  app->add_option("--utility", n.utility, "utility of every pipe" + each);
-  app->add_option("--utility-field", n.utility_field, "field with the utility" + each);
-  app->add_option("--id-field", n.id_field, "field with the pipe id" + each);
-  app->add_option("--diameter-field", n.diameter_field, "field with the diameter" + each);
-  app->add_option("--diameter-unit", n.diameter_unit, "m (default), mm or in" + each);
-  app->add_option("--depth-field", n.depth_field,
-                  "field with the cover depth (ground to the top of the pipe, m)" + each);
-  app->add_option("--owner-field", n.owner_field, "field with the owner" + each);
-  app->add_option("--material-field", n.material_field, "field with the material" + each);
-  app->add_option("--year-field", n.year_field, "field with the installation year" + each);
-  app->add_option("--heights", n.heights, "cover (default), z, invert-z or inverts" + each);
-  app->add_option("--invert-fields", n.invert_fields,
-                  "START,END: invert elevation fields (--heights inverts)" + each);
-}
-
-std::vector<NetworkArgs> NetworkListArgs::resolve() const {
-  std::vector<NetworkArgs> out(files.size());
-  for (std::size_t i = 0; i < files.size(); ++i) out[i].file = files[i];
-  auto spread = [&](const std::vector<std::string>& values, const char* option,
-                    std::string NetworkArgs::*member) {
-    if (values.empty()) return;
-    if (values.size() != 1 && values.size() != files.size())
-      throw StrataError(ErrorCode::kWrongInputParameters,
-                        std::string(option) + " is given " + std::to_string(values.size()) +
-                            " times for " + std::to_string(files.size()) +
-                            " networks: give it once (for all) or once per network ('' for "
-                            "none)");
-    for (std::size_t i = 0; i < files.size(); ++i)
-      out[i].*member = values.size() == 1 ? values[0] : values[i];
+const OptionSchema<NetworkOptions>& network_option_schema() {
+  using N = NetworkOptions;
+  static const OptionSchema<N> schema = {
+      option<N>(
+          "layer", "layer of a multi-layer dataset", [](N & n) -> auto& { return n.layer; }),
+      option<N>(
+          "utility", "utility of every pipe (gas, petroleum, water, ...)",
+          [](N & n) -> auto& { return n.utility; }),
+      option<N>(
+          "utility-field", "field with the utility",
+          [](N & n) -> auto& { return n.utility_field; }),
+      option<N>(
+          "id-field", "field with the pipe id", [](N & n) -> auto& { return n.id_field; }),
+      option<N>(
+          "diameter-field", "field with the diameter",
+          [](N & n) -> auto& { return n.diameter_field; }),
+      option<N>(
+          "diameter-unit", "m (default), mm or in", [](N & n) -> auto& { return n.diameter_unit; }),
+      option<N>(
+          "depth-field", "field with the cover depth (ground to the top of the pipe, m)",
+          [](N & n) -> auto& { return n.depth_field; }),
+      option<N>(
+          "owner-field", "field with the owner", [](N & n) -> auto& { return n.owner_field; }),
+      option<N>(
+          "material-field", "field with the material",
+          [](N & n) -> auto& { return n.material_field; }),
+      option<N>(
+          "year-field", "field with the installation year",
+          [](N & n) -> auto& { return n.year_field; }),
+      option<N>(
+          "heights",
+          "where the heights come from: cover (depth field or rules; default), z (the "
+          "lines' z is the axis), invert-z (the lines' z is the invert), inverts (two "
+          "invert fields)",
+          [](N & n) -> auto& { return n.heights; }),
+      option<N>(
+          "invert-fields",
+          "START,END: fields with the invert elevations at both ends (--heights inverts)",
+          [](N & n) -> auto& { return n.invert_fields; }),
   };
-  spread(layer, "--layer", &NetworkArgs::layer);
-  spread(utility, "--utility", &NetworkArgs::utility);
-  spread(utility_field, "--utility-field", &NetworkArgs::utility_field);
-  spread(id_field, "--id-field", &NetworkArgs::id_field);
-  spread(diameter_field, "--diameter-field", &NetworkArgs::diameter_field);
-  spread(depth_field, "--depth-field", &NetworkArgs::depth_field);
-  spread(owner_field, "--owner-field", &NetworkArgs::owner_field);
-  spread(material_field, "--material-field", &NetworkArgs::material_field);
-  spread(year_field, "--year-field", &NetworkArgs::year_field);
-  spread(invert_fields, "--invert-fields", &NetworkArgs::invert_fields);
-  spread(diameter_unit, "--diameter-unit", &NetworkArgs::diameter_unit);
-  spread(heights, "--heights", &NetworkArgs::heights);
-  for (auto& n : out) {
-    if (n.diameter_unit.empty()) n.diameter_unit = "m";
-    if (n.heights.empty()) n.heights = "cover";
-  }
-  return out;
+  return schema;
 }
 
-void add_settings_options(CLI::App* app, PipeSettings& s, bool ground) {
-  app->add_option("--rules", s.rules,
-                  "rules file (TOML): assumed depths and diameters per utility, minimum "
-                  "clearances per utility pair (docs/pipes.md)");
-  app->add_option("--crs", s.crs, "CRS of .inp coordinates (GIS layers carry theirs)");
-  if (!ground) return;
-  app->add_option("--dem", s.dem,
-                  "terrain model (any GDAL raster, in the networks' CRS): cover depths are "
-                  "placed below it and depths are measured from it")
-      ->check(CLI::ExistingFile);
-  app->add_option("--ground-z", s.ground_z,
-                  "a flat ground at this elevation, where there is no terrain");
+const OptionSchema<PipeSettings>& settings_option_schema(bool ground) {
+  using S = PipeSettings;
+  static const OptionSchema<S> plan = {
+      option<S>(
+          "rules",
+          "rules file (TOML): assumed depths and diameters per utility, minimum clearances "
+          "per utility pair (docs/pipes.md)",
+          [](S & s) -> auto& { return s.rules; }),
+      option<S>(
+          "crs", "CRS of .inp coordinates (GIS layers carry theirs)",
+          [](S & s) -> auto& { return s.crs; }),
+  };
+  static const OptionSchema<S> with_ground = [] {
+    OptionSchema<S> all = plan;
+    all.push_back(option<S>(
+        "dem",
+        "terrain model (any GDAL raster, in the networks' CRS): cover depths "
+        "are placed below it and depths are measured from it",
+        [](S & s) -> auto& { return s.dem; }, OptionCheck::kExistingFile));
+    all.push_back(option<S>(
+        "ground-z", "a flat ground at this elevation, where there is no terrain",
+        [](S & s) -> auto& { return s.ground_z; }));
+    return all;
+  }();
+  return ground ? with_ground : plan;
 }
 
-PipeInputs load_pipe_inputs(const std::vector<NetworkArgs>& networks, const PipeSettings& s,
-                            bool plan_only) {
+PipeInputs load_pipe_inputs(const std::vector<NetworkOptions>& networks, const PipeSettings& s,
+                            bool plan_only, InputCache* cache) {
   const auto start = std::chrono::steady_clock::now();
   PipeInputs in;
-  if (!s.rules.empty()) in.rules = io::load_pipe_rules(s.rules);
+  if (!s.rules.empty()) {
+    if (!cache) {
+      in.rules = io::load_pipe_rules(s.rules);
+    } else {
+      auto it = cache->rules_.find(s.rules);
+      if (it == cache->rules_.end()) {
+        it = cache->rules_.emplace(s.rules, io::load_pipe_rules(s.rules)).first;
+        ++cache->files_read_;
+      }
+      in.rules = it->second;
+    }
+  }
   if (!s.dem.empty()) {
-    in.dem = std::make_shared<io::TerrainRaster>(s.dem);
+    if (!cache) {
+      in.dem = std::make_shared<io::TerrainRaster>(s.dem);
+    } else {
+      auto& dem = cache->dems_[s.dem];
+      if (!dem) {
+        dem = std::make_shared<io::TerrainRaster>(s.dem);
+        ++cache->files_read_;
+      }
+      in.dem = dem;
+    }
     std::shared_ptr<io::TerrainRaster> dem = in.dem;
     in.ground.terrain = [dem](double x, double y) { return dem->height_at(x, y); };
   }
@@ -196,8 +196,26 @@ PipeInputs load_pipe_inputs(const std::vector<NetworkArgs>& networks, const Pipe
     const double z = *s.ground_z;
     read_ground = [z](double, double) { return std::optional<double>(z); };
   }
-  for (const auto& n : networks)
-    in.networks.push_back(load_network(n, in.rules, read_ground, plan_only));
+  for (const auto& n : networks) {
+    if (!cache) {
+      in.networks.push_back(load_network(n, in.rules, read_ground, plan_only));
+      continue;
+    }
+    // One read per file and way of reading it: the same options, rules and ground.
+    const std::string key = n.file + '\x1f' + n.layer + '\x1f' + n.utility + '\x1f' + n.id_field +
+                            '\x1f' + n.utility_field + '\x1f' + n.diameter_field + '\x1f' +
+                            n.depth_field + '\x1f' + n.owner_field + '\x1f' + n.material_field +
+                            '\x1f' + n.year_field + '\x1f' + n.invert_fields + '\x1f' +
+                            n.diameter_unit + '\x1f' + n.heights + '\x1f' + s.rules + '\x1f' +
+                            s.dem + '\x1f' + (s.ground_z ? std::to_string(*s.ground_z) : "") +
+                            '\x1f' + (plan_only ? "plan" : "3d");
+    auto it = cache->networks_.find(key);
+    if (it == cache->networks_.end()) {
+      it = cache->networks_.emplace(key, load_network(n, in.rules, read_ground, plan_only)).first;
+      ++cache->files_read_;
+    }
+    in.networks.push_back(it->second);
+  }
   // Every network (and the terrain) must share its horizontal coordinates: the GIS layers'
   // CRS, or --crs for .inp files.
   std::optional<std::string> crs = s.crs.empty() ? std::optional<std::string>() : s.crs;
@@ -301,4 +319,4 @@ std::string issue_lines(const std::vector<LoadedNetwork>& networks) {
   return text;
 }
 
-}  // namespace strata::cli
+}  // namespace strata::engine

@@ -1,8 +1,8 @@
 #pragma once
 // What every `strata pipes` analysis reads: networks (.inp files or GIS line layers with their
 // field mapping), the rules file and the ground (a DEM or a constant), with their options.
-#include <CLI/CLI.hpp>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -10,6 +10,7 @@
 
 #include "strata/core/feature_issue.h"
 #include "strata/core/pipe.h"
+#include "strata/engine/option_schema.h"
 #include "strata/io/json_report.h"
 #include "strata/io/pipe_layer.h"
 #include "strata/io/pipe_rules.h"
@@ -17,34 +18,26 @@
 #include "strata/io/vector_source.h"
 #include "strata/spatial/pipe_ground.h"
 
-namespace strata::cli {
+namespace strata::engine {
 
 // One network: a .inp file or a GIS line layer with its field mapping.
-struct NetworkArgs {
+struct NetworkOptions {
   std::string file, layer, utility, id_field, utility_field, diameter_field, depth_field,
       owner_field, material_field, year_field, invert_fields;
   std::string diameter_unit = "m";
   std::string heights = "cover";  // cover | z | invert-z | inverts
 };
-
-// The options of one network, named --<prefix>-utility, ... (no prefix: --utility, ...).
-void add_network_options(CLI::App* app, const std::string& prefix, NetworkArgs& n);
-
-// The same options for a list of networks: each given once (for all) or once per network.
-struct NetworkListArgs {
-  std::vector<std::string> files;
-  std::vector<std::string> layer, utility, id_field, utility_field, diameter_field, depth_field,
-      owner_field, material_field, year_field, invert_fields, diameter_unit, heights;
-  std::vector<NetworkArgs> resolve() const;  // throws 2xx on a count that fits neither
-};
-void add_network_list_options(CLI::App* app, NetworkListArgs& n, bool required = true);
+// Its options (all but the file): --utility, ... on the command line ("--a-utility" for
+// clearance's first network), the keys of [[pipes.networks]] in a project file.
+const OptionSchema<NetworkOptions>& network_option_schema();
 
 // Rules, ground and CRS options shared by the analyses.
 struct PipeSettings {
   std::string rules, crs, dem;
   std::optional<double> ground_z;
 };
-void add_settings_options(CLI::App* app, PipeSettings& s, bool ground);
+// With `ground`, --dem and --ground-z too (the analyses that measure depths).
+const OptionSchema<PipeSettings>& settings_option_schema(bool ground);
 
 struct LoadedNetwork {
   std::string file;
@@ -63,10 +56,25 @@ struct PipeInputs {
   std::shared_ptr<io::TerrainRaster> dem;
   double read_seconds = 0;
 };
+// What a run has read already (rules, terrain, networks), so that every analysis, export and
+// map of a project shares one parse of each file. Not thread-safe: one per run.
+class InputCache {
+ public:
+  std::size_t files_read() const { return files_read_; }
+
+ private:
+  friend PipeInputs load_pipe_inputs(const std::vector<NetworkOptions>&, const PipeSettings&, bool,
+                                     InputCache*);
+  std::map<std::string, LoadedNetwork> networks_;  // by file, options, ground and plan_only
+  std::map<std::string, io::PipeRules> rules_;
+  std::map<std::string, std::shared_ptr<io::TerrainRaster>> dems_;
+  std::size_t files_read_ = 0;
+};
+
 // `plan_only`: the analysis works in plan (parcels, isolation): depths and diameters the data
 // lacks are left unknown rather than taken from the rules or rejected.
-PipeInputs load_pipe_inputs(const std::vector<NetworkArgs>& networks, const PipeSettings& s,
-                            bool plan_only = false);
+PipeInputs load_pipe_inputs(const std::vector<NetworkOptions>& networks, const PipeSettings& s,
+                            bool plan_only = false, InputCache* cache = nullptr);
 
 // The features of a further layer of an analysis (valves, buildings, parcels): it must be in the
 // networks' CRS when it declares one (911). Each comes with its id (`id_field`, else "feature
@@ -85,4 +93,4 @@ inline nlohmann::json optional_json(const std::optional<double>& v) {
 // "  rejected 921 FIELD_NULL: ..." lines for the text output.
 std::string issue_lines(const std::vector<LoadedNetwork>& networks);
 
-}  // namespace strata::cli
+}  // namespace strata::engine

@@ -1,4 +1,4 @@
-#include "report_job.h"
+#include "strata/engine/report_job.h"
 
 #include <algorithm>
 #include <fstream>
@@ -8,14 +8,15 @@
 #include <set>
 #include <sstream>
 
-#include "pipes_project.h"
-#include "render_job.h"
 #include "strata/core/clock.h"
 #include "strata/core/crs.h"
+#include "strata/engine/project_pipes.h"
+#include "strata/engine/render_job.h"
+#include "strata/engine/version.h"
 #include "strata/io/vector_source.h"
 #include "strata/render/report.h"
 
-namespace strata::cli {
+namespace strata::engine {
 namespace {
 
 namespace fs = std::filesystem;
@@ -63,13 +64,11 @@ void problem(Output& out, render::ReportSection& section, const std::string& wha
   section.problems.push_back(what + ": error " + std::to_string(code) + ": " + e.what());
 }
 
-void stage(const GlobalOptions& g, const std::string& line) {
-  if (!g.quiet) std::cerr << "progress: " << line << std::endl;
-}
+void stage(Observer& observer, const std::string& line) { observer.note(line); }
 
 render::ReportSection indicator_section(const io::Project& project, const nlohmann::json& summary,
-                                        const fs::path& maps_dir, const GlobalOptions& g,
-                                        Output& out, std::string& text,
+                                        const fs::path& maps_dir, Observer& g, Output& out,
+                                        std::string& text,
                                         std::vector<render::ReportFigure>& figures) {
   render::ReportSection s{"indicators", "Indicators", {}, {}, {}, {}};
   const auto& ind = summary["analyses"]["indicators"];
@@ -227,13 +226,14 @@ render::ReportSection indicator_section(const io::Project& project, const nlohma
 }
 
 render::ReportSection pipes_section(const io::Project& project, const nlohmann::json& summary,
-                                    const fs::path& maps_dir, const GlobalOptions& g, Output& out,
-                                    std::string& text, std::vector<render::ReportFigure>& figures) {
+                                    const fs::path& maps_dir, Observer& g, InputCache* cache,
+                                    Output& out, std::string& text,
+                                    std::vector<render::ReportFigure>& figures) {
   render::ReportSection s{"pipes", "Pipes", {}, {}, {}, {}};
   const auto& results = summary["analyses"]["pipes"];
   std::vector<ProjectNetwork> networks;
   try {
-    networks = load_project_networks(project);
+    networks = load_project_networks(project, cache);
   } catch (const std::exception& e) {
     problem(out, s, "pipe networks", e);
     return s;
@@ -296,7 +296,7 @@ render::ReportSection pipes_section(const io::Project& project, const nlohmann::
 }
 
 render::ReportSection scene_section(const io::Project& project, const fs::path& scenes_dir,
-                                    const GlobalOptions& g, Output& out, std::string& text) {
+                                    Observer& g, Output& out, std::string& text) {
   render::ReportSection s{"scenes", "3D views", {}, {}, {}, {}};
   struct View {
     std::string name, caption;
@@ -445,8 +445,8 @@ render::ReportSection validation_section(io::Store* store, const nlohmann::json&
 }  // namespace
 
 nlohmann::json write_project_report(const io::Project& project, io::Store* store,
-                                    const nlohmann::json& summary, bool html,
-                                    const GlobalOptions& g, std::string& text) {
+                                    const nlohmann::json& summary, bool html, Observer& g,
+                                    InputCache* cache, std::string& text) {
   Output out;
   const fs::path maps_dir = project.output / "maps", scenes_dir = project.output / "scenes";
   // Images of an earlier run would sit beside the report as if this run had drawn them.
@@ -474,7 +474,7 @@ nlohmann::json write_project_report(const io::Project& project, io::Store* store
                     ? "zh-Hant"
                     : "en";
   report.title = project.report.title.empty() ? project.name : project.report.title;
-  report.subtitle = "strata " + strata_version() + " · run of " + project.file.filename().string() +
+  report.subtitle = "strata " + version() + " · run of " + project.file.filename().string() +
                     " · " + summary.value("started_at", std::string());
   guarded("import summary", "validation", "Import and validation",
           [&] { return validation_section(store, summary, report.figures); });
@@ -490,7 +490,7 @@ nlohmann::json write_project_report(const io::Project& project, io::Store* store
   if (analyses.contains("pipes") && project.pipes)
     guarded("pipe maps", "pipes", "Pipes", [&] {
       fs::create_directories(maps_dir);
-      return pipes_section(project, summary, maps_dir, g, out, text, report.figures);
+      return pipes_section(project, summary, maps_dir, g, cache, out, text, report.figures);
     });
   bool has_3d = false;
   if (store)
@@ -522,7 +522,7 @@ nlohmann::json write_project_report(const io::Project& project, io::Store* store
   report.footer = {"Project file: " + project.file.string(), "Store: " + project.store.string(),
                    "CRS: " + project.crs,
                    "Party names and identity numbers are never shown in this report.",
-                   "Written by strata " + strata_version() + " at " + utc_now_iso8601()};
+                   "Written by strata " + version() + " at " + utc_now_iso8601()};
   nlohmann::json result = {{"maps", out.maps}, {"scenes", out.scenes}, {"problems", out.problems}};
   if (html) {
     stage(g, "report");
@@ -541,4 +541,4 @@ nlohmann::json write_project_report(const io::Project& project, io::Store* store
   return result;
 }
 
-}  // namespace strata::cli
+}  // namespace strata::engine

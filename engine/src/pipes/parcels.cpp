@@ -4,27 +4,24 @@
 #include <map>
 #include <sstream>
 
-#include "cmd_pipes.h"
-#include "pipe_inputs.h"
 #include "strata/core/crs.h"
 #include "strata/core/geometry_validity.h"
 #include "strata/core/ladm.h"
+#include "strata/engine/pipe_analyses.h"
 #include "strata/io/geometry_repair.h"
 #include "strata/io/points_gpkg.h"
 #include "strata/io/vector_source.h"
 #include "strata/spatial/pipe_parcels.h"
 
-namespace strata::cli {
+namespace strata::engine {
 namespace {
 
-struct ParcelsArgs {
-  NetworkListArgs networks;
-  PipeSettings settings;
+struct ParcelsOptions : PipeJobInputs {
   std::string parcels, parcel_id_field, parcel_owner_field;
   std::string restrictions, r_parcel_field, r_type_field, r_holder_field, r_from_field, r_to_field;
   std::string easement_types =
       "easement,servitude,superficies,wayleave,地役權,不動產役權,地上權,區分地上權";
-  std::string allowed_owners, profile = "public", gpkg;
+  std::string allowed_owners, profile = "public";
   spatial::ParcelOptions options;
 };
 
@@ -68,7 +65,8 @@ std::string text_at(const io::SourceFeature& f, int i) {
   return to_text(f.values[static_cast<std::size_t>(i)]);
 }
 
-int run_parcels(const GlobalOptions& g, ParcelsArgs& a) {
+JobResult run_parcels(const ParcelsOptions& a_given, InputCache* cache) {
+  ParcelsOptions a = a_given;
   static const char* profiles[] = {"public", "planner", "engineer", "bureau"};
   if (std::find(std::begin(profiles), std::end(profiles), a.profile) == std::end(profiles))
     throw StrataError(ErrorCode::kWrongInputParameters,
@@ -79,7 +77,7 @@ int run_parcels(const GlobalOptions& g, ParcelsArgs& a) {
   if (!o.as_of.empty() && !is_iso_date(o.as_of))
     throw StrataError(ErrorCode::kWrongInputParameters,
                       "--as-of must be a date YYYY-MM-DD, not '" + o.as_of + "'");
-  const PipeInputs in = load_pipe_inputs(a.networks.resolve(), a.settings, true);
+  const PipeInputs in = load_pipe_inputs(a.networks, a.settings, true, cache);
   o.unit_m = in.unit_m;
   o.easement_types = items(a.easement_types);
   o.allowed_owners = items(a.allowed_owners);
@@ -228,51 +226,72 @@ int run_parcels(const GlobalOptions& g, ParcelsArgs& a) {
     text << ", " << by_status["pipe owner unknown"] << " of pipes whose owner is unknown";
   text << "\n" << lines.str() << issue_lines(in.networks);
   for (const auto& i : issues) text << "  " << i.message << "\n";
-  emit(g, "pipes parcels", true, out, text.str());
-  return kExitOk;
+  return {"pipes parcels", std::move(out), text.str()};
 }
 
 }  // namespace
 
-Runner add_pipes_parcels(CLI::App& pipes, const GlobalOptions& g) {
-  auto a = std::make_shared<ParcelsArgs>();
-  CLI::App* cmd = pipes.add_subcommand(
-      "parcels",
-      "Parcels a pipe crosses without the owner's land, an allowed owner or an easement");
-  add_network_list_options(cmd, a->networks);
-  cmd->add_option("--parcels", a->parcels, "parcels: a polygon layer in the networks' CRS")
-      ->required()
-      ->check(CLI::ExistingPath);
-  cmd->add_option("--parcel-id-field", a->parcel_id_field, "field with the parcel id (地號)");
-  cmd->add_option("--parcel-owner-field", a->parcel_owner_field,
-                  "field with the owner(s), separated by , ; or 、");
-  cmd->add_option("--restrictions", a->restrictions,
-                  "registered restrictions: a table (CSV, ...) with parcel, type and holder")
-      ->check(CLI::ExistingPath);
-  cmd->add_option("--restriction-parcel-field", a->r_parcel_field, "its parcel id field");
-  cmd->add_option("--restriction-type-field", a->r_type_field, "its type field");
-  cmd->add_option("--restriction-holder-field", a->r_holder_field, "its holder field");
-  cmd->add_option("--restriction-from-field", a->r_from_field, "its start date field (YYYY-MM-DD)");
-  cmd->add_option("--restriction-to-field", a->r_to_field, "its end date field (YYYY-MM-DD)");
-  cmd->add_option("--as-of", a->options.as_of,
-                  "the day the restrictions must be in force (default: not ended)");
-  cmd->add_option(
-      "--easement-types", a->easement_types,
-      "restriction types that let a pipe through, comma-separated (default: "
-      "easement, servitude, superficies, wayleave, 地役權, 不動產役權, 地上權, 區分地上權)");
-  cmd->add_option("--allowed-owners", a->allowed_owners,
-                  "owners whose land any pipe may use (road land: 中華民國, 臺北市, ...)");
-  cmd->add_option("--utility-owner", a->options.utility_owner,
-                  "owner of the pipes whose own owner is unknown");
-  cmd->add_option("--min-length", a->options.min_length_m,
-                  "shorter crossings are not findings (m, default 0.5)");
-  cmd->add_option("--profile", a->profile,
-                  "privacy profile: public (default), planner, engineer or bureau (only bureau "
-                  "names parcel owners)");
-  add_settings_options(cmd, a->settings, false);
-  cmd->add_option("--gpkg", a->gpkg,
-                  "write the crossings as 3D points (layer pipe_parcel_crossings)");
-  return [a, &g]() -> int { return run_parcels(g, *a); };
+PipeAnalysis parcels_analysis() {
+  using O = ParcelsOptions;
+  return make_pipe_analysis<O>(
+      {.kind = "parcels",
+       .summary = "Parcels a pipe crosses without the owner's land, an allowed owner or an "
+                  "easement",
+       .networks = NetworkCount::kOneOrMore,
+       .ground = false,
+       .gpkg_help = "write the crossings as 3D points (layer pipe_parcel_crossings)"},
+      {required(option<O>(
+           "parcels", "parcels: a polygon layer in the networks' CRS",
+           [](O & o) -> auto& { return o.parcels; }, OptionCheck::kExistingPath)),
+       option<O>(
+           "parcel-id-field", "field with the parcel id (地號)",
+           [](O & o) -> auto& { return o.parcel_id_field; }),
+       option<O>(
+           "parcel-owner-field", "field with the owner(s), separated by , ; or 、",
+           [](O & o) -> auto& { return o.parcel_owner_field; }),
+       option<O>(
+           "restrictions",
+           "registered restrictions: a table (CSV, ...) with parcel, type and holder",
+           [](O & o) -> auto& { return o.restrictions; }, OptionCheck::kExistingPath),
+       option<O>(
+           "restriction-parcel-field", "its parcel id field",
+           [](O & o) -> auto& { return o.r_parcel_field; }),
+       option<O>(
+           "restriction-type-field", "its type field",
+           [](O & o) -> auto& { return o.r_type_field; }),
+       option<O>(
+           "restriction-holder-field", "its holder field",
+           [](O & o) -> auto& { return o.r_holder_field; }),
+       option<O>(
+           "restriction-from-field", "its start date field (YYYY-MM-DD)",
+           [](O & o) -> auto& { return o.r_from_field; }),
+       option<O>(
+           "restriction-to-field", "its end date field (YYYY-MM-DD)",
+           [](O & o) -> auto& { return o.r_to_field; }),
+       option<O>(
+           "as-of", "the day the restrictions must be in force (default: not ended)",
+           [](O & o) -> auto& { return o.options.as_of; }),
+       option<O>(
+           "easement-types",
+           "restriction types that let a pipe through, comma-separated (default: "
+           "easement, servitude, superficies, wayleave, 地役權, 不動產役權, 地上權, 區分地上權)",
+           [](O & o) -> auto& { return o.easement_types; }),
+       option<O>(
+           "allowed-owners",
+           "owners whose land any pipe may use (road land: 中華民國, 臺北市, ...)",
+           [](O & o) -> auto& { return o.allowed_owners; }),
+       option<O>(
+           "utility-owner", "owner of the pipes whose own owner is unknown",
+           [](O & o) -> auto& { return o.options.utility_owner; }),
+       option<O>(
+           "min-length", "shorter crossings are not findings (m, default 0.5)",
+           [](O & o) -> auto& { return o.options.min_length_m; }),
+       option<O>(
+           "profile",
+           "privacy profile: public (default), planner, engineer or bureau (only bureau "
+           "names parcel owners)",
+           [](O & o) -> auto& { return o.profile; })},
+      run_parcels);
 }
 
-}  // namespace strata::cli
+}  // namespace strata::engine

@@ -5,22 +5,19 @@
 #include <map>
 #include <sstream>
 
-#include "cmd_pipes.h"
-#include "pipe_inputs.h"
 #include "strata/core/crs.h"
+#include "strata/engine/pipe_analyses.h"
 #include "strata/io/mesh_readers.h"
 #include "strata/io/points_gpkg.h"
 #include "strata/io/vector_source.h"
 #include "strata/spatial/pipe_excavation.h"
 #include "strata/spatial/solid_footprint.h"
 
-namespace strata::cli {
+namespace strata::engine {
 namespace {
 
-struct BuildingsArgs {
-  NetworkListArgs networks;
-  PipeSettings settings;
-  std::string buildings, id_field, basement_field, gpkg;
+struct BuildingsOptions : PipeJobInputs {
+  std::string buildings, id_field, basement_field;
   double basement = 0, margin = 0;
   int threads = 0;
 };
@@ -40,7 +37,7 @@ struct BuildingsRead {
   std::optional<std::string> crs;
 };
 
-BuildingsRead read_buildings(const BuildingsArgs& a, const PipeInputs& in) {
+BuildingsRead read_buildings(const BuildingsOptions& a, const PipeInputs& in) {
   BuildingsRead out;
   auto reject = [&](const std::string& id, std::int64_t fid, ErrorCode code,
                     const std::string& field, const std::string& what) {
@@ -116,11 +113,11 @@ BuildingsRead read_buildings(const BuildingsArgs& a, const PipeInputs& in) {
   return out;
 }
 
-int run_buildings(const GlobalOptions& g, const BuildingsArgs& a) {
+JobResult run_buildings(const BuildingsOptions& a, InputCache* cache) {
   if (!(a.basement >= 0) || !(a.margin >= 0))
     throw StrataError(ErrorCode::kWrongInputParameters,
                       "--basement-depth and --margin must be 0 or more metres");
-  const PipeInputs in = load_pipe_inputs(a.networks.resolve(), a.settings);
+  const PipeInputs in = load_pipe_inputs(a.networks, a.settings, false, cache);
   const BuildingsRead b = read_buildings(a, in);
   std::string crs_note;
   if (b.crs && in.crs &&
@@ -214,33 +211,38 @@ int run_buildings(const GlobalOptions& g, const BuildingsArgs& a) {
        << " pipe stretches under them, " << through << " through a basement\n"
        << lines.str() << issue_lines(in.networks);
   for (const auto& i : b.issues) text << "  rejected: " << i.message << "\n";
-  emit(g, "pipes buildings", true, out, text.str());
-  return kExitOk;
+  return {"pipes buildings", std::move(out), text.str()};
 }
 
 }  // namespace
 
-Runner add_pipes_buildings(CLI::App& pipes, const GlobalOptions& g) {
-  auto a = std::make_shared<BuildingsArgs>();
-  CLI::App* cmd =
-      pipes.add_subcommand("buildings", "Pipes under buildings, and through their basements");
-  add_network_list_options(cmd, a->networks);
-  cmd->add_option("--buildings", a->buildings,
-                  "footprints (a polygon layer) or solids (CityJSON, CityGML, ...)")
-      ->required()
-      ->check(CLI::ExistingPath);
-  cmd->add_option("--building-id-field", a->id_field, "field with the building id (footprints)");
-  cmd->add_option("--basement-depth-field", a->basement_field,
-                  "field with the depth of the lowest floor below the ground (m, footprints)");
-  cmd->add_option("--basement-depth", a->basement,
-                  "depth of the lowest floor below the ground where no field or solid says "
-                  "(m, default 0)");
-  cmd->add_option("--margin", a->margin,
-                  "safety margin around the building and below its lowest floor (m, default 0)");
-  add_settings_options(cmd, a->settings, true);
-  cmd->add_option("--gpkg", a->gpkg,
-                  "write the findings as 3D points (layer pipes_under_buildings)");
-  return [a, &g]() -> int { return run_buildings(g, *a); };
+PipeAnalysis buildings_analysis() {
+  using O = BuildingsOptions;
+  return make_pipe_analysis<O>(
+      {.kind = "buildings",
+       .summary = "Pipes under buildings, and through their basements",
+       .networks = NetworkCount::kOneOrMore,
+       .ground = true,
+       .gpkg_help = "write the findings as 3D points (layer pipes_under_buildings)"},
+      {required(option<O>(
+           "buildings", "footprints (a polygon layer) or solids (CityJSON, CityGML, ...)",
+           [](O & o) -> auto& { return o.buildings; }, OptionCheck::kExistingPath)),
+       option<O>(
+           "building-id-field", "field with the building id (footprints)",
+           [](O & o) -> auto& { return o.id_field; }),
+       option<O>(
+           "basement-depth-field",
+           "field with the depth of the lowest floor below the ground (m, footprints)",
+           [](O & o) -> auto& { return o.basement_field; }),
+       option<O>(
+           "basement-depth",
+           "depth of the lowest floor below the ground where no field or solid says "
+           "(m, default 0)",
+           [](O & o) -> auto& { return o.basement; }),
+       option<O>(
+           "margin", "safety margin around the building and below its lowest floor (m, default 0)",
+           [](O & o) -> auto& { return o.margin; })},
+      run_buildings);
 }
 
-}  // namespace strata::cli
+}  // namespace strata::engine

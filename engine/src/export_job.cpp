@@ -1,13 +1,13 @@
-#include "export_job.h"
+#include "strata/engine/export_job.h"
 
 #include <algorithm>
 
-#include "pipes_project.h"
 #include "strata/core/error.h"
+#include "strata/engine/project_pipes.h"
 #include "strata/io/vector_source.h"
 #include "strata/plugins/model_sources.h"
 
-namespace strata::cli {
+namespace strata::engine {
 
 plugins::PluginRegistry load_plugins(const std::vector<std::filesystem::path>& directories) {
   plugins::PluginRegistry registry;
@@ -25,16 +25,25 @@ plugins::PrivacyProfile profile_arg(const std::string& text) {
 }
 
 std::vector<std::filesystem::path> project_results(const io::Project& project) {
+  // Only the files this project's analyses write: a result left in the folder by an analysis
+  // the project no longer names is not this project's result.
   std::vector<std::filesystem::path> out;
   std::error_code ec;
-  if (std::filesystem::is_regular_file(project.output / "indicators.gpkg", ec))
+  const bool indicators =
+      project.indicators &&
+      std::find(project.analyses.begin(), project.analyses.end(), "indicators") !=
+          project.analyses.end() &&
+      std::find(project.indicators->outputs.begin(), project.indicators->outputs.end(), "gpkg") !=
+          project.indicators->outputs.end();
+  if (indicators && std::filesystem::is_regular_file(project.output / "indicators.gpkg", ec))
     out.push_back(project.output / "indicators.gpkg");
-  std::vector<std::filesystem::path> pipes;
-  if (std::filesystem::is_directory(project.output / "pipes", ec))
-    for (const auto& e : std::filesystem::directory_iterator(project.output / "pipes", ec))
-      if (e.path().extension() == ".gpkg") pipes.push_back(e.path());
-  std::sort(pipes.begin(), pipes.end());
-  out.insert(out.end(), pipes.begin(), pipes.end());
+  const bool pipes = project.pipes && std::find(project.analyses.begin(), project.analyses.end(),
+                                                "pipes") != project.analyses.end();
+  if (pipes)
+    for (const auto& a : project.pipes->analyses) {
+      const auto path = project.output / "pipes" / (a.name + ".gpkg");
+      if (std::filesystem::is_regular_file(path, ec)) out.push_back(path);
+    }
   return out;
 }
 
@@ -127,7 +136,9 @@ std::filesystem::path default_export_path(const std::filesystem::path& folder,
   return folder / (stem + plugin.default_extension());
 }
 
-nlohmann::json run_project_exports(const io::Project& project, io::Store& store, std::string& text,
+nlohmann::json run_project_exports(const io::Project& project, io::Store& store,
+                                   const std::vector<std::filesystem::path>& results,
+                                   InputCache* cache, std::string& text,
                                    std::optional<ErrorCode>& failed) {
   nlohmann::json out = nlohmann::json::array();
   if (project.exports.empty()) return out;
@@ -138,7 +149,6 @@ nlohmann::json run_project_exports(const io::Project& project, io::Store& store,
                    {"message", f.message},
                    {"code", static_cast<int>(ErrorCode::kPluginLoad)}});
   }
-  const auto results = project_results(project);
   // The networks are read once for all exports that take them; when reading fails, that export
   // fails and the next one tries again.
   std::optional<std::vector<ProjectNetwork>> networks;
@@ -154,7 +164,7 @@ nlohmann::json run_project_exports(const io::Project& project, io::Store& store,
       if (spec.results) job.results = results;
       job.pipes = spec.pipes;
       if (spec.pipes && project.pipes) {
-        if (!networks) networks = load_project_networks(project);
+        if (!networks) networks = load_project_networks(project, cache);
         job.networks = &*networks;
       }
       job.title = project.name;
@@ -181,4 +191,4 @@ nlohmann::json run_project_exports(const io::Project& project, io::Store& store,
   return out;
 }
 
-}  // namespace strata::cli
+}  // namespace strata::engine

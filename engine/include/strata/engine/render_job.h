@@ -11,7 +11,7 @@
 #include "strata/render/choropleth.h"
 #include "strata/render/pipe_map.h"
 
-namespace strata::cli {
+namespace strata::engine {
 
 // Draws `map` into each of `outs` (.png / .svg); the JSON lists every file with its size.
 nlohmann::json draw_map_files(const render::MapDocument& map, const std::vector<std::string>& outs,
@@ -31,4 +31,4 @@ nlohmann::json render_scene_in_child(const std::vector<std::string>& args, int t
 // `xvfb-run -a` and never returns; otherwise returns (and the renderer reports 985).
 void reexec_under_xvfb_if_needed(int width, int height);
 
-}  // namespace strata::cli
+}  // namespace strata::engine

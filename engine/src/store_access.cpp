@@ -3,10 +3,10 @@
 #include <cctype>
 #include <filesystem>
 
-#include "store_arg.h"
 #include "strata/core/error.h"
+#include "strata/engine/store_access.h"
 
-namespace strata::cli {
+namespace strata::engine {
 namespace {
 
 // Opens (creating if needed) the store an import writes to. A store this command created is
@@ -101,4 +101,4 @@ ImportRun run_import(const io::Project& project, const io::ImportOptions& option
   return run;
 }
 
-}  // namespace strata::cli
+}  // namespace strata::engine

@@ -1,34 +1,34 @@
 // strata pipes clearance A B: clashes and clearance violations between two pipe networks
 // (docs/pipes.md).
 #include <chrono>
+#include <memory>
 #include <sstream>
 
-#include "cmd_pipes.h"
-#include "pipe_inputs.h"
+#include "strata/engine/pipe_analyses.h"
 #include "strata/io/points_gpkg.h"
 #include "strata/spatial/pipe_clearance.h"
 
-namespace strata::cli {
+namespace strata::engine {
 namespace {
 
-struct ClearanceArgs {
-  NetworkArgs a, b;
-  PipeSettings settings;
-  std::string gpkg;
+struct ClearanceOptions : PipeJobInputs {
   int threads = 0;
 };
 
-int run_clearance(const GlobalOptions& g, const ClearanceArgs& c) {
-  const bool same = c.b.file.empty();  // one network: its pipes against each other
-  const PipeInputs in =
-      same ? load_pipe_inputs({c.a}, c.settings) : load_pipe_inputs({c.a, c.b}, c.settings);
+JobResult run_clearance(const ClearanceOptions& c, InputCache* cache) {
+  if (c.networks.empty() || c.networks.size() > 2)
+    throw StrataError(
+        ErrorCode::kWrongInputParameters,
+        "pipes clearance compares one or two networks, not " + std::to_string(c.networks.size()));
+  const bool same = c.networks.size() == 1;  // one network: its pipes against each other
+  const PipeInputs in = load_pipe_inputs(c.networks, c.settings, false, cache);
   const LoadedNetwork &a = in.networks[0], &b = in.networks[same ? 0 : 1];
   const auto read = std::chrono::steady_clock::now();
   spatial::ClearanceOptions options;
   options.unit_m = in.unit_m;
   options.threads = c.threads;
   options.same_network = same;
-  const auto findings = spatial::check_clearance(a.network, b.network, in.rules, options);
+  auto findings = spatial::check_clearance(a.network, b.network, in.rules, options);
   const auto checked = std::chrono::steady_clock::now();
 
   std::int64_t clashes = 0, below = 0, on_assumed = 0;
@@ -85,48 +85,40 @@ int run_clearance(const GlobalOptions& g, const ClearanceArgs& c) {
   if (on_assumed) text << " (" << on_assumed << " resting on assumed depths or diameters)";
   text << "\n" << issue_lines(in.networks);
   // The findings are written one by one: 200,000 of them would take 1.2 GiB as one JSON tree.
-  emit_with_list(
-      g, "pipes clearance", true, std::move(result), "findings", findings.size(),
-      [&](std::size_t i) {
-        const auto& f = findings[i];
-        return nlohmann::json{
-            {"a", f.a},
-            {"b", f.b},
-            {"utility_a", std::string(utility_name(f.utility_a))},
-            {"utility_b", std::string(utility_name(f.utility_b))},
-            {"kind", f.clash ? "clash" : "clearance"},
-            {"axis_distance_m", f.axis_distance_m},
-            {"clearance_m", f.clearance_m},
-            {"required_m", f.required_m ? nlohmann::json(*f.required_m) : nullptr},
-            {"location", {f.location[0], f.location[1], f.location[2]}},
-            {"assumed", f.assumed}};
-      },
-      text.str());
-  return kExitOk;
+  JobResult out{"pipes clearance", std::move(result), text.str()};
+  out.list_key = "findings";
+  out.list_size = findings.size();
+  out.list_item = [all = std::make_shared<const decltype(findings)>(std::move(findings))](
+                      std::size_t i) {
+    const auto& f = (*all)[i];
+    return nlohmann::json{{"a", f.a},
+                          {"b", f.b},
+                          {"utility_a", std::string(utility_name(f.utility_a))},
+                          {"utility_b", std::string(utility_name(f.utility_b))},
+                          {"kind", f.clash ? "clash" : "clearance"},
+                          {"axis_distance_m", f.axis_distance_m},
+                          {"clearance_m", f.clearance_m},
+                          {"required_m", f.required_m ? nlohmann::json(*f.required_m) : nullptr},
+                          {"location", {f.location[0], f.location[1], f.location[2]}},
+                          {"assumed", f.assumed}};
+  };
+  return out;
 }
 
 }  // namespace
 
-Runner add_pipes_clearance(CLI::App& pipes, const GlobalOptions& g) {
-  auto c = std::make_shared<ClearanceArgs>();
-  CLI::App* clearance = pipes.add_subcommand(
-      "clearance", "Clashes and clearance violations between two pipe networks, or within one");
-  const std::pair<const char*, NetworkArgs*> networks[] = {{"a", &c->a}, {"b", &c->b}};
-  for (const auto& [which, n] : networks) {
-    const std::string w(which);
-    auto* opt = clearance
-                    ->add_option(w, n->file,
-                                 "network " + w + ": an .inp file or a GIS line layer" +
-                                     (w == "b" ? " (none: a's pipes against each other)" : ""))
-                    ->check(CLI::ExistingPath);
-    if (w == "a") opt->required();
-    add_network_options(clearance, w, *n);
-  }
-  add_settings_options(clearance, c->settings, true);
-  clearance->add_option("--gpkg", c->gpkg,
-                        "write the findings as 3D points (layer pipe_clearance)");
-  clearance->add_option("--threads", c->threads, "worker threads (0 = all cores)");
-  return [c, &g]() -> int { return run_clearance(g, *c); };
+PipeAnalysis clearance_analysis() {
+  using O = ClearanceOptions;
+  return make_pipe_analysis<O>(
+      {.kind = "clearance",
+       .summary = "Clashes and clearance violations between two pipe networks, or within one",
+       .networks = NetworkCount::kOneOrTwo,
+       .ground = true,
+       .gpkg_help = "write the findings as 3D points (layer pipe_clearance)"},
+      {option<O>(
+          "threads", "worker threads (0 = all cores)", [](O & o) -> auto& { return o.threads; },
+          OptionCheck::kNonNegative)},
+      run_clearance);
 }
 
-}  // namespace strata::cli
+}  // namespace strata::engine

@@ -1,4 +1,4 @@
-#include "render_job.h"
+#include "strata/engine/render_job.h"
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -17,7 +17,7 @@
 
 extern char** environ;
 
-namespace strata::cli {
+namespace strata::engine {
 
 nlohmann::json draw_map_files(const render::MapDocument& map, const std::vector<std::string>& outs,
                               int width, int height) {
@@ -197,4 +197,4 @@ nlohmann::json render_scene_in_child(const std::vector<std::string>& args, int t
   return doc;
 }
 
-}  // namespace strata::cli
+}  // namespace strata::engine

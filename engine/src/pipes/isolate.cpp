@@ -4,22 +4,19 @@
 #include <map>
 #include <sstream>
 
-#include "cmd_pipes.h"
-#include "pipe_inputs.h"
 #include "strata/core/crs.h"
+#include "strata/engine/pipe_analyses.h"
 #include "strata/io/points_gpkg.h"
 #include "strata/io/vector_source.h"
 #include "strata/spatial/pipe_isolation.h"
 
-namespace strata::cli {
+namespace strata::engine {
 namespace {
 
-struct IsolateArgs {
-  NetworkListArgs networks;
-  PipeSettings settings;
+struct IsolateOptions : PipeJobInputs {
   std::vector<std::string> pipes;  // --break, once or more
   bool all = false;                // --break-all
-  std::string pipe, at, valves, valve_id_field, buildings, building_id_field, sources, gpkg;
+  std::string pipe, at, valves, valve_id_field, buildings, building_id_field, sources;
   spatial::IsolationOptions options;
 };
 
@@ -34,9 +31,9 @@ std::vector<std::string> split_commas(const std::string& text) {
 
 // Several breaks: one line per break (how much each break shuts and cuts off), and the pipes
 // coloured by it in a GeoPackage: the network's criticality.
-int emit_criticality(const GlobalOptions& g, const IsolateArgs& a, const PipeInputs& in,
-                     const std::vector<spatial::IsolationBreak>& breaks,
-                     const std::vector<spatial::IsolationResult>& results, double seconds) {
+JobResult criticality_result(const IsolateOptions& a, const PipeInputs& in,
+                             const std::vector<spatial::IsolationBreak>& breaks,
+                             const std::vector<spatial::IsolationResult>& results, double seconds) {
   const LoadedNetwork& net = in.networks.front();
   nlohmann::json traces = nlohmann::json::array();
   io::FindingsLayer layer{"isolation_criticality",
@@ -102,19 +99,19 @@ int emit_criticality(const GlobalOptions& g, const IsolateArgs& a, const PipeInp
   text << breaks.size() << " breaks traced in " << seconds << " s; the most critical:\n";
   for (std::size_t i = 0; i < ranking.size() && i < 10; ++i)
     text << "  " << ranking[i].pipe << ": " << ranking[i].shut << " m shut or cut off\n";
-  emit(g, "pipes isolate", true, out, text.str());
-  return kExitOk;
+  return {"pipes isolate", std::move(out), text.str()};
 }
 
-int run_isolate(const GlobalOptions& g, IsolateArgs& a) {
-  if (a.networks.files.size() != 1)
+JobResult run_isolate(const IsolateOptions& a_given, InputCache* cache) {
+  IsolateOptions a = a_given;
+  if (a.networks.size() != 1)
     throw StrataError(ErrorCode::kWrongInputParameters,
                       "pipes isolate traces one network at a time");
   auto& o = a.options;
   if (!(o.snap_m > 0) || !(o.valve_snap_m >= 0) || !(o.service_m >= 0))
     throw StrataError(ErrorCode::kWrongInputParameters,
                       "--snap must be above 0, --valve-snap and --service-distance 0 or more");
-  const PipeInputs in = load_pipe_inputs(a.networks.resolve(), a.settings, true);
+  const PipeInputs in = load_pipe_inputs(a.networks, a.settings, true, cache);
   const LoadedNetwork& net = in.networks.front();
   o.unit_m = in.unit_m;
   o.sources = split_commas(a.sources);
@@ -167,7 +164,7 @@ int run_isolate(const GlobalOptions& g, IsolateArgs& a) {
   const auto results = spatial::trace_isolations(net.network, breaks, valves, buildings, o);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (breaks.size() > 1) return emit_criticality(g, a, in, breaks, results, seconds);
+  if (breaks.size() > 1) return criticality_result(a, in, breaks, results, seconds);
   const auto& r = results.front();
 
   auto stretch_json = [](const spatial::PipeStretch& s) {
@@ -291,47 +288,64 @@ int run_isolate(const GlobalOptions& g, IsolateArgs& a) {
   for (const auto& i : layer_issues) text << "  " << i << "\n";
   for (const auto& w : r.warnings) text << "  warning: " << w << "\n";
   text << issue_lines(in.networks);
-  emit(g, "pipes isolate", true, out, text.str());
   bool network_warnings = false;
   for (const auto& n : in.networks) network_warnings |= !n.issues.empty();
-  return g.strict && (!r.warnings.empty() || network_warnings) ? kExitInputData : kExitOk;
+  JobResult done{"pipes isolate", std::move(out), text.str()};
+  done.warnings = !r.warnings.empty() || network_warnings;
+  return done;
 }
 
 }  // namespace
 
-Runner add_pipes_isolate(CLI::App& pipes, const GlobalOptions& g) {
-  auto a = std::make_shared<IsolateArgs>();
-  CLI::App* cmd = pipes.add_subcommand(
-      "isolate", "For a break: the valves to close, the pipes shut off and cut off, the buildings");
-  add_network_list_options(cmd, a->networks);
-  cmd->add_option("--break", a->pipes,
-                  "id of the broken pipe; several: one summary line per break (criticality)");
-  cmd->add_flag("--break-all", a->all,
-                "trace a break on every pipe: the network's criticality (GeoPackage layer "
-                "isolation_criticality)");
-  cmd->add_option("--at", a->at, "X,Y of the break on it (default: its middle)");
-  cmd->add_option("--valves", a->valves,
-                  "isolation valves: a point layer (each on the nearest pipe within --valve-snap)")
-      ->check(CLI::ExistingPath);
-  cmd->add_option("--valve-id-field", a->valve_id_field, "field with the valve id");
-  cmd->add_option("--valve-snap", a->options.valve_snap_m,
-                  "a valve lies on the nearest pipe within this (m, default 1)");
-  cmd->add_option("--snap", a->options.snap_m,
-                  "GIS line ends closer than this are one node (m, default 0.01)");
-  cmd->add_option("--sources", a->sources,
-                  "ids of the nodes feeding the network, comma-separated (default: the "
-                  "reservoirs and tanks of an EPANET file)");
-  cmd->add_option("--buildings", a->buildings,
-                  "building footprints: each is served by the nearest pipe within "
-                  "--service-distance")
-      ->check(CLI::ExistingPath);
-  cmd->add_option("--building-id-field", a->building_id_field, "field with the building id");
-  cmd->add_option("--service-distance", a->options.service_m,
-                  "the farthest a building's service pipe may be (m, default 30)");
-  add_settings_options(cmd, a->settings, false);
-  cmd->add_option("--gpkg", a->gpkg,
-                  "write the shut and cut-off stretches (3D lines) and the valves to close");
-  return [a, &g]() -> int { return run_isolate(g, *a); };
+PipeAnalysis isolate_analysis() {
+  using O = IsolateOptions;
+  return make_pipe_analysis<O>(
+      {.kind = "isolate",
+       .summary = "For a break: the valves to close, the pipes shut off and cut off, the buildings",
+       .networks = NetworkCount::kOne,
+       .ground = false,
+       .gpkg_help = "write the shut and cut-off stretches (3D lines) and the valves to close"},
+      {option<O>(
+           "break", "id of the broken pipe; several: one summary line per break (criticality)",
+           [](O & o) -> auto& { return o.pipes; }),
+       option<O>(
+           "break-all",
+           "trace a break on every pipe: the network's criticality (GeoPackage layer "
+           "isolation_criticality)",
+           [](O & o) -> auto& { return o.all; }),
+       option<O>(
+           "at", "X,Y of the break on it (default: its middle)",
+           [](O & o) -> auto& { return o.at; }),
+       option<O>(
+           "valves",
+           "isolation valves: a point layer (each on the nearest pipe within --valve-snap)",
+           [](O & o) -> auto& { return o.valves; }, OptionCheck::kExistingPath),
+       option<O>(
+           "valve-id-field", "field with the valve id",
+           [](O & o) -> auto& { return o.valve_id_field; }),
+       option<O>(
+           "valve-snap", "a valve lies on the nearest pipe within this (m, default 1)",
+           [](O & o) -> auto& { return o.options.valve_snap_m; }),
+       option<O>(
+           "snap", "GIS line ends closer than this are one node (m, default 0.01)",
+           [](O & o) -> auto& { return o.options.snap_m; }),
+       option<O>(
+           "sources",
+           "ids of the nodes feeding the network, comma-separated (default: the "
+           "reservoirs and tanks of an EPANET file)",
+           [](O & o) -> auto& { return o.sources; }),
+       option<O>(
+           "buildings",
+           "building footprints: each is served by the nearest pipe within "
+           "--service-distance",
+           [](O & o) -> auto& { return o.buildings; }, OptionCheck::kExistingPath),
+       option<O>(
+           "building-id-field", "field with the building id",
+           [](O & o) -> auto& { return o.building_id_field; }),
+       option<O>(
+           "service-distance", "the farthest a building's service pipe may be (m, default 30)",
+           [](O & o) -> auto& { return o.options.service_m; })},
+      run_isolate);
 }
 
-}  // namespace strata::cli
+}  // namespace strata::engine

@@ -5,26 +5,24 @@
 #include <cmath>
 #include <sstream>
 
-#include "cmd_pipes.h"
-#include "pipe_inputs.h"
 #include "strata/core/crs.h"
+#include "strata/engine/pipe_analyses.h"
 #include "strata/io/points_gpkg.h"
 #include "strata/io/survey_points.h"
 #include "strata/io/vector_source.h"
 #include "strata/spatial/pipe_detection.h"
 
-namespace strata::cli {
+namespace strata::engine {
 namespace {
 
-struct DetectionArgs {
-  NetworkListArgs networks;
-  PipeSettings settings;
-  std::string survey, survey_crs, survey_z = "elevation", pick = "axis", area, gpkg;
+struct DetectionOptions : PipeJobInputs {
+  std::string survey, survey_crs, survey_z = "elevation", pick = "axis", area;
   spatial::DetectionOptions options;
   double flag_m = 0.3;
 };
 
-int run_detection(const GlobalOptions& g, DetectionArgs& d) {
+JobResult run_detection(const DetectionOptions& d_given, InputCache* cache) {
+  DetectionOptions d = d_given;
   auto& o = d.options;
   if (!(o.tolerance_m > 0) || !(o.depth_tolerance_m > 0) || !(o.cluster_m > 0) || !(o.bin_m > 0) ||
       o.min_points < 1 || !(o.min_coverage >= 0 && o.min_coverage <= 1) || !(d.flag_m >= 0))
@@ -38,7 +36,7 @@ int run_detection(const GlobalOptions& g, DetectionArgs& d) {
     throw StrataError(ErrorCode::kWrongInputParameters,
                       "--pick must be axis or top, not '" + d.pick + "'");
   o.picks_are_tops = d.pick == "top";
-  const PipeInputs in = load_pipe_inputs(d.networks.resolve(), d.settings);
+  const PipeInputs in = load_pipe_inputs(d.networks, d.settings, false, cache);
   io::SurveyPoints survey = io::read_survey_points(d.survey);
   const std::optional<std::string> survey_crs =
       !d.survey_crs.empty() ? std::optional<std::string>(d.survey_crs) : survey.crs;
@@ -226,54 +224,71 @@ int run_detection(const GlobalOptions& g, DetectionArgs& d) {
        << static_cast<std::int64_t>(r.records.size()) - detected << " not detected; "
        << r.undocumented.size() << " undocumented pipes\n"
        << lines.str() << issue_lines(in.networks);
-  emit(g, "pipes detection", true, out, text.str());
-  return kExitOk;
+  return {"pipes detection", std::move(out), text.str()};
 }
 
 }  // namespace
 
-Runner add_pipes_detection(CLI::App& pipes, const GlobalOptions& g) {
-  auto d = std::make_shared<DetectionArgs>();
-  CLI::App* cmd = pipes.add_subcommand(
-      "detection",
-      "A detection survey against the records: deviations, undocumented pipes, records not "
-      "detected");
-  add_network_list_options(cmd, d->networks);
-  cmd->add_option("--survey", d->survey,
-                  "survey picks: PLY, PCD, XYZ, PTS, LAS, CSV (x, y, z columns) or a GDAL point "
-                  "layer")
-      ->required()
-      ->check(CLI::ExistingFile);
-  cmd->add_option("--survey-crs", d->survey_crs,
-                  "CRS of the picks when the file declares none (default: the networks')");
-  cmd->add_option("--survey-z", d->survey_z,
-                  "elevation (default: z in the networks' vertical reference) or depth (below "
-                  "the ground, positive down)");
-  cmd->add_option("--pick", d->pick, "what a pick marks: axis (default) or top of the pipe");
-  cmd->add_option("--survey-area", d->area,
-                  "polygons of the surveyed area (default: the picks' bounding box + tolerance)");
-  auto& o = d->options;
-  cmd->add_option("--tolerance", o.tolerance_m,
-                  "horizontal distance within which a pick belongs to a record (m, default 1)");
-  cmd->add_option("--depth-tolerance", o.depth_tolerance_m,
-                  "vertical distance within which a pick belongs to a record (m, default 1)");
-  cmd->add_option("--cluster", o.cluster_m,
-                  "DBSCAN neighbourhood for picks near no record (m, default 1.5)");
-  cmd->add_option("--min-points", o.min_points,
-                  "DBSCAN core size (picks within --cluster, itself included), and the fewest "
-                  "picks of an undocumented pipe (default 4)");
-  cmd->add_option("--min-coverage", o.min_coverage,
-                  "share of a record's surveyed length with picks to count as detected "
-                  "(default 0.5)");
-  cmd->add_option("--bin", o.bin_m, "coverage bins and fitted-centreline step (m, default 1)");
-  cmd->add_option("--flag", d->flag_m,
-                  "a detected record deviates when its median offset exceeds this (m, default "
-                  "0.3)");
-  add_settings_options(cmd, d->settings, true);
-  cmd->add_option("--gpkg", d->gpkg,
-                  "write the records (with their deviations) and the undocumented pipes as 3D "
-                  "lines (layers detection_records, detection_undocumented)");
-  return [d, &g]() -> int { return run_detection(g, *d); };
+PipeAnalysis detection_analysis() {
+  using O = DetectionOptions;
+  return make_pipe_analysis<O>(
+      {.kind = "detection",
+       .summary = "A detection survey against the records: deviations, undocumented pipes, "
+                  "records not detected",
+       .networks = NetworkCount::kOneOrMore,
+       .ground = true,
+       .gpkg_help = "write the records (with their deviations) and the undocumented pipes as 3D "
+                    "lines (layers detection_records, detection_undocumented)"},
+      {required(option<O>(
+           "survey",
+           "survey picks: PLY, PCD, XYZ, PTS, LAS, CSV (x, y, z columns) or a GDAL "
+           "point layer",
+           [](O & o) -> auto& { return o.survey; }, OptionCheck::kExistingFile)),
+       option<O>(
+           "survey-crs", "CRS of the picks when the file declares none (default: the networks')",
+           [](O & o) -> auto& { return o.survey_crs; }),
+       option<O>(
+           "survey-z",
+           "elevation (default: z in the networks' vertical reference) or depth (below "
+           "the ground, positive down)",
+           [](O & o) -> auto& { return o.survey_z; }),
+       option<O>(
+           "pick", "what a pick marks: axis (default) or top of the pipe",
+           [](O & o) -> auto& { return o.pick; }),
+       option<O>(
+           "survey-area",
+           "polygons of the surveyed area (default: the picks' bounding box + tolerance)",
+           [](O & o) -> auto& { return o.area; }),
+       option<O>(
+           "tolerance",
+           "horizontal distance within which a pick belongs to a record (m, default 1)",
+           [](O & o) -> auto& { return o.options.tolerance_m; }),
+       option<O>(
+           "depth-tolerance",
+           "vertical distance within which a pick belongs to a record (m, default 1)",
+           [](O & o) -> auto& { return o.options.depth_tolerance_m; }),
+       option<O>(
+           "cluster", "DBSCAN neighbourhood for picks near no record (m, default 1.5)",
+           [](O & o) -> auto& { return o.options.cluster_m; }),
+       option<O>(
+           "min-points",
+           "DBSCAN core size (picks within --cluster, itself included), and the fewest "
+           "picks of an undocumented pipe (default 4)",
+           [](O & o) -> auto& { return o.options.min_points; }),
+       option<O>(
+           "min-coverage",
+           "share of a record's surveyed length with picks to count as detected "
+           "(default 0.5)",
+           [](O & o) -> auto& { return o.options.min_coverage; }),
+       option<O>(
+           "bin", "coverage bins and fitted-centreline step (m, default 1)",
+           [](O & o) -> auto& { return o.options.bin_m; }),
+       option<O>(
+           "flag",
+           "a detected record deviates when its median offset exceeds this (m, default "
+           "0.3)",
+           [](O & o) -> auto& { return o.flag_m; })},
+      run_detection);
 }
 
-}  // namespace strata::cli
+}  // namespace strata::engine

@@ -8,7 +8,7 @@
 #include "strata/io/project_import.h"
 #include "strata/io/store.h"
 
-namespace strata::cli {
+namespace strata::engine {
 
 bool is_project_file(const std::string& path);  // ".toml", any case
 
@@ -26,4 +26,4 @@ struct ImportRun {
 ImportRun run_import(const io::Project& project, const io::ImportOptions& options,
                      const io::ProgressFn& progress);
 
-}  // namespace strata::cli
+}  // namespace strata::engine

@@ -9,13 +9,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "pipes_project.h"
 #include "strata/core/error.h"
+#include "strata/engine/project_pipes.h"
 #include "strata/io/project_file.h"
 #include "strata/io/store.h"
 #include "strata/plugins/registry.h"
 
-namespace strata::cli {
+namespace strata::engine {
 
 struct ExportJob {
   std::string to;                // plugin name
@@ -39,7 +39,8 @@ plugins::PluginRegistry load_plugins(const std::vector<std::filesystem::path>& d
 // Throws StrataError(903) for an unknown profile, naming the allowed ones.
 plugins::PrivacyProfile profile_arg(const std::string& text);
 
-// The result GeoPackages of a project's output folder: indicators.gpkg and pipes/*.gpkg.
+// The result GeoPackages a project's analyses write (indicators.gpkg, pipes/<analysis>.gpkg), as
+// found in its output folder: never a file of an analysis the project no longer names.
 std::vector<std::filesystem::path> project_results(const io::Project& project);
 
 // Runs the job; `project` (may be null) supplies the pipe networks. Without a store (null) the
@@ -50,11 +51,15 @@ nlohmann::json run_export(const plugins::PluginRegistry& registry, io::Store* st
 
 // The project's [[exports]], each run even when another fails (its error is recorded with its
 // code); `failed` is set to the first failure's code. Plugin directories: [plugins] paths.
-nlohmann::json run_project_exports(const io::Project& project, io::Store& store, std::string& text,
+// `results`: the result GeoPackages this run wrote (exports with `results = true` take them);
+// the pipe networks come through `cache`.
+nlohmann::json run_project_exports(const io::Project& project, io::Store& store,
+                                   const std::vector<std::filesystem::path>& results,
+                                   InputCache* cache, std::string& text,
                                    std::optional<ErrorCode>& failed);
 
 // "writers.gpkg" -> "<output>/exports/gpkg.gpkg": the default file of an export without a path.
 std::filesystem::path default_export_path(const std::filesystem::path& folder,
                                           const plugins::ExportPlugin& plugin);
 
-}  // namespace strata::cli
+}  // namespace strata::engine
