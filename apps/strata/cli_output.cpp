@@ -17,6 +17,7 @@ int exit_code_for(ErrorCode code) {
     case ErrorCode::kStoreLocked:
       return kExitStore;
     case ErrorCode::kInternal:
+    case ErrorCode::kCancelled:  // only an engine client (Python) cancels; not a data problem
       return kExitInternal;
     case ErrorCode::kPluginLoad:
     case ErrorCode::kPluginFailed:

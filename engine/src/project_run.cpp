@@ -79,10 +79,12 @@ RunResult run_project(const io::Project& project, const RunOptions& options, Obs
   const int stages = 1 + static_cast<int>(project.analyses.size()) + 1 +
                      (project.exports.empty() ? 0 : 1) + (wants_maps ? 1 : 0);
   int stage_no = 0;
+  // Cancelled before a stage starts (also when the observer says so on hearing of it): what
+  // earlier stages committed stays, nothing of this stage is written.
   auto stage = [&](const std::string& name) {
+    if (!observer.cancelled() && !options.dry_run) observer.stage(++stage_no, stages, name);
     if (observer.cancelled())
       throw StrataError(ErrorCode::kCancelled, "the run was cancelled before stage " + name);
-    if (!options.dry_run) observer.stage(++stage_no, stages, name);
   };
   stage("import");
   ImportRun run =
@@ -128,6 +130,7 @@ RunResult run_project(const io::Project& project, const RunOptions& options, Obs
                           {"city", result["city"]}};
         if (result["outputs"].contains("gpkg"))
           results.emplace_back(result["outputs"]["gpkg"].get<std::string>());
+        run_result.indicators = std::move(result);
       } else if (name == "pipes") {
         const auto pipes = run_project_pipes(project, inputs);
         analyses[name] = project_pipes_summary(pipes, pipes_text);

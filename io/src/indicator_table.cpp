@@ -98,6 +98,7 @@ nlohmann::json IndicatorTable::to_json() const {
   nlohmann::json rows = nlohmann::json::array();
   for (const auto& r : districts) rows.push_back(row_json(*this, r));
   nlohmann::json j = {{"provenance", provenance},
+                      {"columns", columns},  // the CSV's order (JSON objects keep none)
                       {"indicators", definitions},
                       {"districts", rows},
                       {"city", row_json(*this, city)},

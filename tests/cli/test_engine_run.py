@@ -11,7 +11,6 @@ maps must
   in the export, the maps, summary.json nor the report.
 """
 import json
-import re
 import shutil
 import sqlite3
 import subprocess
@@ -20,70 +19,32 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import strata_test_support as sts  # noqa: E402
-from test_pipes_project import GAS, PETROLEUM, RULES, VILLAGES  # noqa: E402
+from test_pipes_project import GAS, PETROLEUM, VILLAGES, write_inputs  # noqa: E402
+from test_pipes_project import project_text as pipes_project_text  # noqa: E402
 
 import geopandas as gpd  # noqa: E402
 from shapely.geometry import box  # noqa: E402
 
 
 def project_text(with_old_analysis: bool) -> str:
+    """test_pipes_project's project (clearance, excavation, cover on Kaohsiung's networks) with
+    maps and the report, an export that takes the results, and, in the first run, a fourth
+    analysis the project then drops."""
     old = """
 [[pipes.analyses]]
 name = "old_petroleum_cover"
 kind = "cover"
 networks = ["petroleum"]
 """ if with_old_analysis else ""
-    return f"""[project]
-name = "Kaohsiung pipelines"
-crs = "EPSG:3826"
-store = "out/strata.gpkg"
-output = "out"
-analyses = ["pipes"]
-outputs = ["summary", "maps", "report"]
-
-[[layers]]
-name = "villages"
-kind = "village"
-path = "{sts.data_path(*VILLAGES)}"
-fields = {{ id = "VILLAGEID", name = "VILLAGENAM", parent_name = "TOWNNAME" }}
-
-[pipes]
-rules = "rules.toml"
-
-[[pipes.networks]]
-name = "gas"
-file = "{sts.data_path(*GAS)}"
-utility = "gas"
-owner_field = "NAME"
-
-[[pipes.networks]]
-name = "petroleum"
-file = "{sts.data_path(*PETROLEUM)}"
-utility = "petroleum"
-owner_field = "NAME"
-
-[[pipes.analyses]]
-name = "gas_vs_petroleum"
-kind = "clearance"
-networks = ["gas", "petroleum"]
-
-[[pipes.analyses]]
-name = "dig_at_crossing"
-kind = "excavation"
-networks = ["gas", "petroleum"]
-dig = "digs.geojson"
-depth = "2"
-
-[[pipes.analyses]]
-name = "gas_cover"
-kind = "cover"
-networks = ["gas"]
-{old}
+    export = """
 [[exports]]
 to = "writers.gpkg"
 path = "export.gpkg"
 results = true
 """
+    text = pipes_project_text(old + export)
+    return text.replace('analyses = ["pipes"]\n',
+                        'analyses = ["pipes"]\noutputs = ["summary", "maps", "report"]\n')
 
 
 def trace(args, cwd: Path, log: Path) -> None:
@@ -120,13 +81,7 @@ class EngineRunTest(sts.StrataTestCase):
             raise AssertionError("strace is missing: scripts/install-deps.sh installs it")
         cls.dir = cls.tmp / "project"
         cls.dir.mkdir()
-        (cls.dir / "rules.toml").write_text(RULES, encoding="utf-8")
-        gas = gpd.read_file(sts.data_path(*GAS))
-        petroleum = gpd.read_file(sts.data_path(*PETROLEUM))
-        c = next(g.intersection(p) for g in gas.geometry for p in petroleum.geometry
-                 if g.intersection(p).geom_type == "Point")
-        gpd.GeoDataFrame({"name": ["A"]}, geometry=[box(c.x - 2, c.y - 2, c.x + 2, c.y + 2)],
-                         crs=3826).to_file(cls.dir / "digs.geojson", driver="GeoJSON")
+        c = write_inputs(cls.dir)
         # A first run with a fourth analysis, which the project then drops: its JSON and
         # GeoPackage stay in out/pipes.
         (cls.dir / "project.toml").write_text(project_text(True), encoding="utf-8")

@@ -81,19 +81,26 @@ networks = ["gas"]
 {extra_analysis}"""
 
 
+def write_inputs(folder: Path):
+    """rules.toml, and digs.geojson: a 4 m square dig where a gas and a petroleum line cross.
+    Returns that crossing (a shapely Point)."""
+    (folder / "rules.toml").write_text(RULES, encoding="utf-8")
+    gas = gpd.read_file(sts.data_path(*GAS))
+    petroleum = gpd.read_file(sts.data_path(*PETROLEUM))
+    c = next(g.intersection(p) for g in gas.geometry for p in petroleum.geometry
+             if g.intersection(p).geom_type == "Point")
+    gpd.GeoDataFrame({"name": ["A"]}, geometry=[box(c.x - 2, c.y - 2, c.x + 2, c.y + 2)],
+                     crs=3826).to_file(folder / "digs.geojson", driver="GeoJSON")
+    return c
+
+
 class ProjectPipesTest(sts.StrataTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.dir = cls.tmp / "project"
         cls.dir.mkdir()
-        (cls.dir / "rules.toml").write_text(RULES, encoding="utf-8")
-        gas = gpd.read_file(sts.data_path(*GAS))
-        petroleum = gpd.read_file(sts.data_path(*PETROLEUM))
-        c = next(g.intersection(p) for g in gas.geometry for p in petroleum.geometry
-                 if g.intersection(p).geom_type == "Point")
-        gpd.GeoDataFrame({"name": ["A"]}, geometry=[box(c.x - 2, c.y - 2, c.x + 2, c.y + 2)],
-                         crs=3826).to_file(cls.dir / "digs.geojson", driver="GeoJSON")
+        write_inputs(cls.dir)
         (cls.dir / "project.toml").write_text(project_text(), encoding="utf-8")
         cls.run_res = cls.strata("run", cls.dir / "project.toml")
 

@@ -124,6 +124,10 @@ class QgisProvider(sts.StrataTestCase):
         direct = sum(v["count"] for v in self.validation.result["errors_by_code"].values())
         self.assertGreater(direct, 0)
         self.assertEqual(run["result"]["ERRORS"], direct)
+        # The invalid objects as `strata validate` counts them (the provider read a key the
+        # engine never emitted, and always said 0).
+        self.assertGreater(self.validation.result["objects_invalid"], 0)
+        self.assertEqual(run["result"]["INVALID"], self.validation.result["objects_invalid"])
         layer = run["layers"]["validation_errors"]
         self.assertEqual(layer["count"], direct)
         self.assertEqual(layer["renderer"], "singleSymbol")

@@ -22,12 +22,16 @@ struct Example {
 
 OptionSchema<Example> example_schema() {
   using E = Example;
-  return {option<E>("margin", "m", [](E& e) -> auto& { return e.margin; }, OptionCheck::kPositive),
-          option<E>("threads", "n", [](E& e) -> auto& { return e.threads; },
-                    OptionCheck::kNonNegative),
-          option<E>("name", "t", [](E& e) -> auto& { return e.name; }),
-          option<E>("id", "l", [](E& e) -> auto& { return e.ids; }),
-          option<E>("all", "f", [](E& e) -> auto& { return e.all; })};
+  return {option<E>(
+              "margin", "m", [](E & e) -> auto& { return e.margin; }, OptionCheck::kPositive),
+          option<E>(
+              "threads", "n", [](E & e) -> auto& { return e.threads; }, OptionCheck::kNonNegative),
+          option<E>(
+              "name", "t", [](E & e) -> auto& { return e.name; }),
+          option<E>(
+              "id", "l", [](E & e) -> auto& { return e.ids; }),
+          option<E>(
+              "all", "f", [](E & e) -> auto& { return e.all; })};
 }
 
 TEST(EngineOptions, DefaultsComeFromTheMemberInitialisers) {

@@ -130,7 +130,7 @@ class ValidateAlgorithm(StrataAlgorithm):
             styled_copy([findings], output, feedback)
         load_styled(output, context, "strata validation")
         errors = sum(v.get("count", 0) for v in (result.get("errors_by_code") or {}).values())
-        return {"OUTPUT": output, "ERRORS": errors, "INVALID": result.get("invalid", 0)}
+        return {"OUTPUT": output, "ERRORS": errors, "INVALID": result["objects_invalid"]}
 
 
 class PipeClearanceAlgorithm(StrataAlgorithm):

@@ -1,0 +1,184 @@
+#!/usr/bin/python3
+"""The `strata` Python module (docs/python.md) calls the engine in-process:
+
+- the Taipei sample's indicators from `strata.Project(...).run()` equal, value for value and
+  bit for bit, the indicators.csv that `strata run` writes for the same project, and the CSV the
+  module's run writes is byte-identical to the command line's;
+- a bad project raises strata.Error with code 970 and the file:line of the mistake;
+- progress arrives as events, and a callback that returns False cancels the run (990) before
+  the next stage, leaving no store behind;
+- the indicators come as a pandas DataFrame with the CSV's columns.
+Needs only samples/ (no shared data)."""
+import csv
+import os
+import shutil
+import subprocess
+import sys
+import unittest
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import strata_test_support as sts  # noqa: E402
+
+SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "taipei"
+MODULE_DIR = (str(Path(os.environ["STRATA_PYTHON_PATH"]).resolve())
+              if os.environ.get("STRATA_PYTHON_PATH") else None)
+
+
+def sample_copy(where: Path) -> Path:
+    """The Taipei sample with its store and outputs inside `where`."""
+    shutil.copytree(SAMPLE, where)
+    project = where / "project.toml"
+    text = project.read_text(encoding="utf-8")
+    text = text.replace('"../../out/taipei/strata.gpkg"', '"out/strata.gpkg"')
+    text = text.replace('"../../out/taipei"', '"out"')
+    project.write_text(text, encoding="utf-8")
+    return project
+
+
+def in_python(code: str, cwd: Path) -> subprocess.CompletedProcess:
+    """Runs `code` in Debian's Python with the module on its path."""
+    env = dict(os.environ, PYTHONPATH=MODULE_DIR)
+    return subprocess.run(["/usr/bin/python3", "-c", code], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=600)
+
+
+def number(text: str):
+    return None if text == "" else float(text)
+
+
+@unittest.skipUnless(MODULE_DIR, "STRATA_PYTHON_PATH is not set (the module's build folder)")
+class PythonModuleTest(sts.StrataTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        sys.path.insert(0, MODULE_DIR)
+        import strata  # noqa: F401  (the build's module)
+        cls.strata_module = strata
+        cli_project = sample_copy(cls.tmp / "cli")
+        res = cls.strata("run", cli_project)
+        if res.returncode != 0:
+            raise AssertionError("strata run failed" + res.describe())
+        cls.cli_csv = cli_project.parent / "out" / "indicators.csv"
+        cls.py_project = sample_copy(cls.tmp / "python")
+        cls.events = []
+        cls.result = strata.Project(cls.py_project).run(progress=cls.events.append)
+
+    def test_indicators_equal_the_command_lines_csv(self):
+        self.assertTrue(self.result.ok, self.result.text)
+        ind = self.result.indicators
+        self.assertIsNotNone(ind)
+        with open(self.cli_csv, encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f))
+        python_rows = ind.districts + [ind.city]
+        self.assertEqual(len(rows), len(python_rows))
+        self.assertGreater(len(ind.columns), 3)
+        for csv_row, py_row in zip(rows, python_rows):
+            self.assertEqual(csv_row["district_id"], py_row["district_id"])
+            self.assertEqual(csv_row["district_name"], py_row["district_name"])
+            for column in ind.columns:
+                expected = number(csv_row[column])
+                got = py_row[column]
+                if expected is None:
+                    self.assertIsNone(got, column)
+                else:
+                    # Bit for bit: the CSV holds the shortest text that reads back as the double.
+                    self.assertEqual(float(got).hex(), expected.hex(), f"{py_row['district_id']} {column}")
+        py_csv = self.py_project.parent / "out" / "indicators.csv"
+        self.assertEqual(py_csv.read_bytes(), self.cli_csv.read_bytes())
+        self.assertEqual(self.result.summary["analyses"]["indicators"]["city"], ind.city)
+
+    def test_dataframe_has_the_csv_columns(self):
+        try:
+            import pandas  # noqa: F401
+        except ImportError:
+            self.skipTest("pandas is not installed")
+        df = self.result.indicators.to_dataframe()
+        with open(self.cli_csv, encoding="utf-8", newline="") as f:
+            header = next(csv.reader(f))
+        self.assertEqual(list(df.columns), header)
+        self.assertEqual(len(df), len(self.result.indicators.districts))
+
+    def test_progress_events_name_every_stage(self):
+        stages = [e["name"] for e in self.events if e["event"] == "stage"]
+        self.assertEqual(stages[0], "import")
+        self.assertIn("indicators", stages)
+        self.assertIn("outputs", stages)
+        self.assertEqual([e["number"] for e in self.events if e["event"] == "stage"],
+                         list(range(1, len(stages) + 1)))
+
+    def test_a_bad_project_raises_970_with_file_and_line(self):
+        d = self.tmp / "bad"
+        d.mkdir()
+        bad = d / "project.toml"
+        bad.write_text('[project]\nname = "x"\ncrs = "EPSG:3826"\nstore = "s.gpkg"\n'
+                       'output = "out"\nanalyses = ["teleport"]\n', encoding="utf-8")
+        with self.assertRaises(self.strata_module.Error) as caught:
+            self.strata_module.Project(bad)
+        self.assertEqual(caught.exception.code, 970)
+        self.assertEqual(caught.exception.name, "PROJECT_FILE")
+        self.assertRegex(caught.exception.message, r"^" + str(bad).replace(".", r"\.") + r":\d+")
+
+    def test_returning_false_cancels_before_the_next_stage(self):
+        project = sample_copy(self.tmp / "cancelled")
+        with self.assertRaises(self.strata_module.Error) as caught:
+            self.strata_module.Project(project).run(progress=lambda e: e["event"] != "stage")
+        self.assertEqual(caught.exception.code, 990)
+        self.assertEqual(caught.exception.name, "CANCELLED")
+        self.assertFalse((project.parent / "out" / "strata.gpkg").exists())
+
+    def test_one_pipe_analysis_equals_the_command(self):
+        delft = SAMPLE.parent / "delft"
+        rules = SAMPLE.parent / "kaohsiung" / "rules.toml"
+        got = self.strata_module.run_pipe_analysis(
+            "buildings", [{"file": delft / "GENERATED_gas_pipes.geojson", "utility": "gas"}],
+            buildings=delft / "bgt_pand.gpkg", building_id_field="gml_id", rules=rules, ground_z=0)
+        cli = self.strata("pipes", "buildings", delft / "GENERATED_gas_pipes.geojson", "--utility", "gas",
+                          "--buildings", delft / "bgt_pand.gpkg", "--building-id-field", "gml_id",
+                          "--rules", rules, "--ground-z", "0")
+        self.assertEqual(cli.returncode, 0, cli.describe())
+        self.assertEqual(got["command"], "pipes buildings")
+        self.assertGreater(len(got["result"]["findings"]), 0)
+        self.assertEqual(got["result"]["findings"], cli.result["findings"])
+        self.assertEqual(got["result"]["pipes_under_buildings"], cli.result["pipes_under_buildings"])
+        with self.assertRaises(self.strata_module.Error) as caught:
+            self.strata_module.run_pipe_analysis("buildings", [delft / "GENERATED_gas_pipes.geojson"],
+                                                 buildings=delft / "bgt_pand.gpkg", margin="wide")
+        self.assertEqual(caught.exception.code, 903)
+        self.assertIn("--margin takes a number", caught.exception.message)
+
+    def test_units_equal_the_command(self):
+        delft = SAMPLE.parent / "delft"
+        common = dict(registry=delft / "registry_FICTITIOUS.csv", id_field="gml_id", height=9,
+                      storey_height=3, profile="planner")
+        got = self.strata_module.build_units(delft / "bgt_pand.gpkg", out=self.tmp / "py.city.json", **common)
+        cli = self.strata("units", "build", delft / "bgt_pand.gpkg", "--registry", common["registry"],
+                          "--id-field", "gml_id", "--height", "9", "--storey-height", "3",
+                          "--profile", "planner", "--out", self.tmp / "cli.city.json")
+        self.assertIn(cli.returncode, (0, 7), cli.describe())
+        for key in ("buildings", "baunits", "legal_spaces", "parties", "rights", "valid",
+                    "errors_by_code", "findings"):
+            self.assertEqual(got["result"][key], cli.result[key], key)
+        self.assertGreater(got["result"]["legal_spaces"], 0)
+        self.assertEqual(got["findings"], cli.returncode == 7)
+
+    def test_the_registry_is_what_the_command_line_offers(self):
+        kinds = self.strata_module.pipe_analyses()
+        self.assertEqual(len(kinds), 7)
+        for a in kinds:
+            help_text = self.strata("pipes", a["kind"], "--help", json_output=False).stdout
+            for o in a["options"] + a["settings"]:
+                self.assertIn("--" + o["name"], help_text, f"{a['kind']}: {o['name']}")
+            self.assertTrue(a["doc"].startswith("docs/pipes.md#"))
+        isolate = next(a for a in kinds if a["kind"] == "isolate")
+        snap = next(o for o in isolate["options"] if o["name"] == "service-distance")
+        self.assertEqual((snap["type"], snap["default"], snap["keyword"]), ("number", "30", "service_distance"))
+
+    def test_debian_python_imports_it(self):
+        res = in_python("import strata; print(strata.version())", self.tmp)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertRegex(res.stdout.strip(), r"^\d+\.\d+\.\d+$")
+
+
+if __name__ == "__main__":
+    sts.main()
