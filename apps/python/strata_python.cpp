@@ -12,6 +12,7 @@
 #include "strata/engine/indicators_job.h"
 #include "strata/engine/pipe_analyses.h"
 #include "strata/engine/project_run.h"
+#include "strata/engine/render_job.h"
 #include "strata/engine/store_access.h"
 #include "strata/engine/units_job.h"
 #include "strata/engine/version.h"
@@ -195,6 +196,18 @@ PYBIND11_MODULE(strata, m) {
   });
 
   m.def("version", &engine::version, "strata's version, as every output records it");
+
+  // 3D views are drawn by a child `strata render scene`: inside Python /proc/self/exe is the
+  // interpreter, so name the strata binary: $STRATA_BIN, else the one this module was built with.
+  {
+    const char* from_env = std::getenv("STRATA_BIN");
+    std::string program = from_env && *from_env ? from_env : STRATA_CLI_PROGRAM;
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(program, ec)) engine::set_renderer_program(program);
+  }
+  m.def("set_strata_program", &engine::set_renderer_program, py::arg("path"),
+        "the strata binary that draws 3D views in a child process (default: $STRATA_BIN, else "
+        "the build's strata)");
 
   m.def(
       "pipe_analyses",

@@ -62,7 +62,13 @@ nlohmann::json choropleth_json(const render::Choropleth& c) {
 
 namespace {
 
+std::string& renderer_program() {
+  static std::string program;
+  return program;
+}
+
 std::string self_exe() {
+  if (!renderer_program().empty()) return renderer_program();
   std::error_code ec;
   auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
   return ec ? std::string("strata") : p.string();
@@ -141,6 +147,8 @@ nlohmann::json child_failure(const std::string& why, const std::string& stderr_t
 }
 
 }  // namespace
+
+void set_renderer_program(const std::string& program) { renderer_program() = program; }
 
 nlohmann::json render_scene_in_child(const std::vector<std::string>& args, int timeout_s) {
   std::vector<std::string> all = {self_exe(), "--json", "-q", "render", "scene"};

@@ -174,6 +174,25 @@ class PythonModuleTest(sts.StrataTestCase):
         snap = next(o for o in isolate["options"] if o["name"] == "service-distance")
         self.assertEqual((snap["type"], snap["default"], snap["keyword"]), ("number", "30", "service_distance"))
 
+    def test_a_run_from_python_draws_its_3d_views(self):
+        # The views are drawn by a child `strata render scene`; from Python that must be the
+        # strata binary, not the interpreter (which failed every view with 985).
+        project = self.tmp / "delft_run" / "delft"
+        project.parent.mkdir()
+        shutil.copytree(SAMPLE.parent / "delft", project)
+        shutil.copytree(SAMPLE.parent / "kaohsiung", project.parent / "kaohsiung")
+        toml = project / "project.toml"
+        toml.write_text(toml.read_text(encoding="utf-8")
+                        .replace('"../../out/delft/strata.gpkg"', '"out/strata.gpkg"')
+                        .replace('"../../out/delft"', '"out"'), encoding="utf-8")
+        result = self.strata_module.Project(toml).run()
+        report = result.summary["report"]
+        self.assertEqual(report["problems"], [], report["problems"])
+        self.assertEqual(len(report["scenes"]), 4)
+        for scene in report["scenes"]:
+            self.assertTrue(Path(scene["out"]).is_file(), scene)
+        self.assertTrue(result.ok)
+
     def test_debian_python_imports_it(self):
         res = in_python("import strata; print(strata.version())", self.tmp)
         self.assertEqual(res.returncode, 0, res.stderr)

@@ -27,6 +27,11 @@ nlohmann::json choropleth_json(const render::Choropleth& c);
 // A child that does not finish within `timeout_s` is killed (985).
 nlohmann::json render_scene_in_child(const std::vector<std::string>& args, int timeout_s = 600);
 
+// The `strata` binary that draws 3D views as that child: by default this very program
+// (/proc/self/exe), which is right for the command line; a client that is not the `strata`
+// binary (the Python module) names it here.
+void set_renderer_program(const std::string& program);
+
 // When there is no X display and xvfb-run is installed, runs this same command line again under
 // `xvfb-run -a` and never returns; otherwise returns (and the renderer reports 985).
 void reexec_under_xvfb_if_needed(int width, int height);
