@@ -5,12 +5,12 @@
 #include <memory>
 
 #include "cli_output.h"
+#include "strata/engine/query_3d_job.h"
 
 namespace strata::cli {
 
 struct Query3dArgs {
-  double x = 0, y = 0, z = 0;
-  std::string model, crs, store, party, baunit, parcel;
+  engine::Query3dOptions options;
   CLI::App* at = nullptr;
   CLI::App* units = nullptr;
 };

@@ -18,48 +18,6 @@ namespace strata::cli {
 using namespace strata::engine;  // the jobs this command calls
 namespace {
 
-struct MapArgs {
-  std::string source, layer, field, label_field, id_field, title, subtitle, legend_title;
-  std::string method = "quantile", palette = "YlGn";
-  int classes = 5, width = 1400, height = 1000;
-  std::vector<double> breaks;
-  std::vector<std::string> outs;
-};
-
-int run_map(const GlobalOptions& g, const MapArgs& a) {
-  auto method = render::parse_class_method(a.method);
-  if (!method)
-    throw StrataError(ErrorCode::kWrongInputParameters,
-                      "--classes '" + a.method + "': use quantile, natural, equal or fixed");
-  if (*method == render::ClassMethod::kFixed && a.breaks.empty())
-    throw StrataError(ErrorCode::kWrongInputParameters, "--classes fixed needs --breaks");
-  render::ChoroplethSpec spec;
-  spec.path = a.source;
-  spec.layer = a.layer;
-  spec.field = a.field;
-  spec.label_field = a.label_field;
-  spec.id_field = a.id_field;
-  spec.method = *method;
-  spec.classes = a.classes;
-  spec.fixed_breaks = a.breaks;
-  spec.palette = a.palette;
-  spec.title = a.title;
-  spec.subtitle = a.subtitle;
-  spec.legend_title = a.legend_title;
-  const auto c = render::build_choropleth(spec);
-  nlohmann::json result = choropleth_json(c);
-  result["source"] = a.source;
-  result["field"] = a.field;
-  result["files"] = draw_map_files(c.map, a.outs, a.width, a.height);
-  std::ostringstream text;
-  text << a.field << ": " << c.features.size() << " features in " << c.breaks.size() << " "
-       << render::class_method_name(c.breaks.method) << " classes\n";
-  for (const auto& e : c.map.legend) text << "  " << e.colour.css() << "  " << e.label << "\n";
-  for (const auto& f : result["files"]) text << "wrote " << f["path"].get<std::string>() << "\n";
-  emit(g, "render map", true, result, text.str());
-  return kExitOk;
-}
-
 struct PipeMapArgs {
   NetworkListBinding networks;
   PipeSettings settings;
@@ -263,7 +221,7 @@ Runner add_render(CLI::App& app, const GlobalOptions& g) {
   CLI::App* render = app.add_subcommand("render", "Maps and 3D views (docs/render.md)");
   render->require_subcommand(1);
 
-  auto m = std::make_shared<MapArgs>();
+  auto m = std::make_shared<MapOptions>();
   CLI::App* map = render->add_subcommand(
       "map", "Choropleth of a numeric field (an indicator per district or village), PNG or SVG");
   map->add_option("source", m->source, "polygon layer: e.g. indicators.gpkg of a run")
@@ -336,7 +294,11 @@ Runner add_render(CLI::App& app, const GlobalOptions& g) {
   scene->add_option("--height", s->height, "height in pixels (default 960)");
 
   return [m, p, s, map, pipes, scene, &g]() -> int {
-    if (map->parsed()) return run_map(g, *m);
+    if (map->parsed()) {
+      const JobResult r = run_render_map(*m);
+      emit(g, r.command, true, r.result, r.text);
+      return kExitOk;
+    }
     if (pipes->parsed()) return run_pipe_map(g, *p);
     if (scene->parsed()) return run_scene(g, *s);
     return kExitUsage;

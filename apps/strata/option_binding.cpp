@@ -3,7 +3,8 @@
 namespace strata::cli {
 
 void bind_option(CLI::App* app, const engine::OptionInfo& info, const std::string& flag,
-                 std::function<void(const std::string&)> set, const std::string& help_suffix) {
+                 std::function<void(const std::string&)> set, const std::string& help_suffix,
+                 bool underscore_alias) {
   auto guarded = [set, flag](const std::string& value) {
     try {
       set(value);
@@ -12,22 +13,29 @@ void bind_option(CLI::App* app, const engine::OptionInfo& info, const std::strin
     }
   };
   const std::string help = info.help + help_suffix;
+  std::string names = flag;
+  if (underscore_alias && flag.find('-', 2) != std::string::npos) {
+    std::string snake = flag.substr(2);
+    for (char& c : snake)
+      if (c == '-') c = '_';
+    names += ",--" + snake;
+  }
   CLI::Option* option = nullptr;
   switch (info.type) {
     case engine::OptionType::kFlag:
       option = app->add_flag_function(
-          flag, [guarded](std::int64_t count) { guarded(count > 0 ? "true" : "false"); }, help);
+          names, [guarded](std::int64_t count) { guarded(count > 0 ? "true" : "false"); }, help);
       break;
     case engine::OptionType::kList:
       option = app->add_option_function<std::vector<std::string>>(
-          flag,
+          names,
           [guarded](const std::vector<std::string>& values) {
             for (const auto& v : values) guarded(v);
           },
           help);
       break;
     default:
-      option = app->add_option_function<std::string>(flag, guarded, help);
+      option = app->add_option_function<std::string>(names, guarded, help);
       if (!info.default_text.empty() && info.type != engine::OptionType::kText)
         option->default_str(info.default_text);
       break;

@@ -17,18 +17,21 @@ namespace strata::cli {
 // One option as --<flag>: `set` receives each value (a flag: "true"). A StrataError from it is
 // a usage error (exit 2) naming the option.
 void bind_option(CLI::App* app, const engine::OptionInfo& info, const std::string& flag,
-                 std::function<void(const std::string&)> set, const std::string& help_suffix = "");
+                 std::function<void(const std::string&)> set, const std::string& help_suffix = "",
+                 bool underscore_alias = false);
 
-// Every option of `schema` bound to `target` (kept alive by the caller), as --<prefix><name>.
+// Every option of `schema` bound to `target` (kept alive by the caller), as --<prefix><name>
+// (and --<prefix><name_with_underscores> with `underscore_aliases`, as val3dity spells them).
 template <class T>
 void bind_options(CLI::App* app, const engine::OptionSchema<T>& schema, T& target,
-                  const std::string& prefix = "") {
+                  const std::string& prefix = "", bool underscore_aliases = false) {
   for (const auto& spec : schema) {
     auto setter = spec.set;
     bind_option(app,
                 {spec.name, spec.help, spec.type, spec.check, spec.default_text, spec.required},
                 "--" + prefix + spec.name,
-                [setter, &target](const std::string& value) { setter(target, value); });
+                [setter, &target](const std::string& value) { setter(target, value); }, "",
+                underscore_aliases);
   }
 }
 

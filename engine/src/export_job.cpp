@@ -1,9 +1,11 @@
 #include "strata/engine/export_job.h"
 
 #include <algorithm>
+#include <sstream>
 
 #include "strata/core/error.h"
 #include "strata/engine/project_pipes.h"
+#include "strata/engine/store_access.h"
 #include "strata/io/vector_source.h"
 #include "strata/plugins/model_sources.h"
 
@@ -189,6 +191,96 @@ nlohmann::json run_project_exports(const io::Project& project, io::Store& store,
     }
   }
   return out;
+}
+
+JobResult run_export_job(const ExportOptions& a) {
+  const bool project_file = !a.target.empty() && is_project_file(a.target);
+  std::optional<io::Project> project;
+  if (project_file) project = io::load_project(a.target);
+  if (a.target.empty() && a.results.empty())
+    throw StrataError(ErrorCode::kWrongInputParameters,
+                      "give a store, a project file or --results FILE.gpkg");
+  std::unique_ptr<io::Store> store;
+  if (!a.target.empty()) store = open_store_arg(a.target);
+  std::ostringstream text;
+
+  if (a.to.empty()) {
+    if (!project)
+      throw StrataError(ErrorCode::kWrongInputParameters,
+                        "--to is needed with a store (only a project file has [[exports]])");
+    if (project->exports.empty())
+      throw StrataError(ErrorCode::kWrongInputParameters,
+                        project->file.string() + " has no [[exports]]; give --to");
+    for (const auto& d : a.plugin_dirs) project->plugin_paths.emplace_back(d);
+    std::string lines;
+    std::optional<ErrorCode> failed;
+    InputCache inputs;  // the networks read once for all exports
+    nlohmann::json exports =
+        run_project_exports(*project, *store, project_results(*project), &inputs, lines, failed);
+    JobResult out("export", {{"exports", exports}}, "exports of " + project->name + ":\n" + lines);
+    out.failure = failed;
+    return out;
+  }
+
+  ExportJob job;
+  job.to = a.to;
+  job.profile = profile_arg(a.profile);
+  job.layers = a.layers;
+  job.allow_attributes = a.allow_attributes;
+  for (const auto& o : a.options) {
+    const auto eq = o.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw StrataError(ErrorCode::kWrongInputParameters,
+                        "--option " + o + ": expected NAME=VALUE");
+    job.options[o.substr(0, eq)] = o.substr(eq + 1);
+  }
+  for (const auto& r : a.results) job.results.emplace_back(r);
+  if (project && !a.no_results) {
+    auto more = project_results(*project);
+    job.results.insert(job.results.end(), more.begin(), more.end());
+  }
+  job.pipes = !a.no_pipes;
+  job.title = project ? project->name
+              : store ? store->path().filename().string()
+                      : std::filesystem::path(a.results.front()).filename().string();
+  std::vector<std::filesystem::path> dirs(a.plugin_dirs.begin(), a.plugin_dirs.end());
+  if (project)
+    dirs.insert(dirs.end(), project->plugin_paths.begin(), project->plugin_paths.end());
+  plugins::PluginRegistry registry = load_plugins(dirs);
+  if (!a.out.empty()) {
+    job.output = a.out;
+  } else if (project) {
+    if (auto* plugin = registry.find(job.to))
+      job.output = default_export_path(project->output / "exports", *plugin);
+  }
+  if (job.output.empty())
+    throw StrataError(ErrorCode::kWrongInputParameters, "--out is needed with a store");
+  nlohmann::json result = run_export(registry, store.get(), project ? &*project : nullptr, job);
+  nlohmann::json failures = nlohmann::json::array();
+  for (const auto& f : registry.failures())
+    failures.push_back({{"path", f.path}, {"message", f.message}, {"code", 980}});
+  result["plugin_failures"] = failures;
+  text << job.to << " (" << a.profile << ") -> " << job.output.string() << "\n";
+  for (const auto& l : result["layers"])
+    text << "  " << l["name"].get<std::string>() << ": " << l["features"] << " features\n";
+  if (!result["layers_withheld"].empty())
+    text << "  left out by the " << a.profile << " profile: " << result["layers_withheld"].dump()
+         << "\n";
+  if (result["values_withheld"].get<int>() > 0) {
+    std::string names;
+    std::size_t k = 0;
+    for (const auto& n : result["attributes_withheld"]) {
+      if (k++ == 8) {
+        names += ", ...";
+        break;
+      }
+      names += (names.empty() ? "" : ", ") + n.get<std::string>();
+    }
+    text << "  attribute values withheld by the profile: " << result["values_withheld"] << " ("
+         << result["attributes_withheld"].size()
+         << " names; allow one with --allow-attribute NAME: " << names << ")\n";
+  }
+  return JobResult("export", std::move(result), text.str());
 }
 
 }  // namespace strata::engine

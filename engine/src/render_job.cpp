@@ -205,4 +205,37 @@ nlohmann::json render_scene_in_child(const std::vector<std::string>& args, int t
   return doc;
 }
 
+JobResult run_render_map(const MapOptions& a) {
+  auto method = render::parse_class_method(a.method);
+  if (!method)
+    throw StrataError(ErrorCode::kWrongInputParameters,
+                      "--classes '" + a.method + "': use quantile, natural, equal or fixed");
+  if (*method == render::ClassMethod::kFixed && a.breaks.empty())
+    throw StrataError(ErrorCode::kWrongInputParameters, "--classes fixed needs --breaks");
+  render::ChoroplethSpec spec;
+  spec.path = a.source;
+  spec.layer = a.layer;
+  spec.field = a.field;
+  spec.label_field = a.label_field;
+  spec.id_field = a.id_field;
+  spec.method = *method;
+  spec.classes = a.classes;
+  spec.fixed_breaks = a.breaks;
+  spec.palette = a.palette;
+  spec.title = a.title;
+  spec.subtitle = a.subtitle;
+  spec.legend_title = a.legend_title;
+  const auto c = render::build_choropleth(spec);
+  nlohmann::json result = choropleth_json(c);
+  result["source"] = a.source;
+  result["field"] = a.field;
+  result["files"] = draw_map_files(c.map, a.outs, a.width, a.height);
+  std::ostringstream text;
+  text << a.field << ": " << c.features.size() << " features in " << c.breaks.size() << " "
+       << render::class_method_name(c.breaks.method) << " classes\n";
+  for (const auto& e : c.map.legend) text << "  " << e.colour.css() << "  " << e.label << "\n";
+  for (const auto& f : result["files"]) text << "wrote " << f["path"].get<std::string>() << "\n";
+  return JobResult("render map", std::move(result), text.str());
+}
+
 }  // namespace strata::engine

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "strata/core/error.h"
+#include "strata/engine/job_result.h"
 #include "strata/engine/project_pipes.h"
 #include "strata/io/project_file.h"
 #include "strata/io/store.h"
@@ -57,6 +58,21 @@ nlohmann::json run_project_exports(const io::Project& project, io::Store& store,
                                    const std::vector<std::filesystem::path>& results,
                                    InputCache* cache, std::string& text,
                                    std::optional<ErrorCode>& failed);
+
+// `strata export` as a job: the store (or a project: its store, results and networks) with one
+// plugin, or without `to` a project's [[exports]].
+struct ExportOptions {
+  std::string target;  // store (.gpkg) or project (.toml); "" = the results alone
+  std::string to;      // plugin; "" = the project's [[exports]]
+  std::string out;     // file or folder; "" = <output>/exports/<name> of a project
+  std::string profile = "planner";
+  std::vector<std::string> options;  // plugin options NAME=VALUE
+  std::vector<std::string> layers, results, plugin_dirs, allow_attributes;
+  bool no_results = false, no_pipes = false;
+};
+// Runs it. The result lists what was written and the plugins that did not load
+// ("plugin_failures", 980); `failure` is the first failed [[exports]]'s code.
+JobResult run_export_job(const ExportOptions& options);
 
 // "writers.gpkg" -> "<output>/exports/gpkg.gpkg": the default file of an export without a path.
 std::filesystem::path default_export_path(const std::filesystem::path& folder,

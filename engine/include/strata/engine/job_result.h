@@ -4,10 +4,13 @@
 // written item by item instead of being built as one JSON tree.
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 
 #include <nlohmann/json.hpp>
+
+#include "strata/core/error.h"
 
 namespace strata::engine {
 
@@ -26,6 +29,10 @@ struct JobResult {
   std::function<nlohmann::json(std::size_t)> list_item;
   bool warnings = false;  // something was left out or read around (--strict fails the job)
   bool findings = false;  // the job's checks found problems (a validation's "invalid")
+  // The job ran but could not do all it was asked (a file it could not read): the result says
+  // what ("ok": false), the code is the first problem's.
+  std::optional<ErrorCode> failure;
+  bool nothing_found = false;  // a query that nothing answers (exit 3 on the command line)
 
   // The result with the list built in (for files, Python and small results).
   nlohmann::json full() const {

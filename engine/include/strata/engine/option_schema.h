@@ -125,6 +125,34 @@ OptionSpec<T> required(OptionSpec<T> spec) {
   return spec;
 }
 
+// The same option, taking only one of `values` (a text option); the help lists them.
+template <class T>
+OptionSpec<T> one_of(OptionSpec<T> spec, std::vector<std::string> values) {
+  std::string list;
+  for (const auto& v : values) list += (list.empty() ? "" : ", ") + v;
+  spec.help += " (" + list + ")";
+  spec.set = [inner = spec.set, values, list, name = spec.name](T& target,
+                                                                const std::string& text) {
+    for (const auto& v : values)
+      if (v == text) return inner(target, text);
+    throw StrataError(ErrorCode::kWrongInputParameters,
+                      name + ": '" + text + "' is not one of " + list);
+  };
+  return spec;
+}
+
+// The same option, a number no greater than `max`.
+template <class T>
+OptionSpec<T> at_most(OptionSpec<T> spec, double max) {
+  spec.set = [inner = spec.set, max, name = spec.name](T& target, const std::string& text) {
+    if (option_detail::parse_number(name, text) > max)
+      throw StrataError(ErrorCode::kWrongInputParameters,
+                        name + ": " + text + " is more than " + option_detail::number_text(max));
+    inner(target, text);
+  };
+  return spec;
+}
+
 template <class T>
 std::vector<OptionInfo> describe(const OptionSchema<T>& schema) {
   std::vector<OptionInfo> out;

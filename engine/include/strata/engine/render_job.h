@@ -8,10 +8,21 @@
 
 #include <nlohmann/json.hpp>
 
+#include "strata/engine/job_result.h"
 #include "strata/render/choropleth.h"
 #include "strata/render/pipe_map.h"
 
 namespace strata::engine {
+
+// `strata render map`: a choropleth of one numeric field of a polygon layer.
+struct MapOptions {
+  std::string source, layer, field, label_field, id_field, title, subtitle, legend_title;
+  std::string method = "quantile", palette = "YlGn";
+  int classes = 5, width = 1400, height = 1000;
+  std::vector<double> breaks;       // inner class bounds for method "fixed"
+  std::vector<std::string> outs;    // .png / .svg files to write
+};
+JobResult run_render_map(const MapOptions& options);
 
 // Draws `map` into each of `outs` (.png / .svg); the JSON lists every file with its size.
 nlohmann::json draw_map_files(const render::MapDocument& map, const std::vector<std::string>& outs,
