@@ -9,12 +9,17 @@
 #include <thread>
 
 #include "strata/core/error.h"
+#include "strata/engine/catalogue_job.h"
+#include "strata/engine/export_job.h"
+#include "strata/engine/import_job.h"
 #include "strata/engine/indicators_job.h"
 #include "strata/engine/pipe_analyses.h"
 #include "strata/engine/project_run.h"
+#include "strata/engine/query_3d_job.h"
 #include "strata/engine/render_job.h"
 #include "strata/engine/store_access.h"
 #include "strata/engine/units_job.h"
+#include "strata/engine/validate_job.h"
 #include "strata/engine/version.h"
 #include "strata/io/project_file.h"
 
@@ -120,7 +125,16 @@ py::list option_infos(const std::vector<engine::OptionInfo>& infos) {
               return k;
             }(),
         py::arg("help") = o.help, py::arg("type") = std::string(engine::option_type_name(o.type)),
-        py::arg("default") = o.default_text, py::arg("required") = o.required));
+        py::arg("default") = o.default_text, py::arg("required") = o.required,
+        py::arg("check") = [&]() -> std::string {
+          switch (o.check) {
+            case engine::OptionCheck::kExistingPath: return "existing_path";
+            case engine::OptionCheck::kExistingFile: return "existing_file";
+            case engine::OptionCheck::kPositive: return "positive";
+            case engine::OptionCheck::kNonNegative: return "non_negative";
+            default: return "";
+          }
+        }()));
   return out;
 }
 
@@ -155,11 +169,85 @@ engine::NetworkOptions network_from(const py::handle& item) {
 py::object job_result(const engine::JobResult& r) {
   py::dict out;
   out["command"] = r.command;
+  out["ok"] = !r.failure;
+  out["failure"] = r.failure ? py::object(py::int_(static_cast<int>(*r.failure))) : py::none();
   out["result"] = to_python(r.full());
   out["text"] = r.text;
   out["warnings"] = r.warnings;
   out["findings"] = r.findings;
+  out["nothing_found"] = r.nothing_found;
   return out;
+}
+
+// Keywords into options that have a schema: unknown ones are refused, naming the command.
+template <class T>
+void set_schema_options(const engine::OptionSchema<T>& schema, const py::dict& options, T& target,
+                        const std::string& command) {
+  set_options(options, [&](const std::string& key, const std::string& value) {
+    const auto* spec = engine::find_option(schema, key);
+    if (!spec)
+      throw StrataError(ErrorCode::kWrongInputParameters,
+                        "unknown option '" + key + "' of " + command);
+    spec->set(target, value);
+  });
+}
+
+std::vector<std::string> texts(const py::object& value) {
+  std::vector<std::string> out;
+  if (value.is_none()) return out;
+  if (py::isinstance<py::str>(value) || !py::hasattr(value, "__iter__")) {
+    out.push_back(option_text(value));
+    return out;
+  }
+  for (const auto& item : value) out.push_back(option_text(item));
+  return out;
+}
+
+// Import progress as events of the same shape as a run's ("progress", step, done, total).
+io::ProgressFn progress_callback(const py::object& callback) {
+  if (callback.is_none()) return {};
+  const auto owner = std::this_thread::get_id();
+  return [callback, owner](const std::string& step, std::int64_t done, std::int64_t total) {
+    if (std::this_thread::get_id() != owner) return;
+    callback(py::dict(py::arg("event") = "progress", py::arg("step") = step,
+                      py::arg("done") = done, py::arg("total") = total));
+  };
+}
+
+engine::ImportJobOptions import_options(const std::string& input, const py::dict& kw) {
+  engine::ImportJobOptions o;
+  o.input = input;
+  for (const auto& [k, v] : kw) {
+    const std::string key = py::str(k).cast<std::string>();
+    const py::object value = py::reinterpret_borrow<py::object>(v);
+    if (value.is_none()) continue;
+    if (key == "layers") o.layers = texts(value);
+    else if (key == "keep_going") o.keep_going = value.cast<bool>();
+    else if (key == "dry_run") o.dry_run = value.cast<bool>();
+    else if (key == "store") o.store = option_text(value);
+    else if (key == "kind") o.kind = option_text(value);
+    else if (key == "name") o.name = option_text(value);
+    else if (key == "crs") o.crs = option_text(value);
+    else if (key == "source_layer") o.source_layer = option_text(value);
+    else if (key == "project_crs") o.project_crs = option_text(value);
+    else if (key == "encoding") o.encoding = option_text(value);
+    else if (key == "open_options") o.open_options = texts(value);
+    else if (key == "fields" && py::isinstance<py::dict>(value)) {
+      // {"zone_code": "分區代"} or {"population": ["men", "women"]} (summed)
+      for (const auto& [c, src] : py::reinterpret_borrow<py::dict>(value)) {
+        std::string joined;
+        for (const auto& part : texts(py::reinterpret_borrow<py::object>(src)))
+          joined += (joined.empty() ? "" : "+") + part;
+        o.fields.push_back(py::str(c).cast<std::string>() + "=" + joined);
+      }
+    } else if (key == "fields") o.fields = texts(value);
+    else
+      throw StrataError(ErrorCode::kWrongInputParameters,
+                        "unknown option '" + key +
+                            "' of import (layers, keep_going, dry_run, store, kind, name, fields, "
+                            "crs, source_layer, project_crs, encoding, open_options)");
+  }
+  return o;
 }
 
 }  // namespace
@@ -276,6 +364,148 @@ PYBIND11_MODULE(strata, m) {
       "the 3D ownership model as `strata units build` (with registry=...) or `units generate` "
       "does; keywords are its options (out=..., id_field=..., height=..., profile=...); "
       "result['result']['valid'] says whether the 8xx checks passed");
+
+  m.def(
+      "kinds", [] { return to_python(engine::list_kinds().result["kinds"]); },
+      "the feature kinds and their canonical fields (as `strata kinds`)");
+  m.def(
+      "export_plugins",
+      [](py::object plugin_dirs) {
+        std::vector<std::filesystem::path> dirs;
+        for (const auto& d : texts(plugin_dirs)) dirs.emplace_back(d);
+        return to_python(engine::list_plugins(dirs).result);
+      },
+      py::arg("plugin_dirs") = py::none(),
+      "the export plugins with their options, and libraries that failed to load (as `strata "
+      "plugins list`)");
+  m.def(
+      "units_options", [](bool generate) { return schema_infos(engine::units_option_schema(generate)); },
+      py::arg("generate") = false, "the options of units build (or generate)");
+
+  m.def(
+      "validate",
+      [](const std::filesystem::path& file, py::kwargs options) {
+        engine::ValidateOptions v;
+        v.file = file.string();
+        set_schema_options(engine::validate_option_schema(), options, v, "validate");
+        return job_result(engine::run_validate(v));
+      },
+      py::arg("file"),
+      "validates 3D geometry as `strata validate` does (val3dity's codes); keywords are its "
+      "options (snap_tol, planarity_d2p_tol, overlap_tol, report, gpkg, crs, ...); "
+      "result['result']['objects_invalid'], ['errors_by_code'], ...");
+  m.def("validate_options", [] { return schema_infos(engine::validate_option_schema()); },
+        "the options of validate (name, keyword, help, type, default, required)");
+
+  m.def(
+      "import_data",
+      [](const std::filesystem::path& input, py::object progress, py::kwargs options) {
+        return job_result(engine::run_import(import_options(input.string(), options),
+                                             progress_callback(progress)));
+      },
+      py::arg("input"), py::arg("progress") = py::none(),
+      "imports a project's layers (input: project .toml; layers=[...], keep_going, dry_run, "
+      "store) or one data file (kind=, name=, store=, fields={'canonical': 'source'}, crs=, "
+      "source_layer=, encoding=, open_options=[...]) in one transaction, as `strata import`; "
+      "result['ok'] is False (and 'failure' the code) when a layer failed");
+
+  m.def(
+      "export",
+      [](const std::string& target, const std::string& to, const std::string& out,
+         const std::string& profile, const py::dict& plugin_options, py::object layers,
+         py::object results, py::object plugin_dirs, py::object allow_attributes,
+         bool no_results, bool no_pipes) {
+        engine::ExportOptions e;
+        e.target = target;
+        e.to = to;
+        e.out = out;
+        e.profile = profile;
+        for (const auto& [k, v] : plugin_options)
+          e.options.push_back(py::str(k).cast<std::string>() + "=" + option_text(v));
+        e.layers = texts(layers);
+        e.results = texts(results);
+        e.plugin_dirs = texts(plugin_dirs);
+        e.allow_attributes = texts(allow_attributes);
+        e.no_results = no_results;
+        e.no_pipes = no_pipes;
+        return job_result(engine::run_export_job(e));
+      },
+      py::arg("target") = "", py::arg("to") = "", py::arg("out") = "",
+      py::arg("profile") = "planner", py::arg("options") = py::dict(),
+      py::arg("layers") = py::none(), py::arg("results") = py::none(),
+      py::arg("plugin_dirs") = py::none(), py::arg("allow_attributes") = py::none(),
+      py::arg("no_results") = false, py::arg("no_pipes") = false,
+      "writes a store or project with an export plugin under a privacy profile, as "
+      "`strata export`; without `to`, a project's [[exports]]");
+
+  m.def(
+      "render_map",
+      [](const std::string& source, const std::string& field, py::object out,
+         py::kwargs options) {
+        engine::MapOptions o;
+        o.source = source;
+        o.field = field;
+        o.outs = texts(out);
+        for (const auto& [k, v] : options) {
+          const std::string key = py::str(k).cast<std::string>();
+          const py::object value = py::reinterpret_borrow<py::object>(v);
+          if (key == "layer") o.layer = option_text(value);
+          else if (key == "label_field") o.label_field = option_text(value);
+          else if (key == "id_field") o.id_field = option_text(value);
+          else if (key == "title") o.title = option_text(value);
+          else if (key == "subtitle") o.subtitle = option_text(value);
+          else if (key == "legend_title") o.legend_title = option_text(value);
+          else if (key == "classes") o.method = option_text(value);
+          else if (key == "palette") o.palette = option_text(value);
+          else if (key == "class_count") o.classes = value.cast<int>();
+          else if (key == "width") o.width = value.cast<int>();
+          else if (key == "height") o.height = value.cast<int>();
+          else if (key == "breaks") o.breaks = value.cast<std::vector<double>>();
+          else
+            throw StrataError(ErrorCode::kWrongInputParameters,
+                              "unknown option '" + key +
+                                  "' of render_map (layer, label_field, id_field, title, "
+                                  "subtitle, legend_title, classes, class_count, breaks, "
+                                  "palette, width, height)");
+        }
+        return job_result(engine::run_render_map(o));
+      },
+      py::arg("source"), py::arg("field"), py::arg("out"),
+      "a choropleth of `field` of a polygon layer into out (.png/.svg, or a list), as "
+      "`strata render map`");
+
+  m.def(
+      "query_at",
+      [](double x, double y, double z, const std::string& model, const std::string& store,
+         const std::string& crs) {
+        engine::Query3dOptions q;
+        q.x = x;
+        q.y = y;
+        q.z = z;
+        q.model = model;
+        q.store = store;
+        q.crs = crs;
+        return job_result(engine::run_query_at(q));
+      },
+      py::arg("x"), py::arg("y"), py::arg("z"), py::arg("model") = "", py::arg("store") = "",
+      py::arg("crs") = "",
+      "the building, storey, units (with rights) and land at a 3D point, as `strata query at`; "
+      "model: the CityJSON of units build, or store: the store with the saved model");
+  m.def(
+      "query_units",
+      [](const std::string& party, const std::string& baunit, const std::string& parcel,
+         const std::string& model, const std::string& store) {
+        engine::Query3dOptions q;
+        q.party = party;
+        q.baunit = baunit;
+        q.parcel = parcel;
+        q.model = model;
+        q.store = store;
+        return job_result(engine::run_query_units(q));
+      },
+      py::arg("party") = "", py::arg("baunit") = "", py::arg("parcel") = "",
+      py::arg("model") = "", py::arg("store") = "",
+      "the units of a party, a building number or over a parcel, as `strata query units`");
 
   py::class_<Indicators>(m, "Indicators", "Indicators per district (and village), city-wide")
       .def_property_readonly(

@@ -1,13 +1,9 @@
 // strata plugins list: the export plugins this strata has (built-in and loaded from the plugin
 // directories), their options, and the libraries that failed to load.
-#include <sstream>
-
 #include "commands.h"
-#include "strata/engine/export_job.h"
+#include "strata/engine/catalogue_job.h"
 
 namespace strata::cli {
-
-using namespace strata::engine;  // the jobs this command calls
 
 Runner add_plugins(CLI::App& app, const GlobalOptions& g) {
   struct Args {
@@ -25,33 +21,12 @@ Runner add_plugins(CLI::App& app, const GlobalOptions& g) {
 
   return [a, &g]() -> int {
     std::vector<std::filesystem::path> dirs(a->dirs.begin(), a->dirs.end());
-    plugins::PluginRegistry registry = load_plugins(dirs);
-    nlohmann::json list = nlohmann::json::array();
-    std::ostringstream text;
-    for (const auto& e : registry.entries()) {
-      list.push_back({{"name", e.plugin->name()},
-                      {"description", e.plugin->description()},
-                      {"origin", e.origin},
-                      {"output", e.plugin->output_is_folder() ? "folder" : "file"},
-                      {"default_extension", e.plugin->default_extension()},
-                      {"options", plugins::options_schema_json(*e.plugin)}});
-      text << e.plugin->name() << "  (" << e.origin << ")\n    " << e.plugin->description() << "\n";
-      for (const auto& o : e.plugin->options())
-        text << "    option " << o.name
-             << (o.default_value.empty() ? "" : " (default " + o.default_value + ")") << ": "
-             << o.description << "\n";
-    }
-    nlohmann::json failures = nlohmann::json::array();
-    for (const auto& f : registry.failures()) {
-      failures.push_back({{"path", f.path},
-                          {"code", static_cast<int>(ErrorCode::kPluginLoad)},
-                          {"name", "PLUGIN_LOAD"},
-                          {"message", f.message}});
-      text << "FAILED " << f.path << ": error 980 PLUGIN_LOAD: " << f.message << "\n";
-      if (!g.json && !g.quiet)
-        std::cerr << "strata plugins: " << f.path << ": " << f.message << "\n";
-    }
-    emit(g, "plugins list", true, {{"plugins", list}, {"failures", failures}}, text.str());
+    const engine::JobResult r = engine::list_plugins(dirs);
+    if (!g.json && !g.quiet)
+      for (const auto& f : r.result["failures"])
+        std::cerr << "strata plugins: " << f["path"].get<std::string>() << ": "
+                  << f["message"].get<std::string>() << "\n";
+    emit(g, r.command, true, r.result, r.text);
     return kExitOk;  // a library that failed to load does not stop the others (listed above)
   };
 }

@@ -26,6 +26,7 @@ class AddedFieldsSource final : public VectorSource {
   std::optional<Crs> declared_crs() const override { return inner_->declared_crs(); }
   bool crs_is_format_default() const override { return inner_->crs_is_format_default(); }
   bool has_geometry_column() const override { return inner_->has_geometry_column(); }
+  DeclaredGeometry declared_geometry() const override { return inner_->declared_geometry(); }
   std::int64_t feature_count() override { return inner_->feature_count(); }
   bool next(SourceFeature& out) override {
     if (!inner_->next(out)) return false;

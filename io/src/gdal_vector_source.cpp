@@ -205,6 +205,28 @@ class GdalVectorSource final : public VectorSource {
   bool has_geometry_column() const override {
     return layer_->GetLayerDefn()->GetGeomFieldCount() > 0;
   }
+  DeclaredGeometry declared_geometry() const override {
+    const OGRwkbGeometryType type = layer_->GetGeomType();
+    DeclaredGeometry out;
+    out.z = OGR_GT_HasZ(type) != 0;
+    switch (wkbFlatten(type)) {
+      case wkbPoint:
+      case wkbMultiPoint:
+        out.kind = 'P';
+        break;
+      case wkbLineString:
+      case wkbMultiLineString:
+        out.kind = 'L';
+        break;
+      case wkbPolygon:
+      case wkbMultiPolygon:
+        out.kind = 'A';
+        break;
+      default:
+        break;
+    }
+    return out;
+  }
 
   // Without forcing: a count that needs a pass over the data is not worth it for progress.
   std::int64_t feature_count() override { return layer_->GetFeatureCount(FALSE); }

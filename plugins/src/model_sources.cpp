@@ -220,6 +220,15 @@ void add_result_layers(ExportModel& model, const std::filesystem::path& gpkg,
       scrub_feature(model, f, options, true);
       layer.features.push_back(std::move(f));
     }
+    // A layer without a feature keeps the type it declares: an empty findings layer is still a
+    // 3D point layer, drawn with its style, not a table.
+    const auto declared = src->declared_geometry();
+    if (!polygons && !points && !lines) {
+      polygons = declared.kind == 'A';
+      points = declared.kind == 'P';
+      lines = declared.kind == 'L';
+      layer.has_z = declared.z;
+    }
     layer.geometry = polygons ? GeometryKind::kPolygons
                      : points ? GeometryKind::kPoints
                      : lines  ? GeometryKind::kLines

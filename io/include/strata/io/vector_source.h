@@ -55,6 +55,14 @@ class VectorSource {
   // True when the format defines a CRS for files without one (GeoJSON: RFC 7946 WGS84).
   virtual bool crs_is_format_default() const = 0;
   virtual bool has_geometry_column() const = 0;
+  // The geometry type the layer declares: 'P' points, 'L' lines, 'A' areas (polygons), or 0
+  // when it declares none or a generic one; `z` when it declares heights. An empty layer still
+  // has it (a result layer with no finding keeps its type).
+  struct DeclaredGeometry {
+    char kind = 0;
+    bool z = false;
+  };
+  virtual DeclaredGeometry declared_geometry() const { return {}; }
   virtual std::int64_t feature_count() = 0;  // -1 when unknown
   // Reads the next feature; false at the end. Throws StrataError on a read error.
   virtual bool next(SourceFeature& out) = 0;
