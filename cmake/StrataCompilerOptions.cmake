@@ -27,4 +27,8 @@ function(strata_add_library name)
   add_library(strata::${name} ALIAS strata_${name})
   target_include_directories(strata_${name} PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include)
   target_link_libraries(strata_${name} PUBLIC ${ARG_PUBLIC_DEPS} PRIVATE strata_options ${ARG_PRIVATE_DEPS})
+  # `cmake --install`: the library and its public headers (include/strata/<name>/).
+  install(TARGETS strata_${name} ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+                                 LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+  install(DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 endfunction()

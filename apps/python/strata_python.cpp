@@ -6,6 +6,9 @@
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
 
+#include <dlfcn.h>
+
+#include <sstream>
 #include <thread>
 
 #include "strata/core/error.h"
@@ -286,12 +289,33 @@ PYBIND11_MODULE(strata, m) {
   m.def("version", &engine::version, "strata's version, as every output records it");
 
   // 3D views are drawn by a child `strata render scene`: inside Python /proc/self/exe is the
-  // interpreter, so name the strata binary: $STRATA_BIN, else the one this module was built with.
+  // interpreter, so name the strata binary: $STRATA_BIN; else, for the module of a build, that
+  // build's binary; for an installed module, the installed binary; else `strata` on the PATH.
   {
-    const char* from_env = std::getenv("STRATA_BIN");
-    std::string program = from_env && *from_env ? from_env : STRATA_CLI_PROGRAM;
     std::error_code ec;
-    if (std::filesystem::is_regular_file(program, ec)) engine::set_renderer_program(program);
+    const char* from_env = std::getenv("STRATA_BIN");
+    // This module's own file (its __file__ is set only after this function returns).
+    Dl_info self{};
+    const std::string here =
+        dladdr(reinterpret_cast<void*>(&python::to_python), &self) && self.dli_fname
+            ? std::filesystem::weakly_canonical(self.dli_fname, ec).string()
+            : std::string();
+    const bool in_build = here.rfind(STRATA_BUILD_DIR, 0) == 0;
+    std::string program = from_env && *from_env ? from_env
+                          : in_build            ? STRATA_CLI_PROGRAM
+                                                : STRATA_INSTALLED_PROGRAM;
+    if (!std::filesystem::is_regular_file(program, ec)) {
+      program.clear();
+      if (const char* path = std::getenv("PATH")) {
+        std::stringstream dirs(path);
+        for (std::string dir; std::getline(dirs, dir, ':');)
+          if (!dir.empty() && std::filesystem::is_regular_file(dir + "/strata", ec)) {
+            program = dir + "/strata";
+            break;
+          }
+      }
+    }
+    if (!program.empty()) engine::set_renderer_program(program);
   }
   m.def("set_strata_program", &engine::set_renderer_program, py::arg("path"),
         "the strata binary that draws 3D views in a child process (default: $STRATA_BIN, else "

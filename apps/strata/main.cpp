@@ -7,6 +7,7 @@
 #include <map>
 #include <string_view>
 
+#include "cli_docs.h"
 #include "commands.h"
 
 int main(int argc, char** argv) {
@@ -65,6 +66,24 @@ int main(int argc, char** argv) {
     for (auto* nested : sub->get_subcommands({})) add_footer(nested);
   };
   for (auto* sub : app.get_subcommands({})) add_footer(sub);
+  // The man page and bash completion, from this very definition (cmake --install writes them).
+  // In no group: not listed in --help.
+  app.add_flag_callback(
+         "--man-page",
+         [&] {
+           std::cout << man_page(app, strata_version());
+           throw CLI::Success();
+         },
+         "print the man page (roff)")
+      ->group("");
+  app.add_flag_callback(
+         "--bash-completion",
+         [&] {
+           std::cout << bash_completion(app);
+           throw CLI::Success();
+         },
+         "print the bash completion script")
+      ->group("");
 
   try {
     app.parse(argc, argv);
