@@ -1,11 +1,11 @@
 # All third-party dependencies come from Debian 12 packages (scripts/install-deps.sh).
 # Heavy libraries are linked only by the module that uses them:
-#   core    : Boost (Geometry, headers), PROJ
-#   io      : GDAL/OGR, nlohmann_json, toml++, Open3D (survey point clouds: PLY, PCD, XYZ)
-#   spatial : Boost.Geometry R-tree, CGAL (3D solids), GEOS (2D overlay of the area indicators),
-#             Open3D (DBSCAN clusters of survey points)
-#   render  : Open3D (3D scenes, later issues)
-#   apps    : CLI11
+#   core    : Boost (Geometry, headers), PROJ, libdl (loads the Open3D module)
+#   io      : GDAL/OGR, nlohmann_json, toml++
+#   spatial : Boost.Geometry R-tree, CGAL (3D solids), GEOS (2D overlay of the area indicators)
+#   render  : Cairo, Pango; Open3D only in its module libstrata_open3d.so (survey point clouds,
+#             DBSCAN, 3D snapshots), loaded on first use (core/open3d_module.h)
+#   apps    : CLI11, pybind11
 find_package(Boost 1.74 REQUIRED)
 find_package(PROJ 9 REQUIRED CONFIG)
 find_package(GDAL 3.6 REQUIRED CONFIG)

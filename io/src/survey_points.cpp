@@ -2,8 +2,6 @@
 
 #include <ogrsf_frmts.h>
 
-#include <open3d/geometry/PointCloud.h>
-#include <open3d/io/PointCloudIO.h>
 #include <algorithm>
 #include <cmath>
 #include <fstream>
@@ -14,6 +12,7 @@
 #include <sstream>
 
 #include "strata/core/error.h"
+#include "strata/core/open3d_module.h"
 #include "strata/io/gdal_support.h"
 
 namespace strata::io {
@@ -146,30 +145,21 @@ SurveyPoints read_open3d(const std::string& path, const std::string& ext) {
   if (ext == "ply" || ext == "pcd")
     if (auto why = header_overclaims(path, ext))
       throw StrataError(ErrorCode::kInvalidInputFile, path + ": " + *why);
-  open3d::geometry::PointCloud cloud;
-  open3d::io::ReadPointCloudOption option;
-  option.format = ext;
-  bool read = false;
-  try {
-    read = open3d::io::ReadPointCloud(path, cloud, option);
-  } catch (const std::exception& e) {  // std::bad_alloc among them: a header nobody checked
-    throw StrataError(ErrorCode::kInvalidInputFile,
-                      path + ": Open3D cannot read it as " + ext + " (" + e.what() + ")");
-  }
-  if (!read)
-    throw StrataError(ErrorCode::kInvalidInputFile,
-                      path + ": Open3D cannot read it as " + ext + " (a point cloud was expected)");
+  std::vector<std::array<double, 3>> cloud;
+  const std::string error = open3d_api().read_point_cloud(path, ext, cloud);
+  if (!error.empty()) throw StrataError(ErrorCode::kInvalidInputFile, path + ": " + error);
   SurveyPoints out;
-  for (char& c : option.format) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  out.format = option.format + " (Open3D)";
-  out.points.reserve(cloud.points_.size());
+  std::string format = ext;
+  for (char& c : format) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  out.format = format + " (Open3D)";
+  out.points.reserve(cloud.size());
   std::size_t dropped = 0;
-  for (const auto& p : cloud.points_) {
-    if (!std::isfinite(p.x()) || !std::isfinite(p.y()) || !std::isfinite(p.z())) {
+  for (const auto& p : cloud) {
+    if (!std::isfinite(p[0]) || !std::isfinite(p[1]) || !std::isfinite(p[2])) {
       ++dropped;
       continue;
     }
-    out.points.push_back({p.x(), p.y(), p.z()});
+    out.points.push_back({p[0], p[1], p[2]});
   }
   if (dropped) {
     FeatureIssue i;

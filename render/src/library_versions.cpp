@@ -1,10 +1,8 @@
-// Only the version header: the full Open3D.h costs a minute of compile time per file.
-#include <open3d/Open3DConfig.h>
-
 #include "strata/render/library_versions.h"
 
 namespace strata::render {
 
-std::string open3d_version() { return OPEN3D_VERSION; }
+// The version this build's Open3D module was compiled against (from CMake's find_package).
+std::string open3d_version() { return STRATA_OPEN3D_VERSION; }
 
 }  // namespace strata::render

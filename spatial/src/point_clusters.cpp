@@ -1,16 +1,18 @@
 #include "point_clusters.h"
 
-#include <open3d/geometry/PointCloud.h>
+#include "strata/core/error.h"
+#include "strata/core/open3d_module.h"
 
 namespace strata::spatial {
 
 std::vector<int> dbscan_clusters(const std::vector<std::array<double, 3>>& points, double eps,
                                  int min_points) {
   if (points.empty()) return {};
-  open3d::geometry::PointCloud cloud;
-  cloud.points_.reserve(points.size());
-  for (const auto& p : points) cloud.points_.emplace_back(p[0], p[1], p[2]);
-  return cloud.ClusterDBSCAN(eps, static_cast<std::size_t>(min_points), false);
+  std::vector<int> labels;
+  const std::string error =
+      open3d_api().dbscan(points, eps, static_cast<std::size_t>(min_points), labels);
+  if (!error.empty()) throw StrataError(ErrorCode::kInternal, error);
+  return labels;
 }
 
 }  // namespace strata::spatial

@@ -1,6 +1,6 @@
 #pragma once
-// Density clusters of 3D points (DBSCAN through Open3D, kept behind this function so that only
-// one file of spatial/ compiles Open3D's headers).
+// Density clusters of 3D points (DBSCAN by Open3D, in strata's Open3D module loaded on first use:
+// core/open3d_module.h).
 #include <array>
 #include <vector>
 

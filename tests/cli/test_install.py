@@ -58,6 +58,24 @@ class Install(sts.StrataTestCase):
         for path in self.manifest:
             self.assertTrue(path.startswith(str(self.prefix)), path)
 
+    def test_the_installed_binary_loads_the_installed_open3d_module(self):
+        # A point cloud (PLY) is read by Open3D, in the module loaded on first use: the one
+        # installed under the prefix, not the build's.
+        ply = self.tmp / "GENERATED_three_picks.ply"
+        ply.write_text("ply\nformat ascii 1.0\nelement vertex 3\nproperty double x\nproperty double y\n"
+                       "property double z\nend_header\n180532.4 2500615.0 -1.2\n180542.7 2500629.9 -1.2\n"
+                       "180564.8 2500701.9 -1.2\n")
+        trace = self.tmp / "installed.strace"
+        k = sts.REPO_ROOT / "samples" / "kaohsiung"
+        p = self.run_installed("strace", "-f", "-qq", "-e", "trace=openat", "-o", trace, self.binary, "--json",
+                               "pipes", "detection", k / "gas.geojson", "--utility", "gas", "--rules",
+                               k / "rules.toml", "--ground-z", "0", "--survey", ply)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(json.loads(p.stdout)["result"]["survey"]["picks"], 3)
+        loaded = [l for l in trace.read_text().splitlines() if "libstrata_open3d.so" in l and "ENOENT" not in l]
+        self.assertTrue(loaded)
+        self.assertTrue(all(str(self.prefix) in l for l in loaded), loaded)
+
     def test_python_module_from_the_prefix(self):
         modules = list(self.prefix.glob("lib/python3*/dist-packages/strata.cpython-*.so"))
         self.assertEqual(len(modules), 1, modules)
@@ -121,6 +139,7 @@ class Install(sts.StrataTestCase):
         for name in ("__init__.py", "provider.py", "algorithms.py", "engine.py", "metadata.txt"):
             self.assertTrue((plugin / name).is_file(), name)
         self.assertEqual(len(list((plugin / "lib").glob("strata.cpython-*.so"))), 1)
+        self.assertTrue((plugin / "lib" / "libstrata_open3d.so").is_file())
         self.assertFalse(list(plugin.rglob("__pycache__")))
 
 
