@@ -1,6 +1,7 @@
 # All third-party dependencies come from Debian 12 packages (scripts/install-deps.sh).
 # Heavy libraries are linked only by the module that uses them:
-#   core    : Boost (Geometry, headers), PROJ, libdl (loads the Open3D module)
+#   core    : Boost (Geometry, headers), PROJ, oneTBB (the one thread pool, core/parallel.h),
+#             libdl (loads the Open3D module)
 #   io      : GDAL/OGR, nlohmann_json, toml++
 #   spatial : Boost.Geometry R-tree, CGAL (3D solids), GEOS (2D overlay of the area indicators)
 #   render  : Cairo, Pango; Open3D only in its module libstrata_open3d.so (survey point clouds,
@@ -8,6 +9,7 @@
 #   apps    : CLI11, pybind11
 find_package(Boost 1.74 REQUIRED)
 find_package(PROJ 9 REQUIRED CONFIG)
+find_package(TBB REQUIRED CONFIG)  # libtbb-dev
 find_package(GDAL 3.6 REQUIRED CONFIG)
 find_package(SQLite3 REQUIRED)  # the store's bulk geometry read (io/src/gpkg_wkb_reader.cpp)
 find_package(GEOS 3.11 REQUIRED CONFIG)  # the overlay GDAL itself uses; C API only

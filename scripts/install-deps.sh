@@ -12,6 +12,7 @@ packages=(
   libgdal-dev libgeos-dev gdal-bin libproj-dev proj-bin proj-data libcgal-dev libboost-dev libeigen3-dev libopen3d-dev
   # well-kept helper libraries (JSON, TOML, CLI parsing, SHA-256)
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libssl-dev
+  libtbb-dev  # oneTBB: the one thread pool (core/parallel.h)
   pybind11-dev python3-dev  # the strata Python module (docs/python.md)
   libxml2-dev libfmt-dev  # libxml2: CityGML reader; fmt: Open3D's CMake config looks for fmt
   libtinygltf-dev  # glTF/glb writing (3D Tiles export)

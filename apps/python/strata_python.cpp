@@ -131,11 +131,16 @@ py::list option_infos(const std::vector<engine::OptionInfo>& infos) {
         py::arg("default") = o.default_text, py::arg("required") = o.required,
         py::arg("check") = [&]() -> std::string {
           switch (o.check) {
-            case engine::OptionCheck::kExistingPath: return "existing_path";
-            case engine::OptionCheck::kExistingFile: return "existing_file";
-            case engine::OptionCheck::kPositive: return "positive";
-            case engine::OptionCheck::kNonNegative: return "non_negative";
-            default: return "";
+            case engine::OptionCheck::kExistingPath:
+              return "existing_path";
+            case engine::OptionCheck::kExistingFile:
+              return "existing_file";
+            case engine::OptionCheck::kPositive:
+              return "positive";
+            case engine::OptionCheck::kNonNegative:
+              return "non_negative";
+            default:
+              return "";
           }
         }()));
   return out;
@@ -212,8 +217,8 @@ io::ProgressFn progress_callback(const py::object& callback) {
   const auto owner = std::this_thread::get_id();
   return [callback, owner](const std::string& step, std::int64_t done, std::int64_t total) {
     if (std::this_thread::get_id() != owner) return;
-    callback(py::dict(py::arg("event") = "progress", py::arg("step") = step,
-                      py::arg("done") = done, py::arg("total") = total));
+    callback(py::dict(py::arg("event") = "progress", py::arg("step") = step, py::arg("done") = done,
+                      py::arg("total") = total));
   };
 }
 
@@ -224,17 +229,28 @@ engine::ImportJobOptions import_options(const std::string& input, const py::dict
     const std::string key = py::str(k).cast<std::string>();
     const py::object value = py::reinterpret_borrow<py::object>(v);
     if (value.is_none()) continue;
-    if (key == "layers") o.layers = texts(value);
-    else if (key == "keep_going") o.keep_going = value.cast<bool>();
-    else if (key == "dry_run") o.dry_run = value.cast<bool>();
-    else if (key == "store") o.store = option_text(value);
-    else if (key == "kind") o.kind = option_text(value);
-    else if (key == "name") o.name = option_text(value);
-    else if (key == "crs") o.crs = option_text(value);
-    else if (key == "source_layer") o.source_layer = option_text(value);
-    else if (key == "project_crs") o.project_crs = option_text(value);
-    else if (key == "encoding") o.encoding = option_text(value);
-    else if (key == "open_options") o.open_options = texts(value);
+    if (key == "layers")
+      o.layers = texts(value);
+    else if (key == "keep_going")
+      o.keep_going = value.cast<bool>();
+    else if (key == "dry_run")
+      o.dry_run = value.cast<bool>();
+    else if (key == "store")
+      o.store = option_text(value);
+    else if (key == "kind")
+      o.kind = option_text(value);
+    else if (key == "name")
+      o.name = option_text(value);
+    else if (key == "crs")
+      o.crs = option_text(value);
+    else if (key == "source_layer")
+      o.source_layer = option_text(value);
+    else if (key == "project_crs")
+      o.project_crs = option_text(value);
+    else if (key == "encoding")
+      o.encoding = option_text(value);
+    else if (key == "open_options")
+      o.open_options = texts(value);
     else if (key == "fields" && py::isinstance<py::dict>(value)) {
       // {"zone_code": "分區代"} or {"population": ["men", "women"]} (summed)
       for (const auto& [c, src] : py::reinterpret_borrow<py::dict>(value)) {
@@ -243,7 +259,8 @@ engine::ImportJobOptions import_options(const std::string& input, const py::dict
           joined += (joined.empty() ? "" : "+") + part;
         o.fields.push_back(py::str(c).cast<std::string>() + "=" + joined);
       }
-    } else if (key == "fields") o.fields = texts(value);
+    } else if (key == "fields")
+      o.fields = texts(value);
     else
       throw StrataError(ErrorCode::kWrongInputParameters,
                         "unknown option '" + key +
@@ -403,7 +420,8 @@ PYBIND11_MODULE(strata, m) {
       "the export plugins with their options, and libraries that failed to load (as `strata "
       "plugins list`)");
   m.def(
-      "units_options", [](bool generate) { return schema_infos(engine::units_option_schema(generate)); },
+      "units_options",
+      [](bool generate) { return schema_infos(engine::units_option_schema(generate)); },
       py::arg("generate") = false, "the options of units build (or generate)");
 
   m.def(
@@ -418,8 +436,9 @@ PYBIND11_MODULE(strata, m) {
       "validates 3D geometry as `strata validate` does (val3dity's codes); keywords are its "
       "options (snap_tol, planarity_d2p_tol, overlap_tol, report, gpkg, crs, ...); "
       "result['result']['objects_invalid'], ['errors_by_code'], ...");
-  m.def("validate_options", [] { return schema_infos(engine::validate_option_schema()); },
-        "the options of validate (name, keyword, help, type, default, required)");
+  m.def(
+      "validate_options", [] { return schema_infos(engine::validate_option_schema()); },
+      "the options of validate (name, keyword, help, type, default, required)");
 
   m.def(
       "import_data",
@@ -437,8 +456,8 @@ PYBIND11_MODULE(strata, m) {
       "export",
       [](const std::string& target, const std::string& to, const std::string& out,
          const std::string& profile, const py::dict& plugin_options, py::object layers,
-         py::object results, py::object plugin_dirs, py::object allow_attributes,
-         bool no_results, bool no_pipes) {
+         py::object results, py::object plugin_dirs, py::object allow_attributes, bool no_results,
+         bool no_pipes) {
         engine::ExportOptions e;
         e.target = target;
         e.to = to;
@@ -464,8 +483,7 @@ PYBIND11_MODULE(strata, m) {
 
   m.def(
       "render_map",
-      [](const std::string& source, const std::string& field, py::object out,
-         py::kwargs options) {
+      [](const std::string& source, const std::string& field, py::object out, py::kwargs options) {
         engine::MapOptions o;
         o.source = source;
         o.field = field;
@@ -473,18 +491,30 @@ PYBIND11_MODULE(strata, m) {
         for (const auto& [k, v] : options) {
           const std::string key = py::str(k).cast<std::string>();
           const py::object value = py::reinterpret_borrow<py::object>(v);
-          if (key == "layer") o.layer = option_text(value);
-          else if (key == "label_field") o.label_field = option_text(value);
-          else if (key == "id_field") o.id_field = option_text(value);
-          else if (key == "title") o.title = option_text(value);
-          else if (key == "subtitle") o.subtitle = option_text(value);
-          else if (key == "legend_title") o.legend_title = option_text(value);
-          else if (key == "classes") o.method = option_text(value);
-          else if (key == "palette") o.palette = option_text(value);
-          else if (key == "class_count") o.classes = value.cast<int>();
-          else if (key == "width") o.width = value.cast<int>();
-          else if (key == "height") o.height = value.cast<int>();
-          else if (key == "breaks") o.breaks = value.cast<std::vector<double>>();
+          if (key == "layer")
+            o.layer = option_text(value);
+          else if (key == "label_field")
+            o.label_field = option_text(value);
+          else if (key == "id_field")
+            o.id_field = option_text(value);
+          else if (key == "title")
+            o.title = option_text(value);
+          else if (key == "subtitle")
+            o.subtitle = option_text(value);
+          else if (key == "legend_title")
+            o.legend_title = option_text(value);
+          else if (key == "classes")
+            o.method = option_text(value);
+          else if (key == "palette")
+            o.palette = option_text(value);
+          else if (key == "class_count")
+            o.classes = value.cast<int>();
+          else if (key == "width")
+            o.width = value.cast<int>();
+          else if (key == "height")
+            o.height = value.cast<int>();
+          else if (key == "breaks")
+            o.breaks = value.cast<std::vector<double>>();
           else
             throw StrataError(ErrorCode::kWrongInputParameters,
                               "unknown option '" + key +
@@ -527,8 +557,8 @@ PYBIND11_MODULE(strata, m) {
         q.store = store;
         return job_result(engine::run_query_units(q));
       },
-      py::arg("party") = "", py::arg("baunit") = "", py::arg("parcel") = "",
-      py::arg("model") = "", py::arg("store") = "",
+      py::arg("party") = "", py::arg("baunit") = "", py::arg("parcel") = "", py::arg("model") = "",
+      py::arg("store") = "",
       "the units of a party, a building number or over a parcel, as `strata query units`");
 
   py::class_<Indicators>(m, "Indicators", "Indicators per district (and village), city-wide")

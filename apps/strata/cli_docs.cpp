@@ -40,7 +40,8 @@ void command_section(std::ostringstream& out, const CLI::App& app, const std::st
   out << ".SS \"" << roff(path) << "\"\n" << roff(app.get_description()) << "\n";
   std::vector<const CLI::Option*> positionals, flags;
   for (const CLI::Option* o : app.get_options())
-    if (shown(*o) && o->get_name() != "--help") (o->get_positional() ? positionals : flags).push_back(o);
+    if (shown(*o) && o->get_name() != "--help")
+      (o->get_positional() ? positionals : flags).push_back(o);
   if (!positionals.empty()) {
     out << ".PP\nArguments:\n";
     for (const auto* o : positionals)

@@ -34,7 +34,8 @@ Runner add_import(CLI::App& app, const GlobalOptions& g) {
                       "data file mode: canonical=source (a+b sums numeric fields); repeatable"),
       sub->add_option("--crs", a->options.crs, "override the file's declared CRS, e.g. EPSG:4326"),
       sub->add_option("--source-layer", a->options.source_layer, "layer inside the data file"),
-      sub->add_option("--encoding", a->options.encoding, "text encoding of the data file, e.g. BIG5"),
+      sub->add_option("--encoding", a->options.encoding,
+                      "text encoding of the data file, e.g. BIG5"),
       sub->add_option(
           "--open-option", a->options.open_options,
           "GDAL open option for the data file, e.g. GEOM_POSSIBLE_NAMES=wkt; repeatable"),

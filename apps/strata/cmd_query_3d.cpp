@@ -15,14 +15,16 @@ void add_query_3d(CLI::App* query, const std::shared_ptr<Query3dArgs>& a) {
                     "the ownership model (CityJSON written by units build); default: the model "
                     "saved in --store");
   a->at->add_option("--crs", a->options.crs, "CRS of X Y (default: the model's)");
-  a->at->add_option("--store", a->options.store, "store with parcels and zoning, for the land at X Y");
+  a->at->add_option("--store", a->options.store,
+                    "store with parcels and zoning, for the land at X Y");
   a->units =
       query->add_subcommand("units", "units of a party, of a building number, or over a parcel");
   a->units->add_option("--model", a->options.model,
                        "the ownership model; default: the one saved in --store");
-  auto* p = a->units->add_option("--party", a->options.party, "party id (as in the model's rights)");
-  auto* b =
-      a->units->add_option("--baunit", a->options.baunit, "building number (建號): volume and floor area");
+  auto* p =
+      a->units->add_option("--party", a->options.party, "party id (as in the model's rights)");
+  auto* b = a->units->add_option("--baunit", a->options.baunit,
+                                 "building number (建號): volume and floor area");
   auto* l = a->units->add_option("--parcel", a->options.parcel,
                                  "parcel '<地段> <地號>': units above and below it (registered on "
                                  "it; with --store, every unit standing on its polygon)");

@@ -63,9 +63,8 @@ void* module() {
 void* open3d_symbol(const char* name) {
   void* symbol = dlsym(module(), name);
   if (!symbol)
-    throw StrataError(ErrorCode::kInternal,
-                      std::string("libstrata_open3d.so has no entry point ") + name +
-                          " (a module of another strata version?)");
+    throw StrataError(ErrorCode::kInternal, std::string("libstrata_open3d.so has no entry point ") +
+                                                name + " (a module of another strata version?)");
   return symbol;
 }
 

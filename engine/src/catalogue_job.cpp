@@ -18,8 +18,8 @@ JobResult list_kinds() {
                         {"type", field_type_name(f.type)},
                         {"required", f.required},
                         {"description", f.description}});
-      text << "  " << f.name << " (" << field_type_name(f.type)
-           << (f.required ? ", required" : "") << ") " << f.description << "\n";
+      text << "  " << f.name << " (" << field_type_name(f.type) << (f.required ? ", required" : "")
+           << ") " << f.description << "\n";
     }
     list.push_back({{"kind", k.kind},
                     {"geometry", geometry_kind_name(k.geometry)},

@@ -244,8 +244,7 @@ JobResult run_export_job(const ExportOptions& a) {
               : store ? store->path().filename().string()
                       : std::filesystem::path(a.results.front()).filename().string();
   std::vector<std::filesystem::path> dirs(a.plugin_dirs.begin(), a.plugin_dirs.end());
-  if (project)
-    dirs.insert(dirs.end(), project->plugin_paths.begin(), project->plugin_paths.end());
+  if (project) dirs.insert(dirs.end(), project->plugin_paths.begin(), project->plugin_paths.end());
   plugins::PluginRegistry registry = load_plugins(dirs);
   if (!a.out.empty()) {
     job.output = a.out;

@@ -7,8 +7,8 @@
 #include "strata/core/crs.h"
 #include "strata/core/geometry_validity.h"
 #include "strata/engine/store_access.h"
-#include "strata/io/cityjson_reader.h"
 #include "strata/io/citygml_reader.h"
+#include "strata/io/cityjson_reader.h"
 #include "strata/io/json_report.h"
 #include "strata/spatial/point_query.h"
 #include "strata/spatial/unit_index.h"
@@ -108,8 +108,7 @@ JobResult run_query_at(const Query3dOptions& a) {
                         a.model + ": the model declares no CRS; give X Y in its CRS");
     Transformer t(Crs::from_user_input(a.crs), Crs::from_user_input(*m.crs));
     if (!t.transform(x, y))
-      throw StrataError(ErrorCode::kReprojectionFailed,
-                        "cannot transform the point to " + *m.crs);
+      throw StrataError(ErrorCode::kReprojectionFailed, "cannot transform the point to " + *m.crs);
   }
   auto hits = m.index->at(x, y, a.z);
   nlohmann::json buildings = nlohmann::json::array(), storeys = nlohmann::json::array(),
@@ -146,22 +145,21 @@ JobResult run_query_at(const Query3dOptions& a) {
     }
   }
   if (hits.empty()) text << "no building or unit at (" << x << ", " << y << ", " << a.z << ")\n";
-  JobResult r("query at",
-       {{"point",
-         {{"x", a.x}, {"y", a.y}, {"z", a.z}, {"crs", a.crs.empty() ? crs_label : a.crs}}},
-        {"buildings", buildings},
-        {"storeys", storeys},
-        {"units", units},
-        {"land", land}},
-       text.str());
+  JobResult r(
+      "query at",
+      {{"point", {{"x", a.x}, {"y", a.y}, {"z", a.z}, {"crs", a.crs.empty() ? crs_label : a.crs}}},
+       {"buildings", buildings},
+       {"storeys", storeys},
+       {"units", units},
+       {"land", land}},
+      text.str());
   r.nothing_found = hits.empty();
   return r;
 }
 
 JobResult run_query_units(const Query3dOptions& a) {
   if (a.party.empty() + a.baunit.empty() + a.parcel.empty() != 2)
-    throw StrataError(ErrorCode::kWrongInputParameters,
-                      "give one of party, baunit, parcel");
+    throw StrataError(ErrorCode::kWrongInputParameters, "give one of party, baunit, parcel");
   Model m = model_of(a);
   nlohmann::json list = nlohmann::json::array();
   double volume = 0, area = 0;
@@ -215,11 +213,11 @@ JobResult run_query_units(const Query3dOptions& a) {
     text << "  " << u["id"].get<std::string>() << " z " << u["z_bottom"].get<double>() << ".."
          << u["z_top"].get<double>() << "\n";
   JobResult r("query units",
-       {{"units", list},
-        {"baunits", static_cast<std::int64_t>(baunits.size())},
-        {"floor_area_m2", measured ? nlohmann::json(area) : nlohmann::json(nullptr)},
-        {"volume_m3", measured ? nlohmann::json(volume) : nlohmann::json(nullptr)}},
-       text.str());
+              {{"units", list},
+               {"baunits", static_cast<std::int64_t>(baunits.size())},
+               {"floor_area_m2", measured ? nlohmann::json(area) : nlohmann::json(nullptr)},
+               {"volume_m3", measured ? nlohmann::json(volume) : nlohmann::json(nullptr)}},
+              text.str());
   r.nothing_found = r.result["units"].empty();
   return r;
 }

@@ -46,42 +46,48 @@ CityGeometryType primitive_type(const std::string& name) {
   return CityGeometryType::kSolid;
 }
 
-
 }  // namespace
 
 const OptionSchema<ValidateOptions>& validate_option_schema() {
   using O = ValidateOptions;
   static const OptionSchema<O> schema = {
-      option<O>("ishell",
-                "a .poly/.off/.obj shell to add as inner shell (cavity) of the file's solid",
-                [](O& o) -> auto& { return o.inner_shells; }, OptionCheck::kExistingFile),
-      one_of(option<O>("primitive", "how to read .poly/.off/.obj shells",
-                       [](O& o) -> auto& { return o.primitive; }),
+      option<O>(
+          "ishell", "a .poly/.off/.obj shell to add as inner shell (cavity) of the file's solid",
+          [](O & o) -> auto& { return o.inner_shells; }, OptionCheck::kExistingFile),
+      one_of(option<O>(
+                 "primitive", "how to read .poly/.off/.obj shells",
+                 [](O & o) -> auto& { return o.primitive; }),
              {"Solid", "CompositeSurface", "MultiSurface"}),
-      option<O>("snap-tol", "points closer than this are one vertex (m)",
-                [](O& o) -> auto& { return o.tolerances.snap; }, OptionCheck::kNonNegative),
-      option<O>("planarity-d2p-tol", "max distance of a vertex to its polygon's plane (m)",
-                [](O& o) -> auto& { return o.tolerances.planarity_d2p; },
-                OptionCheck::kNonNegative),
-      at_most(option<O>("planarity-n-tol",
-                        "max angle between a polygon's plane and its triangles (degrees, 0-180)",
-                        [](O& o) -> auto& { return o.tolerances.planarity_n_deg; },
-                        OptionCheck::kNonNegative),
+      option<O>(
+          "snap-tol", "points closer than this are one vertex (m)",
+          [](O & o) -> auto& { return o.tolerances.snap; }, OptionCheck::kNonNegative),
+      option<O>(
+          "planarity-d2p-tol", "max distance of a vertex to its polygon's plane (m)",
+          [](O & o) -> auto& { return o.tolerances.planarity_d2p; }, OptionCheck::kNonNegative),
+      at_most(option<O>(
+                  "planarity-n-tol",
+                  "max angle between a polygon's plane and its triangles (degrees, 0-180)",
+                  [](O & o) -> auto& { return o.tolerances.planarity_n_deg; },
+                  OptionCheck::kNonNegative),
               180.0),
-      option<O>("overlap-tol",
-                "overlap depth tolerated between solids and building parts (m); 0 = none",
-                [](O& o) -> auto& { return o.tolerances.overlap; }),
-      option<O>("report", "write the full report (every feature) as JSON here",
-                [](O& o) -> auto& { return o.report; }),
-      option<O>("gpkg",
-                "write every error as a 3D point in a GeoPackage layer 'validation_errors' (QGIS)",
-                [](O& o) -> auto& { return o.gpkg; }),
-      option<O>("threads", "worker threads (0 = one per core)",
-                [](O& o) -> auto& { return o.threads; }, OptionCheck::kNonNegative),
-      option<O>("crs",
-                "CRS of a CityGML file whose srsName strata cannot resolve (read in its official "
-                "axis order), e.g. EPSG:31468",
-                [](O& o) -> auto& { return o.crs; }),
+      option<O>(
+          "overlap-tol", "overlap depth tolerated between solids and building parts (m); 0 = none",
+          [](O & o) -> auto& { return o.tolerances.overlap; }),
+      option<O>(
+          "report", "write the full report (every feature) as JSON here",
+          [](O & o) -> auto& { return o.report; }),
+      option<O>(
+          "gpkg",
+          "write every error as a 3D point in a GeoPackage layer 'validation_errors' (QGIS)",
+          [](O & o) -> auto& { return o.gpkg; }),
+      option<O>(
+          "threads", "worker threads (0 = one per core)", [](O & o) -> auto& { return o.threads; },
+          OptionCheck::kNonNegative),
+      option<O>(
+          "crs",
+          "CRS of a CityGML file whose srsName strata cannot resolve (read in its official "
+          "axis order), e.g. EPSG:31468",
+          [](O & o) -> auto& { return o.crs; }),
   };
   return schema;
 }
@@ -116,8 +122,7 @@ JobResult run_validate(const ValidateOptions& options) {
     for (const auto& f : r.findings) {
       ++by_code[static_cast<int>(f.code)];
       if (examples.size() < 10)
-        examples.push_back(r.id + ": " + std::to_string(static_cast<int>(f.code)) + " " +
-                           f.detail);
+        examples.push_back(r.id + ": " + std::to_string(static_cast<int>(f.code)) + " " + f.detail);
     }
     std::string status = r.valid() ? (r.geometries == 0 ? "no_geometry" : "valid") : "invalid";
     (r.valid() ? (r.geometries == 0 ? without_geometry : valid) : invalid) += 1;
@@ -182,40 +187,39 @@ JobResult run_validate(const ValidateOptions& options) {
   nlohmann::json codes = nlohmann::json::array(), counts = nlohmann::json::object();
   for (const auto& [code, n] : by_code) {
     codes.push_back(code);
-    counts[std::to_string(code)] = {
-        {"name", std::string(error_name(static_cast<ErrorCode>(code)))}, {"count", n}};
+    counts[std::to_string(code)] = {{"name", std::string(error_name(static_cast<ErrorCode>(code)))},
+                                    {"count", n}};
   }
   nlohmann::json file_json = nlohmann::json::array();
   for (const auto& f : file_errors) file_json.push_back(finding_json(f));
   const bool all_valid = by_code.empty();
-  nlohmann::json result = {
-      {"file", a.file},
-      {"format", info.format},
-      {"version", info.version},
-      {"crs", info.crs ? nlohmann::json(*info.crs) : nlohmann::json(nullptr)},
-      {"tolerances",
-       {{"snap", a.tolerances.snap},
-        {"planarity_d2p", a.tolerances.planarity_d2p},
-        {"planarity_n_deg", a.tolerances.planarity_n_deg},
-        {"overlap", a.tolerances.overlap}}},
-      {"valid", all_valid},
-      {"objects", objects},
-      {"objects_valid", valid},
-      {"objects_invalid", invalid},
-      {"objects_without_geometry", without_geometry},
-      {"error_codes", codes},
-      {"errors_by_code", counts},
-      {"file_errors", file_json},
-      {"warnings", reader_warnings},
-      {"stats",
-       {{"solids", validator.stats().solids},
-        {"part_pair_tests", validator.stats().part_pair_tests},
-        {"part_pair_seconds", validator.stats().part_pair_seconds}}}};
+  nlohmann::json result = {{"file", a.file},
+                           {"format", info.format},
+                           {"version", info.version},
+                           {"crs", info.crs ? nlohmann::json(*info.crs) : nlohmann::json(nullptr)},
+                           {"tolerances",
+                            {{"snap", a.tolerances.snap},
+                             {"planarity_d2p", a.tolerances.planarity_d2p},
+                             {"planarity_n_deg", a.tolerances.planarity_n_deg},
+                             {"overlap", a.tolerances.overlap}}},
+                           {"valid", all_valid},
+                           {"objects", objects},
+                           {"objects_valid", valid},
+                           {"objects_invalid", invalid},
+                           {"objects_without_geometry", without_geometry},
+                           {"error_codes", codes},
+                           {"errors_by_code", counts},
+                           {"file_errors", file_json},
+                           {"warnings", reader_warnings},
+                           {"stats",
+                            {{"solids", validator.stats().solids},
+                             {"part_pair_tests", validator.stats().part_pair_tests},
+                             {"part_pair_seconds", validator.stats().part_pair_seconds}}}};
   if (report_out.is_open()) {
     report_out << "\n]";
     for (const auto& [key, value] : result.items())
-      report_out << ",\n\"" << key << "\": "
-                 << value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      report_out << ",\n\"" << key
+                 << "\": " << value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     report_out << "\n}\n";
     report_out.close();
     if (!report_out)

@@ -11,7 +11,6 @@
 
 #include "strata/core/city_bounds.h"
 #include "strata/core/error.h"
-#include "strata/io/stale_temporaries.h"
 
 namespace strata::io {
 
@@ -145,29 +144,6 @@ std::array<double, 3> cityjson_origin(const std::array<double, 3>& lower, double
   std::array<double, 3> origin{};
   for (std::size_t i = 0; i < 3; ++i) origin[i] = std::floor(lower[i] / scale) * scale;
   return origin;
-}
-
-void write_text_atomically(const std::filesystem::path& path,
-                           const std::function<void(std::ostream&)>& write) {
-  remove_stale_temporaries(path);
-  const std::string temporary = path.string() + ".writing-" + std::to_string(getpid());
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (out) write(out);
-    out.close();
-    if (!out) {
-      std::error_code ignored;
-      std::filesystem::remove(temporary, ignored);
-      throw StrataError(ErrorCode::kStoreError, path.string() + ": cannot be written");
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(temporary, path, ec);
-  if (ec) {
-    std::filesystem::remove(temporary, ec);
-    throw StrataError(ErrorCode::kStoreError,
-                      path.string() + ": cannot be written (" + ec.message() + ")");
-  }
 }
 
 void write_cityjson(const std::string& path, const std::vector<CityObject>& objects,

@@ -15,6 +15,7 @@
 
 #include "gpkg_wkb_reader.h"
 #include "ogr_geometry.h"
+#include "strata/core/atomic_file.h"
 #include "strata/core/error.h"
 #include "strata/core/kind_schema.h"
 #include "strata/io/gdal_support.h"
@@ -390,36 +391,19 @@ class GeoPackageStore final : public Store {
     if (ec) store_fail(path_, "cannot create its folder: " + ec.message());
     GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
     if (!driver) store_fail(path_, "GDAL has no GPKG driver");
-    remove_stale_creations();
-    auto tmp = path_;
-    tmp += ".creating-" + std::to_string(::getpid());
-    dataset_.reset(driver->Create(tmp.string().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
-    if (!dataset_) store_fail(path_, "cannot create GeoPackage: " + take_gdal_error());
-    crs_ = crs;
-    try {
-      initialise();
-      dataset_.reset();  // closes: GDAL finishes the file (spatial index of the report table)
-      std::filesystem::rename(tmp, path_);
-    } catch (...) {
-      dataset_.reset();
-      std::filesystem::remove(tmp, ec);
-      throw;
-    }
-  }
-
-  // Temporary files of creations killed earlier (their process is gone).
-  void remove_stale_creations() {
-    const std::string prefix = path_.filename().string() + ".creating-";
-    std::error_code ec;
-    const auto folder =
-        path_.parent_path().empty() ? std::filesystem::path(".") : path_.parent_path();
-    for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
-      const std::string name = entry.path().filename().string();
-      if (name.rfind(prefix, 0) != 0) continue;
-      const long pid = std::atol(name.c_str() + prefix.size());
-      if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) == 0) continue;  // still being created
-      std::filesystem::remove(entry.path(), ec);
-    }
+    // Built under a temporary name (core/atomic_file.h), renamed into place once complete.
+    replace_file_atomically(path_, [&](const std::filesystem::path& tmp) {
+      dataset_.reset(driver->Create(tmp.string().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+      if (!dataset_) store_fail(path_, "cannot create GeoPackage: " + take_gdal_error());
+      crs_ = crs;
+      try {
+        initialise();
+        dataset_.reset();  // closes: GDAL finishes the file (spatial index of the report table)
+      } catch (...) {
+        dataset_.reset();
+        throw;
+      }
+    });
   }
 
   void initialise() {

@@ -7,7 +7,7 @@
 
 #include "strata/core/error.h"
 #include "strata/io/gdal_support.h"
-#include "strata/io/stale_temporaries.h"
+#include "strata/core/atomic_file.h"
 
 namespace strata::io {
 
@@ -20,17 +20,14 @@ void write_gpkg_layer(const std::filesystem::path& path, const std::string& laye
 void write_gpkg_layers(const std::filesystem::path& path, const std::string& crs,
                        const std::vector<GpkgLayerOutput>& layers) {
   ensure_gdal();
-  remove_stale_temporaries(path);
-  const std::string temporary = path.string() + ".writing-" + std::to_string(getpid()) + ".gpkg";
-  const GpkgFail fail = [&](const std::string& what) {
-    std::error_code ignored;
-    std::filesystem::remove(temporary, ignored);
-    throw StrataError(ErrorCode::kStoreError,
-                      path.string() + ": " + what + " (" + take_gdal_error() + ")");
-  };
-  GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
-  if (!driver) fail("GDAL has no GeoPackage driver");
-  {
+  replace_file_atomically(path, [&](const std::filesystem::path& file) {
+    const std::string temporary = file.string();
+    const GpkgFail fail = [&](const std::string& what) {
+      throw StrataError(ErrorCode::kStoreError,
+                        path.string() + ": " + what + " (" + take_gdal_error() + ")");
+    };
+    GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
+    if (!driver) fail("GDAL has no GeoPackage driver");
     std::unique_ptr<GDALDataset> ds(
         driver->Create(temporary.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
     if (!ds) fail("cannot create the GeoPackage");
@@ -46,10 +43,7 @@ void write_gpkg_layers(const std::filesystem::path& path, const std::string& crs
     if (ds->StartTransaction() != OGRERR_NONE) fail("cannot start a transaction");
     for (std::size_t i = 0; i < layers.size(); ++i) layers[i].fill(*created[i], fail);
     if (ds->CommitTransaction() != OGRERR_NONE) fail("cannot commit the layers");
-  }
-  std::error_code ec;
-  std::filesystem::rename(temporary, path, ec);
-  if (ec) fail("cannot move the GeoPackage into place: " + ec.message());
+  });
 }
 
 }  // namespace strata::io

@@ -11,7 +11,7 @@
 #include "gpkg_output.h"
 #include "ogr_geometry.h"
 #include "strata/core/error.h"
-#include "strata/io/stale_temporaries.h"
+#include "strata/core/atomic_file.h"
 #include "strata/io/text_cells.h"
 
 namespace strata::io {
@@ -49,25 +49,6 @@ std::string readable(const std::optional<double>& v, bool integer, bool share) {
 }
 
 std::string csv_field(const std::string& s) { return csv_text_cell(s); }
-
-// Writes through a temporary file next to the target, renamed into place when complete.
-template <class Fill>
-void write_atomically(const std::filesystem::path& path, Fill fill) {
-  remove_stale_temporaries(path);
-  const auto temporary = path.string() + ".writing-" + std::to_string(getpid());
-  {
-    std::ofstream out(temporary, std::ios::binary);
-    if (!out) throw StrataError(ErrorCode::kStoreError, path.string() + ": cannot write");
-    fill(out);
-    out.flush();
-    if (!out) throw StrataError(ErrorCode::kStoreError, path.string() + ": write failed");
-  }
-  std::error_code ec;
-  std::filesystem::rename(temporary, path, ec);
-  if (ec)
-    throw StrataError(ErrorCode::kStoreError,
-                      path.string() + ": cannot move into place: " + ec.message());
-}
 
 nlohmann::json row_json(const IndicatorTable& t, const IndicatorRow& r, bool village = false) {
   nlohmann::json j = village ? nlohmann::json{{"village_id", r.id},
@@ -112,13 +93,13 @@ nlohmann::json IndicatorTable::to_json() const {
 }
 
 void write_indicators_json(const std::filesystem::path& path, const IndicatorTable& table) {
-  write_atomically(path, [&](std::ostream& out) {
+  write_text_atomically(path, [&](std::ostream& out) {
     out << table.to_json().dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   });
 }
 
 void write_indicators_csv(const std::filesystem::path& path, const IndicatorTable& table) {
-  write_atomically(path, [&](std::ostream& out) {
+  write_text_atomically(path, [&](std::ostream& out) {
     out << "district_id,district_name";
     for (const auto& c : table.columns) out << "," << c;
     out << "\n";
@@ -134,7 +115,7 @@ void write_indicators_csv(const std::filesystem::path& path, const IndicatorTabl
 }
 
 void write_indicators_village_csv(const std::filesystem::path& path, const IndicatorTable& table) {
-  write_atomically(path, [&](std::ostream& out) {
+  write_text_atomically(path, [&](std::ostream& out) {
     out << "village_id,village_name,district_id";
     for (const auto& c : table.columns) out << "," << c;
     out << "\n";
@@ -148,7 +129,7 @@ void write_indicators_village_csv(const std::filesystem::path& path, const Indic
 }
 
 void write_indicators_markdown(const std::filesystem::path& path, const IndicatorTable& table) {
-  write_atomically(path, [&](std::ostream& out) {
+  write_text_atomically(path, [&](std::ostream& out) {
     out << "# Indicators by district\n\n";
     out << "| district |";
     for (const auto& c : table.columns) out << " " << c << " |";

@@ -22,6 +22,7 @@
 #include "strata/core/error.h"
 #include "strata/core/geometry_validity.h"
 #include "strata/core/kind_schema.h"
+#include "strata/core/parallel.h"
 #include "strata/io/gdal_support.h"
 #include "strata/io/geometry_repair.h"
 #include "strata/io/json_report.h"
@@ -98,26 +99,11 @@ constexpr std::size_t kCheckChunk = 4096;
 std::vector<std::optional<PolygonCheck>> precheck_polygons(const std::vector<SourceFeature>& f,
                                                            std::size_t start, std::size_t end) {
   std::vector<std::optional<PolygonCheck>> out(end - start);
-  std::atomic<std::size_t> next{start};
-  std::mutex mutex;
-  std::exception_ptr failure;
-  auto work = [&] {
-    try {
-      for (std::size_t k = next++; k < end; k = next++)
-        if (f[k].polygons && !f[k].polygons->empty() && all_finite(*f[k].polygons))
-          out[k - start] = check_polygon(*f[k].polygons);
-    } catch (...) {
-      std::lock_guard lock(mutex);
-      if (!failure) failure = std::current_exception();
-      next = end;
-    }
-  };
-  const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
-  if (failure) std::rethrow_exception(failure);
+  parallel_for(end - start, worker_count(0, end - start), [&](unsigned, std::size_t i) {
+    const std::size_t k = start + i;
+    if (f[k].polygons && !f[k].polygons->empty() && all_finite(*f[k].polygons))
+      out[i] = check_polygon(*f[k].polygons);
+  });
   return out;
 }
 

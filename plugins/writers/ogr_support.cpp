@@ -9,7 +9,7 @@
 #include <stdexcept>
 
 #include "strata/io/gdal_support.h"
-#include "strata/io/stale_temporaries.h"
+#include "strata/core/atomic_file.h"
 
 namespace strata::plugins {
 namespace {
@@ -203,22 +203,15 @@ void write_ogr_dataset(const std::filesystem::path& target, const std::string& d
   io::ensure_gdal();
   GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(driver_name.c_str());
   if (!driver) throw std::runtime_error("GDAL has no " + driver_name + " driver");
-  if (target.has_parent_path()) std::filesystem::create_directories(target.parent_path());
-  io::remove_stale_temporaries(target);
-  // Same extension, so that drivers which look at it (KML, DXF) behave as for the target.
-  const std::filesystem::path temporary =
-      target.parent_path() /
-      (".writing-" + std::to_string(getpid()) + "-" + target.filename().string());
-  std::error_code ignored;
-  std::filesystem::remove(temporary, ignored);
   CPLStringList options;
   for (const auto& o : creation_options) options.AddString(o.c_str());
-  io::reset_gdal_errors();
-  auto fail = [&](const std::string& what) {
-    std::filesystem::remove(temporary, ignored);
-    throw std::runtime_error(target.string() + ": " + what);
-  };
-  {
+  // Written whole or not at all (core/atomic_file.h); the temporary keeps the target's
+  // extension, which drivers such as KML and DXF look at.
+  replace_file_atomically(target, [&](const std::filesystem::path& temporary) {
+    io::reset_gdal_errors();
+    auto fail = [&](const std::string& what) {
+      throw std::runtime_error(target.string() + ": " + what);
+    };
     std::unique_ptr<GDALDataset> ds(
         driver->Create(temporary.c_str(), 0, 0, 0, GDT_Unknown, options.List()));
     if (!ds) fail("cannot be created (" + gdal_message() + ")");
@@ -231,10 +224,7 @@ void write_ogr_dataset(const std::filesystem::path& target, const std::string& d
     io::reset_gdal_errors();
     ds.reset();  // flushes and closes
     if (CPLGetLastErrorType() >= CE_Failure) fail("cannot be written (" + gdal_message() + ")");
-  }
-  std::error_code ec;
-  std::filesystem::rename(temporary, target, ec);
-  if (ec) fail("cannot be renamed into place (" + ec.message() + ")");
+  });
 }
 
 }  // namespace strata::plugins

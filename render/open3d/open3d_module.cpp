@@ -167,18 +167,9 @@ render::SceneRender render_scene(const render::Scene& scene, const std::filesyst
     }
   result.coverage =
       static_cast<double>(drawn) / (static_cast<double>(buffer->width_) * buffer->height_);
-  auto tmp = out;
-  tmp += ".tmp.png";  // Open3D picks the format by extension
-  std::error_code ec;
-  if (!open3d::io::WriteImage(tmp.string(), image)) {
-    std::filesystem::remove(tmp, ec);
+  // `out` is the temporary of core/atomic_file.h (it keeps the .png Open3D picks the format by).
+  if (!open3d::io::WriteImage(out.string(), image))
     throw StrataError(ErrorCode::kRenderFailed, "cannot write " + out.string());
-  }
-  std::filesystem::rename(tmp, out, ec);
-  if (ec) {
-    std::filesystem::remove(tmp, ec);
-    throw StrataError(ErrorCode::kRenderFailed, "cannot write " + out.string());
-  }
   return result;
 }
 

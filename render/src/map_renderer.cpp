@@ -9,6 +9,7 @@
 #include <cmath>
 #include <memory>
 
+#include "strata/core/atomic_file.h"
 #include "strata/core/error.h"
 #include "strata/render/map_document.h"
 
@@ -459,44 +460,35 @@ MapRender render_map(const MapDocument& map, const std::filesystem::path& out, i
   result.path = out;
   result.width = width;
   result.height = height;
-  auto tmp = out;
-  tmp += ".tmp";
-  // Whatever happens below, no half-written temporary file stays behind.
-  struct RemoveOnExit {
-    std::filesystem::path path;
-    ~RemoveOnExit() {
-      std::error_code ec;
-      std::filesystem::remove(path, ec);
-    }
-  } cleanup{tmp};
   const Layout l = layout_for(width, height, !map.legend.empty());
-  std::unique_ptr<cairo_surface_t, SurfaceDeleter> surface(
-      ext == ".png" ? cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height)
-                    : cairo_svg_surface_create(tmp.c_str(), width, height));
-  if (cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS)
-    throw StrataError(ErrorCode::kRenderFailed,
-                      "cannot create " + out.string() + ": " +
-                          cairo_status_to_string(cairo_surface_status(surface.get())));
-  {
-    std::unique_ptr<cairo_t, ContextDeleter> cr(cairo_create(surface.get()));
-    draw_page(cr.get(), map, l, result);
-  }
-  cairo_status_t status = CAIRO_STATUS_SUCCESS;
-  if (ext == ".png") {
-    status = cairo_surface_write_to_png(surface.get(), tmp.c_str());
-  } else {
-    cairo_surface_finish(surface.get());
-    status = cairo_surface_status(surface.get());
-  }
-  surface.reset();
-  if (status != CAIRO_STATUS_SUCCESS)
-    throw StrataError(ErrorCode::kRenderFailed,
-                      "cannot write " + out.string() + ": " + cairo_status_to_string(status));
-  std::error_code ec;
-  std::filesystem::rename(tmp, out, ec);
-  if (ec)
-    throw StrataError(ErrorCode::kRenderFailed,
-                      "cannot write " + out.string() + ": " + ec.message());
+  // Written whole or not at all (core/atomic_file.h): no half-written map stays behind.
+  replace_file_atomically(
+      out,
+      [&](const std::filesystem::path& tmp) {
+        std::unique_ptr<cairo_surface_t, SurfaceDeleter> surface(
+            ext == ".png" ? cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height)
+                          : cairo_svg_surface_create(tmp.c_str(), width, height));
+        if (cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS)
+          throw StrataError(ErrorCode::kRenderFailed,
+                            "cannot create " + out.string() + ": " +
+                                cairo_status_to_string(cairo_surface_status(surface.get())));
+        {
+          std::unique_ptr<cairo_t, ContextDeleter> cr(cairo_create(surface.get()));
+          draw_page(cr.get(), map, l, result);
+        }
+        cairo_status_t status = CAIRO_STATUS_SUCCESS;
+        if (ext == ".png") {
+          status = cairo_surface_write_to_png(surface.get(), tmp.c_str());
+        } else {
+          cairo_surface_finish(surface.get());
+          status = cairo_surface_status(surface.get());
+        }
+        surface.reset();
+        if (status != CAIRO_STATUS_SUCCESS)
+          throw StrataError(ErrorCode::kRenderFailed,
+                            "cannot write " + out.string() + ": " + cairo_status_to_string(status));
+      },
+      ErrorCode::kRenderFailed);
   return result;
 }
 

@@ -1,3 +1,4 @@
+#include "strata/core/atomic_file.h"
 #include "strata/render/report.h"
 
 #include <openssl/evp.h>
@@ -103,25 +104,7 @@ std::size_t write_report_html(const Report& report, const std::filesystem::path&
   for (const auto& line : report.footer) h << html_escape(line) << "<br>\n";
   h << "</footer>\n</body>\n</html>\n";
   const std::string html = h.str();
-  auto tmp = out;
-  tmp += ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary);
-    f << html;
-    f.close();
-    std::error_code ec;
-    if (!f) {
-      std::filesystem::remove(tmp, ec);
-      throw StrataError(ErrorCode::kRenderFailed, "cannot write " + out.string());
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, out, ec);
-  if (ec) {
-    std::filesystem::remove(tmp, ec);
-    throw StrataError(ErrorCode::kRenderFailed,
-                      "cannot write " + out.string() + ": " + ec.message());
-  }
+  write_text_atomically(out, [&](std::ostream& f) { f << html; }, ErrorCode::kRenderFailed);
   return html.size();
 }
 

@@ -2,6 +2,7 @@
 // that only a process that draws a 3D view loads Open3D and its OpenGL chain.
 #include <cstdlib>
 
+#include "strata/core/atomic_file.h"
 #include "strata/core/error.h"
 #include "strata/core/open3d_module.h"
 #include "strata/render/scene.h"
@@ -33,10 +34,21 @@ SceneRender render_scene(const Scene& scene, const std::filesystem::path& out, i
                         std::string*);
   auto draw = reinterpret_cast<Draw>(open3d_symbol("strata_open3d_render_scene"));
   SceneRender result;
-  int code = 0;
-  std::string message;
-  if (!draw(&scene, &out, width, height, &result, &code, &message))
-    throw StrataError(static_cast<ErrorCode>(code), message);
+  replace_file_atomically(
+      out,
+      [&](const std::filesystem::path& temporary) {
+        int code = 0;
+        std::string message;
+        if (!draw(&scene, &temporary, width, height, &result, &code, &message)) {
+          // Name the file the user asked for, not the temporary.
+          for (auto at = message.find(temporary.string()); at != std::string::npos;
+               at = message.find(temporary.string(), at + out.string().size()))
+            message.replace(at, temporary.string().size(), out.string());
+          throw StrataError(static_cast<ErrorCode>(code), message);
+        }
+      },
+      ErrorCode::kRenderFailed);
+  result.path = out;
   return result;
 }
 

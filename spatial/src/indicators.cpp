@@ -1,4 +1,5 @@
 #include "strata/spatial/indicators.h"
+#include "strata/core/parallel.h"
 
 #include <algorithm>
 #include <boost/geometry/algorithms/area.hpp>
@@ -661,7 +662,7 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
          spec.paving_target_m2 ? nlohmann::json(*spec.paving_target_m2) : nlohmann::json(nullptr)},
         {"threads", options.threads > 0
                         ? options.threads
-                        : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))},
+                        : static_cast<int>(worker_count(0, static_cast<std::size_t>(-1)))},
         {"area", "planar, in the project CRS, converted to m² (" + std::to_string(u) +
                      " m per CRS unit)"}}},
       {"timings", timings}};

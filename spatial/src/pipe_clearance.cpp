@@ -11,6 +11,8 @@
 #include <thread>
 #include <tuple>
 
+#include "strata/core/parallel.h"
+
 namespace strata::spatial {
 namespace {
 
@@ -109,56 +111,39 @@ std::vector<ClearanceFinding> check_clearance(const PipeNetwork& a, const PipeNe
     double distance = 0;
     PipePoint on_a{}, on_b{};
   };
-  const unsigned threads = std::max(
-      1u,
-      std::min<unsigned>(options.threads > 0 ? static_cast<unsigned>(options.threads)
-                                             : std::max(1u, std::thread::hardware_concurrency()),
-                         static_cast<unsigned>(std::max<std::size_t>(1, a.links.size()))));
+  const unsigned threads = worker_count(
+      options.threads > 0 ? static_cast<unsigned>(options.threads) : 0, a.links.size());
   std::vector<std::vector<Closest>> found(threads);
   std::vector<std::vector<std::size_t>> segments_of_link(a.links.size());
   for (std::size_t i = 0; i < sa.size(); ++i) segments_of_link[sa[i].link].push_back(i);
-  std::atomic<std::size_t> next{0};
-  std::mutex mutex;
-  std::exception_ptr failure;
-  auto work = [&](unsigned t) {
-    try {
-      std::vector<std::pair<Box3d, std::size_t>> hits;
-      std::vector<Closest> pairs;  // of the current link: few, so searched linearly
-      for (std::size_t l = next++; l < a.links.size(); l = next++) {
-        const double reach = a.links[l].diameter_m / 2 + max_radius_b + max_rule;
-        pairs.clear();
-        for (auto i : segments_of_link[l]) {
-          hits.clear();
-          tree.query(bgi::intersects(box_of(sa[i], reach)), std::back_inserter(hits));
-          for (const auto& [box, j] : hits) {
-            if (options.same_network && sb[j].link <= l) continue;  // each pair once
-            Closest c;
-            c.a = l;
-            c.b = sb[j].link;
-            c.distance = segment_distance(sa[i].p0, sa[i].p1, sb[j].p0, sb[j].p1, c.on_a, c.on_b);
-            auto it = std::find_if(pairs.begin(), pairs.end(),
-                                   [&](const Closest& p) { return p.b == c.b; });
-            if (it == pairs.end())
-              pairs.push_back(c);
-            else if (c.distance < it->distance)
-              *it = c;
-          }
-        }
-        found[t].insert(found[t].end(), pairs.begin(), pairs.end());
+  // Scratch space per worker: the boxes hit and the pairs of the current link (few, so searched
+  // linearly).
+  std::vector<std::vector<std::pair<Box3d, std::size_t>>> hits_of(threads);
+  std::vector<std::vector<Closest>> pairs_of(threads);
+  parallel_for(a.links.size(), threads, [&](unsigned t, std::size_t l) {
+    auto& hits = hits_of[t];
+    auto& pairs = pairs_of[t];
+    const double reach = a.links[l].diameter_m / 2 + max_radius_b + max_rule;
+    pairs.clear();
+    for (auto i : segments_of_link[l]) {
+      hits.clear();
+      tree.query(bgi::intersects(box_of(sa[i], reach)), std::back_inserter(hits));
+      for (const auto& [box, j] : hits) {
+        if (options.same_network && sb[j].link <= l) continue;  // each pair once
+        Closest c;
+        c.a = l;
+        c.b = sb[j].link;
+        c.distance = segment_distance(sa[i].p0, sa[i].p1, sb[j].p0, sb[j].p1, c.on_a, c.on_b);
+        auto it =
+            std::find_if(pairs.begin(), pairs.end(), [&](const Closest& p) { return p.b == c.b; });
+        if (it == pairs.end())
+          pairs.push_back(c);
+        else if (c.distance < it->distance)
+          *it = c;
       }
-    } catch (...) {
-      std::lock_guard lock(mutex);
-      if (!failure) failure = std::current_exception();
-      next = a.links.size();
     }
-  };
-  {
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work, t);
-    work(0);
-    for (auto& th : pool) th.join();
-  }
-  if (failure) std::rethrow_exception(failure);
+    found[t].insert(found[t].end(), pairs.begin(), pairs.end());
+  });
   // Each link of a was measured by one thread: the pairs are unique; order them.
   std::vector<Closest> all;
   for (auto& v : found) all.insert(all.end(), v.begin(), v.end());

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "geos_support.h"
+#include "strata/core/parallel.h"
 
 namespace strata::spatial {
 namespace {
@@ -147,12 +148,10 @@ ZonalLengthResult union_length_by_zone(const std::vector<MultiPolygon2>& zones,
   // (Contexts first: they must outlive the geometries made in them, exceptions included.)
   std::vector<std::unique_ptr<Geos>> contexts(cuts.size() - 1);
   std::vector<GeomPtr> unions(cuts.size() - 1);
-  std::atomic<std::size_t> next{0};
-  std::mutex mutex;
-  std::exception_ptr failure;
-  auto work = [&] {
-    try {
-      for (std::size_t k = next++; k + 1 < cuts.size(); k = next++) {
+  parallel_for(
+      cuts.size() - 1,
+      worker_count(threads > 0 ? static_cast<unsigned>(threads) : 0, cuts.size() - 1),
+      [&](unsigned, std::size_t k) {
         contexts[k] = std::make_unique<Geos>();
         const Geos& g = *contexts[k];
         const Box2 strip({cuts[k], y0 - 1}, {cuts[k + 1], y1 + 1});
@@ -166,24 +165,7 @@ ZonalLengthResult union_length_by_zone(const std::vector<MultiPolygon2>& zones,
               "clip");
         unions[k] = GeomPtr(g.check(GEOSUnaryUnion_r(g.handle(), input.get()), "line union"),
                             GeomDeleter{g.handle()});
-      }
-    } catch (...) {
-      std::lock_guard lock(mutex);
-      if (!failure) failure = std::current_exception();
-      next = cuts.size();
-    }
-  };
-  const unsigned n_threads =
-      std::min<unsigned>(threads > 0 ? static_cast<unsigned>(threads)
-                                     : std::max(1u, std::thread::hardware_concurrency()),
-                         static_cast<unsigned>(cuts.size() - 1));
-  {
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < n_threads; ++t) pool.emplace_back(work);
-    work();
-    for (auto& t : pool) t.join();
-  }
-  if (failure) std::rethrow_exception(failure);
+      });
   for (const auto& u : unions) add_parts(u.get());
   // The strips' geometries were made in their own contexts: freed there, then the contexts.
   unions.clear();

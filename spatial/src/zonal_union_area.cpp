@@ -1,5 +1,4 @@
 #include "strata/spatial/zonal_union_area.h"
-
 // The overlay itself runs on GEOS (OverlayNG, through its reentrant C API), not on
 // Boost.Geometry: Boost 1.74 without its integer rescaling (which strata turns off, see
 // core/CMakeLists.txt) miscounts unions of polygons that share collinear edges, exactly what
@@ -26,6 +25,7 @@
 
 #include "geos_support.h"
 #include "strata/core/error.h"
+#include "strata/core/parallel.h"
 
 namespace strata::spatial {
 namespace {
@@ -410,34 +410,18 @@ class Worker {
 
 namespace {
 
-// Runs fn(i) for i in [0, n) on `threads` threads (each with its own Worker, so its own GEOS
-// context), in any order; the first exception stops the rest and is rethrown.
+// Runs fn(worker, i) for i in [0, n) on `threads` workers (each with its own Worker, so its own
+// GEOS context), in any order; the first exception stops the rest and is rethrown.
 template <class Fn>
 void parallel_for(std::size_t n, unsigned threads, const ZonalAreaOptions& options, Fn fn,
                   std::vector<std::unique_ptr<Worker>>& workers) {
-  std::atomic<std::size_t> next{0};
-  std::mutex mutex;
-  std::exception_ptr failure;
-  auto run = [&](Worker& w) {
-    try {
-      for (std::size_t i = next++; i < n; i = next++) fn(w, i);
-    } catch (...) {
-      std::lock_guard lock(mutex);
-      if (!failure) failure = std::current_exception();
-      next = n;
-    }
-  };
   while (workers.size() < threads) workers.push_back(std::make_unique<Worker>(options));
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(run, std::ref(*workers[t]));
-  run(*workers[0]);
-  for (auto& t : pool) t.join();
-  if (failure) std::rethrow_exception(failure);
+  strata::parallel_for(n, threads, [&](unsigned w, std::size_t i) { fn(*workers[w], i); });
 }
 
 unsigned thread_count(const ZonalAreaOptions& options) {
-  return options.threads > 0 ? static_cast<unsigned>(options.threads)
-                             : std::max(1u, std::thread::hardware_concurrency());
+  return worker_count(options.threads > 0 ? static_cast<unsigned>(options.threads) : 0,
+                      static_cast<std::size_t>(-1));
 }
 
 }  // namespace

@@ -96,7 +96,9 @@ TEST(MapRenderer, WritesPngAndSvgAtomically) {
     EXPECT_TRUE(std::filesystem::file_size(dir / name) > 1000) << name;
     EXPECT_EQ(r.labels_drawn, 1);
     EXPECT_GT(r.scale_bar_m, 0);
-    EXPECT_FALSE(std::filesystem::exists(dir / (std::string(name) + ".tmp")));
+    for (const auto& entry : std::filesystem::directory_iterator(dir))  // no temporary left
+      EXPECT_EQ(entry.path().filename().string().find(".writing-"), std::string::npos)
+          << entry.path();
   }
   std::ifstream png(dir / "m.png", std::ios::binary);
   char magic[8] = {};

@@ -1,5 +1,4 @@
 #include "strata/spatial/city_model_validation.h"
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -7,6 +6,7 @@
 #include <set>
 #include <thread>
 
+#include "strata/core/parallel.h"
 #include "validated_solid.h"
 
 namespace strata::spatial {
@@ -135,21 +135,10 @@ struct CityModelValidator::State {
     release(ready);
   }
 
-  // Runs `work(i)` for i in [0, n) on the worker threads.
+  // Runs `work(i)` for i in [0, n) on the workers.
   template <typename Work>
   void parallel_for(std::size_t n, Work work) {
-    std::atomic<std::size_t> next{0};
-    auto loop = [&] {
-      for (std::size_t i; (i = next++) < n;) work(i);
-    };
-    const unsigned workers = static_cast<unsigned>(std::min<std::size_t>(threads, n));
-    if (workers <= 1) {
-      loop();
-      return;
-    }
-    std::vector<std::thread> pool;
-    for (unsigned t = 0; t < workers; ++t) pool.emplace_back(loop);
-    for (auto& t : pool) t.join();
+    strata::parallel_for(n, worker_count(threads, n), [&](unsigned, std::size_t i) { work(i); });
   }
 
   // Buildings whose objects have all arrived: their 601 tests run in parallel, then every
@@ -211,7 +200,7 @@ CityModelValidator::CityModelValidator(ValidationTolerances tolerances, Sink sin
     : state_(std::make_unique<State>()) {
   state_->tolerances = tolerances;
   state_->sink = std::move(sink);
-  state_->threads = threads > 0 ? threads : std::max(1u, std::thread::hardware_concurrency());
+  state_->threads = worker_count(threads, static_cast<std::size_t>(-1));
 }
 
 CityModelValidator::~CityModelValidator() = default;

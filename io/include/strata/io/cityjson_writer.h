@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "strata/core/atomic_file.h"
 #include "strata/core/city_object.h"
 
 namespace strata::io {
@@ -52,10 +53,8 @@ std::string cityjson_crs_uri(const std::string& crs);
 // The transform's translation: the lower corner rounded down to the resolution.
 std::array<double, 3> cityjson_origin(const std::array<double, 3>& lower, double scale);
 
-// Writes through `write` to a temporary file renamed over `path`: a failure leaves the previous
-// file. Throws StrataError(kStoreError) naming the file.
-void write_text_atomically(const std::filesystem::path& path,
-                           const std::function<void(std::ostream&)>& write);
+// Written whole or not at all (core/atomic_file.h), as every output of strata.
+using strata::write_text_atomically;
 
 void write_cityjson(const std::string& path, const std::vector<CityObject>& objects,
                     const CityJsonWriteOptions& options);

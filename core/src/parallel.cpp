@@ -1,0 +1,43 @@
+#include "strata/core/parallel.h"
+
+#include <tbb/blocked_range.h>
+#include <tbb/info.h>
+#include <tbb/parallel_for.h>
+#include <tbb/partitioner.h>
+#include <tbb/task_arena.h>
+
+#include <algorithm>
+
+namespace strata {
+
+unsigned worker_count(unsigned requested, std::size_t n) {
+  // tbb::info::default_concurrency() counts the cores of this process's affinity mask and
+  // cgroup quota, not the machine's (a CI container may have 2 of 64).
+  const unsigned cores = static_cast<unsigned>(std::max(1, tbb::info::default_concurrency()));
+  const unsigned wanted = requested > 0 ? requested : cores;
+  return static_cast<unsigned>(std::max<std::size_t>(1, std::min<std::size_t>(wanted, n)));
+}
+
+void parallel_for(std::size_t n, unsigned workers,
+                  const std::function<void(unsigned worker, std::size_t i)>& body) {
+  if (n == 0) return;
+  workers = std::max(1u, workers);
+  if (workers == 1) {  // no pool: the caller's thread, in order (and debuggable)
+    for (std::size_t i = 0; i < n; ++i) body(0, i);
+    return;
+  }
+  // An arena of `workers` slots: the slot index names the worker (one thread at a time holds a
+  // slot). No reserved master slot, so the calling thread joins in as one of the workers.
+  tbb::task_arena arena(static_cast<int>(workers), 0);
+  arena.execute([&] {
+    tbb::parallel_for(
+        tbb::blocked_range<std::size_t>(0, n, 1),
+        [&](const tbb::blocked_range<std::size_t>& range) {
+          const auto worker = static_cast<unsigned>(tbb::this_task_arena::current_thread_index());
+          for (std::size_t i = range.begin(); i != range.end(); ++i) body(worker, i);
+        },
+        tbb::simple_partitioner());
+  });
+}
+
+}  // namespace strata
