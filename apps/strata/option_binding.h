@@ -27,11 +27,11 @@ void bind_options(CLI::App* app, const engine::OptionSchema<T>& schema, T& targe
                   const std::string& prefix = "", bool underscore_aliases = false) {
   for (const auto& spec : schema) {
     auto setter = spec.set;
-    bind_option(app,
-                {spec.name, spec.help, spec.type, spec.check, spec.default_text, spec.required},
-                "--" + prefix + spec.name,
-                [setter, &target](const std::string& value) { setter(target, value); }, "",
-                underscore_aliases);
+    bind_option(
+        app, {spec.name, spec.help, spec.type, spec.check, spec.default_text, spec.required},
+        "--" + prefix + spec.name,
+        [setter, &target](const std::string& value) { setter(target, value); }, "",
+        underscore_aliases);
   }
 }
 

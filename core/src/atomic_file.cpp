@@ -51,8 +51,7 @@ void remove_stale_temporaries(const std::filesystem::path& target) {
       const std::string rest = entry.substr(prefix_form.size());
       const auto dash = rest.find('-');
       // The temporary, or a file SQLite keeps beside it (its -journal).
-      if (dash == std::string::npos || rest.compare(dash + 1, name.size(), name) != 0)
-        continue;
+      if (dash == std::string::npos || rest.compare(dash + 1, name.size(), name) != 0) continue;
       pid = leading_pid(rest);
       ours = true;
     }

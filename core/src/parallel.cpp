@@ -1,12 +1,14 @@
 #include "strata/core/parallel.h"
 
 #include <tbb/blocked_range.h>
+#include <tbb/global_control.h>
 #include <tbb/info.h>
 #include <tbb/parallel_for.h>
 #include <tbb/partitioner.h>
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <optional>
 
 namespace strata {
 
@@ -26,9 +28,15 @@ void parallel_for(std::size_t n, unsigned workers,
     for (std::size_t i = 0; i < n; ++i) body(0, i);
     return;
   }
+  // More workers than cores (`--threads 8` on 2 cores) must be allowed explicitly: otherwise
+  // TBB caps the arena and prints a warning on stderr, which would spoil --json output.
+  std::optional<tbb::global_control> allow;
+  if (static_cast<int>(workers) > tbb::info::default_concurrency())
+    allow.emplace(tbb::global_control::max_allowed_parallelism, workers);
   // An arena of `workers` slots: the slot index names the worker (one thread at a time holds a
-  // slot). No reserved master slot, so the calling thread joins in as one of the workers.
-  tbb::task_arena arena(static_cast<int>(workers), 0);
+  // slot). One slot is the calling thread's (it works too, inside execute), so the arena asks
+  // TBB for workers - 1 threads, within TBB's limit of cores - 1.
+  tbb::task_arena arena(static_cast<int>(workers), 1);
   arena.execute([&] {
     tbb::parallel_for(
         tbb::blocked_range<std::size_t>(0, n, 1),

@@ -5,9 +5,9 @@
 
 #include <memory>
 
+#include "strata/core/atomic_file.h"
 #include "strata/core/error.h"
 #include "strata/io/gdal_support.h"
-#include "strata/core/atomic_file.h"
 
 namespace strata::io {
 

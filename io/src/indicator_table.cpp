@@ -10,8 +10,8 @@
 
 #include "gpkg_output.h"
 #include "ogr_geometry.h"
-#include "strata/core/error.h"
 #include "strata/core/atomic_file.h"
+#include "strata/core/error.h"
 #include "strata/io/text_cells.h"
 
 namespace strata::io {

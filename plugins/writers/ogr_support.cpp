@@ -8,8 +8,8 @@
 #include <map>
 #include <stdexcept>
 
-#include "strata/io/gdal_support.h"
 #include "strata/core/atomic_file.h"
+#include "strata/io/gdal_support.h"
 
 namespace strata::plugins {
 namespace {

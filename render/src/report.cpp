@@ -1,5 +1,5 @@
-#include "strata/core/atomic_file.h"
 #include "strata/render/report.h"
+#include "strata/core/atomic_file.h"
 
 #include <openssl/evp.h>
 
@@ -104,7 +104,8 @@ std::size_t write_report_html(const Report& report, const std::filesystem::path&
   for (const auto& line : report.footer) h << html_escape(line) << "<br>\n";
   h << "</footer>\n</body>\n</html>\n";
   const std::string html = h.str();
-  write_text_atomically(out, [&](std::ostream& f) { f << html; }, ErrorCode::kRenderFailed);
+  write_text_atomically(
+      out, [&](std::ostream& f) { f << html; }, ErrorCode::kRenderFailed);
   return html.size();
 }
 

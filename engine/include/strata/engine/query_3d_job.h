@@ -8,10 +8,10 @@
 namespace strata::engine {
 
 struct Query3dOptions {
-  double x = 0, y = 0, z = 0;  // query at: the point (in `crs`, default the model's)
-  std::string model;           // CityJSON model; "" = the model saved in `store`
-  std::string crs;             // CRS of x y
-  std::string store;           // store or project: parcels and zoning, and the saved model
+  double x = 0, y = 0, z = 0;         // query at: the point (in `crs`, default the model's)
+  std::string model;                  // CityJSON model; "" = the model saved in `store`
+  std::string crs;                    // CRS of x y
+  std::string store;                  // store or project: parcels and zoning, and the saved model
   std::string party, baunit, parcel;  // query units: exactly one of them
 };
 

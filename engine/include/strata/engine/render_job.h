@@ -19,8 +19,8 @@ struct MapOptions {
   std::string source, layer, field, label_field, id_field, title, subtitle, legend_title;
   std::string method = "quantile", palette = "YlGn";
   int classes = 5, width = 1400, height = 1000;
-  std::vector<double> breaks;       // inner class bounds for method "fixed"
-  std::vector<std::string> outs;    // .png / .svg files to write
+  std::vector<double> breaks;     // inner class bounds for method "fixed"
+  std::vector<std::string> outs;  // .png / .svg files to write
 };
 JobResult run_render_map(const MapOptions& options);
 

@@ -11,9 +11,9 @@
 namespace strata::engine {
 
 struct ValidateOptions {
-  std::string file;                        // the file to validate
-  std::vector<std::string> inner_shells;   // shells added as cavities of the first solid
-  std::string primitive = "Solid";         // how .poly/.off/.obj shells are read
+  std::string file;                       // the file to validate
+  std::vector<std::string> inner_shells;  // shells added as cavities of the first solid
+  std::string primitive = "Solid";        // how .poly/.off/.obj shells are read
   spatial::ValidationTolerances tolerances;
   std::string report;  // the full per-feature report (JSON), streamed as objects complete
   std::string gpkg;    // every error as a 3D point, layer validation_errors
