@@ -5,6 +5,7 @@
 
 #include "strata/core/kind_schema.h"
 #include "strata/engine/store_access.h"
+#include "strata/io/vector_read_cache.h"
 
 namespace strata::engine {
 
@@ -58,6 +59,7 @@ io::Project data_file_project(const ImportJobOptions& a) {
 }
 
 JobResult run_import(const ImportJobOptions& a, const io::ProgressFn& progress) {
+  io::VectorReadCache reads;  // a table joined to two layers is parsed once
   io::Project project = is_project_file(a.input) ? io::load_project(a.input) : data_file_project(a);
   if (!a.store.empty()) project.store = a.store;
   io::ImportOptions options{a.layers, a.keep_going, a.dry_run};

@@ -18,6 +18,7 @@
 #include "strata/engine/version.h"
 #include "strata/io/cityjson_writer.h"  // write_text_atomically
 #include "strata/io/issues_csv.h"
+#include "strata/io/vector_read_cache.h"
 #include "strata/spatial/population_by_district.h"
 
 namespace strata::engine {
@@ -53,6 +54,9 @@ RunResult run_project(const std::filesystem::path& project_file, const RunOption
 
 RunResult run_project(const io::Project& project, const RunOptions& options, Observer& observer) {
   const auto started = std::chrono::steady_clock::now();
+  // Each input layer parsed once: the units, the analyses and the maps that read the same file
+  // get it from memory (io/vector_read_cache.h).
+  io::VectorReadCache reads;
   RunResult run_result;
   nlohmann::json& summary = run_result.summary;
   summary = {{"strata_version", version()}, {"started_at", utc_now_iso8601()}};

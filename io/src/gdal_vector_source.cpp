@@ -16,6 +16,7 @@
 #include "strata/core/error.h"
 #include "strata/io/gdal_support.h"
 #include "strata/io/vector_source.h"
+#include "vector_read_cache_state.h"
 
 namespace strata::io {
 
@@ -205,6 +206,11 @@ class GdalVectorSource final : public VectorSource {
   bool has_geometry_column() const override {
     return layer_->GetLayerDefn()->GetGeomFieldCount() > 0;
   }
+  std::vector<std::string> dataset_layers() const override {
+    std::vector<std::string> names;
+    for (auto* l : dataset_->GetLayers()) names.emplace_back(l->GetName());
+    return names;
+  }
   DeclaredGeometry declared_geometry() const override {
     const OGRwkbGeometryType type = layer_->GetGeomType();
     DeclaredGeometry out;
@@ -325,10 +331,15 @@ class GdalVectorSource final : public VectorSource {
 }  // namespace
 
 std::unique_ptr<VectorSource> open_vector_source(const VectorSourceOptions& options) {
+  // In a run, a layer read before comes from memory (vector_read_cache.h).
+  if (auto* cache = active_vector_read_cache())
+    return cache->open(options, [&] { return std::make_unique<GdalVectorSource>(options); });
   return std::make_unique<GdalVectorSource>(options);
 }
 
-std::vector<std::string> vector_layer_names(const std::string& path) {
+namespace {
+
+std::vector<std::string> list_vector_layers(const std::string& path) {
   ensure_gdal();
   reset_gdal_errors();
   std::unique_ptr<GDALDataset> ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY,
@@ -339,6 +350,15 @@ std::vector<std::string> vector_layer_names(const std::string& path) {
   std::vector<std::string> names;
   for (auto* l : ds->GetLayers()) names.emplace_back(l->GetName());
   return names;
+}
+
+}  // namespace
+
+std::vector<std::string> vector_layer_names(const std::string& path) {
+  // In a run, a file's layers are listed once (vector_read_cache.h).
+  if (auto* cache = active_vector_read_cache())
+    return cache->names(path, [&] { return list_vector_layers(path); });
+  return list_vector_layers(path);
 }
 
 }  // namespace strata::io

@@ -1,5 +1,8 @@
 #!/usr/bin/python3
-"""A project runs in one process (engine::run_project): on Kaohsiung's real gas and petroleum
+"""A project runs in one process (engine::run_project). The Delft and Taipei samples, traced:
+one strata process besides the 3D-view children, the store opened once for writing, each input
+file opened as often as by one command that reads it once (SampleRunsTest). And on Kaohsiung's
+real gas and petroleum
 lines, `strata run` with three pipe analyses, an export that takes the results and the pipe
 maps must
 
@@ -160,6 +163,94 @@ class EngineRunTest(sts.StrataTestCase):
         self.assertEqual(opens(self.log, self.dir / "out" / "strata.gpkg", pids, writing=True),
                          store_once)
         self.assertEqual(opens(self.log, self.dir / "rules.toml", pids), 1)
+
+
+SAMPLES = sts.REPO_ROOT / "samples"
+
+
+def sample_copy(name: str, where: Path) -> Path:
+    """samples/<name> (and kaohsiung, which Delft's rules come from) with outputs inside."""
+    for n in {name, "kaohsiung"}:
+        shutil.copytree(SAMPLES / n, where / n)
+    project = where / name / "project.toml"
+    text = project.read_text(encoding="utf-8")
+    text = text.replace(f'"../../out/{name}/strata.gpkg"', '"out/strata.gpkg"')
+    text = text.replace(f'"../../out/{name}"', '"out"')
+    project.write_text(text, encoding="utf-8")
+    return project
+
+
+def main_process(log: Path) -> set:
+    """The strata process that ran the project (the 3D-view children run `render scene`)."""
+    binary = str(sts.strata_bin())
+    return {line.split()[0] for line in log.read_text().splitlines()
+            if "execve(" in line and f'"{binary}"' in line and "= 0" in line and '"render"' not in line}
+
+
+class SampleRunsTest(sts.StrataTestCase):
+    """The two samples, traced: one strata process besides the 3D-view children, the store
+    opened for writing as often as by one import, and each input file opened as often as by
+    one command that reads it once, however many stages use it (Delft's footprints serve the
+    units, the pipes-under-buildings analysis and the maps: 4 reads before the run's read
+    cache)."""
+
+    def run_traced(self, name):
+        where = self.tmp / f"{name}_run"
+        where.mkdir()
+        project = sample_copy(name, where)
+        log = self.tmp / f"{name}.strace"
+        trace(["run", project], project.parent, log)
+        pids = main_process(log)
+        self.assertEqual(len(pids), 1, f"strata processes besides the 3D views: {pids}")
+        return project, log, pids
+
+    def once(self, name, *args):
+        """Opens per file by one command that reads it once."""
+        log = self.tmp / f"{name}_once.strace"
+        base = self.tmp / f"{name}_once"
+        base.mkdir(exist_ok=True)
+        trace(args, base, log)
+        return log, strata_pids(log)
+
+    def test_delft(self):
+        project, log, pids = self.run_traced("delft")
+        d = project.parent
+        # Every strata process other than the runner draws a 3D view.
+        for line in log.read_text().splitlines():
+            if "execve(" in line and f'"{sts.strata_bin()}"' in line and "= 0" in line \
+                    and line.split()[0] not in pids:
+                self.assertIn('"render"', line)
+        units_log, units_pids = self.once("units", "units", "build", d / "bgt_pand.gpkg", "--registry",
+                                          d / "registry_FICTITIOUS.csv", "--id-field", "gml_id",
+                                          "--height", "9", "--out", self.tmp / "m.city.json")
+        footprints_once = opens(units_log, d / "bgt_pand.gpkg", units_pids)
+        registry_once = opens(units_log, d / "registry_FICTITIOUS.csv", units_pids)
+        self.assertGreater(footprints_once, 0)
+        self.assertEqual(opens(log, d / "bgt_pand.gpkg", pids), footprints_once)
+        self.assertEqual(opens(log, d / "registry_FICTITIOUS.csv", pids), registry_once)
+        pipes_log, pipes_pids = self.once("pipes", "pipes", "buildings", d / "GENERATED_gas_pipes.geojson",
+                                          "--utility", "gas", "--rules", self.tmp / "delft_run/kaohsiung/rules.toml",
+                                          "--ground-z", "0", "--buildings", d / "bgt_pand.gpkg",
+                                          "--building-id-field", "gml_id")
+        gas = d / "GENERATED_gas_pipes.geojson"
+        self.assertGreater(opens(pipes_log, gas, pipes_pids), 0)
+        self.assertEqual(opens(log, gas, pids), opens(pipes_log, gas, pipes_pids))
+        import_log, import_pids = self.once("import", "import", project, "--store", self.tmp / "imp.gpkg")
+        self.assertEqual(opens(log, d / "plantcover.gpkg", pids),
+                         opens(import_log, d / "plantcover.gpkg", import_pids))
+        self.assertEqual(opens(log, d / "out" / "strata.gpkg", pids, writing=True),
+                         opens(import_log, self.tmp / "imp.gpkg", import_pids, writing=True))
+
+    def test_taipei(self):
+        project, log, pids = self.run_traced("taipei")
+        import_log, import_pids = self.once("taipei_import", "import", project, "--store",
+                                            self.tmp / "taipei_imp.gpkg")
+        inputs = [p for p in project.parent.iterdir() if p.suffix in (".geojson", ".csv")]
+        self.assertGreater(len(inputs), 4)
+        for path in inputs:
+            self.assertEqual(opens(log, path, pids), opens(import_log, path, import_pids), path.name)
+        self.assertEqual(opens(log, project.parent / "out" / "strata.gpkg", pids, writing=True),
+                         opens(import_log, self.tmp / "taipei_imp.gpkg", import_pids, writing=True))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "strata/core/error.h"
+#include "strata/io/vector_read_cache.h"
 #include "strata/io/vector_source.h"
 #include "test_support.h"
 
@@ -99,4 +100,37 @@ TEST(VectorSource, UnknownLayerListsTheLayers) {
   } catch (const strata::StrataError& e) {
     EXPECT_NE(std::string(e.what()).find("no layer 'nope'"), std::string::npos) << e.what();
   }
+}
+
+// In a run (a VectorReadCache in scope) a layer read to its end is parsed once: the second open
+// plays it back from memory, the same fields, CRS and features; a changed file is read again;
+// without a cache every open reads the file.
+TEST(VectorReadCache, ALayerReadTwiceIsParsedOnceUnlessTheFileChanges) {
+  auto path = write_file(scratch_dir() / "cached.geojson",
+                         strata::test::geojson_3826(strata::test::square_feature(
+                             R"({"code":"A1","n":3,"r":1.5})", 300000, 2770000, 10)));
+  auto read_all = [&](const std::string& layer = "") {
+    auto s = open_vector_source({path.string(), layer, {}, ""});
+    std::vector<std::string> codes;
+    SourceFeature f;
+    while (s->next(f)) codes.push_back(std::get<std::string>(f.values[0]));
+    EXPECT_EQ(s->declared_crs()->label(), "EPSG:3826");
+    EXPECT_EQ(s->fields().size(), 3u);
+    return codes;
+  };
+  {
+    VectorReadCache cache;
+    EXPECT_EQ(read_all(), std::vector<std::string>{"A1"});
+    EXPECT_EQ(read_all(), std::vector<std::string>{"A1"});
+    const auto layer = vector_layer_names(path.string()).at(0);
+    EXPECT_EQ(read_all(layer), std::vector<std::string>{"A1"});  // "" and its name: one layer
+    EXPECT_EQ(cache.stats().read_from_file, 1);
+    EXPECT_EQ(cache.stats().served_from_memory, 2);
+    // Rewritten (another size): read from the file again, the new content.
+    write_file(path, strata::test::geojson_3826(strata::test::square_feature(
+                         R"({"code":"B22","n":3,"r":1.5})", 300000, 2770000, 10)));
+    EXPECT_EQ(read_all(), std::vector<std::string>{"B22"});
+    EXPECT_EQ(cache.stats().read_from_file, 2);
+  }
+  EXPECT_EQ(active_vector_read_cache(), nullptr);
 }

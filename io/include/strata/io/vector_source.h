@@ -63,6 +63,8 @@ class VectorSource {
     bool z = false;
   };
   virtual DeclaredGeometry declared_geometry() const { return {}; }
+  // The names of every layer of the dataset this layer is in (empty when unknown).
+  virtual std::vector<std::string> dataset_layers() const { return {}; }
   virtual std::int64_t feature_count() = 0;  // -1 when unknown
   // Reads the next feature; false at the end. Throws StrataError on a read error.
   virtual bool next(SourceFeature& out) = 0;
