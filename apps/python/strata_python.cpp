@@ -14,10 +14,14 @@
 #include "strata/core/error.h"
 #include "strata/engine/catalogue_job.h"
 #include "strata/engine/export_job.h"
+#include "strata/engine/extrude_job.h"
 #include "strata/engine/import_job.h"
 #include "strata/engine/indicators_job.h"
+#include "strata/engine/info_job.h"
+#include "strata/engine/inspect_job.h"
 #include "strata/engine/pipe_analyses.h"
 #include "strata/engine/project_run.h"
+#include "strata/engine/query_2d_job.h"
 #include "strata/engine/query_3d_job.h"
 #include "strata/engine/render_job.h"
 #include "strata/engine/store_access.h"
@@ -317,7 +321,7 @@ PYBIND11_MODULE(strata, m) {
         dladdr(reinterpret_cast<void*>(&python::to_python), &self) && self.dli_fname
             ? std::filesystem::weakly_canonical(self.dli_fname, ec).string()
             : std::string();
-    const bool in_build = here.rfind(STRATA_BUILD_DIR, 0) == 0;
+    const bool in_build = here.rfind(std::string(STRATA_BUILD_DIR) + "/", 0) == 0;
     std::string program = from_env && *from_env ? from_env
                           : in_build            ? STRATA_CLI_PROGRAM
                                                 : STRATA_INSTALLED_PROGRAM;
@@ -423,6 +427,59 @@ PYBIND11_MODULE(strata, m) {
       "units_options",
       [](bool generate) { return schema_infos(engine::units_option_schema(generate)); },
       py::arg("generate") = false, "the options of units build (or generate)");
+
+  m.def(
+      "inspect",
+      [](const std::filesystem::path& file, const std::string& crs) {
+        return job_result(engine::run_inspect(file.string(), crs));
+      },
+      py::arg("file"), py::arg("crs") = "",
+      "what a CityJSON, CityJSONSeq or CityGML file holds, as `strata inspect` (objects by "
+      "type, extent, heights, geometry kinds; result['result']['rejected'] counts what was "
+      "left out)");
+
+  m.def(
+      "extrude_buildings",
+      [](const std::filesystem::path& footprints, const std::filesystem::path& out,
+         py::kwargs options) {
+        engine::ExtrudeOptions e;
+        e.footprints = footprints.string();
+        e.out = out.string();
+        for (const auto& [k, v] : options) {
+          const std::string key = py::str(k).cast<std::string>();
+          const py::object value = py::reinterpret_borrow<py::object>(v);
+          if (value.is_none()) continue;
+          if (key == "layer")
+            e.layer = option_text(value);
+          else if (key == "id_field")
+            e.id_field = option_text(value);
+          else if (key == "height_field")
+            e.height_field = option_text(value);
+          else if (key == "storeys_field")
+            e.storeys_field = option_text(value);
+          else if (key == "base_field")
+            e.base_field = option_text(value);
+          else if (key == "terrain")
+            e.terrain = option_text(value);
+          else if (key == "crs")
+            e.crs = option_text(value);
+          else if (key == "lod")
+            e.lod = option_text(value);
+          else if (key == "height")
+            e.height = value.cast<double>();
+          else if (key == "storey_height")
+            e.storey_height = value.cast<double>();
+          else
+            throw StrataError(ErrorCode::kWrongInputParameters,
+                              "unknown option '" + key +
+                                  "' of extrude_buildings (layer, id_field, height_field, "
+                                  "storeys_field, height, storey_height, base_field, terrain, "
+                                  "crs, lod)");
+        }
+        return job_result(engine::run_extrude(e));
+      },
+      py::arg("footprints"), py::arg("out"),
+      "LoD1 block models from footprints as CityJSON 2.0, as `strata buildings extrude`");
 
   m.def(
       "validate",
@@ -545,6 +602,40 @@ PYBIND11_MODULE(strata, m) {
       py::arg("crs") = "",
       "the building, storey, units (with rights) and land at a 3D point, as `strata query at`; "
       "model: the CityJSON of units build, or store: the store with the saved model");
+  m.def(
+      "query_point",
+      [](const std::string& verb, py::object x, py::object y, const std::string& store,
+         const std::string& crs, const std::string& points) {
+        engine::PointQueryOptions q;
+        q.verb = verb;
+        if (!x.is_none()) q.x = x.cast<double>();
+        if (!y.is_none()) q.y = y.cast<double>();
+        q.store = store;
+        q.crs = crs;
+        q.points = points;
+        if (points.empty() && (x.is_none() || y.is_none()))
+          throw StrataError(ErrorCode::kWrongInputParameters, "give x and y, or points=FILE");
+        return job_result(engine::run_point_query(q));
+      },
+      py::arg("verb"), py::arg("x") = py::none(), py::arg("y") = py::none(), py::arg("store") = "",
+      py::arg("crs") = "", py::arg("points") = "",
+      "what covers a point: verb 'zone-at', 'district-at' or 'parcel-at', as `strata query "
+      "<verb>`; points=CSV answers each row");
+  m.def(
+      "info",
+      [](const std::string& store, bool libraries, bool issues, const std::string& layer) {
+        engine::InfoOptions o;
+        o.target = store;
+        o.libraries = libraries;
+        o.issues = issues;
+        o.layer = layer;
+        return job_result(engine::run_info(o));
+      },
+      py::arg("store") = "", py::arg("libraries") = false, py::arg("issues") = false,
+      py::arg("layer") = "",
+      "a store's layers, provenance and import report (issues=True), or the linked libraries' "
+      "versions, as `strata info`");
+
   m.def(
       "query_units",
       [](const std::string& party, const std::string& baunit, const std::string& parcel,

@@ -3,7 +3,9 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <string>
@@ -23,9 +25,12 @@ bool process_gone(pid_t pid) {
   return pid > 0 && pid != getpid() && kill(pid, 0) == -1 && errno == ESRCH;
 }
 
+// `.writing-<pid>.<n>-<name>`: unique per write, also between threads of one process (two
+// QGIS algorithms writing the same file at once each have their own temporary).
 std::filesystem::path temporary_for(const std::filesystem::path& target) {
-  return target.parent_path() /
-         (".writing-" + std::to_string(getpid()) + "-" + target.filename().string());
+  static std::atomic<std::uint64_t> writes{0};
+  return target.parent_path() / (".writing-" + std::to_string(getpid()) + "." +
+                                 std::to_string(++writes) + "-" + target.filename().string());
 }
 
 }  // namespace

@@ -23,6 +23,10 @@ unsigned worker_count(unsigned requested, std::size_t n) {
 void parallel_for(std::size_t n, unsigned workers,
                   const std::function<void(unsigned worker, std::size_t i)>& body) {
   if (n == 0) return;
+  // TBB's workers get 4 MB stacks; the std::threads they replace had the process's 8 MB, which
+  // deep CGAL and GEOS recursions (validation, overlays) may need. Set once, for the process.
+  static const tbb::global_control stack(tbb::global_control::thread_stack_size,
+                                         std::size_t{8} << 20);
   workers = std::max(1u, workers);
   if (workers == 1) {  // no pool: the caller's thread, in order (and debuggable)
     for (std::size_t i = 0; i < n; ++i) body(0, i);

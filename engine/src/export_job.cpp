@@ -254,7 +254,17 @@ JobResult run_export_job(const ExportOptions& a) {
   }
   if (job.output.empty())
     throw StrataError(ErrorCode::kWrongInputParameters, "--out is needed with a store");
-  nlohmann::json result = run_export(registry, store.get(), project ? &*project : nullptr, job);
+  nlohmann::json result;
+  try {
+    result = run_export(registry, store.get(), project ? &*project : nullptr, job);
+  } catch (const StrataError& e) {
+    // A plugin that is not there may be one that failed to load: say why with the error.
+    if (registry.failures().empty() || registry.find(job.to)) throw;
+    std::string why;
+    for (const auto& f : registry.failures())
+      why += "; not loaded (980 PLUGIN_LOAD): " + f.path + ": " + f.message;
+    throw StrataError(e.code(), e.what() + why);
+  }
   nlohmann::json failures = nlohmann::json::array();
   for (const auto& f : registry.failures())
     failures.push_back({{"path", f.path}, {"message", f.message}, {"code", 980}});

@@ -332,7 +332,7 @@ class GdalVectorSource final : public VectorSource {
 
 std::unique_ptr<VectorSource> open_vector_source(const VectorSourceOptions& options) {
   // In a run, a layer read before comes from memory (vector_read_cache.h).
-  if (auto* cache = active_vector_read_cache())
+  if (auto cache = active_vector_read_cache())
     return cache->open(options, [&] { return std::make_unique<GdalVectorSource>(options); });
   return std::make_unique<GdalVectorSource>(options);
 }
@@ -356,7 +356,7 @@ std::vector<std::string> list_vector_layers(const std::string& path) {
 
 std::vector<std::string> vector_layer_names(const std::string& path) {
   // In a run, a file's layers are listed once (vector_read_cache.h).
-  if (auto* cache = active_vector_read_cache())
+  if (auto cache = active_vector_read_cache())
     return cache->names(path, [&] { return list_vector_layers(path); });
   return list_vector_layers(path);
 }

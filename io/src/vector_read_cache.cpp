@@ -1,6 +1,7 @@
 #include "strata/io/vector_read_cache.h"
 
-#include <atomic>
+#include <sys/stat.h>
+
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -11,7 +12,9 @@
 namespace strata::io {
 namespace {
 
-std::atomic<VectorReadCache*> active{nullptr};
+// The calling thread's innermost cache: jobs on other threads (two QGIS algorithms at once)
+// never see it, and scopes on one thread end in reverse order.
+thread_local VectorReadCache* active = nullptr;
 
 // A source that plays back a snapshot.
 class ReplaySource final : public VectorSource {
@@ -44,8 +47,8 @@ class ReplaySource final : public VectorSource {
 // hands the snapshot to the cache.
 class RecordingSource final : public VectorSource {
  public:
-  RecordingSource(std::unique_ptr<VectorSource> inner, VectorReadCache::State& cache,
-                  VectorReadKey key)
+  RecordingSource(std::unique_ptr<VectorSource> inner,
+                  std::shared_ptr<VectorReadCache::State> cache, VectorReadKey key)
       : inner_(std::move(inner)), cache_(cache), key_(std::move(key)) {
     snapshot_ = std::make_shared<VectorSnapshot>();
     snapshot_->path = inner_->path();
@@ -58,7 +61,7 @@ class RecordingSource final : public VectorSource {
     snapshot_->declared_geometry = inner_->declared_geometry();
     snapshot_->files = inner_->files();
     snapshot_->dataset_layers = inner_->dataset_layers();
-    cache_.remember_layers(key_, snapshot_->dataset_layers);
+    cache_->remember_layers(key_, snapshot_->dataset_layers);
   }
   const std::string& path() const override { return inner_->path(); }
   const std::string& layer_name() const override { return inner_->layer_name(); }
@@ -71,7 +74,7 @@ class RecordingSource final : public VectorSource {
   std::int64_t feature_count() override { return inner_->feature_count(); }
   bool next(SourceFeature& out) override {
     if (!inner_->next(out)) {
-      if (snapshot_) cache_.store(key_, std::move(snapshot_));
+      if (snapshot_) cache_->store(key_, std::move(snapshot_));
       snapshot_.reset();
       return false;
     }
@@ -87,7 +90,7 @@ class RecordingSource final : public VectorSource {
 
  private:
   std::unique_ptr<VectorSource> inner_;
-  VectorReadCache::State& cache_;
+  std::shared_ptr<VectorReadCache::State> cache_;  // outlives its scope if this source does
   VectorReadKey key_;
   std::shared_ptr<VectorSnapshot> snapshot_;
 };
@@ -100,15 +103,17 @@ std::optional<VectorReadKey> VectorReadCache::State::key_of(const VectorSourceOp
   if (!std::filesystem::is_regular_file(p, ec)) return std::nullopt;  // folders, /vsi*, PG:
   const auto size = std::filesystem::file_size(p, ec);
   if (ec || size > max_file_bytes) return std::nullopt;
-  const auto mtime = std::filesystem::last_write_time(p, ec);
-  if (ec) return std::nullopt;
+  struct stat st {};
+  if (::stat(o.path.c_str(), &st) != 0) return std::nullopt;
   VectorReadKey k;
   k.path = std::filesystem::weakly_canonical(p, ec).string();
   k.layer = o.layer;
   k.encoding = o.encoding;
   k.open_options = o.open_options;
   k.size = size;
-  k.mtime = mtime.time_since_epoch().count();
+  k.inode = static_cast<std::uintmax_t>(st.st_ino);
+  k.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  k.ctime_ns = static_cast<std::int64_t>(st.st_ctim.tv_sec) * 1000000000 + st.st_ctim.tv_nsec;
   return k;
 }
 
@@ -125,12 +130,14 @@ std::unique_ptr<VectorSource> VectorReadCache::State::open(
     }
     ++stats.read_from_file;
   }
-  return std::make_unique<RecordingSource>(read_file(), *this, *key);
+  return std::make_unique<RecordingSource>(read_file(), shared_from_this(), *key);
 }
 
 void VectorReadCache::State::store(const VectorReadKey& key,
                                    std::shared_ptr<const VectorSnapshot> snapshot) {
   std::lock_guard lock(mutex);
+  if (total_bytes + key.size > max_total_bytes) return;  // the budget is spent: read again
+  total_bytes += key.size;
   VectorReadKey named = key;
   named.layer = snapshot->layer_name;
   snapshots.emplace(key, snapshot);
@@ -159,22 +166,23 @@ std::vector<std::string> VectorReadCache::State::names(
   return names;
 }
 
-VectorReadCache::VectorReadCache(std::uintmax_t max_file_bytes)
-    : state_(std::make_unique<State>()) {
+VectorReadCache::VectorReadCache(std::uintmax_t max_file_bytes, std::uintmax_t max_total_bytes)
+    : state_(std::make_shared<State>()) {
   state_->max_file_bytes = max_file_bytes;
-  previous_ = active.exchange(this);
+  state_->max_total_bytes = max_total_bytes;
+  previous_ = active;
+  active = this;
 }
 
-VectorReadCache::~VectorReadCache() { active.store(previous_); }
+VectorReadCache::~VectorReadCache() { active = previous_; }
 
 VectorReadCache::Stats VectorReadCache::stats() const {
   std::lock_guard lock(state_->mutex);
   return state_->stats;
 }
 
-VectorReadCache::State* active_vector_read_cache() {
-  VectorReadCache* c = active.load();
-  return c ? c->state_for_io() : nullptr;
+std::shared_ptr<VectorReadCache::State> active_vector_read_cache() {
+  return active ? active->state_for_io() : nullptr;
 }
 
 }  // namespace strata::io

@@ -17,11 +17,14 @@ namespace strata::io {
 struct VectorReadKey {
   std::string path, layer, encoding;
   std::vector<std::string> open_options;
-  std::uintmax_t size = 0;
-  std::int64_t mtime = 0;
+  // The file as it is: a rewrite in place changes its size or times, a replacement (strata's
+  // own outputs are renamed into place) its inode.
+  std::uintmax_t size = 0, inode = 0;
+  std::int64_t mtime_ns = 0, ctime_ns = 0;
   bool operator<(const VectorReadKey& o) const {
-    return std::tie(path, layer, encoding, open_options, size, mtime) <
-           std::tie(o.path, o.layer, o.encoding, o.open_options, o.size, o.mtime);
+    return std::tie(path, layer, encoding, open_options, size, inode, mtime_ns, ctime_ns) <
+           std::tie(o.path, o.layer, o.encoding, o.open_options, o.size, o.inode, o.mtime_ns,
+                    o.ctime_ns);
   }
 };
 
@@ -35,8 +38,8 @@ struct VectorSnapshot {
   std::vector<SourceFeature> features;
 };
 
-struct VectorReadCache::State {
-  std::uintmax_t max_file_bytes = 0;
+struct VectorReadCache::State : std::enable_shared_from_this<VectorReadCache::State> {
+  std::uintmax_t max_file_bytes = 0, max_total_bytes = 0, total_bytes = 0;
   mutable std::mutex mutex;
   std::map<VectorReadKey, std::shared_ptr<const VectorSnapshot>> snapshots;
   std::map<VectorReadKey, std::vector<std::string>> layer_names;  // key without a layer

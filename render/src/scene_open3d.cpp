@@ -32,14 +32,27 @@ SceneRender render_scene(const Scene& scene, const std::filesystem::path& out, i
                           "xvfb-run itself)");
   using Draw = bool (*)(const Scene*, const std::filesystem::path*, int, int, SceneRender*, int*,
                         std::string*);
+  open3d_api();  // checks that the module is of this strata's version before using its types
   auto draw = reinterpret_cast<Draw>(open3d_symbol("strata_open3d_render_scene"));
   SceneRender result;
   replace_file_atomically(
       out,
-      [&](const std::filesystem::path& temporary) {
+      [&](const std::filesystem::path& temporary_target) {
+        // Open3D picks the format by the extension: always PNG, whatever `out` is called.
+        const std::filesystem::path temporary = temporary_target.string() + ".png";
         int code = 0;
         std::string message;
-        if (!draw(&scene, &temporary, width, height, &result, &code, &message)) {
+        const bool drawn = draw(&scene, &temporary, width, height, &result, &code, &message);
+        if (drawn) {
+          std::error_code ec;
+          std::filesystem::rename(temporary, temporary_target, ec);
+          if (ec) {
+            std::filesystem::remove(temporary, ec);
+            throw StrataError(ErrorCode::kRenderFailed, "cannot write " + out.string());
+          }
+        } else {
+          std::error_code ec;
+          std::filesystem::remove(temporary, ec);
           // Name the file the user asked for, not the temporary.
           for (auto at = message.find(temporary.string()); at != std::string::npos;
                at = message.find(temporary.string(), at + out.string().size()))

@@ -162,6 +162,37 @@ class PythonModuleTest(sts.StrataTestCase):
         self.assertGreater(got["result"]["legal_spaces"], 0)
         self.assertEqual(got["findings"], cli.returncode == 7)
 
+    def test_the_other_jobs_equal_their_commands(self):
+        """Every job of the command line is a call: the same document as `--json` prints."""
+        m = self.strata_module
+        store = self.py_project.parent / "out" / "strata.gpkg"
+        city = SAMPLE.parent / "3dbag" / "3dbag_b2.city.jsonl"
+        delft = SAMPLE.parent / "delft"
+        cases = [
+            (m.validate(city, snap_tol=0.001), ["validate", city, "--snap-tol", "0.001"]),
+            (m.inspect(city), ["inspect", city]),
+            (m.query_point("district-at", 121.5645, 25.0340, store=str(store), crs="EPSG:4326"),
+             ["query", "district-at", "121.5645", "25.0340", "--crs", "EPSG:4326", "--store", store]),
+            (m.info(str(store)), ["info", store]),
+            (m.extrude_buildings(delft / "bgt_pand.gpkg", self.tmp / "py_lod1.city.json", height=9),
+             ["buildings", "extrude", delft / "bgt_pand.gpkg", "--out", self.tmp / "py_lod1.city.json",
+              "--height", "9"]),
+        ]
+        for got, args in cases:
+            with self.subTest(args[0]):
+                cli = self.strata(*args)
+                self.assertIn(cli.returncode, (0, 7), cli.describe())
+                want = cli.result
+                for doc in (got["result"], want):
+                    doc.pop("stats", None)  # validation run times
+                    for layer in doc.get("layers", []):
+                        layer.pop("imported_at", None)
+                self.assertEqual(got["result"], want)
+        self.assertTrue(cases[0][0]["findings"])  # the 3DBAG sample has an invalid building
+        with self.assertRaises(m.Error) as e:
+            m.query_point("teleport-at", 1, 2, store=str(store))
+        self.assertEqual(e.exception.code, 903)
+
     def test_the_registry_is_what_the_command_line_offers(self):
         kinds = self.strata_module.pipe_analyses()
         self.assertEqual(len(kinds), 7)

@@ -134,3 +134,19 @@ TEST(VectorReadCache, ALayerReadTwiceIsParsedOnceUnlessTheFileChanges) {
   }
   EXPECT_EQ(active_vector_read_cache(), nullptr);
 }
+
+// The budget: a file that would take the cache past it is read each time.
+TEST(VectorReadCache, ABudgetKeepsLargeReadsOut) {
+  auto path = write_file(scratch_dir() / "budget.geojson",
+                         strata::test::geojson_3826(strata::test::square_feature(
+                             R"({"code":"A1","n":3,"r":1.5})", 300000, 2770000, 10)));
+  VectorReadCache cache(1 << 20, 10);  // 10 bytes in all: nothing fits
+  for (int i = 0; i < 2; ++i) {
+    auto s = open_vector_source({path.string(), "", {}, ""});
+    SourceFeature f;
+    while (s->next(f)) {
+    }
+  }
+  EXPECT_EQ(cache.stats().read_from_file, 2);
+  EXPECT_EQ(cache.stats().served_from_memory, 0);
+}

@@ -11,7 +11,8 @@ _module = None
 
 
 def strata():
-    """The strata module, imported on first use (QGIS starts without paying for it)."""
+    """The strata module, imported once, when the provider loads its algorithms (their
+    parameters come from the engine's option schemas). Open3D is not loaded with it."""
     global _module
     if _module is None:
         if _LIB.is_dir() and str(_LIB) not in sys.path:

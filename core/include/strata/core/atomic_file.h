@@ -3,7 +3,7 @@
 // new store): the content goes to a temporary file beside the target, renamed over it when
 // complete. A failure, an exception or a kill leaves the previous file as it was.
 //
-// The temporary is `.writing-<pid>-<name>` in the target's folder: hidden, on the same file
+// The temporary is `.writing-<pid>.<n>-<name>` in the target's folder: hidden, on the same file
 // system (so the rename is atomic), and with the target's extension (GDAL's KML and DXF
 // drivers, Open3D and Cairo pick a format by it). One that a killed process left behind is
 // removed by the next write of the same target.
@@ -28,7 +28,7 @@ void write_text_atomically(const std::filesystem::path& target,
                            const std::function<void(std::ostream&)>& write,
                            ErrorCode code = ErrorCode::kStoreError);
 
-// Removes the temporaries of `target` whose process is gone (`.writing-<pid>-<name>`, and the
+// Removes the temporaries of `target` whose process is gone (`.writing-<pid>[.<n>]-<name>`, the
 // older `<name>.writing-<pid>...` and `<name>.creating-<pid>` forms); those of a live process,
 // or of other targets, stay.
 void remove_stale_temporaries(const std::filesystem::path& target);

@@ -32,7 +32,7 @@ struct JobResult {
   // The job ran but could not do all it was asked (a file it could not read): the result says
   // what ("ok": false), the code is the first problem's.
   std::optional<ErrorCode> failure;
-  bool nothing_found = false;  // a query that nothing answers (exit 3 on the command line)
+  bool nothing_found = false;  // a query that nothing answers (exit 1 on the command line)
 
   // The result with the list built in (for files, Python and small results).
   nlohmann::json full() const {

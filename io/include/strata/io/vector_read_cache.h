@@ -3,8 +3,10 @@
 // read to its end is served from memory the next time open_vector_source() opens it (same path,
 // layer, open options and encoding, and the file unchanged: same size and modification time).
 // A project run reads a footprints file for its units, for an analysis and for its maps; GDAL
-// parses it once. Files larger than the cache's limit are read each time (the cache would
-// double their memory); the cache ends with its scope (engine::run_project keeps one per run).
+// parses it once. A file larger than `max_file_bytes`, or one that would take the files kept
+// past `max_total_bytes`, is read each time (the cache would double their memory). The cache
+// is the calling thread's (a Python or QGIS process may run two jobs at once, each its own)
+// and ends with its scope (engine::run_project keeps one per run).
 #include <cstdint>
 #include <memory>
 
@@ -12,7 +14,8 @@ namespace strata::io {
 
 class VectorReadCache {
  public:
-  explicit VectorReadCache(std::uintmax_t max_file_bytes = std::uintmax_t{512} << 20);
+  explicit VectorReadCache(std::uintmax_t max_file_bytes = std::uintmax_t{512} << 20,
+                           std::uintmax_t max_total_bytes = std::uintmax_t{1} << 30);
   ~VectorReadCache();
   VectorReadCache(const VectorReadCache&) = delete;
   VectorReadCache& operator=(const VectorReadCache&) = delete;
@@ -23,14 +26,14 @@ class VectorReadCache {
   Stats stats() const;
 
   struct State;  // the snapshots, private to io
-  State* state_for_io() { return state_.get(); }
+  const std::shared_ptr<State>& state_for_io() const { return state_; }
 
  private:
-  std::unique_ptr<State> state_;
+  std::shared_ptr<State> state_;  // shared with the sources still reading for it
   VectorReadCache* previous_ = nullptr;  // caches nest: the innermost is active
 };
 
-// The active cache's state, or null (for open_vector_source).
-VectorReadCache::State* active_vector_read_cache();
+// The calling thread's active cache's state, or null (for open_vector_source).
+std::shared_ptr<VectorReadCache::State> active_vector_read_cache();
 
 }  // namespace strata::io
