@@ -29,7 +29,7 @@ class VectorReadCache {
   const std::shared_ptr<State>& state_for_io() const { return state_; }
 
  private:
-  std::shared_ptr<State> state_;  // shared with the sources still reading for it
+  std::shared_ptr<State> state_;         // shared with the sources still reading for it
   VectorReadCache* previous_ = nullptr;  // caches nest: the innermost is active
 };
 
