@@ -42,29 +42,44 @@ py::object to_python(const nlohmann::json& j) {
       j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
+// Runs an engine call with the GIL released, so that the interpreter's other threads (QGIS's
+// own Python) go on meanwhile. The engine calls Python back only through the callbacks below,
+// which take the GIL again.
+template <class F>
+auto without_gil(F&& f) {
+  py::gil_scoped_release release;
+  return f();
+}
+
 // Calls the Python callback with one dict per event; a callback that returns False cancels the
-// run at the next stage (StrataError 990). Only the thread that started the run calls Python:
-// progress reported from a worker thread is dropped rather than taken without the GIL.
+// run at the next stage (StrataError 990). Only the thread that started the run calls Python
+// (taking the GIL): progress reported from a worker thread is dropped.
 class CallbackObserver final : public engine::Observer {
  public:
   explicit CallbackObserver(py::object callback)
       : callback_(std::move(callback)), owner_(std::this_thread::get_id()) {}
   void stage(int number, int of, const std::string& name) override {
+    if (!ours()) return;
+    py::gil_scoped_acquire gil;
     send(py::dict(py::arg("event") = "stage", py::arg("number") = number, py::arg("of") = of,
                   py::arg("name") = name));
   }
   void progress(const std::string& step, std::int64_t done, std::int64_t total) override {
+    if (!ours()) return;
+    py::gil_scoped_acquire gil;
     send(py::dict(py::arg("event") = "progress", py::arg("step") = step, py::arg("done") = done,
                   py::arg("total") = total));
   }
   void note(const std::string& line) override {
+    if (!ours()) return;
+    py::gil_scoped_acquire gil;
     send(py::dict(py::arg("event") = "note", py::arg("message") = line));
   }
   bool cancelled() const override { return cancelled_; }
 
  private:
-  void send(py::dict event) {
-    if (callback_.is_none() || std::this_thread::get_id() != owner_) return;
+  bool ours() const { return !callback_.is_none() && std::this_thread::get_id() == owner_; }
+  void send(py::dict event) {  // with the GIL
     py::object answer = callback_(event);
     if (!answer.is_none() && !answer.cast<bool>()) cancelled_ = true;
   }
@@ -216,13 +231,20 @@ std::vector<std::string> texts(const py::object& value) {
 }
 
 // Import progress as events of the same shape as a run's ("progress", step, done, total).
+// The engine copies the function freely, without the GIL: the Python object is held once,
+// and released (with the GIL) when the last copy goes.
 io::ProgressFn progress_callback(const py::object& callback) {
   if (callback.is_none()) return {};
   const auto owner = std::this_thread::get_id();
-  return [callback, owner](const std::string& step, std::int64_t done, std::int64_t total) {
+  std::shared_ptr<py::object> held(new py::object(callback), [](py::object* o) {
+    py::gil_scoped_acquire gil;
+    delete o;
+  });
+  return [held, owner](const std::string& step, std::int64_t done, std::int64_t total) {
     if (std::this_thread::get_id() != owner) return;
-    callback(py::dict(py::arg("event") = "progress", py::arg("step") = step, py::arg("done") = done,
-                      py::arg("total") = total));
+    py::gil_scoped_acquire gil;
+    (*held)(py::dict(py::arg("event") = "progress", py::arg("step") = step, py::arg("done") = done,
+                     py::arg("total") = total));
   };
 }
 
@@ -381,7 +403,7 @@ PYBIND11_MODULE(strata, m) {
             job->set(key, value);
           }
         });
-        return job_result(job->run());
+        return job_result(without_gil([&] { return job->run(); }));
       },
       py::arg("kind"), py::arg("networks"),
       "runs one pipe analysis as `strata pipes <kind>` does: networks are paths or dicts "
@@ -403,7 +425,7 @@ PYBIND11_MODULE(strata, m) {
                 "unknown option '" + key + "' of units " + (u.generate ? "generate" : "build"));
           spec->set(u, value);
         });
-        return job_result(engine::run_units(u));
+        return job_result(without_gil([&] { return engine::run_units(u); }));
       },
       py::arg("footprints"),
       "the 3D ownership model as `strata units build` (with registry=...) or `units generate` "
@@ -431,7 +453,7 @@ PYBIND11_MODULE(strata, m) {
   m.def(
       "inspect",
       [](const std::filesystem::path& file, const std::string& crs) {
-        return job_result(engine::run_inspect(file.string(), crs));
+        return job_result(without_gil([&] { return engine::run_inspect(file.string(), crs); }));
       },
       py::arg("file"), py::arg("crs") = "",
       "what a CityJSON, CityJSONSeq or CityGML file holds, as `strata inspect` (objects by "
@@ -476,7 +498,7 @@ PYBIND11_MODULE(strata, m) {
                                   "storeys_field, height, storey_height, base_field, terrain, "
                                   "crs, lod)");
         }
-        return job_result(engine::run_extrude(e));
+        return job_result(without_gil([&] { return engine::run_extrude(e); }));
       },
       py::arg("footprints"), py::arg("out"),
       "LoD1 block models from footprints as CityJSON 2.0, as `strata buildings extrude`");
@@ -487,7 +509,7 @@ PYBIND11_MODULE(strata, m) {
         engine::ValidateOptions v;
         v.file = file.string();
         set_schema_options(engine::validate_option_schema(), options, v, "validate");
-        return job_result(engine::run_validate(v));
+        return job_result(without_gil([&] { return engine::run_validate(v); }));
       },
       py::arg("file"),
       "validates 3D geometry as `strata validate` does (val3dity's codes); keywords are its "
@@ -500,8 +522,9 @@ PYBIND11_MODULE(strata, m) {
   m.def(
       "import_data",
       [](const std::filesystem::path& input, py::object progress, py::kwargs options) {
-        return job_result(engine::run_import(import_options(input.string(), options),
-                                             progress_callback(progress)));
+        const engine::ImportJobOptions o = import_options(input.string(), options);
+        const io::ProgressFn on_progress = progress_callback(progress);
+        return job_result(without_gil([&] { return engine::run_import(o, on_progress); }));
       },
       py::arg("input"), py::arg("progress") = py::none(),
       "imports a project's layers (input: project .toml; layers=[...], keep_going, dry_run, "
@@ -528,7 +551,7 @@ PYBIND11_MODULE(strata, m) {
         e.allow_attributes = texts(allow_attributes);
         e.no_results = no_results;
         e.no_pipes = no_pipes;
-        return job_result(engine::run_export_job(e));
+        return job_result(without_gil([&] { return engine::run_export_job(e); }));
       },
       py::arg("target") = "", py::arg("to") = "", py::arg("out") = "",
       py::arg("profile") = "planner", py::arg("options") = py::dict(),
@@ -579,7 +602,7 @@ PYBIND11_MODULE(strata, m) {
                                   "subtitle, legend_title, classes, class_count, breaks, "
                                   "palette, width, height)");
         }
-        return job_result(engine::run_render_map(o));
+        return job_result(without_gil([&] { return engine::run_render_map(o); }));
       },
       py::arg("source"), py::arg("field"), py::arg("out"),
       "a choropleth of `field` of a polygon layer into out (.png/.svg, or a list), as "
@@ -596,7 +619,7 @@ PYBIND11_MODULE(strata, m) {
         q.model = model;
         q.store = store;
         q.crs = crs;
-        return job_result(engine::run_query_at(q));
+        return job_result(without_gil([&] { return engine::run_query_at(q); }));
       },
       py::arg("x"), py::arg("y"), py::arg("z"), py::arg("model") = "", py::arg("store") = "",
       py::arg("crs") = "",
@@ -615,7 +638,7 @@ PYBIND11_MODULE(strata, m) {
         q.points = points;
         if (points.empty() && (x.is_none() || y.is_none()))
           throw StrataError(ErrorCode::kWrongInputParameters, "give x and y, or points=FILE");
-        return job_result(engine::run_point_query(q));
+        return job_result(without_gil([&] { return engine::run_point_query(q); }));
       },
       py::arg("verb"), py::arg("x") = py::none(), py::arg("y") = py::none(), py::arg("store") = "",
       py::arg("crs") = "", py::arg("points") = "",
@@ -629,7 +652,7 @@ PYBIND11_MODULE(strata, m) {
         o.libraries = libraries;
         o.issues = issues;
         o.layer = layer;
-        return job_result(engine::run_info(o));
+        return job_result(without_gil([&] { return engine::run_info(o); }));
       },
       py::arg("store") = "", py::arg("libraries") = false, py::arg("issues") = false,
       py::arg("layer") = "",
@@ -646,7 +669,7 @@ PYBIND11_MODULE(strata, m) {
         q.parcel = parcel;
         q.model = model;
         q.store = store;
-        return job_result(engine::run_query_units(q));
+        return job_result(without_gil([&] { return engine::run_query_units(q); }));
       },
       py::arg("party") = "", py::arg("baunit") = "", py::arg("parcel") = "", py::arg("model") = "",
       py::arg("store") = "",
@@ -711,7 +734,10 @@ PYBIND11_MODULE(strata, m) {
           "run",
           [](const io::Project& p, py::object progress, bool keep_going, bool dry_run) {
             CallbackObserver observer(std::move(progress));
-            RunResult r{engine::run_project(p, {keep_going, dry_run}, observer), std::nullopt};
+            RunResult r{without_gil([&] {
+                          return engine::run_project(p, {keep_going, dry_run}, observer);
+                        }),
+                        std::nullopt};
             if (!r.run.indicators.is_null()) r.indicators = Indicators{r.run.indicators};
             return r;
           },
@@ -724,8 +750,10 @@ PYBIND11_MODULE(strata, m) {
           [](const io::Project& p, int threads, std::optional<std::filesystem::path> out) {
             auto store = engine::open_store_arg(p.file.string());
             std::string text;
-            return Indicators{engine::compute_and_write_indicators(
-                p, *store, out.value_or(p.output), threads, text)};
+            const std::filesystem::path folder = out.value_or(p.output);
+            return Indicators{without_gil([&] {
+              return engine::compute_and_write_indicators(p, *store, folder, threads, text);
+            })};
           },
           py::arg("threads") = 0, py::arg("out") = py::none(),
           "the [indicators] from the existing store (as `strata indicators` does), written "

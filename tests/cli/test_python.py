@@ -193,6 +193,36 @@ class PythonModuleTest(sts.StrataTestCase):
             m.query_point("teleport-at", 1, 2, store=str(store))
         self.assertEqual(e.exception.code, 903)
 
+    def test_other_python_threads_run_during_a_job(self):
+        """The engine runs without the GIL (QGIS's own Python must not freeze during a run):
+        a Python thread counting while the Taipei import is checked (no callback, so no Python
+        in between) counts on; with the GIL held it would stand still."""
+        import threading
+        count = [0]
+        stop = threading.Event()
+
+        def counter():
+            while not stop.is_set():
+                count[0] += 1
+
+        t = threading.Thread(target=counter)
+        t.start()
+        try:
+            seen = []
+            for _ in range(3):
+                before = count[0]
+                r = self.strata_module.import_data(self.py_project, dry_run=True)
+                seen.append(count[0] - before)
+                self.assertTrue(r["ok"], r["text"])
+        finally:
+            stop.set()
+            t.join()
+        self.assertGreater(max(seen), 1000, seen)
+        # And a callback still reaches Python (it takes the GIL again).
+        events = []
+        self.strata_module.import_data(self.py_project, dry_run=True, progress=events.append)
+        self.assertTrue(events and all(e["event"] == "progress" for e in events))
+
     def test_the_registry_is_what_the_command_line_offers(self):
         kinds = self.strata_module.pipe_analyses()
         self.assertEqual(len(kinds), 7)
