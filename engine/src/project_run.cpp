@@ -8,6 +8,7 @@
 #include <chrono>
 #include <sstream>
 
+#include "strata/core/atomic_file.h"
 #include "strata/core/clock.h"
 #include "strata/engine/export_job.h"
 #include "strata/engine/indicators_job.h"
@@ -16,7 +17,6 @@
 #include "strata/engine/store_access.h"
 #include "strata/engine/units_job.h"
 #include "strata/engine/version.h"
-#include "strata/io/cityjson_writer.h"  // write_text_atomically
 #include "strata/io/issues_csv.h"
 #include "strata/io/vector_read_cache.h"
 #include "strata/spatial/population_by_district.h"
@@ -206,7 +206,7 @@ RunResult run_project(const io::Project& project, const RunOptions& options, Obs
     run_result.failed = RunResult::Failed::kRender;
   }
   // Written to a temporary name and renamed, so a reader never sees half a summary.
-  io::write_text_atomically(summary_path, [&](std::ostream& f) {
+  write_text_atomically(summary_path, [&](std::ostream& f) {
     f << summary.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   });
 

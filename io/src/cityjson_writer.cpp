@@ -9,6 +9,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "strata/core/atomic_file.h"
 #include "strata/core/city_bounds.h"
 #include "strata/core/error.h"
 

@@ -2,7 +2,7 @@
 
 #include <filesystem>
 
-#include "strata/io/cityjson_writer.h"  // write_text_atomically
+#include "strata/core/atomic_file.h"
 
 namespace strata::engine {
 namespace {
@@ -75,7 +75,7 @@ std::vector<ProjectPipeResult> run_project_pipes(const io::Project& project, Inp
     auto job = project_pipe_job(project, a);
     ProjectPipeResult r{a.name, a.kind, job->run(&cache), dir / (a.name + ".json"), std::nullopt};
     // Written to a temporary name and renamed, so a reader never sees half a result.
-    io::write_text_atomically(r.json, [&](std::ostream& f) {
+    write_text_atomically(r.json, [&](std::ostream& f) {
       f << r.result.full().dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     });
     if (r.result.result.contains("gpkg")) r.gpkg = r.result.result["gpkg"].get<std::string>();

@@ -14,8 +14,8 @@
 #include <set>
 #include <stdexcept>
 
+#include "strata/core/atomic_file.h"
 #include "strata/core/city_bounds.h"
-#include "strata/io/cityjson_writer.h"  // write_text_atomically
 #include "strata/plugins/registry.h"
 
 namespace strata::plugins {
@@ -285,7 +285,7 @@ class CityGmlWriter : public ExportPlugin {
                              static_cast<std::size_t>(buffer->use));
       xmlBufferFree(buffer);
       buffer = nullptr;
-      io::write_text_atomically(request.output, [&](std::ostream& out) { out << text; });
+      write_text_atomically(request.output, [&](std::ostream& out) { out << text; });
       result.summary["buildings"] = buildings.size();
       result.summary["storeys"] = written_storeys;
       result.summary["building_units"] = written_units;

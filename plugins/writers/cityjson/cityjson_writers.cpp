@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 
+#include "strata/core/atomic_file.h"
 #include "strata/core/city_bounds.h"
 #include "strata/io/cityjson_writer.h"
 #include "strata/plugins/registry.h"
@@ -173,14 +174,14 @@ class CityJsonWriterBase : public ExportPlugin {
       json doc = header;
       for (const auto& it : items) doc["CityObjects"][it.feature->id] = object_json(it);
       doc["vertices"] = vertices.to_json();
-      io::write_text_atomically(request.output, [&](std::ostream& out) {
+      write_text_atomically(request.output, [&](std::ostream& out) {
         out << doc.dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
       });
     } else {
       // Features: each top-level object (no parent in the export) with all its descendants.
       std::map<std::string, const Item*> by_id;
       for (const auto& it : items) by_id[it.feature->id] = &it;
-      io::write_text_atomically(request.output, [&](std::ostream& out) {
+      write_text_atomically(request.output, [&](std::ostream& out) {
         out << header.dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
         std::int64_t features = 0;
         for (const auto& it : items) {
@@ -208,7 +209,7 @@ class CityJsonWriterBase : public ExportPlugin {
     result.files.push_back(request.output);
     if (url == kExtensionFile) {
       const auto ext = request.output.parent_path() / kExtensionFile;
-      io::write_text_atomically(ext, [&](std::ostream& out) { out << kStrataLadmExtension; });
+      write_text_atomically(ext, [&](std::ostream& out) { out << kStrataLadmExtension; });
       result.files.push_back(ext);
     }
     result.summary["city_objects"] = items.size();

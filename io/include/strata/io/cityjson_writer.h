@@ -15,7 +15,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "strata/core/atomic_file.h"
 #include "strata/core/city_object.h"
 
 namespace strata::io {
@@ -52,9 +51,6 @@ nlohmann::json cityjson_multilinestring(const std::vector<std::vector<Point3>>& 
 std::string cityjson_crs_uri(const std::string& crs);
 // The transform's translation: the lower corner rounded down to the resolution.
 std::array<double, 3> cityjson_origin(const std::array<double, 3>& lower, double scale);
-
-// Written whole or not at all (core/atomic_file.h), as every output of strata.
-using strata::write_text_atomically;
 
 void write_cityjson(const std::string& path, const std::vector<CityObject>& objects,
                     const CityJsonWriteOptions& options);
