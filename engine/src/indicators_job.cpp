@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "strata/core/clock.h"
+#include "strata/core/indicator_catalogue.h"
 #include "strata/engine/version.h"
 #include "strata/io/indicator_table.h"
 #include "strata/spatial/indicators.h"
@@ -77,24 +78,38 @@ nlohmann::json compute_and_write_indicators(const io::Project& project, io::Stor
   }
 
   std::ostringstream out;
+  // A column's value in the row with the column's decimals; "-" when empty or absent.
   auto col = [&](const io::IndicatorRow& r, const std::string& key) -> std::string {
     for (std::size_t c = 0; c < table.columns.size(); ++c)
       if (table.columns[c] == key && r.values[c]) {
+        const IndicatorColumn* info = find_indicator_column(key);
         std::ostringstream v;
         v.setf(std::ios::fixed);
-        v.precision(key == "population" || key == "trees_planted" || key == "households" ||
-                            key == "households_without_title"
-                        ? 0
-                    : key == "permeable_paving_share" || key == "paving_target_progress" ||
-                            key.find("per_capita") != std::string::npos || key == "iso37120_21_3" ||
-                            key == "iso37120_15_3"
-                        ? 4
-                        : 1);
+        v.precision(info ? info->decimals : 1);
         v << *r.values[c];
         return v.str();
       }
     return "-";
   };
+  // A summary template's {names} replaced by `value(name)`; nothing when one has none.
+  auto expand = [](const std::string& pattern, const auto& value) -> std::optional<std::string> {
+    std::string expanded;
+    std::size_t at = 0;
+    while (at < pattern.size()) {
+      const auto open = pattern.find('{', at);
+      if (open == std::string::npos) break;
+      const auto close = pattern.find('}', open);
+      expanded += pattern.substr(at, open - at);
+      const std::optional<std::string> v = value(pattern.substr(open + 1, close - open - 1));
+      if (!v) return std::nullopt;
+      expanded += *v;
+      at = close + 1;
+    }
+    return expanded + pattern.substr(std::min(at, pattern.size()));
+  };
+  std::vector<const Indicator*> computed;
+  for (const auto& info : indicators())
+    if (spec.group(info.key)) computed.push_back(&info);
   for (const auto* r : [&] {
          std::vector<const io::IndicatorRow*> rows;
          for (const auto& d : table.districts) rows.push_back(&d);
@@ -102,33 +117,27 @@ nlohmann::json compute_and_write_indicators(const io::Project& project, io::Stor
          return rows;
        }()) {
     out << "  " << r->name << ": population " << col(*r, "population");
-    if (spec.group(io::IndicatorGroup::kGreen))
-      out << ", green " << col(*r, "green_area_ha") << " ha, 21.1 = " << col(*r, "iso37120_21_1");
-    if (spec.group(io::IndicatorGroup::kPaving))
-      out << ", permeable paving " << col(*r, "permeable_paving_m2") << " m²";
-    if (spec.group(io::IndicatorGroup::kRecreationIndoor))
-      out << ", indoor recreation " << col(*r, "recreation_indoor_m2_per_capita") << " m²/person";
-    if (spec.group(io::IndicatorGroup::kRecreationOutdoor))
-      out << ", outdoor recreation " << col(*r, "recreation_outdoor_m2_per_capita") << " m²/person";
-    if (spec.group(io::IndicatorGroup::kInformal))
-      out << ", informal settlements " << col(*r, "iso37120_21_3") << " %";
-    if (spec.group(io::IndicatorGroup::kGreenAdded))
-      out << ", green added " << col(*r, "green_added_m2") << " m²";
-    if (spec.group(io::IndicatorGroup::kTrees))
-      out << ", trees " << col(*r, "trees_planted") << " (21.2 = " << col(*r, "iso37120_21_2")
-          << ")";
-    if (spec.group(io::IndicatorGroup::kBicyclePaths))
-      out << ", bicycle paths " << col(*r, "bicycle_path_km") << " km ("
-          << col(*r, "bicycle_path_km_per_100k") << " per 100 000)";
-    if (spec.group(io::IndicatorGroup::kHouseholds))
-      out << ", households " << col(*r, "households") << ", without title "
-          << col(*r, "households_without_title") << " (15.3 = " << col(*r, "iso37120_15_3")
-          << " %)";
+    for (const Indicator* info : computed)
+      out << ", " << *expand(info->summary, [&](const std::string& key) {
+        return std::optional<std::string>(col(*r, key));
+      });
     out << "\n";
   }
-  if (spec.paving_target_m2)
-    out << "  permeable paving target " << *spec.paving_target_m2 << " m²: progress "
-        << col(table.city, "paving_target_progress") << "\n";
+  for (const Indicator* info : computed) {
+    if (info->city_summary.empty()) continue;
+    const auto line = expand(info->city_summary, [&](const std::string& key) {
+      std::optional<std::string> v;
+      if (auto n = spec.number(key)) {
+        std::ostringstream o;
+        o << *n;
+        v = o.str();
+      } else if (const std::string c = col(table.city, key); c != "-") {
+        v = c;
+      }
+      return v;
+    });
+    if (line) out << "  " << *line << "\n";
+  }
   for (const auto& w : table.warnings)
     out << "  warning " << w.value("code", 0) << " " << w.value("name", "") << ": "
         << w.value("message", "") << "\n";

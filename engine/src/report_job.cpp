@@ -10,6 +10,7 @@
 
 #include "strata/core/clock.h"
 #include "strata/core/crs.h"
+#include "strata/core/indicator_catalogue.h"
 #include "strata/engine/project_pipes.h"
 #include "strata/engine/render_job.h"
 #include "strata/engine/version.h"
@@ -44,11 +45,11 @@ std::map<std::string, nlohmann::json> definitions_of(const nlohmann::json& doc) 
   return out;
 }
 
-// Indicators mapped by default: the ISO 37120 ones and the shares, i.e. the rates that compare
-// across districts of different sizes (totals would only map the districts' sizes).
+// Indicators mapped by default: the rates that compare across districts of different sizes
+// (totals would only map the districts' sizes); the catalogue marks them.
 bool is_rate(const std::string& key) {
-  return key.rfind("iso37120_", 0) == 0 || key == "permeable_paving_share" ||
-         (key.size() > 11 && key.compare(key.size() - 11, 11, "_per_capita") == 0);
+  const IndicatorColumn* c = find_indicator_column(key);
+  return c && c->mapped;
 }
 
 struct Output {
@@ -82,11 +83,13 @@ render::ReportSection indicator_section(const io::Project& project, const nlohma
     if (city.contains("population") && city["population"].is_number())
       figures.push_back(
           {"population (all districts)", number_text(city["population"], 1e6), "fig-population"});
-    for (const char* key : {"iso37120_21_1", "permeable_paving_share", "paving_target_progress"})
-      if (city.contains(key) && city[key].is_number()) {
+    for (const auto& info : indicators())
+      for (const auto& column : info.columns) {
+        const std::string& key = column.key;
+        if (!column.headline || !city.contains(key) || !city[key].is_number()) continue;
         const auto d = defs.count(key) ? defs.at(key) : nlohmann::json::object();
-        figures.push_back({d.value("name", std::string(key)) + " (" + d.value("unit", "") + ")",
-                           number_text(city[key]), std::string("fig-") + key});
+        figures.push_back({d.value("name", key) + " (" + d.value("unit", "") + ")",
+                           number_text(city[key]), "fig-" + key});
       }
   }
 

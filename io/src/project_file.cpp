@@ -35,54 +35,20 @@ const std::vector<std::string>& known_outputs() {
   return o;
 }
 
-const std::vector<IndicatorGroupInfo>& indicator_groups() {
-  static const std::vector<IndicatorGroupInfo> g = {
-      {IndicatorGroup::kGreen, "green", "green", GroupMeasure::kArea},
-      {IndicatorGroup::kPaving, "paving", "permeable paving", GroupMeasure::kArea},
-      {IndicatorGroup::kRecreationIndoor, "recreation_indoor", "indoor recreation space",
-       GroupMeasure::kArea},
-      {IndicatorGroup::kRecreationOutdoor, "recreation_outdoor", "outdoor recreation space",
-       GroupMeasure::kArea},
-      {IndicatorGroup::kInformal, "informal_settlements", "informal settlements",
-       GroupMeasure::kArea},
-      {IndicatorGroup::kGreenAdded, "green_added", "green added", GroupMeasure::kArea},
-      {IndicatorGroup::kTrees, "trees", "trees planted", GroupMeasure::kCount},
-      {IndicatorGroup::kBicyclePaths, "bicycle_paths", "bicycle paths", GroupMeasure::kLength},
-      {IndicatorGroup::kHouseholds, "households", "households (residential units)",
-       GroupMeasure::kUnits},
-  };
-  return g;
+std::optional<double> IndicatorSpec::number(const std::string& parameter) const {
+  auto it = parameters.find(parameter);
+  return it == parameters.end() ? std::nullopt : it->second.number;
 }
-
-std::optional<IndicatorGroup> indicator_group_named(const std::string& name) {
-  // ISO 37120 numbers of the groups: 2018 where the shared domain notes give it, 2014 always.
-  struct Number {
-    const char* edition;
-    const char* number;
-    IndicatorGroup group;
-  };
-  static const Number numbers[] = {
-      {"2018", "21.1", IndicatorGroup::kGreen},
-      {"2014", "19.1", IndicatorGroup::kGreen},
-      {"2018", "21.2", IndicatorGroup::kTrees},
-      {"2014", "19.2", IndicatorGroup::kTrees},
-      {"2018", "21.3", IndicatorGroup::kInformal},
-      {"2014", "19.3", IndicatorGroup::kInformal},
-      {"2014", "13.1", IndicatorGroup::kRecreationIndoor},
-      {"2014", "13.2", IndicatorGroup::kRecreationOutdoor},
-      {"2014", "18.7", IndicatorGroup::kBicyclePaths},
-      {"2014", "15.3", IndicatorGroup::kHouseholds},
-  };
-  for (const auto& info : indicator_groups())
-    if (info.key == name) return info.group;
-  for (const auto& n : numbers) {
-    if (name == std::string(n.edition) + ":" + n.number) return n.group;
-    // Bare numbers: 2018's, and the 2014 ones the issue itself uses bare (13.1, 13.2, 15.3,
-    // 18.7).
-    // 2014's 19.x must carry its edition: in ISO 37120:2018, 19 is another theme.
-    if (name == n.number && std::string_view(n.number).substr(0, 3) != "19.") return n.group;
-  }
-  return std::nullopt;
+std::string IndicatorSpec::text(const std::string& parameter) const {
+  auto it = parameters.find(parameter);
+  return it == parameters.end() ? std::string() : it->second.text;
+}
+std::vector<std::string> IndicatorSpec::list(const std::string& parameter) const {
+  if (auto it = parameters.find(parameter); it != parameters.end()) return it->second.list;
+  if (const Indicator* i = indicator_with_parameter(parameter))
+    for (const auto& p : i->parameters)
+      if (p.name == parameter) return p.default_list;
+  return {};
 }
 
 const LayerSpec* Project::find_layer(const std::string& n) const {
@@ -164,6 +130,10 @@ class Loader {
   }
 
   void allow_keys(const toml::table& t, std::initializer_list<std::string_view> keys,
+                  const std::string& context) const {
+    allow_keys(t, std::vector<std::string>(keys.begin(), keys.end()), context);
+  }
+  void allow_keys(const toml::table& t, const std::vector<std::string>& keys,
                   const std::string& context) const {
     for (auto&& [k, v] : t) {
       if (std::find(keys.begin(), keys.end(), k.str()) == keys.end()) {
@@ -547,16 +517,16 @@ class Loader {
   IndicatorSpec indicator_spec(const toml::node& node, const Project& p) {
     const auto* t = node.as_table();
     if (!t) fail(node, "[indicators] must be a table");
-    allow_keys(*t,
-               {"districts", "population", "breakdown", "green", "paving", "recreation_indoor",
-                "recreation_outdoor", "informal_settlements", "green_added", "trees",
-                "bicycle_paths", "households", "households_as_of", "title_rights",
-                "paving_target_m2", "compute", "outputs"},
-               "[indicators]");
+    std::vector<std::string> keys = {"districts", "population", "breakdown", "compute", "outputs"};
+    for (const auto& i : indicators()) {
+      keys.push_back(i.key);
+      for (const auto& param : i.parameters) keys.push_back(param.name);
+    }
+    allow_keys(*t, keys, "[indicators]");
     IndicatorSpec s;
     s.line = static_cast<int>(t->source().begin.line);
     auto layer_of = [&](const std::string& name, const toml::node& at,
-                        std::initializer_list<std::string_view> kinds, const std::string& role) {
+                        const std::vector<std::string>& kinds, const std::string& role) {
       const LayerSpec* l = p.find_layer(name);
       if (!l) fail(at, "[indicators] " + role + " names unknown layer '" + name + "'");
       if (std::find(kinds.begin(), kinds.end(), l->kind) == kinds.end()) {
@@ -574,11 +544,11 @@ class Loader {
       layer_of(s.population, *t->get("population"), {"village"}, "population");
     s.breakdown = text(*t, "breakdown", "[indicators]", false);
     if (!s.breakdown.empty()) layer_of(s.breakdown, *t->get("breakdown"), {"village"}, "breakdown");
-    for (const auto& info : indicator_groups()) {
+    for (const auto& info : indicators()) {
       const toml::node* n = t->get(info.key);
       if (!n) continue;
       const std::string role = "[indicators] " + info.key;
-      auto& list = s.areas[info.group];
+      auto& list = s.groups[info.key];
       auto add = [&](const toml::node& item) {
         LayerSelection sel;
         sel.line = static_cast<int>(item.source().begin.line);
@@ -610,7 +580,7 @@ class Loader {
         } else {
           fail(item, role + " entries must be layer names or { layer, field, values } tables");
         }
-        if (info.measure == GroupMeasure::kUnits) {
+        if (info.measure == IndicatorMeasure::kUnits) {
           // Legal spaces come from `units build --save`, not from [[layers]]: their kind is
           // checked in the store when the indicators run.
           if (auto problem = layer_name_problem(sel.layer)) fail(item, role + ": " + *problem);
@@ -632,12 +602,7 @@ class Loader {
           list.push_back(std::move(sel));
           return;
         }
-        const LayerSpec* l =
-            info.measure == GroupMeasure::kCount
-                ? layer_of(sel.layer, item, {"point_feature"}, info.key)
-            : info.measure == GroupMeasure::kLength
-                ? layer_of(sel.layer, item, {"line_feature"}, info.key)
-                : layer_of(sel.layer, item, {"green", "paving", "zoning", "parcel"}, info.key);
+        const LayerSpec* l = layer_of(sel.layer, item, info.layer_kinds, info.key);
         if (!sel.field.empty()) {
           const FieldSpec* f = find_kind(l->kind)->find(sel.field);
           const bool numeric = sel.min || sel.max;
@@ -660,55 +625,60 @@ class Loader {
         add(*n);
       }
     }
-    if (s.areas.empty())
-      fail(s.line,
-           "[indicators] names no layer for any indicator (green, paving, recreation_indoor, "
-           "recreation_outdoor, informal_settlements, green_added, trees, bicycle_paths, "
-           "households): nothing to compute");
-    if (const toml::node* n = t->get("households_as_of")) {
-      s.households_as_of = text(*t, "households_as_of", "[indicators]", false);
-      if (!is_iso_date(s.households_as_of))
-        fail(*n, "households_as_of must be a date YYYY-MM-DD, not '" + s.households_as_of + "'");
-      if (!s.group(IndicatorGroup::kHouseholds))
-        fail(*n, "households_as_of is given but no households layer (15.3)");
-    }
-    if (const toml::node* n = t->get("title_rights")) {
-      s.title_rights = string_list(*n, "[indicators] title_rights");
-      if (!s.group(IndicatorGroup::kHouseholds))
-        fail(*n, "title_rights is given but no households layer (15.3)");
-    }
-    if (const toml::node* n = t->get("paving_target_m2")) {
-      auto v = n->value<double>();
-      if (!v || !std::isfinite(*v) || !(*v > 0))
-        fail(*n, "paving_target_m2 must be a positive number of square metres");
-      s.paving_target_m2 = *v;
-      if (!s.group(IndicatorGroup::kPaving))
-        fail(*n,
-             "paving_target_m2 is given but no paving layer: the target has nothing to "
-             "measure");
-    }
+    if (s.groups.empty())
+      fail(
+          s.line, "[indicators] names no layer for any indicator (" + [] {
+            std::string names;
+            for (const auto& i : indicators()) names += (names.empty() ? "" : ", ") + i.key;
+            return names;
+          }() + "): nothing to compute");
+    // Each indicator's own keys, checked by their type; one given without its indicator's
+    // layers would be silently unused.
+    for (const auto& info : indicators())
+      for (const auto& param : info.parameters) {
+        const toml::node* n = t->get(param.name);
+        if (!n) continue;
+        IndicatorParameterValue v;
+        v.line = static_cast<int>(n->source().begin.line);
+        switch (param.type) {
+          case IndicatorParameter::Type::kPositiveNumber: {
+            auto x = n->value<double>();
+            if (!x || !std::isfinite(*x) || !(*x > 0))
+              fail(*n, param.name + " must be " + param.expected);
+            v.number = *x;
+            break;
+          }
+          case IndicatorParameter::Type::kDate:
+            v.text = text(*t, param.name, "[indicators]", false);
+            if (!is_iso_date(v.text))
+              fail(*n, param.name + " must be " + param.expected + ", not '" + v.text + "'");
+            break;
+          case IndicatorParameter::Type::kTextList:
+            v.list = string_list(*n, "[indicators] " + param.name);
+            break;
+        }
+        if (!s.group(info.key))
+          fail(*n, param.name + " is given but no " + info.key + " layer, and it applies only to " +
+                       info.what);
+        s.parameters[param.name] = std::move(v);
+      }
     if (const toml::node* n = t->get("compute")) {
       s.compute = string_list(*n, "[indicators] compute");
-      std::set<IndicatorGroup> wanted;
+      std::set<std::string> wanted;
       for (const auto& name : s.compute) {
-        auto g = indicator_group_named(name);
-        if (!g)
+        const Indicator* i = indicator_named(name);
+        if (!i)
           fail(*n, "[indicators] compute: '" + name +
-                       "' names no indicator this version computes (ISO 37120 21.1, 21.2, 21.3, "
-                       "13.1, 13.2, 15.3, 18.7, 2014:19.1, 2014:19.2, 2014:19.3; or green, "
-                       "paving, recreation_indoor, recreation_outdoor, informal_settlements, "
-                       "green_added, trees, bicycle_paths, households)");
-        if (!s.group(*g)) {
-          std::string key;
-          for (const auto& info : indicator_groups())
-            if (info.group == *g) key = info.key;
-          fail(*n, "[indicators] compute: '" + name + "' needs layers in " + key + " = [...]");
-        }
-        wanted.insert(*g);
+                       "' names no indicator this version computes (" + indicator_names_help() +
+                       ")");
+        if (!s.group(i->key))
+          fail(*n, "[indicators] compute: '" + name + "' needs layers in " + i->key + " = [...]");
+        wanted.insert(i->key);
       }
-      std::erase_if(s.areas, [&](const auto& entry) { return !wanted.count(entry.first); });
-      if (s.paving_target_m2 && !s.group(IndicatorGroup::kPaving))
-        fail(*n, "[indicators] compute leaves out paving, but paving_target_m2 is given");
+      std::erase_if(s.groups, [&](const auto& entry) { return !wanted.count(entry.first); });
+      for (const auto& [name, value] : s.parameters)
+        if (const Indicator* i = indicator_with_parameter(name); i && !s.group(i->key))
+          fail(*n, "[indicators] compute leaves out " + i->key + ", but " + name + " is given");
     }
     if (const toml::node* n = t->get("outputs")) {
       s.outputs = string_list(*n, "[indicators] outputs");

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "strata/core/error.h"
+#include "strata/core/indicator_catalogue.h"
 #include "strata/core/model_views.h"
 #include "strata/io/json_report.h"
 #include "strata/spatial/household_titles.h"
@@ -75,10 +76,10 @@ struct Selected {
   nlohmann::json households;
 };
 Selected select_features(io::Store& store, const std::vector<io::LayerSelection>& selections,
-                         io::GroupMeasure measure, const TitleRules& rules,
+                         IndicatorMeasure measure, const TitleRules& rules,
                          nlohmann::json& counts) {
   Selected out;
-  if (measure == io::GroupMeasure::kUnits) {
+  if (measure == IndicatorMeasure::kUnits) {
     HouseholdUnits h = read_household_units(store, selections, rules);
     std::int64_t generated = 0;
     for (const auto& u : h.units) {
@@ -104,7 +105,7 @@ Selected select_features(io::Store& store, const std::vector<io::LayerSelection>
   }
   for (const auto& sel : selections) {
     const std::size_t before = out.features;
-    if (sel.field.empty() && measure == io::GroupMeasure::kArea) {
+    if (sel.field.empty() && measure == IndicatorMeasure::kArea) {
       // The bulk path: the geometry's WKB only, no attribute read, no model built.
       WkbBatch wkb = store.read_wkb(sel.layer);
       out.features += wkb.size();
@@ -118,9 +119,9 @@ Selected select_features(io::Store& store, const std::vector<io::LayerSelection>
       store.for_each_record(sel.layer, std::nullopt, [&](const Record& r) {
         if (!is_selected(sel, r)) return true;
         ++out.features;
-        if (measure == io::GroupMeasure::kArea) out.polygons.polygons.push_back(r.geometry);
-        if (measure == io::GroupMeasure::kCount) out.points.push_back(r.points);
-        if (measure == io::GroupMeasure::kLength) out.lines.push_back(r.lines);
+        if (measure == IndicatorMeasure::kArea) out.polygons.polygons.push_back(r.geometry);
+        if (measure == IndicatorMeasure::kCount) out.points.push_back(r.points);
+        if (measure == IndicatorMeasure::kLength) out.lines.push_back(r.lines);
         return true;
       });
     }
@@ -131,7 +132,7 @@ Selected select_features(io::Store& store, const std::vector<io::LayerSelection>
         {"min", sel.min ? nlohmann::json(*sel.min) : nlohmann::json(nullptr)},
         {"max", sel.max ? nlohmann::json(*sel.max) : nlohmann::json(nullptr)},
         {"features", out.features - before}};
-    if (measure == io::GroupMeasure::kArea) j["polygons"] = out.features - before;
+    if (measure == IndicatorMeasure::kArea) j["polygons"] = out.features - before;
     counts.push_back(std::move(j));
   }
   return out;
@@ -270,23 +271,22 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
     std::vector<double> untitled_districts, untitled_villages;  // households without a title
   };
   nlohmann::json households_info;
-  const TitleRules title_rules{spec.households_as_of, spec.title_rights};
+  const TitleRules title_rules{spec.text("households_as_of"), spec.list("title_rights")};
   // A group's measure per district (and village): the area of the union of its polygons, the
   // number of its points, or the length of the union of its lines; and what lies outside every
   // district.
-  auto measure = [&](const std::vector<io::LayerSelection>& selections,
-                     const io::IndicatorGroupInfo& info) {
+  auto measure = [&](const std::vector<io::LayerSelection>& selections, const Indicator& info) {
     const auto start = std::chrono::steady_clock::now();
     nlohmann::json counts = nlohmann::json::array();
     Selected chosen = select_features(store, selections, info.measure, title_rules, counts);
-    if (info.measure == io::GroupMeasure::kUnits) households_info = chosen.households;
+    if (info.measure == IndicatorMeasure::kUnits) households_info = chosen.households;
     selected[info.key] = counts;
     const auto read = std::chrono::steady_clock::now();
     Measured m;
     nlohmann::json timing = {{"features", chosen.features}};
     std::string outside_text;
     switch (info.measure) {
-      case io::GroupMeasure::kArea: {
+      case IndicatorMeasure::kArea: {
         ZonalAreaResult village_result;
         if (!villages.empty()) {
           ZonalAreaOptions per_village = zonal;
@@ -307,7 +307,7 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
         m.districts = std::move(result.area);
         break;
       }
-      case io::GroupMeasure::kCount: {
+      case IndicatorMeasure::kCount: {
         if (!villages.empty())
           for (auto c : count_points_by_zone(village_zones, chosen.points).count)
             m.villages.push_back(static_cast<double>(c));
@@ -316,7 +316,7 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
         if (result.outside > 0) outside_text = std::to_string(result.outside) + " point(s) lie";
         break;
       }
-      case io::GroupMeasure::kUnits: {
+      case IndicatorMeasure::kUnits: {
         auto as_doubles = [](const std::vector<std::int64_t>& n) {
           return std::vector<double>(n.begin(), n.end());
         };
@@ -335,7 +335,7 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
                          " of them without title, lie";
         break;
       }
-      case io::GroupMeasure::kLength: {
+      case IndicatorMeasure::kLength: {
         if (!villages.empty()) {
           m.villages = union_length_by_zone(village_zones, chosen.lines, options.threads).length;
           for (auto& l : m.villages) l *= u;
@@ -364,11 +364,14 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
                                        "): no feature selected; its value is 0 everywhere"));
     return m;
   };
-  std::map<io::IndicatorGroup, Measured> area;
-  for (const auto& info : io::indicator_groups())
-    if (const auto* sel = spec.group(info.group)) {
+  // The measures, by indicator key, in the catalogue's order.
+  std::map<std::string, Measured> area;
+  std::vector<const Indicator*> computed;
+  for (const auto& info : indicators())
+    if (const auto* sel = spec.group(info.key)) {
+      computed.push_back(&info);
       try {
-        area[info.group] = measure(*sel, info);
+        area[info.key] = measure(*sel, info);
       } catch (const StrataError& e) {
         // Name the store and the layers: a GEOS failure on a damaged geometry says neither.
         // Errors from the store start with its path already: name it once.
@@ -381,195 +384,61 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
         throw StrataError(e.code(), path + ": " + info.what + " (" + names_of(*sel) + "): " + what);
       }
     }
-  const auto has = [&](io::IndicatorGroup g) { return area.count(g) > 0; };
 
-  // Columns and definitions, in the order of docs/indicators.md.
-  auto add_column = [&](const std::string& key, bool integer) {
-    t.columns.push_back(key);
-    t.integer.push_back(integer);
+  // Columns and definitions, in the order of docs/indicators.md: the catalogue's.
+  auto add_column = [&](const IndicatorColumn& c) {
+    t.columns.push_back(c.key);
+    t.integer.push_back(c.integer);
   };
-  add_column("population", true);
-  add_column("district_area_m2", false);
-  if (has(io::IndicatorGroup::kGreen)) {
-    add_column("green_area_m2", false);
-    add_column("green_area_ha", false);
-    add_column("iso37120_21_1", false);
-    t.definitions.push_back(
-        {{"key", "iso37120_21_1"},
-         {"name", "Green area (hectares) per 100 000 population"},
-         {"unit", "ha per 100 000 population"},
-         {"iso37120_2018", "21.1"},
-         {"iso37120_2014", "19.1"},
-         {"formula", "area of the union of (green ∩ district) in ha / (population / 100 000)"}});
-  }
-  if (has(io::IndicatorGroup::kPaving)) {
-    add_column("permeable_paving_m2", false);
-    add_column("permeable_paving_share", false);
-    add_column("paving_target_m2", false);
-    add_column("paving_target_progress", false);
-    t.definitions.push_back({{"key", "permeable_paving_m2"},
-                             {"name", "Permeable paving area"},
-                             {"unit", "m²"},
-                             {"formula",
-                              "area of the union of (paving ∩ district), all paving "
-                              "layers together"}});
-    t.definitions.push_back({{"key", "permeable_paving_share"},
-                             {"name", "Permeable paving as a share of the district's area"},
-                             {"unit", "ratio"},
-                             {"formula", "permeable_paving_m2 / district_area_m2"}});
-    t.definitions.push_back(
-        {{"key", "paving_target_progress"},
-         {"name", "Progress against the permeable paving target (city row)"},
-         {"unit", "ratio"},
-         {"formula", "city permeable_paving_m2 / paving_target_m2 (project file)"}});
-  }
-  if (has(io::IndicatorGroup::kRecreationIndoor)) {
-    add_column("recreation_indoor_m2", false);
-    add_column("recreation_indoor_m2_per_capita", false);
-    t.definitions.push_back(
-        {{"key", "recreation_indoor_m2_per_capita"},
-         {"name", "Square metres of public indoor recreation space per capita"},
-         {"unit", "m² per person"},
-         {"iso37120_2014", "13.1"},
-         {"formula",
-          "area of the union of (indoor recreation polygons ∩ district) / population; the "
-          "polygons' plan area, so floors above the first are not counted"}});
-  }
-  if (has(io::IndicatorGroup::kRecreationOutdoor)) {
-    add_column("recreation_outdoor_m2", false);
-    add_column("recreation_outdoor_m2_per_capita", false);
-    t.definitions.push_back(
-        {{"key", "recreation_outdoor_m2_per_capita"},
-         {"name", "Square metres of public outdoor recreation space per capita"},
-         {"unit", "m² per person"},
-         {"iso37120_2014", "13.2"},
-         {"formula",
-          "area of the union of (outdoor recreation polygons ∩ district) / population"}});
-  }
-  if (has(io::IndicatorGroup::kInformal)) {
-    add_column("informal_settlement_m2", false);
-    add_column("iso37120_21_3", false);
-    t.definitions.push_back(
-        {{"key", "iso37120_21_3"},
-         {"name",
-          "Areal size of informal settlements (illegal buildings) as a percentage of the area"},
-         {"unit", "%"},
-         {"iso37120_2018", "21.3"},
-         {"iso37120_2014", "19.3"},
-         {"formula", "100 × area of the union of (informal ∩ district) / district_area_m2"}});
-  }
-  if (has(io::IndicatorGroup::kGreenAdded)) {
-    add_column("green_added_m2", false);
-    t.definitions.push_back(
-        {{"key", "green_added_m2"},
-         {"name", "Green area added in the period (e.g. Taipei AP2.2)"},
-         {"unit", "m²"},
-         {"formula",
-          "area of the union of (green_added polygons ∩ district); the period is the selection's "
-          "min/max on a year field"}});
-  }
-  if (has(io::IndicatorGroup::kTrees)) {
-    add_column("trees_planted", true);
-    add_column("iso37120_21_2", false);
-    t.definitions.push_back(
-        {{"key", "iso37120_21_2"},
-         {"name", "Number of trees planted per 100 000 population"},
-         {"unit", "trees per 100 000 population"},
-         {"iso37120_2018", "21.2"},
-         {"iso37120_2014", "19.2"},
-         {"formula",
-          "points of the trees layers in the district (each point one tree; the year is the "
-          "selection's min/max) / (population / 100 000)"}});
-  }
-  if (has(io::IndicatorGroup::kBicyclePaths)) {
-    add_column("bicycle_path_km", false);
-    add_column("bicycle_path_km_per_100k", false);
-    t.definitions.push_back(
-        {{"key", "bicycle_path_km_per_100k"},
-         {"name", "Kilometres of bicycle paths and lanes per 100 000 population"},
-         {"unit", "km per 100 000 population"},
-         {"iso37120_2014", "18.7"},
-         {"formula",
-          "length of the union of (bicycle path lines ∩ district) in km / (population / 100 "
-          "000)"}});
+  add_column(*find_indicator_column("population"));
+  add_column(*find_indicator_column("district_area_m2"));
+  for (const Indicator* info : computed) {
+    for (const auto& c : info->columns) add_column(c);
+    for (const auto& d : info->definitions) {
+      nlohmann::json j = {
+          {"key", d.key}, {"name", d.name}, {"unit", d.unit}, {"formula", d.formula}};
+      if (!d.iso37120_2018.empty()) j["iso37120_2018"] = d.iso37120_2018;
+      if (!d.iso37120_2014.empty()) j["iso37120_2014"] = d.iso37120_2014;
+      t.definitions.push_back(std::move(j));
+    }
   }
 
-  if (has(io::IndicatorGroup::kHouseholds)) {
-    add_column("households", true);
-    add_column("households_without_title", true);
-    add_column("iso37120_15_3", false);
-    t.definitions.push_back(
-        {{"key", "iso37120_15_3"},
-         {"name", "Percentage of households that exist without registered legal titles"},
-         {"unit", "%"},
-         {"iso37120_2014", "15.3"},
-         {"formula",
-          "100 × households_without_title / households; a household is a registered main unit "
-          "(主建物, one per building number) of the ownership model, in the first district "
-          "covering a point inside its outline; it has a title when a right of a title type, "
-          "held by a party with a share above 0, is in force"}});
-  }
-
-  // Values of one row from its population, area and group areas (and untitled households).
-  using Areas = std::map<io::IndicatorGroup, double>;
+  // Values of one row from its population, area and measures (and untitled households).
+  struct RowValues final : IndicatorRowValues {
+    io::IndicatorRow& row;
+    const io::IndicatorTable& table;
+    RowValues(io::IndicatorRow& r, const io::IndicatorTable& t) : row(r), table(t) {}
+    void set(std::string_view column, std::optional<double> value) override {
+      row.values[table.column(std::string(column))] = value;
+    }
+  };
+  using Measures = std::map<std::string, std::pair<double, double>>;  // key: measured, untitled
   auto fill = [&](io::IndicatorRow& row, std::optional<double> pop, double zone_area,
-                  const Areas& a, bool city, double untitled) {
+                  const Measures& measures, bool city) {
     row.values.assign(t.columns.size(), std::nullopt);
-    auto set = [&](const std::string& key, std::optional<double> v) {
-      row.values[t.column(key)] = v;
-    };
-    const bool per_capita = pop && *pop > 0;
-    set("population", pop);
-    set("district_area_m2", zone_area);
-    if (auto it = a.find(io::IndicatorGroup::kGreen); it != a.end()) {
-      set("green_area_m2", it->second);
-      set("green_area_ha", it->second / 1e4);
-      if (per_capita) set("iso37120_21_1", (it->second / 1e4) / (*pop / 1e5));
-    }
-    if (auto it = a.find(io::IndicatorGroup::kPaving); it != a.end()) {
-      set("permeable_paving_m2", it->second);
-      if (zone_area > 0) set("permeable_paving_share", it->second / zone_area);
-      if (city && spec.paving_target_m2) {
-        set("paving_target_m2", *spec.paving_target_m2);
-        set("paving_target_progress", it->second / *spec.paving_target_m2);
-      }
-    }
-    if (auto it = a.find(io::IndicatorGroup::kRecreationIndoor); it != a.end()) {
-      set("recreation_indoor_m2", it->second);
-      if (per_capita) set("recreation_indoor_m2_per_capita", it->second / *pop);
-    }
-    if (auto it = a.find(io::IndicatorGroup::kRecreationOutdoor); it != a.end()) {
-      set("recreation_outdoor_m2", it->second);
-      if (per_capita) set("recreation_outdoor_m2_per_capita", it->second / *pop);
-    }
-    if (auto it = a.find(io::IndicatorGroup::kInformal); it != a.end()) {
-      set("informal_settlement_m2", it->second);
-      if (zone_area > 0) set("iso37120_21_3", 100 * it->second / zone_area);
-    }
-    if (auto it = a.find(io::IndicatorGroup::kGreenAdded); it != a.end())
-      set("green_added_m2", it->second);
-    if (auto it = a.find(io::IndicatorGroup::kTrees); it != a.end()) {
-      set("trees_planted", it->second);
-      if (per_capita) set("iso37120_21_2", it->second / (*pop / 1e5));
-    }
-    if (auto it = a.find(io::IndicatorGroup::kBicyclePaths); it != a.end()) {
-      set("bicycle_path_km", it->second / 1e3);
-      if (per_capita) set("bicycle_path_km_per_100k", (it->second / 1e3) / (*pop / 1e5));
-    }
-    if (auto it = a.find(io::IndicatorGroup::kHouseholds); it != a.end()) {
-      set("households", it->second);
-      set("households_without_title", untitled);
-      if (it->second > 0) set("iso37120_15_3", 100 * untitled / it->second);
+    RowValues values(row, t);
+    values.set("population", pop);
+    values.set("district_area_m2", zone_area);
+    for (const Indicator* info : computed) {
+      IndicatorInputs in;
+      std::tie(in.measured, in.untitled) = measures.at(info->key);
+      in.population = pop;
+      in.zone_area_m2 = zone_area;
+      in.city = city;
+      in.parameters = &spec.parameters;
+      info->fill(in, values);
     }
   };
-  auto untitled_of = [&](std::size_t i, bool village) {
-    auto it = area.find(io::IndicatorGroup::kHouseholds);
-    if (it == area.end()) return 0.0;
-    return village ? it->second.untitled_villages[i] : it->second.untitled_districts[i];
+  auto measures_of = [&](std::size_t i, bool village) {
+    Measures out;
+    for (const auto& [key, m] : area) {
+      const auto& untitled = village ? m.untitled_villages : m.untitled_districts;
+      out[key] = {village ? m.villages[i] : m.districts[i], untitled.empty() ? 0.0 : untitled[i]};
+    }
+    return out;
   };
   double city_area = 0;
-  Areas city_areas;
-  double city_untitled = 0;
+  Measures city_measures;
   std::int64_t city_population = 0;
   for (std::size_t i = 0; i < districts.size(); ++i) {
     io::IndicatorRow row;
@@ -580,13 +449,12 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
     const double zone_area = bg::area(districts[i].geometry) * u2;
     std::optional<double> pop;
     if (population[i]) pop = static_cast<double>(*population[i]);
-    Areas a;
-    for (const auto& [group, m] : area) {
-      a[group] = m.districts[i];
-      city_areas[group] += m.districts[i];
+    const Measures m = measures_of(i, false);
+    for (const auto& [key, v] : m) {
+      city_measures[key].first += v.first;
+      city_measures[key].second += v.second;
     }
-    fill(row, pop, zone_area, a, false, untitled_of(i, false));
-    city_untitled += untitled_of(i, false);
+    fill(row, pop, zone_area, m, false);
     city_area += zone_area;
     if (population[i]) city_population += *population[i];
     t.districts.push_back(std::move(row));
@@ -596,7 +464,7 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
   fill(t.city,
        population_complete ? std::optional<double>(static_cast<double>(city_population))
                            : std::nullopt,
-       city_area, city_areas, true, city_untitled);
+       city_area, city_measures, true);
   for (std::size_t i = 0; i < villages.size(); ++i) {
     io::IndicatorRow row;
     const District v = District::from(villages[i]);
@@ -606,9 +474,7 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
     row.geometry = villages[i].geometry;
     std::optional<double> pop;
     if (v.population) pop = static_cast<double>(*v.population);
-    Areas a;
-    for (const auto& [group, m] : area) a[group] = m.villages[i];
-    fill(row, pop, bg::area(villages[i].geometry) * u2, a, false, untitled_of(i, true));
+    fill(row, pop, bg::area(villages[i].geometry) * u2, measures_of(i, true), false);
     t.villages.push_back(std::move(row));
   }
   if (!villages.empty()) {
@@ -627,8 +493,8 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
   std::vector<std::string> used = {spec.districts};
   if (spec.population != spec.districts) used.push_back(spec.population);
   if (!spec.breakdown.empty()) used.push_back(spec.breakdown);
-  for (const auto& [group, selections] : spec.areas)
-    for (const auto& sel : selections) used.push_back(sel.layer);
+  for (const Indicator* info : computed)
+    for (const auto& sel : *spec.group(info->key)) used.push_back(sel.layer);
   std::vector<std::string> listed;
   for (const auto& name : used) {
     if (std::find(listed.begin(), listed.end(), name) != listed.end()) continue;
@@ -658,14 +524,24 @@ io::IndicatorTable compute_indicators(io::Store& store, const io::IndicatorSpec&
         {"layers", selected},
         {"compute", spec.compute},
         {"households", households_info.is_null() ? nlohmann::json(nullptr) : households_info},
-        {"paving_target_m2",
-         spec.paving_target_m2 ? nlohmann::json(*spec.paving_target_m2) : nlohmann::json(nullptr)},
         {"threads", options.threads > 0
                         ? options.threads
                         : static_cast<int>(worker_count(0, static_cast<std::size_t>(-1)))},
         {"area", "planar, in the project CRS, converted to m² (" + std::to_string(u) +
                      " m per CRS unit)"}}},
       {"timings", timings}};
+  // Every indicator's own parameters, as given (or their default; null when none).
+  for (const auto& info : indicators())
+    for (const auto& param : info.parameters) {
+      nlohmann::json v = nullptr;
+      if (param.type == IndicatorParameter::Type::kTextList)
+        v = spec.list(param.name);
+      else if (auto n = spec.number(param.name))
+        v = *n;
+      else if (auto text = spec.text(param.name); !text.empty())
+        v = text;
+      t.provenance["parameters"][param.name] = std::move(v);
+    }
   return t;
 }
 

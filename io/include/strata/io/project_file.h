@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "strata/core/indicator_catalogue.h"
+
 namespace strata::io {
 
 struct TableLookupSpec {
@@ -71,54 +73,29 @@ struct LayerSelection {
   int line = 0;
 };
 
-// The indicator groups: each gathers its layers' selected features and is measured per
-// district by area (union of polygons), count (points) or length (union of lines). Keys as in
-// the [indicators] section and docs/indicators.md.
-enum class IndicatorGroup {
-  kGreen,
-  kPaving,
-  kRecreationIndoor,
-  kRecreationOutdoor,
-  kInformal,
-  kGreenAdded,
-  kTrees,
-  kBicyclePaths,
-  kHouseholds
-};
-// kUnits: registered residential units of the ownership model, counted with and without a
-// title (15.3).
-enum class GroupMeasure { kArea, kCount, kLength, kUnits };
-struct IndicatorGroupInfo {
-  IndicatorGroup group;
-  std::string key;   // [indicators] key, e.g. "green"
-  std::string what;  // for messages, e.g. "green"
-  GroupMeasure measure;
-};
-const std::vector<IndicatorGroupInfo>& indicator_groups();
-// The group an ISO 37120 number names ("21.1" or "2018:21.1", "19.1" or "2014:19.1"), or a
-// group key; nothing when it names none that this version computes.
-std::optional<IndicatorGroup> indicator_group_named(const std::string& name);
-
 struct IndicatorSpec {
   std::string districts;   // a layer of kind district
   std::string population;  // the district layer (its own field) or a village layer
   std::string breakdown;   // a village layer: the same values per village too (empty: none)
-  std::map<IndicatorGroup, std::vector<LayerSelection>> areas;  // groups not named are absent
-  std::optional<double> paving_target_m2;
-  // 15.3: the day titles are checked on ("YYYY-MM-DD"; empty = the current rights) and the
-  // right types that are a title.
-  std::string households_as_of;
-  std::vector<std::string> title_rights = {"ownership", "所有權"};
-  // `compute`: the indicators to compute, by group key or ISO 37120 number (2018 or 2014
-  // numbering, e.g. "21.1" or "19.1"); empty = every group that names layers.
+  // The layers of each indicator (core/indicator_catalogue.h), by its key; indicators not
+  // named are absent.
+  std::map<std::string, std::vector<LayerSelection>> groups;
+  // The indicators' own keys given (paving_target_m2, households_as_of, title_rights).
+  IndicatorParameters parameters;
+  // `compute`: the indicators to compute, by key or ISO 37120 number (2018 or 2014
+  // numbering, e.g. "21.1" or "2014:19.1"); empty = every indicator that names layers.
   std::vector<std::string> compute;
   std::vector<std::string> outputs;  // json, csv, markdown, gpkg
   int line = 0;
 
-  const std::vector<LayerSelection>* group(IndicatorGroup g) const {
-    auto it = areas.find(g);
-    return it == areas.end() ? nullptr : &it->second;
+  const std::vector<LayerSelection>* group(const std::string& key) const {
+    auto it = groups.find(key);
+    return it == groups.end() ? nullptr : &it->second;
   }
+  // A parameter's value, or its default (title_rights).
+  std::optional<double> number(const std::string& parameter) const;
+  std::string text(const std::string& parameter) const;
+  std::vector<std::string> list(const std::string& parameter) const;
 };
 
 // The indicator outputs this version writes.
