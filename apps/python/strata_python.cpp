@@ -20,6 +20,7 @@
 #include "strata/engine/info_job.h"
 #include "strata/engine/inspect_job.h"
 #include "strata/engine/pipe_analyses.h"
+#include "strata/engine/pipe_map_job.h"
 #include "strata/engine/project_run.h"
 #include "strata/engine/query_2d_job.h"
 #include "strata/engine/query_3d_job.h"
@@ -607,6 +608,44 @@ PYBIND11_MODULE(strata, m) {
       py::arg("source"), py::arg("field"), py::arg("out"),
       "a choropleth of `field` of a polygon layer into out (.png/.svg, or a list), as "
       "`strata render map`");
+
+  m.def(
+      "render_pipes",
+      [](const py::list& networks, py::object out, py::kwargs options) {
+        engine::PipeMapOptions o;
+        for (const auto& n : networks) o.networks.push_back(network_from(n));
+        o.outs = texts(out);
+        const auto& settings = engine::settings_option_schema(false);
+        for (const auto& [k, v] : options) {
+          const std::string key = py::str(k).cast<std::string>();
+          const py::object value = py::reinterpret_borrow<py::object>(v);
+          if (key == "findings")
+            o.findings = texts(value);
+          else if (key == "areas")
+            o.areas = texts(value);
+          else if (key == "context")
+            o.context = texts(value);
+          else if (key == "title")
+            o.title = option_text(value);
+          else if (key == "subtitle")
+            o.subtitle = option_text(value);
+          else if (key == "width")
+            o.width = value.cast<int>();
+          else if (key == "height")
+            o.height = value.cast<int>();
+          else if (const auto* spec = engine::find_option(settings, key))
+            spec->set(o.settings, option_text(value));
+          else
+            throw StrataError(ErrorCode::kWrongInputParameters,
+                              "unknown option '" + key +
+                                  "' of render_pipes (findings, areas, context, title, subtitle, "
+                                  "width, height, rules, crs)");
+        }
+        return job_result(without_gil([&] { return engine::run_render_pipes(o); }));
+      },
+      py::arg("networks"), py::arg("out"),
+      "a map of pipe networks by utility with findings GeoPackages, digs and context polygons "
+      "into out (.png/.svg, or a list), as `strata render pipes`");
 
   m.def(
       "query_at",

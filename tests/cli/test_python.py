@@ -177,6 +177,10 @@ class PythonModuleTest(sts.StrataTestCase):
             (m.extrude_buildings(delft / "bgt_pand.gpkg", self.tmp / "py_lod1.city.json", height=9),
              ["buildings", "extrude", delft / "bgt_pand.gpkg", "--out", self.tmp / "py_lod1.city.json",
               "--height", "9"]),
+            (m.render_pipes([{"file": delft / "GENERATED_gas_pipes.geojson", "utility": "gas"}],
+                            self.tmp / "pipes.png", context=[delft / "bgt_pand.gpkg"], title="Delft gas"),
+             ["render", "pipes", delft / "GENERATED_gas_pipes.geojson", "--utility", "gas",
+              "--context", delft / "bgt_pand.gpkg", "--title", "Delft gas", "--out", self.tmp / "pipes.png"]),
         ]
         for got, args in cases:
             with self.subTest(args[0]):
