@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Installs the strata Processing provider (plugins/qgis/strata_processing) into a QGIS plugin
 # folder, with the strata Python module it calls and strata's Open3D module (3D views and
-# point clouds, loaded on first use) copied into its lib/ (stripped of debug information): the
-# installed plugin does not point into the build tree.
+# point clouds) and map-drawing module (Cairo, Pango), both loaded on first use, copied into its
+# lib/ (stripped of debug information): the installed plugin does not point into the build tree.
 #   scripts/install-qgis-plugin.sh [PLUGIN_DIR] [MODULE] [OPEN3D_MODULE]
 # PLUGIN_DIR defaults to the default QGIS profile's python/plugins; MODULE (the built
 # strata.cpython-*.so) to the release build's, else the dev build's, else the ci build's;
-# OPEN3D_MODULE (libstrata_open3d.so) to the one beside MODULE, else its build's
-# (render/libstrata_open3d.so), else an installed one (<prefix>/lib/strata/).
+# OPEN3D_MODULE (libstrata_open3d.so, with libstrata_cairo.so beside it) to the ones beside
+# MODULE, else its build's (render/), else the installed ones (<prefix>/lib/strata/).
 # Then enable it once: in QGIS's plugin manager, or `qgis_process.bin plugins enable
 # strata_processing`.
 set -euo pipefail
@@ -26,19 +26,24 @@ if [ -z "$module" ] || [ ! -f "$module" ]; then
        "apps/python) or pass the module's path" >&2
   exit 1
 fi
-open3d="${3:-}"
-if [ -z "$open3d" ]; then
-  mdir="$(cd "$(dirname "$module")" && pwd)"
-  for candidate in "$mdir/libstrata_open3d.so" "$mdir/../../render/libstrata_open3d.so" \
-                   "$mdir/../../strata/libstrata_open3d.so" "$mdir/../../../lib/strata/libstrata_open3d.so"; do
-    if [ -f "$candidate" ]; then open3d="$candidate"; break; fi
+# strata's modules, loaded on first use: found where OPEN3D_MODULE is (when given), beside
+# MODULE, in its build (render/), or installed (<prefix>/lib/strata/).
+mdir="$(cd "$(dirname "$module")" && pwd)"
+modules=()
+for name in libstrata_open3d.so libstrata_cairo.so; do
+  found=""
+  for candidate in ${3:+"$(dirname "$3")/$name"} "$mdir/$name" "$mdir/../../render/$name" \
+                   "$mdir/../../strata/$name" "$mdir/../../../lib/strata/$name"; do
+    if [ -f "$candidate" ]; then found="$candidate"; break; fi
   done
-fi
-if [ -z "$open3d" ] || [ ! -f "$open3d" ]; then
-  echo "install-qgis-plugin: libstrata_open3d.so not found beside $module or in its build;" \
-       "pass its path as the third argument" >&2
-  exit 1
-fi
+  if [ -z "$found" ]; then
+    echo "install-qgis-plugin: $name not found beside $module or in its build;" \
+         "pass the path of libstrata_open3d.so (with libstrata_cairo.so beside it) as the third" \
+         "argument" >&2
+    exit 1
+  fi
+  modules+=("$found")
+done
 mkdir -p "$dest"
 target="$dest/strata_processing"
 staging="$dest/.strata_processing.installing"
@@ -46,7 +51,7 @@ rm -rf "$staging"
 cp -r "$root/plugins/qgis/strata_processing" "$staging"
 find "$staging" -name '__pycache__' -prune -exec rm -rf {} +
 mkdir -p "$staging/lib"
-for file in "$module" "$open3d"; do
+for file in "$module" "${modules[@]}"; do
   if command -v objcopy >/dev/null; then
     objcopy --strip-debug "$file" "$staging/lib/$(basename "$file")"
   else

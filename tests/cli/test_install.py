@@ -76,6 +76,19 @@ class Install(sts.StrataTestCase):
         self.assertTrue(loaded)
         self.assertTrue(all(str(self.prefix) in l for l in loaded), loaded)
 
+    def test_the_installed_binary_draws_a_map_with_the_installed_cairo_module(self):
+        out = self.tmp / "installed_gas.png"
+        trace = self.tmp / "installed_map.strace"
+        k = sts.REPO_ROOT / "samples" / "kaohsiung"
+        p = self.run_installed("strace", "-f", "-qq", "-e", "trace=openat", "-o", trace, self.binary, "--json",
+                               "render", "pipes", k / "gas.geojson", "--utility", "gas", "--out", out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertGreater(json.loads(p.stdout)["result"]["pipes_by_utility"]["gas"], 0)
+        self.assertGreater(out.stat().st_size, 10000)
+        loaded = [l for l in trace.read_text().splitlines() if "libstrata_cairo.so" in l and "ENOENT" not in l]
+        self.assertTrue(loaded)
+        self.assertTrue(all(str(self.prefix) in l for l in loaded), loaded)
+
     def test_python_module_from_the_prefix(self):
         modules = list(self.prefix.glob("lib/python3*/dist-packages/strata.cpython-*.so"))
         self.assertEqual(len(modules), 1, modules)
@@ -140,6 +153,7 @@ class Install(sts.StrataTestCase):
             self.assertTrue((plugin / name).is_file(), name)
         self.assertEqual(len(list((plugin / "lib").glob("strata.cpython-*.so"))), 1)
         self.assertTrue((plugin / "lib" / "libstrata_open3d.so").is_file())
+        self.assertTrue((plugin / "lib" / "libstrata_cairo.so").is_file())
         self.assertFalse(list(plugin.rglob("__pycache__")))
 
 

@@ -1,12 +1,16 @@
-"""Open3D loads only where it is used (issue 20: `strata --version` loaded 198 libraries because
-Open3D's chain was linked into every command). Traced with strace (which files a process opens):
+"""Open3D, Cairo and Pango load only where they are used (issue 20: `strata --version` loaded
+198 libraries because Open3D's chain was linked into every command; Cairo, Pango, GLib,
+HarfBuzz and X11 were 26 more). Traced with strace (which files a process opens):
 
   * `strata --version`, `strata validate`, `strata pipes clearance` and `import strata` in
     Python with a validation never open libstrata_open3d.so nor libOpen3D;
   * a survey read from PLY (`strata pipes detection`) does, and its result is the same as from
     the same picks as CSV (read by GDAL) — the module works, not only loads;
   * with STRATA_OPEN3D_MODULE naming a missing file, the PLY survey fails with error 990-class
-    INTERNAL naming the file and the variable, never a crash.
+    INTERNAL naming the file and the variable, never a crash;
+  * the same commands never open libstrata_cairo.so, Cairo or Pango; a map does, and draws the
+    pipes in their utility's colour; with STRATA_CAIRO_MODULE naming a missing file the map
+    fails with INTERNAL naming both, and no image is left behind.
 """
 import json
 import os
@@ -65,6 +69,15 @@ class Startup(sts.StrataTestCase):
         loaded = [l for l in files if "libstrata_open3d" in l or "libOpen3D" in l]
         self.assertEqual(loaded, [], f"{what} loaded Open3D")
 
+    def assertNoCairo(self, files, what):
+        loaded = [l for l in files if "libstrata_cairo" in l or "libcairo" in l or "libpango" in l]
+        self.assertEqual(loaded, [], f"{what} loaded Cairo or Pango")
+
+    def pipe_map(self, out, env=None, name="map"):
+        k = SAMPLES / "kaohsiung"
+        return self.traced(name, sts.strata_bin(), "--json", "render", "pipes", k / "gas.geojson",
+                           "--utility", "gas", "--rules", k / "rules.toml", "--out", out, env=env)
+
     def detection(self, survey, env=None, name="detection"):
         return self.traced(name, sts.strata_bin(), "--json", "pipes", "detection", SAMPLES / "kaohsiung" / "gas.geojson",
                            "--utility", "gas", "--rules", SAMPLES / "kaohsiung" / "rules.toml", "--ground-z", "0",
@@ -83,11 +96,39 @@ class Startup(sts.StrataTestCase):
                                "--rules", k / "rules.toml")
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertNoOpen3d(files, "strata pipes clearance")
+        for name in ("version", "validate", "clearance"):
+            self.assertNoCairo(opened(self.tmp / f"{name}.strace"), name)
+
+    def test_a_map_loads_the_cairo_module_and_draws(self):
+        out = self.tmp / "gas.png"
+        p, files = self.pipe_map(out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTrue(any("libstrata_cairo.so" in l for l in files), "the map was not drawn by the module")
+        self.assertTrue(any("libcairo" in l for l in files))
+        self.assertNoOpen3d(files, "strata render pipes")
+        import numpy as np
+        from PIL import Image
+        img = np.asarray(Image.open(out).convert("RGB")).reshape(-1, 3)
+        gas = np.all(img == np.array([0xe6, 0xb8, 0x00], np.uint8), axis=1).sum()
+        self.assertGreater(gas, 200, "no gas pipe drawn in its APWA colour")
+
+    def test_a_missing_cairo_module_is_an_error_that_leaves_no_image(self):
+        missing = self.tmp / "nowhere" / "libstrata_cairo.so"
+        out = self.tmp / "never.png"
+        p, _ = self.pipe_map(out, env={"STRATA_CAIRO_MODULE": str(missing)}, name="missing_cairo")
+        self.assertNotEqual(p.returncode, 0)
+        doc = json.loads(p.stdout)
+        self.assertEqual(doc["error"]["code_name"], "INTERNAL")
+        self.assertIn(str(missing), doc["error"]["message"])
+        self.assertIn("STRATA_CAIRO_MODULE", doc["error"]["message"])
+        self.assertFalse(out.exists())
+        self.assertEqual([f.name for f in self.tmp.iterdir() if f.name.startswith(".writing")], [])
 
     @unittest.skipUnless(MODULE_DIR, "STRATA_PYTHON_PATH is not set")
     def test_python_import_does_not_load_open3d(self):
         code = ("import strata; strata.validate(%r); "
-                "print(any('Open3D' in l or 'strata_open3d' in l for l in open('/proc/self/maps')))"
+                "print(any('Open3D' in l or 'strata_open3d' in l or 'libcairo' in l or 'libpango' in l "
+                "for l in open('/proc/self/maps')))"
                 % str(SAMPLES / "3dbag" / "3dbag_b2.city.jsonl"))
         p = subprocess.run(["/usr/bin/python3", "-c", code], capture_output=True, text=True,
                            env=dict(os.environ, PYTHONPATH=MODULE_DIR), timeout=300)
