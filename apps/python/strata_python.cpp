@@ -5,6 +5,8 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
+#include <algorithm>
+#include <map>
 
 #include <dlfcn.h>
 
@@ -25,6 +27,7 @@
 #include "strata/engine/query_2d_job.h"
 #include "strata/engine/query_3d_job.h"
 #include "strata/engine/render_job.h"
+#include "strata/engine/scene_job.h"
 #include "strata/engine/store_access.h"
 #include "strata/engine/units_job.h"
 #include "strata/engine/validate_job.h"
@@ -133,6 +136,28 @@ void set_options(const py::dict& options,
       set(key, option_text(v));
     }
   }
+}
+
+// Fills `target` from keywords through its schema (and `extra`, e.g. the pipe settings, for
+// the keys the schema has not); an unknown keyword is 903 naming the ones `what` takes.
+template <class T, class Extra = int>
+void fill_options(const engine::OptionSchema<T>& schema, T& target, const py::dict& options,
+                  const std::string& what, const engine::OptionSchema<Extra>* extra = nullptr,
+                  Extra* extra_target = nullptr) {
+  set_options(options, [&](const std::string& key, const std::string& value) {
+    if (const auto* spec = engine::find_option(schema, key)) return spec->set(target, value);
+    if (extra)
+      if (const auto* spec = engine::find_option(*extra, key))
+        return spec->set(*extra_target, value);
+    std::string known;
+    for (const auto& spec : schema) known += (known.empty() ? "" : ", ") + spec.name;
+    if (extra)
+      for (const auto& spec : *extra) known += ", " + spec.name;
+    for (char& c : known)
+      if (c == '-') c = '_';
+    throw StrataError(ErrorCode::kWrongInputParameters,
+                      "unknown option '" + key + "' of " + what + " (" + known + ")");
+  });
 }
 
 py::list option_infos(const std::vector<engine::OptionInfo>& infos) {
@@ -564,50 +589,19 @@ PYBIND11_MODULE(strata, m) {
 
   m.def(
       "render_map",
-      [](const std::string& source, const std::string& field, py::object out, py::kwargs options) {
+      [](const std::filesystem::path& source, const std::string& field, py::object out,
+         py::kwargs options) {
         engine::MapOptions o;
-        o.source = source;
+        o.source = source.string();
         o.field = field;
         o.outs = texts(out);
-        for (const auto& [k, v] : options) {
-          const std::string key = py::str(k).cast<std::string>();
-          const py::object value = py::reinterpret_borrow<py::object>(v);
-          if (key == "layer")
-            o.layer = option_text(value);
-          else if (key == "label_field")
-            o.label_field = option_text(value);
-          else if (key == "id_field")
-            o.id_field = option_text(value);
-          else if (key == "title")
-            o.title = option_text(value);
-          else if (key == "subtitle")
-            o.subtitle = option_text(value);
-          else if (key == "legend_title")
-            o.legend_title = option_text(value);
-          else if (key == "classes")
-            o.method = option_text(value);
-          else if (key == "palette")
-            o.palette = option_text(value);
-          else if (key == "class_count")
-            o.classes = value.cast<int>();
-          else if (key == "width")
-            o.width = value.cast<int>();
-          else if (key == "height")
-            o.height = value.cast<int>();
-          else if (key == "breaks")
-            o.breaks = value.cast<std::vector<double>>();
-          else
-            throw StrataError(ErrorCode::kWrongInputParameters,
-                              "unknown option '" + key +
-                                  "' of render_map (layer, label_field, id_field, title, "
-                                  "subtitle, legend_title, classes, class_count, breaks, "
-                                  "palette, width, height)");
-        }
+        fill_options(engine::map_option_schema(), o, options, "render_map");
         return job_result(without_gil([&] { return engine::run_render_map(o); }));
       },
       py::arg("source"), py::arg("field"), py::arg("out"),
       "a choropleth of `field` of a polygon layer into out (.png/.svg, or a list), as "
-      "`strata render map`");
+      "`strata render map`; keywords are its options (classes, class_count, breaks, palette, "
+      "title, ...: strata.render_options('map'))");
 
   m.def(
       "render_pipes",
@@ -615,37 +609,92 @@ PYBIND11_MODULE(strata, m) {
         engine::PipeMapOptions o;
         for (const auto& n : networks) o.networks.push_back(network_from(n));
         o.outs = texts(out);
-        const auto& settings = engine::settings_option_schema(false);
-        for (const auto& [k, v] : options) {
-          const std::string key = py::str(k).cast<std::string>();
-          const py::object value = py::reinterpret_borrow<py::object>(v);
-          if (key == "findings")
-            o.findings = texts(value);
-          else if (key == "areas")
-            o.areas = texts(value);
-          else if (key == "context")
-            o.context = texts(value);
-          else if (key == "title")
-            o.title = option_text(value);
-          else if (key == "subtitle")
-            o.subtitle = option_text(value);
-          else if (key == "width")
-            o.width = value.cast<int>();
-          else if (key == "height")
-            o.height = value.cast<int>();
-          else if (const auto* spec = engine::find_option(settings, key))
-            spec->set(o.settings, option_text(value));
-          else
-            throw StrataError(ErrorCode::kWrongInputParameters,
-                              "unknown option '" + key +
-                                  "' of render_pipes (findings, areas, context, title, subtitle, "
-                                  "width, height, rules, crs)");
-        }
+        fill_options(engine::pipe_map_option_schema(), o, options, "render_pipes",
+                     &engine::settings_option_schema(false), &o.settings);
         return job_result(without_gil([&] { return engine::run_render_pipes(o); }));
       },
       py::arg("networks"), py::arg("out"),
       "a map of pipe networks by utility with findings GeoPackages, digs and context polygons "
       "into out (.png/.svg, or a list), as `strata render pipes`");
+
+  m.def(
+      "render_scene",
+      [](py::object out, py::kwargs options) {
+        // Checked here through the schema (a bad value is 903 at once), then drawn by a child
+        // `strata render scene` like a run's 3D views: OpenGL stays out of this process.
+        engine::SceneViewOptions o;
+        o.out = option_text(out);
+        py::dict rest;
+        std::vector<std::string> args = {"--out", o.out};
+        py::list networks;
+        for (const auto& [k, v] : options) {
+          const std::string key = py::str(k).cast<std::string>();
+          if (key == "networks")
+            networks = py::reinterpret_borrow<py::list>(v);
+          else
+            rest[k] = v;
+        }
+        fill_options(engine::scene_option_schema(), o, rest, "render_scene",
+                     &engine::settings_option_schema(false), &o.settings);
+        set_options(rest, [&](const std::string& key, const std::string& value) {
+          std::string flag = "--" + key;
+          std::replace(flag.begin(), flag.end(), '_', '-');
+          const auto* spec = engine::find_option(engine::scene_option_schema(), key);
+          if (spec && spec->type == engine::OptionType::kFlag) {
+            if (value == "true") args.push_back(flag);
+          } else {
+            args.insert(args.end(), {flag, value});
+          }
+        });
+        // The networks as the command takes them: the files, then each option once per network
+        // in order ('' keeps a network's default). Checked here first (network_from).
+        std::vector<std::string> files;
+        std::map<std::string, std::vector<std::string>> per_option;
+        for (std::size_t i = 0; i < networks.size(); ++i) {
+          const py::handle n = networks[i];
+          files.push_back(network_from(n).file);
+          if (!py::isinstance<py::dict>(n)) continue;
+          for (const auto& [k, v] : py::reinterpret_borrow<py::dict>(n)) {
+            std::string key = py::str(k).cast<std::string>();
+            if (key == "file") continue;
+            std::replace(key.begin(), key.end(), '_', '-');
+            auto& values = per_option[key];
+            values.resize(networks.size());
+            values[i] = option_text(v);
+          }
+        }
+        // Files first: a list option before them (--layers) would take them as its values.
+        args.insert(args.begin(), files.begin(), files.end());
+        for (auto& [key, values] : per_option) {
+          values.resize(networks.size());
+          for (const auto& v : values) args.insert(args.end(), {"--" + key, v});
+        }
+        const nlohmann::json doc = without_gil([&] { return engine::render_scene_in_child(args); });
+        if (!doc.value("ok", false)) {
+          const nlohmann::json e = doc.value("error", nlohmann::json::object());
+          throw StrataError(static_cast<ErrorCode>(e.value("code", 985)),
+                            e.value("message", std::string("the 3D view was not drawn")));
+        }
+        return job_result(engine::JobResult("render scene", doc["result"], ""));
+      },
+      py::arg("out"),
+      "a 3D view (PNG) of a model or a store's buildings, storeys and units (and pipes), as "
+      "`strata render scene`, drawn by a child `strata` process; keywords are its options "
+      "(model, store, layers, colour_by, cutaway, networks, ...: strata.render_options('scene'))");
+
+  m.def(
+      "render_options",
+      [](const std::string& which) {
+        if (which == "map") return option_infos(engine::describe(engine::map_option_schema()));
+        if (which == "pipes")
+          return option_infos(engine::describe(engine::pipe_map_option_schema()));
+        if (which == "scene") return option_infos(engine::describe(engine::scene_option_schema()));
+        throw StrataError(ErrorCode::kWrongInputParameters,
+                          "render_options: '" + which + "' is not map, pipes or scene");
+      },
+      py::arg("which"),
+      "the options of render_map ('map'), render_pipes ('pipes') or "
+      "render_scene ('scene'): name, help, type, default, required");
 
   m.def(
       "query_at",

@@ -20,6 +20,7 @@ void bind_option(CLI::App* app, const engine::OptionInfo& info, const std::strin
       if (c == '-') c = '_';
     names += ",--" + snake;
   }
+  for (const auto& alias : info.aliases) names += "," + alias;
   CLI::Option* option = nullptr;
   switch (info.type) {
     case engine::OptionType::kFlag:

@@ -28,7 +28,9 @@ void bind_options(CLI::App* app, const engine::OptionSchema<T>& schema, T& targe
   for (const auto& spec : schema) {
     auto setter = spec.set;
     bind_option(
-        app, {spec.name, spec.help, spec.type, spec.check, spec.default_text, spec.required},
+        app,
+        {spec.name, spec.help, spec.type, spec.check, spec.default_text, spec.required,
+         spec.aliases},
         "--" + prefix + spec.name,
         [setter, &target](const std::string& value) { setter(target, value); }, "",
         underscore_aliases);

@@ -32,4 +32,33 @@ JobResult run_render_pipes(const PipeMapOptions& a) {
   return JobResult("render pipes", std::move(result), text.str());
 }
 
+const OptionSchema<PipeMapOptions>& pipe_map_option_schema() {
+  using P = PipeMapOptions;
+  static const OptionSchema<P> schema = {
+      option<P>(
+          "findings", "findings GeoPackage of a pipe analysis (--gpkg output; repeatable)",
+          [](P & p) -> auto& { return p.findings; }, OptionCheck::kExistingFile),
+      option<P>(
+          "areas", "polygons drawn under the pipes: digs, survey areas",
+          [](P & p) -> auto& { return p.areas; }, OptionCheck::kExistingPath),
+      option<P>(
+          "context", "polygons drawn grey under everything: building footprints, parcels",
+          [](P & p) -> auto& { return p.context; }, OptionCheck::kExistingPath),
+      option<P>(
+          "title", "title above the map", [](P & p) -> auto& { return p.title; }),
+      option<P>(
+          "subtitle", "line under the title", [](P & p) -> auto& { return p.subtitle; }),
+      also(required(option<P>(
+               "out", "image to write: .png or .svg (repeat for both)",
+               [](P & p) -> auto& { return p.outs; })),
+           {"-o"}),
+      option<P>(
+          "width", "width in pixels", [](P & p) -> auto& { return p.width; },
+          OptionCheck::kPositive),
+      option<P>(
+          "height", "height in pixels", [](P & p) -> auto& { return p.height; },
+          OptionCheck::kPositive)};
+  return schema;
+}
+
 }  // namespace strata::engine

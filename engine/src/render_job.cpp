@@ -238,4 +238,52 @@ JobResult run_render_map(const MapOptions& a) {
   return JobResult("render map", std::move(result), text.str());
 }
 
+const OptionSchema<MapOptions>& map_option_schema() {
+  using M = MapOptions;
+  static const OptionSchema<M> schema = {
+      option<M>(
+          "layer", "layer of a multi-layer dataset", [](M & m) -> auto& { return m.layer; }),
+      required(option<M>(
+          "field", "numeric field to map", [](M & m) -> auto& { return m.field; })),
+      option<M>(
+          "label-field", "field drawn on each polygon (e.g. the name)",
+          [](M & m) -> auto& { return m.label_field; }),
+      option<M>(
+          "id-field", "field identifying each feature in the JSON",
+          [](M & m) -> auto& { return m.id_field; }),
+      one_of(option<M>(
+                 "classes", "class method: quantile, natural (Jenks), equal or fixed",
+                 [](M & m) -> auto& { return m.method; }),
+             {"quantile", "natural", "equal", "fixed"}),
+      also(at_most(option<M>(
+                       "class-count", "number of classes, 1-9",
+                       [](M & m) -> auto& { return m.classes; }, OptionCheck::kPositive),
+                   9),
+           {"-k"}),
+      option<M>(
+          "breaks", "inner class bounds for --classes fixed (e.g. 10,20,50)",
+          [](M & m) -> auto& { return m.breaks; }),
+      option<M>(
+          "palette", "YlGn, Greens, Blues, OrRd, Purples, YlOrBr",
+          [](M & m) -> auto& { return m.palette; }),
+      option<M>(
+          "title", "title above the map", [](M & m) -> auto& { return m.title; }),
+      option<M>(
+          "subtitle", "line under the title", [](M & m) -> auto& { return m.subtitle; }),
+      option<M>(
+          "legend-title", "legend heading (default: the field)",
+          [](M & m) -> auto& { return m.legend_title; }),
+      also(required(option<M>(
+               "out", "image to write: .png or .svg (repeat for both)",
+               [](M & m) -> auto& { return m.outs; })),
+           {"-o"}),
+      option<M>(
+          "width", "width in pixels", [](M & m) -> auto& { return m.width; },
+          OptionCheck::kPositive),
+      option<M>(
+          "height", "height in pixels", [](M & m) -> auto& { return m.height; },
+          OptionCheck::kPositive)};
+  return schema;
+}
+
 }  // namespace strata::engine

@@ -160,4 +160,70 @@ JobResult run_render_scene(const SceneViewOptions& a) {
   return JobResult("render scene", std::move(result), text.str());
 }
 
+const OptionSchema<SceneViewOptions>& scene_option_schema() {
+  using S = SceneViewOptions;
+  static const OptionSchema<S> schema = {
+      option<S>(
+          "model", "CityJSON model (e.g. of `units build`)", [](S & s) -> auto& { return s.model; },
+          OptionCheck::kExistingFile),
+      option<S>(
+          "store", "store or project: its 3D layers", [](S & s) -> auto& { return s.store; },
+          OptionCheck::kExistingPath),
+      option<S>(
+          "layers", "store layers to draw (default: every 3D layer)",
+          [](S & s) -> auto& { return s.layers; }),
+      also(option<S>(
+               "colour-by", "baunit, validation, building or plain",
+               [](S & s) -> auto& { return s.colour_by; }),
+           {"--color-by"}),
+      option<S>(
+          "depth-exaggeration", "draw depths below the ground this many times deeper",
+          [](S & s) -> auto& { return s.depth_exaggeration; }, OptionCheck::kPositive),
+      option<S>(
+          "findings", "report of `units build` (--report or --json): its 8xx findings mark units",
+          [](S & s) -> auto& { return s.findings; }),
+      option<S>(
+          "units-only", "draw only the buildings that have units",
+          [](S & s) -> auto& { return s.units_only; }),
+      option<S>(
+          "explode", "gap opened between storeys, m", [](S & s) -> auto& { return s.explode; },
+          OptionCheck::kNonNegative),
+      option<S>(
+          "cutaway", "underground view: the ground as a see-through grid",
+          [](S & s) -> auto& { return s.cutaway; }),
+      option<S>(
+          "clip-pipes", "draw the pipes only within 20 m of the buildings (plan extent)",
+          [](S & s) -> auto& { return s.clip_pipes; }),
+      option<S>(
+          "project-pipes",
+          "draw the [pipes] networks of the project given as --store, cut to 20 m around the "
+          "buildings",
+          [](S & s) -> auto& { return s.project_pipes; }),
+      option<S>(
+          "ground-z", "ground elevation (default: the lowest point of the buildings)",
+          [](S & s) -> auto& { return s.ground_z; }),
+      option<S>(
+          "azimuth", "camera bearing from the scene, degrees (225 = SW)",
+          [](S & s) -> auto& { return s.azimuth; }),
+      option<S>(
+          "elevation", "camera height angle, degrees (negative: below)",
+          [](S & s) -> auto& { return s.elevation; }),
+      option<S>(
+          "zoom", "Open3D zoom (smaller is closer)", [](S & s) -> auto& { return s.zoom; },
+          OptionCheck::kPositive),
+      option<S>(
+          "min-pipe-diameter", "thinner pipes drawn this thick, m",
+          [](S & s) -> auto& { return s.min_pipe; }, OptionCheck::kNonNegative),
+      also(required(option<S>(
+               "out", "PNG to write", [](S & s) -> auto& { return s.out; })),
+           {"-o"}),
+      option<S>(
+          "width", "width in pixels", [](S & s) -> auto& { return s.width; },
+          OptionCheck::kPositive),
+      option<S>(
+          "height", "height in pixels", [](S & s) -> auto& { return s.height; },
+          OptionCheck::kPositive)};
+  return schema;
+}
+
 }  // namespace strata::engine

@@ -258,6 +258,37 @@ class PythonModuleTest(sts.StrataTestCase):
             self.assertTrue(Path(scene["out"]).is_file(), scene)
         self.assertTrue(result.ok)
 
+    def test_a_3d_view_and_the_render_options(self):
+        """strata.render_scene draws what `strata render scene` draws (a child process, as a
+        run's views), checked through the same schema first; render_options lists the flags."""
+        m = self.strata_module
+        delft = SAMPLE.parent / "delft"
+        model = self.tmp / "py_scene.city.json"
+        m.extrude_buildings(delft / "bgt_pand.gpkg", model, height=9)
+        got = m.render_scene(self.tmp / "py_scene.png", model=model, colour_by="building",
+                             networks=[{"file": delft / "GENERATED_gas_pipes.geojson", "utility": "gas"}],
+                             clip_pipes=True, azimuth=200)
+        cli = self.strata("render", "scene", delft / "GENERATED_gas_pipes.geojson", "--utility", "gas",
+                          "--model", model, "--colour-by", "building", "--clip-pipes", "--azimuth", "200",
+                          "--out", self.tmp / "cli_scene.png")
+        self.assertEqual(cli.returncode, 0, cli.describe())
+        self.assertEqual(got["command"], "render scene")
+        for key in ("buildings", "units", "storeys", "pipes", "triangles", "line_segments", "legend"):
+            self.assertEqual(got["result"][key], cli.result[key], key)
+        self.assertGreater(got["result"]["buildings"], 0)
+        self.assertTrue((self.tmp / "py_scene.png").is_file())
+        with self.assertRaises(m.Error) as caught:
+            m.render_scene(self.tmp / "never.png", model=model, zoom="close")
+        self.assertEqual(caught.exception.code, 903)
+        self.assertFalse((self.tmp / "never.png").exists())
+        with self.assertRaises(m.Error) as caught:
+            m.render_map(self.tmp / "x.gpkg", "f", self.tmp / "x.png", colour="red")
+        self.assertIn("class_count", caught.exception.message)
+        help_text = self.strata("render", "map", "--help").stdout
+        for o in m.render_options("map"):
+            self.assertIn("--" + o["name"], help_text, o["name"])
+        self.assertIn("-k", help_text)
+
     def test_debian_python_imports_it(self):
         res = in_python("import strata; print(strata.version())", self.tmp)
         self.assertEqual(res.returncode, 0, res.stderr)

@@ -134,3 +134,37 @@ TEST(EngineOptions, UnitsOptionsThatExcludeEachOtherAreRefused) {
 
 }  // namespace
 }  // namespace strata::engine
+
+namespace strata::engine {
+namespace {
+
+struct Bounds {
+  std::vector<double> breaks;
+  std::vector<std::string> outs;
+};
+
+TEST(EngineOptions, NumberListsTakeCommasAndRepeatsAndAliasesAreDescribed) {
+  const OptionSchema<Bounds> schema = {
+      option<Bounds>(
+          "breaks", "b", [](Bounds & b) -> auto& { return b.breaks; }),
+      also(option<Bounds>(
+               "out", "o", [](Bounds & b) -> auto& { return b.outs; }),
+           {"-o"})};
+  Bounds b;
+  schema[0].set(b, "10,20.5");
+  schema[0].set(b, "50");
+  EXPECT_EQ(b.breaks, (std::vector<double>{10, 20.5, 50}));
+  try {
+    schema[0].set(b, "10,abc");
+    FAIL() << "a bad number in a list was taken";
+  } catch (const StrataError& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kWrongInputParameters);
+    EXPECT_NE(std::string(e.what()).find("breaks"), std::string::npos) << e.what();
+  }
+  const auto info = describe(schema);
+  EXPECT_EQ(info[0].type, OptionType::kList);
+  EXPECT_EQ(info[1].aliases, (std::vector<std::string>{"-o"}));
+}
+
+}  // namespace
+}  // namespace strata::engine

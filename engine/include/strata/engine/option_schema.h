@@ -2,6 +2,7 @@
 // One definition of each option of a job: its name, help, type, default and check. The project
 // file fills a job's options from its table with apply_options; the command line binds the same
 // specs to its flags (apps/strata/option_binding.h). Neither can drift from the other.
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -29,6 +30,8 @@ struct OptionSpec {
   OptionCheck check = OptionCheck::kNone;
   std::string default_text;  // the member's initial value as a user writes it; "" when none
   bool required = false;
+  // Other spellings on the command line: "-o", "--color-by".
+  std::vector<std::string> aliases;
   // Parses, checks and assigns `text` (a list appends it). Throws StrataError(903) that names
   // the option and what it expects.
   std::function<void(T&, const std::string&)> set;
@@ -44,6 +47,7 @@ struct OptionInfo {
   OptionCheck check = OptionCheck::kNone;
   std::string default_text;
   bool required = false;
+  std::vector<std::string> aliases;
 };
 
 namespace option_detail {
@@ -90,7 +94,8 @@ OptionSpec<T> option(std::string name, std::string help, Get get,
   } else if constexpr (std::is_integral_v<V>) {
     s.type = OptionType::kInteger;
     s.default_text = std::to_string(initial);
-  } else if constexpr (std::is_same_v<V, std::vector<std::string>>) {
+  } else if constexpr (std::is_same_v<V, std::vector<std::string>> ||
+                       std::is_same_v<V, std::vector<double>>) {
     s.type = OptionType::kList;
   } else {
     static_assert(d::kUnsupported<V>, "option(): unsupported member type");
@@ -110,12 +115,29 @@ OptionSpec<T> option(std::string name, std::string help, Get get,
       const auto v = d::parse_integer(n, text);
       d::check_number(check, n, static_cast<double>(v));
       member = static_cast<V>(v);
+    } else if constexpr (std::is_same_v<V, std::vector<double>>) {
+      // Numbers given one by one or comma-separated ("10,20,50").
+      std::size_t at = 0;
+      while (at <= text.size()) {
+        const std::size_t comma = std::min(text.find(',', at), text.size());
+        const double v = d::parse_number(n, text.substr(at, comma - at));
+        d::check_number(check, n, v);
+        member.push_back(v);
+        at = comma + 1;
+      }
     } else {
       d::check_text(check, n, text);
       member.push_back(text);
     }
   };
   return s;
+}
+
+// The same option, also spelt `aliases` on the command line ("-o", "--color-by").
+template <class T>
+OptionSpec<T> also(OptionSpec<T> spec, std::vector<std::string> aliases) {
+  spec.aliases = std::move(aliases);
+  return spec;
 }
 
 // The same option, which a job cannot run without.
@@ -157,7 +179,7 @@ template <class T>
 std::vector<OptionInfo> describe(const OptionSchema<T>& schema) {
   std::vector<OptionInfo> out;
   for (const auto& s : schema)
-    out.push_back({s.name, s.help, s.type, s.check, s.default_text, s.required});
+    out.push_back({s.name, s.help, s.type, s.check, s.default_text, s.required, s.aliases});
   return out;
 }
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "strata/engine/job_result.h"
+#include "strata/engine/option_schema.h"
 #include "strata/engine/pipe_inputs.h"
 
 namespace strata::engine {
@@ -19,6 +20,8 @@ struct PipeMapOptions {
   std::string title = "Pipes and findings", subtitle;
   int width = 1400, height = 1000;
 };
+// Its options but the networks and the settings (pipe_inputs.h).
+const OptionSchema<PipeMapOptions>& pipe_map_option_schema();
 JobResult run_render_pipes(const PipeMapOptions& options);
 
 }  // namespace strata::engine

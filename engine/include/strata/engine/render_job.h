@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "strata/engine/job_result.h"
+#include "strata/engine/option_schema.h"
 #include "strata/render/choropleth.h"
 #include "strata/render/pipe_map.h"
 
@@ -22,6 +23,8 @@ struct MapOptions {
   std::vector<double> breaks;     // inner class bounds for method "fixed"
   std::vector<std::string> outs;  // .png / .svg files to write
 };
+// Its options but the source (given first): the command's flags, Python's keywords.
+const OptionSchema<MapOptions>& map_option_schema();
 JobResult run_render_map(const MapOptions& options);
 
 // Draws `map` into each of `outs` (.png / .svg); the JSON lists every file with its size.

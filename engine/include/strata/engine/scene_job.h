@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "strata/engine/job_result.h"
+#include "strata/engine/option_schema.h"
 #include "strata/engine/pipe_inputs.h"
 
 namespace strata::engine {
@@ -26,6 +27,8 @@ struct SceneViewOptions {
   bool cutaway = false, project_pipes = false, clip_pipes = false, units_only = false;
   int width = 1280, height = 960;
 };
+// Its options but the networks and the settings (pipe_inputs.h).
+const OptionSchema<SceneViewOptions>& scene_option_schema();
 JobResult run_render_scene(const SceneViewOptions& options);
 
 }  // namespace strata::engine
