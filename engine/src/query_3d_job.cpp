@@ -71,12 +71,18 @@ Model load_model(const std::string& path) {
 // Floor area and volume in m² and m³ (heights are metres); null when the CRS unit is unknown.
 nlohmann::json volume_json(const spatial::IndexedVolume& v, std::optional<double> unit_m) {
   const std::optional<double> area =
-      unit_m ? std::optional<double>(area_m2(v.outline, *unit_m)) : std::nullopt;
+      unit_m && v.has_volume ? std::optional<double>(area_m2(v.outline, *unit_m)) : std::nullopt;
+  const auto z = [&](double value) {
+    return v.has_volume ? nlohmann::json(value) : nlohmann::json(nullptr);
+  };
+  // A unit registered without an outline has no place: its heights, area and volume are
+  // unknown (null), never 0.
   nlohmann::json j = {{"id", v.id},
                       {"type", v.type},
                       {"building", v.building},
-                      {"z_bottom", v.z_bottom},
-                      {"z_top", v.z_top},
+                      {"has_volume", v.has_volume},
+                      {"z_bottom", z(v.z_bottom)},
+                      {"z_top", z(v.z_top)},
                       {"floor_area_m2", area ? nlohmann::json(*area) : nlohmann::json(nullptr)},
                       {"volume_m3", area ? nlohmann::json(*area * (v.z_top - v.z_bottom))
                                          : nlohmann::json(nullptr)}};
@@ -203,18 +209,34 @@ JobResult run_query_units(const Query3dOptions& a) {
   }
   // Without the CRS's unit no area is known: totals are unknown, never 0.
   const bool measured = m.unit_m.has_value();
+  std::int64_t without_volume = 0;
+  for (const auto& u : list) without_volume += u["has_volume"].get<bool>() ? 0 : 1;
   std::ostringstream text;
-  text << list.size() << " legal spaces of " << baunits.size() << " registered units; ";
+  text << list.size() - static_cast<std::size_t>(without_volume) << " legal spaces";
+  if (without_volume > 0) text << " and " << without_volume << " unit(s) without a volume";
+  text << " of " << baunits.size() << " registered units; ";
   if (measured)
     text << "floor area " << area << " m², volume " << volume << " m³\n";
   else
     text << "floor area and volume unknown (the model names no CRS, so its unit is unknown)\n";
-  for (const auto& u : list)
-    text << "  " << u["id"].get<std::string>() << " z " << u["z_bottom"].get<double>() << ".."
-         << u["z_top"].get<double>() << "\n";
+  for (const auto& u : list) {
+    text << "  " << u["id"].get<std::string>();
+    if (u["has_volume"].get<bool>()) {
+      text << " z " << u["z_bottom"].get<double>() << ".." << u["z_top"].get<double>();
+    } else {
+      const auto& at = u.value("attributes", nlohmann::json::object());
+      text << " (" << at.value("unit_kind", std::string("unit"))
+           << " registered without an outline: no volume, not in the totals)";
+    }
+    for (const auto& r :
+         u.value("attributes", nlohmann::json::object()).value("rights", nlohmann::json::array()))
+      text << " " << r.value("party", "?") << ":" << r.value("share", "?");
+    text << "\n";
+  }
   JobResult r("query units",
               {{"units", list},
                {"baunits", static_cast<std::int64_t>(baunits.size())},
+               {"units_without_volume", without_volume},
                {"floor_area_m2", measured ? nlohmann::json(area) : nlohmann::json(nullptr)},
                {"volume_m3", measured ? nlohmann::json(volume) : nlohmann::json(nullptr)}},
               text.str());

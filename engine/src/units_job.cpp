@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "strata/core/clock.h"
@@ -98,10 +99,20 @@ JobResult run_units(const UnitsOptions& a, io::Store* project_store) {
   std::map<std::string, const BAUnit*> baunit_by_id;
   for (const auto& b : model.baunits) baunit_by_id[b.id] = &b;
 
+  // Registered units without a legal space (common parts and annexes registered without an
+  // outline, docs/registry.md) are still units of their building with rights and shares: they
+  // are written as BuildingUnits without geometry, so that queries and exports carry them.
+  std::set<std::string> with_space;
+  for (const auto& u : model.units) with_space.insert(u.baunit);
+  std::vector<const BAUnit*> without_space;
+  for (const auto& b : model.baunits)
+    if (!with_space.count(b.id) && buildings.count(b.building)) without_space.push_back(&b);
+
   std::vector<CityObject> objects;
   std::map<std::string, std::vector<std::string>> children;
   for (const auto& s : model.storeys) children[s.building].push_back(s.id);
   for (const auto& u : model.units) children[u.building].push_back(u.id);
+  for (const BAUnit* b : without_space) children[b->building].push_back(b->id);
   for (const auto& [id, building] : buildings) {
     CityObject o;
     o.id = id;
@@ -156,6 +167,31 @@ JobResult run_units(const UnitsOptions& a, io::Store* project_store) {
     if (with_land) attributes["strata:zones"] = links_json(u.building, true);
     o.attributes_json = attributes.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     o.geometries.push_back(extrude_footprint(u.outline, u.z_bottom, u.z_top, "1"));
+    objects.push_back(std::move(o));
+  }
+  for (const BAUnit* b : without_space) {
+    CityObject o;
+    o.id = b->id;
+    o.type = "BuildingUnit";
+    o.parents = {b->building};
+    std::string floors;
+    for (int f : b->floors) floors += (floors.empty() ? "" : ",") + floor_label(f);
+    nlohmann::json attributes = {
+        {"building_no", b->id},
+        {"floor", floors},
+        {"storey", nullptr},
+        {"unit_kind", std::string(unit_kind_name(b->kind))},
+        {"registered_area_m2", b->registered_area_m2},
+        {"parcels", b->parcels},
+        {"rights", rights_of.count(b->id) ? rights_of[b->id] : nlohmann::json::array()},
+        {"strata:volume",
+         "none: registered without an outline, a share of the building's common space (give "
+         "it a unit_wkt to make it a volume)"},
+        {"strata:generated", b->generated}};
+    if (!b->address.empty()) attributes["address"] = b->address;
+    if (!b->use.empty()) attributes["use"] = b->use;
+    if (with_land) attributes["strata:zones"] = links_json(b->building, true);
+    o.attributes_json = attributes.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     objects.push_back(std::move(o));
   }
   io::CityJsonWriteOptions write;
@@ -217,7 +253,8 @@ JobResult run_units(const UnitsOptions& a, io::Store* project_store) {
     }
     store->write_volumes({blocks, storeys, spaces}, stored_issues,
                          nlohmann::json({{"command", generate ? "units generate" : "units build"},
-                                         {"legal_spaces", spaces.objects.size()},
+                                         {"legal_spaces", model.units.size()},
+                                         {"units_without_volume", without_space.size()},
                                          {"buildings", blocks.objects.size()},
                                          {"storeys", storeys.objects.size()},
                                          {"findings", findings.size()}})
@@ -238,20 +275,22 @@ JobResult run_units(const UnitsOptions& a, io::Store* project_store) {
   for (const auto& i : registry_issues) issues.push_back(io::to_json(i));
   std::int64_t generated = 0;
   for (const auto& b : model.baunits) generated += b.generated;
-  nlohmann::json result = {{"out", a.out},
-                           {"crs", set.crs->label()},
-                           {"profile", a.profile},
-                           {"buildings", static_cast<std::int64_t>(buildings.size())},
-                           {"footprints_rejected", static_cast<std::int64_t>(set.rejected.size())},
-                           {"baunits", static_cast<std::int64_t>(model.baunits.size())},
-                           {"generated_units", generated},
-                           {"storeys", static_cast<std::int64_t>(model.storeys.size())},
-                           {"legal_spaces", static_cast<std::int64_t>(model.units.size())},
-                           {"parties", static_cast<std::int64_t>(model.parties.size())},
-                           {"rights", static_cast<std::int64_t>(model.rights.size())},
-                           {"valid", findings.empty()},
-                           {"errors_by_code", codes},
-                           {"issues", issues}};
+  nlohmann::json result = {
+      {"out", a.out},
+      {"crs", set.crs->label()},
+      {"profile", a.profile},
+      {"buildings", static_cast<std::int64_t>(buildings.size())},
+      {"footprints_rejected", static_cast<std::int64_t>(set.rejected.size())},
+      {"baunits", static_cast<std::int64_t>(model.baunits.size())},
+      {"generated_units", generated},
+      {"storeys", static_cast<std::int64_t>(model.storeys.size())},
+      {"legal_spaces", static_cast<std::int64_t>(model.units.size())},
+      {"units_without_volume", static_cast<std::int64_t>(without_space.size())},
+      {"parties", static_cast<std::int64_t>(model.parties.size())},
+      {"rights", static_cast<std::int64_t>(model.rights.size())},
+      {"valid", findings.empty()},
+      {"errors_by_code", codes},
+      {"issues", issues}};
   if (!a.gpkg.empty()) result["gpkg"] = a.gpkg;
   if (a.save) result["saved_to"] = a.store;
   if (!a.report.empty()) {
@@ -267,8 +306,11 @@ JobResult run_units(const UnitsOptions& a, io::Store* project_store) {
   std::ostringstream text;
   text << a.out << ": " << buildings.size() << " buildings, " << model.baunits.size()
        << (generate ? " generated units" : " registered units") << ", " << model.units.size()
-       << " legal spaces, " << model.parties.size() << " parties, " << model.rights.size()
-       << " rights — "
+       << " legal spaces, "
+       << (without_space.empty() ? std::string()
+                                 : std::to_string(without_space.size()) +
+                                       " units without a volume (registered without an outline), ")
+       << model.parties.size() << " parties, " << model.rights.size() << " rights — "
        << (findings.empty() ? std::string("no problems")
                             : std::to_string(findings.size()) +
                                   (findings.size() == 1 ? " problem" : " problems"))

@@ -195,6 +195,11 @@ class GeoPackageStore final : public Store {
       if (const std::string parent = f->GetFieldAsString("parent"); !parent.empty())
         o.parents.push_back(parent);
       o.attributes_json = f->GetFieldAsString("attributes");
+      const OGRGeometry* stored = f->GetGeometryRef();
+      if (!stored || stored->IsEmpty()) {  // a unit without a volume
+        if (!fn(o)) break;
+        continue;
+      }
       CityGeometry g;
       g.type = CityGeometryType::kSolid;
       g.lod = f->GetFieldAsString("lod");
@@ -621,7 +626,8 @@ class GeoPackageStore final : public Store {
         f->SetField("z_min", lo);
         f->SetField("z_max", hi);
       }
-      f->SetGeometryDirectly(mp.release());
+      // A unit without a volume (registered without an outline) keeps a null geometry.
+      if (!mp->IsEmpty()) f->SetGeometryDirectly(mp.release());
       check(l->CreateFeature(f.get()), "write volume " + o.id + " of layer " + name);
     }
     build_spatial_index(name);

@@ -118,6 +118,8 @@ SceneSummary build_scene(const std::vector<CityObject>& objects,
   std::vector<const CityObject*> buildings, storeys;
   for (const auto& o : objects) {
     if (o.type == "BuildingUnit") {
+      // A unit registered without an outline has no place to draw.
+      if (o.geometries.empty()) continue;
       const std::string parent = o.parents.empty() ? "" : o.parents.front();
       with_units.insert(parent);
       units_of[parent].push_back(&o);

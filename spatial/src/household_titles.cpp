@@ -91,9 +91,10 @@ HouseholdUnits read_household_units(io::Store& store,
       throw StrataError(ErrorCode::kWrongInputParameters,
                         "layer '" + sel.layer + "' is of kind " + layer->provenance.kind +
                             ", expected legal_space (written by strata units build --save)");
-    std::int64_t spaces = 0, selected = 0;
+    std::int64_t spaces = 0, without_volume = 0, selected = 0;
     store.for_each_volume(sel.layer, [&](const CityObject& o) {
-      ++spaces;
+      // A common part or annex registered without an outline is a unit without a volume.
+      ++(o.geometries.empty() ? without_volume : spaces);
       const nlohmann::json a = nlohmann::json::parse(o.attributes_json, nullptr, false);
       if (!a.is_object() || !a.contains("building_no"))
         throw StrataError(ErrorCode::kStoreError,
@@ -128,6 +129,7 @@ HouseholdUnits read_household_units(io::Store& store,
          {"min", sel.min ? nlohmann::json(*sel.min) : nlohmann::json(nullptr)},
          {"max", sel.max ? nlohmann::json(*sel.max) : nlohmann::json(nullptr)},
          {"legal_spaces", spaces},
+         {"units_without_volume", without_volume},
          {"features", selected}});
   }
   return out;

@@ -69,12 +69,25 @@ std::optional<IndexedVolume> UnitIndex::prism_of(const CityObject& object) {
 }
 
 UnitIndex::UnitIndex(std::vector<CityObject> objects) : tree_(std::make_unique<Tree>()) {
-  for (const auto& o : objects)
-    if (o.type == "Building" || o.type == "BuildingPart" || o.type == "BuildingStorey" ||
-        o.type == "BuildingUnit")
-      if (auto v = prism_of(o)) volumes_.push_back(std::move(*v));
+  for (const auto& o : objects) {
+    if (o.type != "Building" && o.type != "BuildingPart" && o.type != "BuildingStorey" &&
+        o.type != "BuildingUnit")
+      continue;
+    if (auto v = prism_of(o)) {
+      volumes_.push_back(std::move(*v));
+    } else if (o.type == "BuildingUnit" && o.geometries.empty()) {
+      IndexedVolume u;
+      u.id = o.id;
+      u.type = o.type;
+      u.building = o.parents.empty() ? o.id : o.parents.front();
+      u.attributes_json = o.attributes_json;
+      u.has_volume = false;
+      volumes_.push_back(std::move(u));
+    }
+  }
   std::vector<Entry> entries;
   for (std::size_t i = 0; i < volumes_.size(); ++i) {
+    if (!volumes_[i].has_volume) continue;
     Box2 box;
     bg::envelope(volumes_[i].outline, box);
     entries.emplace_back(

@@ -410,8 +410,15 @@ class GeoPackageForQgis(ExportCase):
         stored = gpd.read_file(self.delft_store, layer="legal_spaces").set_index("sid")
         exported = gpd.read_file(out, layer="legal_spaces")
         self.assertEqual(len(exported), len(stored))
-        self.assertTrue(all(g.has_z for g in exported.geometry))
+        # Common parts registered without an outline: rows without geometry, with their shares.
+        volumeless = set(stored.index[stored.geometry.isna()])
+        self.assertGreater(len(volumeless), 0, "premise: the registry has common parts without outline")
         for _, row in exported.iterrows():
+            if row["id"] in volumeless:
+                self.assertIsNone(row.geometry, row["id"])
+                self.assertEqual(row["unit_kind"], "common", row["id"])
+                continue
+            self.assertTrue(row.geometry.has_z, row["id"])
             self.assertEqual(row["id"], f"{row['building_no']}/F{row['floor']}")
             self.assertEqual(row["parent"], stored.loc[row["id"], "parent"])
             original = stored.loc[row["id"]].geometry
@@ -613,6 +620,8 @@ class CityJsonExport(ExportCase):
                     self.assertEqual(doc["CityObjects"][su]["attributes"]["+ladm-baunit"], no)
                 for x in b["rrr"]:
                     self.assertIn(x["party"], ladm["parties"])
+        # Every registered unit is there, the common parts without an outline too (issue 19).
+        self.assertEqual(set(ladm["baunits"]), set(expected))
         # Parties are references only: no name, no identity number.
         self.assertTrue(all(p == {} for p in ladm["parties"].values()), ladm["parties"])
         # z range of a unit = its floor's storey (3 m storeys, 9 m buildings).
@@ -703,10 +712,16 @@ class CityGmlExport(ExportCase):
         stored = gpd.read_file(self.delft_store, layer="legal_spaces").set_index("sid")
         self.assertEqual({ident(u) for u in units}, set(stored.index))
         gml_ids = {e.get("{http://www.opengis.net/gml/3.2}id") for e in root.iter()}
+        volumeless = set(stored.index[stored.geometry.isna()])
+        self.assertGreater(len(volumeless), 0, "premise: the registry has common parts without outline")
         for u in units:
             uid = ident(u)
             # Each unit sits in its building and links a storey that exists.
             self.assertEqual(ident(u.getparent().getparent()), stored.loc[uid, "parent"])
+            if uid in volumeless:  # a common part: in its building, no storey, no solid
+                self.assertIsNone(u.find("bldg:storey", ns), uid)
+                self.assertEqual(list(u.iterfind(".//gml:posList", ns)), [], uid)
+                continue
             href = u.find("bldg:storey", ns).get("{http://www.w3.org/1999/xlink}href")
             self.assertIn(href[1:], gml_ids)
             z = [float(v) for pl in u.iterfind(".//gml:posList", ns) for v in pl.text.split()[2::3]]
@@ -717,7 +732,8 @@ class CityGmlExport(ExportCase):
         res = self.strata("inspect", out)
         self.assertExit(res, 0)
         self.assertEqual(res.result["version"], "3.0")
-        self.assertEqual(res.result["geometries"]["Solid LoD1"], len(buildings) + len(storeys) + len(units))
+        self.assertEqual(res.result["geometries"]["Solid LoD1"],
+                         len(buildings) + len(storeys) + len(units) - len(volumeless))
 
 
 # --------------------------------------------------------------------------- 3D Tiles / glTF
@@ -853,9 +869,13 @@ class DxfAndKml(ExportCase):
         units = ds.GetLayerByName("legal_spaces")
         self.assertEqual(units.GetFeatureCount(), len(gpd.read_file(self.delft_store, layer="legal_spaces")))
         stored = gpd.read_file(self.delft_store, layer="legal_spaces").set_index("sid").to_crs(4326)
+        volumeless = set(stored.index[stored.geometry.isna()])
         for f in units:
             name = f.GetField("Name")
             self.assertIn(name, stored.index)
+            if name in volumeless:  # a common part without outline: a placemark without a place
+                self.assertIsNone(f.GetGeometryRef(), name)
+                continue
             env = f.GetGeometryRef().GetEnvelope()  # minx, maxx, miny, maxy in lon/lat
             b = stored.loc[name].geometry.bounds
             self.assertAlmostEqual(env[0], b[0], places=6)

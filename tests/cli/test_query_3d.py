@@ -79,6 +79,95 @@ class Query3d(sts.StrataTestCase):
         self.assertExit(res, sts.EXIT_USAGE)
 
 
+def registry_shares(path):
+    """建號 -> (kind, sorted shares) from a registry CSV, read here: '1/3', '6分之1', full-width
+    digits ('３分之１'), '全部'."""
+    import csv
+    import re
+    import unicodedata
+    from fractions import Fraction
+    out = {}
+    with open(path, encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            text = unicodedata.normalize("NFKC", row["權利範圍"]).strip()
+            m = re.fullmatch(r"(\d+)分之(\d+)", text)
+            share = (Fraction(1) if text == "全部" else
+                     Fraction(int(m.group(2)), int(m.group(1))) if m else Fraction(text))
+            kind, shares = out.setdefault(row["建號"], (row["類別"], []))
+            shares.append(share)
+    return {no: (kind, sorted(shares)) for no, (kind, shares) in out.items()}
+
+
+class CommonParts(sts.StrataTestCase):
+    """Issue 19: a common part (共有部分) registered without an outline has no volume, but it is a
+    registered unit with rights and exact shares: `query units --baunit` finds it (from the model
+    and from the store), and an export carries it and its shares."""
+
+    REGISTRY = sts.REPO_ROOT / "samples" / "delft" / "registry_FICTITIOUS.csv"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.expected = registry_shares(cls.REGISTRY)
+        cls.common = sorted(no for no, (kind, _) in cls.expected.items() if kind == "共有部分")
+        cls.store = cls.tmp / "delft.gpkg"
+        res = cls.strata("import", sts.REPO_ROOT / "samples" / "delft" / "plantcover.gpkg", "--kind", "green",
+                         "--name", "plantcover", "--store", cls.store, "--field", "id=gml_id",
+                         "--project-crs", "EPSG:28992")
+        assert res.returncode == 0, res.describe()
+        cls.model = cls.tmp / "delft_registry.city.json"
+        cls.res = cls.strata("units", "build", pand_path(), "--layer", "buildingpart", "--id-field", "gml_id",
+                             "--height", HEIGHT, "--registry", cls.REGISTRY, "--store", cls.store, "--save",
+                             "--out", cls.model)
+        assert cls.res.returncode == 0, cls.res.describe()
+
+    def shares_of(self, unit):
+        from fractions import Fraction
+        return sorted(Fraction(r["share"]) for r in unit["attributes"]["rights"])
+
+    def test_premise_and_the_build_counts_them(self):
+        self.assertEqual(len(self.common), 3)
+        self.assertEqual(self.res.result["units_without_volume"], len(self.common))
+
+    def test_query_units_finds_each_common_part_with_its_shares(self):
+        for source in (["--model", self.model], ["--store", self.store]):
+            for no in self.common:
+                with self.subTest(source=source[0], baunit=no):
+                    res = self.strata("query", "units", *source, "--baunit", no)
+                    self.assertExit(res, sts.EXIT_OK)
+                    [unit] = res.result["units"]
+                    self.assertEqual(unit["id"], no)
+                    self.assertFalse(unit["has_volume"])
+                    self.assertIsNone(unit["z_bottom"])
+                    self.assertIsNone(unit["volume_m3"])
+                    self.assertEqual(res.result["units_without_volume"], 1)
+                    self.assertEqual(unit["attributes"]["unit_kind"], "common")
+                    self.assertEqual(self.shares_of(unit), self.expected[no][1])
+                    self.assertTrue(unit["attributes"]["strata:volume"].startswith("none:"))
+
+    def test_a_party_s_units_include_its_common_part_shares(self):
+        res = self.strata("query", "units", "--model", self.model, "--party", "P-1")
+        self.assertExit(res, sts.EXIT_OK)
+        ids = {u["id"] for u in res.result["units"]}
+        self.assertIn(self.common[0], ids)
+
+    def test_the_export_carries_common_parts_and_their_shares(self):
+        out = self.tmp / "delft_export.city.json"
+        res = self.strata("export", self.store, "--to", "writers.cityjson", "--profile", "planner", "--out", out)
+        self.assertExit(res, sts.EXIT_OK)
+        doc = json.loads(out.read_text(encoding="utf-8"))
+        from fractions import Fraction
+        for no in self.common:
+            with self.subTest(baunit=no):
+                unit = doc["CityObjects"][no]
+                self.assertEqual(unit["type"], "BuildingUnit")
+                self.assertFalse(unit.get("geometry"))
+                rrr = doc["+ladm"]["baunits"][no]["rrr"]
+                self.assertEqual(sorted(Fraction(r["share"]) for r in rrr), self.expected[no][1])
+        # The planner profile carries shares, never names.
+        self.assertNotIn("王小明", out.read_text(encoding="utf-8"))
+
+
 class ValidationGeoPackage(sts.StrataTestCase):
     def test_every_error_is_a_point_in_the_layer(self):
         src = sts.data_path("cityjson_real_buildings", "denhaag_random_5.city.jsonl")

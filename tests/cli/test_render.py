@@ -366,7 +366,7 @@ class SceneTest(sts.StrataTestCase):
         self.assertEqual(r["buildings"], 3)
         # Legal spaces: one per registered unit and floor with an outline (common parts have none).
         doc = json.loads(model.read_text(encoding="utf-8"))
-        units = [o for o in doc["CityObjects"].values() if o["type"] == "BuildingUnit"]
+        units = [o for o in doc["CityObjects"].values() if o["type"] == "BuildingUnit" and o.get("geometry")]
         self.assertEqual(r["units"], len(units))
         self.assertEqual(r["baunits"], len({u["attributes"]["building_no"] for u in units}))
         # One colour per BAUnit: many hues on the image, not one.
@@ -388,7 +388,7 @@ class SceneTest(sts.StrataTestCase):
                             "--units-only")
         with_finding = {f["id"] for f in findings}
         doc = json.loads(model.read_text(encoding="utf-8"))
-        expected = sum(1 for o in doc["CityObjects"].values() if o["type"] == "BuildingUnit"
+        expected = sum(1 for o in doc["CityObjects"].values() if o["type"] == "BuildingUnit" and o.get("geometry")
                        and o["attributes"]["building_no"] in with_finding)
         self.assertGreater(expected, 0)
         self.assertEqual(r["units_by_status"].get("finding", 0), expected)

@@ -236,6 +236,11 @@ class Registry:
     def names_and_identities(self) -> set:
         return {v for pair in self.parties.values() for v in pair if v}
 
+    def without_volume(self, footprints) -> set:
+        """建號 of the units of a known building that get no volume (no outline, not main)."""
+        spaced = {no for no, _, _, _ in self.legal_spaces(footprints)}
+        return {no for no, u in self.units.items() if u["building"] in footprints.index and no not in spaced}
+
     def legal_spaces(self, footprints) -> list:
         """(建號, building, floor, outline) of every unit that gets a volume: its own outline, or
         the footprint for main units; units of a building that is not a footprint get none."""
@@ -377,7 +382,13 @@ def schema_errors(doc: dict) -> list:
 
 
 def building_units(doc: dict) -> dict:
-    return {k: o for k, o in doc["CityObjects"].items() if o["type"] == "BuildingUnit"}
+    """The legal spaces: BuildingUnits with a volume."""
+    return {k: o for k, o in doc["CityObjects"].items() if o["type"] == "BuildingUnit" and o.get("geometry")}
+
+
+def units_without_volume(doc: dict) -> dict:
+    """Registered units without an outline (common parts, annexes): BuildingUnits without geometry."""
+    return {k: o for k, o in doc["CityObjects"].items() if o["type"] == "BuildingUnit" and not o.get("geometry")}
 
 
 # --------------------------------------------------------------------------- shared setup
@@ -397,13 +408,30 @@ class UnitsCase(sts.StrataTestCase):
             args += ["--report", rep]
         return cls.strata(*args), out, rep
 
-    def assertValidatesClean(self, out: Path, objects: int):
+    def assertValidatesClean(self, out: Path, objects: int, without_geometry: int = 0):
         res = self.strata("validate", out)
         self.assertExit(res, sts.EXIT_OK, f"strata validate {out.name}")
         r = res.result
         self.assertTrue(r["valid"], res.describe())
-        self.assertEqual((r["objects"], r["objects_valid"], r["objects_invalid"]), (objects, objects, 0),
-                         res.describe())
+        self.assertEqual((r["objects"], r["objects_valid"], r["objects_invalid"], r["objects_without_geometry"]),
+                         (objects + without_geometry, objects, 0, without_geometry), res.describe())
+
+    def assertUnitsWithoutVolume(self, out: Path, registry: "Registry", result: dict):
+        """Each unit registered without an outline (a common part or annex) is a BuildingUnit
+        without geometry, child of its building, carrying the registry's rights and exact shares."""
+        doc, _ = read_city(out)
+        got = units_without_volume(doc)
+        expected = registry.without_volume(self.gdf)
+        self.assertEqual(set(got), expected)
+        self.assertEqual(result["units_without_volume"], len(expected))
+        for no in expected:
+            with self.subTest(building_no=no):
+                u, reg = got[no], registry.units[no]
+                self.assertEqual(u["parents"], [reg["building"]])
+                self.assertIn(no, doc["CityObjects"][reg["building"]]["children"])
+                self.assertEqual(u["attributes"]["unit_kind"], reg["kind"])
+                shares = sorted(Fraction(r["share"]) for r in u["attributes"]["rights"])
+                self.assertEqual(shares, sorted(r["share"] for r in registry.rights if r["baunit"] == no))
 
     def assertStoreys(self, out: Path, result: dict, spaces: list) -> int:
         """BuildingStorey objects: floors 1..STOREYS of every building plus its basements down to
@@ -601,7 +629,12 @@ class ValidRegistry(UnitsCase):
         self.assertGreaterEqual(n, 160 * STOREYS)
 
     def test_strata_validate_finds_every_solid_valid(self):
-        self.assertValidatesClean(self.out, 160 + self.res.result["storeys"] + 9)
+        self.assertValidatesClean(self.out, 160 + self.res.result["storeys"] + 9,
+                                  len(self.reg.without_volume(self.gdf)))
+
+    def test_common_parts_are_units_without_volume_with_their_shares(self):
+        self.assertGreater(len(self.reg.without_volume(self.gdf)), 0, "premise: the fixture has common parts")
+        self.assertUnitsWithoutVolume(self.out, self.reg, self.res.result)
 
     def test_official_cityjson_2_schema(self):
         doc, _ = read_city(self.out)
@@ -745,7 +778,8 @@ class JsonRegistry(UnitsCase):
         self.assertEqual(r["legal_spaces"], 8)
         self.assertPrismsOnFootprints(self.out, self.reg)
         storeys = self.assertStoreys(self.out, r, self.reg.legal_spaces(self.gdf))
-        self.assertValidatesClean(self.out, 160 + storeys + 8)
+        self.assertValidatesClean(self.out, 160 + storeys + 8, len(self.reg.without_volume(self.gdf)))
+        self.assertUnitsWithoutVolume(self.out, self.reg, r)
         doc, _ = read_city(self.out)
         floors = {u["attributes"]["floor"] for u in building_units(doc).values()}
         self.assertIn("B1", floors)

@@ -19,11 +19,15 @@ struct IndexedVolume {
   MultiPolygon2 outline;  // footprint of the prism
   double z_bottom = 0, z_top = 0;
   std::string attributes_json;  // as stored in the model
+  // False for a registered unit without a volume (a common part or annex registered without
+  // an outline): listed by volumes() for the registry queries, never found in space.
+  bool has_volume = true;
 };
 
 class UnitIndex {
  public:
   // Buildings, storeys and units with a solid geometry; a solid's outline is its lowest face.
+  // Units without any geometry are kept (has_volume false) but not indexed.
   explicit UnitIndex(std::vector<CityObject> objects);
   ~UnitIndex();
 
