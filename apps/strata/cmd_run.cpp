@@ -60,11 +60,22 @@ Runner add_run(CLI::App& app, const GlobalOptions& g) {
       std::cerr << "strata run: a map or 3D view could not be drawn (see summary.json, report)\n";
       return kExitRender;
     }
+    // --strict: anything left out at import or computed around a problem fails the run (its
+    // outputs are written); each reason is said.
+    bool strict_failed = false;
     if (g.strict && !a->options.dry_run && r.rejected_or_warned > 0) {
       std::cerr << "strata run: --strict: " << r.rejected_or_warned
                 << " features or rows rejected or with a warning (import_report, summary.json)\n";
-      return kExitInputData;
+      strict_failed = true;
     }
+    if (g.strict && !r.warned_stages.empty()) {
+      std::string stages;
+      for (const auto& s : r.warned_stages) stages += (stages.empty() ? "" : ", ") + s;
+      std::cerr << "strata run: --strict: " << stages
+                << " computed around a problem (warnings in summary.json)\n";
+      strict_failed = true;
+    }
+    if (strict_failed) return kExitInputData;
     return kExitOk;
   };
 }

@@ -27,7 +27,9 @@ Runner add_units(CLI::App& app, const GlobalOptions& g) {
   return [build, gen, b, &g]() -> int {
     const engine::JobResult r = engine::run_units(b->parsed() ? *build : *gen);
     emit(g, r.command, true, r.result, r.text);
-    return r.findings ? kExitInvalid : kExitOk;
+    if (r.findings) return kExitInvalid;
+    // --strict: a registry row or footprint rejected fails the command (the model is written).
+    return g.strict && r.warnings ? kExitInputData : kExitOk;
   };
 }
 

@@ -134,16 +134,20 @@ RunResult run_project(const io::Project& project, const RunOptions& options, Obs
                           {"city", result["city"]}};
         if (result["outputs"].contains("gpkg"))
           results.emplace_back(result["outputs"]["gpkg"].get<std::string>());
+        if (!result["warnings"].empty()) run_result.warned_stages.push_back("indicators");
         run_result.indicators = std::move(result);
       } else if (name == "pipes") {
         const auto pipes = run_project_pipes(project, inputs);
         analyses[name] = project_pipes_summary(pipes, pipes_text);
-        for (const auto& p : pipes)
+        for (const auto& p : pipes) {
           if (p.gpkg) results.push_back(*p.gpkg);
+          if (p.result.warnings) run_result.warned_stages.push_back("pipes " + p.name);
+        }
       } else if (name == "units") {
         // Saved into the run's own store connection: what follows (indicators, exports, the
         // report) sees the new 3D layers.
         JobResult units = run_project_units(project, *store);
+        if (units.warnings) run_result.warned_stages.push_back("units");
         units_text += "  " + units.text.substr(0, units.text.find('\n')) + "\n";
         analyses[name] = std::move(units.result);
       }
@@ -197,6 +201,7 @@ RunResult run_project(const io::Project& project, const RunOptions& options, Obs
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   const bool ok = imported.failures.empty() && !export_failed && !render_failed;
   summary["ok"] = ok;
+  summary["warned_stages"] = run_result.warned_stages;
   run_result.ok = ok;
   if (!run_result.failure && export_failed) {
     run_result.failure = export_failed;
@@ -211,8 +216,17 @@ RunResult run_project(const io::Project& project, const RunOptions& options, Obs
   });
 
   std::ostringstream text;
-  text << "project " << project.name << " -> " << project.store.string() << "\n"
-       << layer_lines(imported, "imported");
+  text << "project " << project.name << " -> " << project.store.string() << "\n";
+  // What was left out or computed around a problem, before the details (--strict fails on it).
+  if (run_result.rejected_or_warned > 0)
+    text << "  WARNING: " << run_result.rejected_or_warned
+         << " features or rows rejected or warned about at import (import_report)\n";
+  if (!run_result.warned_stages.empty()) {
+    std::string warned;
+    for (const auto& s : run_result.warned_stages) warned += (warned.empty() ? "" : ", ") + s;
+    text << "  WARNING: computed around a problem: " << warned << " (warnings below)\n";
+  }
+  text << layer_lines(imported, "imported");
   if (analyses.contains("population_by_district"))
     text << "  population (sum of villages): "
          << analyses["population_by_district"]["total_population"] << "\n";

@@ -311,9 +311,11 @@ JobResult run_units(const UnitsOptions& a, io::Store* project_store) {
                                  : std::to_string(without_space.size()) +
                                        " units without a volume (registered without an outline), ")
        << model.parties.size() << " parties, " << model.rights.size() << " rights — "
-       << (findings.empty() ? std::string("no problems")
-                            : std::to_string(findings.size()) +
-                                  (findings.size() == 1 ? " problem" : " problems"))
+       << (!findings.empty()
+               ? std::to_string(findings.size()) + (findings.size() == 1 ? " problem" : " problems")
+           : issues.empty() ? std::string("no problems")
+                            : "no problems in what was read, but " + std::to_string(issues.size()) +
+                                  " input rows or footprints were rejected")
        << "\n";
   for (const auto& [code, n] : by_code)
     text << "  " << code << " " << error_name(static_cast<ErrorCode>(code)) << ": " << n << "\n";
@@ -323,6 +325,7 @@ JobResult run_units(const UnitsOptions& a, io::Store* project_store) {
     text << "  " << issues.size() << " input rows or footprints rejected (see --json)\n";
   JobResult out{command, std::move(result), text.str()};
   out.findings = !findings.empty();
+  out.warnings = !issues.empty();  // rows or footprints left out: --strict fails
   return out;
 }
 

@@ -1477,5 +1477,69 @@ class IsolationWarnings(TrustCase):
         self.assertExit(strict, sts.EXIT_INPUT_DATA, "--strict: the warning fails the command")
 
 
+# --------------------------------------------------------------------------- --strict everywhere
+
+class StrictEverywhere(TrustCase):
+    """Issue 19: "the headline and the exit status say when anything was left out, and --strict
+    turns every such warning into a failure" — for `units build`, every pipe analysis and a
+    project run's stages, not only for import and inspect."""
+
+    def test_units_build_with_a_rejected_registry_row(self):
+        registry = self.tmp / "registry_one_bad_row.csv"
+        text = (sts.REPO_ROOT / "samples" / "delft" / "registry_FICTITIOUS.csv").read_text(encoding="utf-8")
+        with open(registry, "w", encoding="utf-8", newline="") as f:
+            f.write(text.rstrip("\n") + "\n")
+            # floors "X" is no floor list: the row is rejected, its building number left out.
+            csv.writer(f).writerow(["09999-000", "b1128007f-00ba-11e6-b420-2bdcc4ab5d7f", "示範市虛構區測試路30號",
+                                    "X", "主建物", "10.00", "王小明", "A000000101", "全部", "虛擬段一小段 0123-0000"])
+        args = ["units", "build", DELFT_FOOTPRINTS, "--id-field", "gml_id", "--height", "9",
+                "--registry", registry, "--out", self.tmp / "strict_units.city.json"]
+        plain = self.strata(*args, json_output=False)
+        self.assertExit(plain, sts.EXIT_OK)
+        headline = plain.stdout.splitlines()[0]
+        self.assertIn("1 input rows or footprints were rejected", headline)
+        self.assertNotIn("— no problems\n", plain.stdout)
+        strict = self.strata("--strict", *args)
+        self.assertExit(strict, sts.EXIT_INPUT_DATA, "--strict: a rejected registry row fails units build")
+        self.assertEqual(len(strict.result["issues"]), 1)
+        self.assertTrue((self.tmp / "strict_units.city.json").is_file(), "the model is still written")
+
+    def test_a_pipe_analysis_on_a_network_read_around_a_feature(self):
+        gas = json.loads((sts.REPO_ROOT / "samples" / "kaohsiung" / "gas.geojson").read_text(encoding="utf-8"))
+        gas["features"].append({"type": "Feature", "properties": dict(gas["features"][0]["properties"]),
+                                "geometry": None})  # a feature without geometry: rejected
+        network = self.tmp / "GENERATED_gas_one_empty.geojson"
+        network.write_text(json.dumps(gas), encoding="utf-8")
+        k = sts.REPO_ROOT / "samples" / "kaohsiung"
+        for kind, extra in (("clearance", ["--a-utility", "gas"]), ("cover", ["--utility", "gas", "--ground-z", "0"])):
+            with self.subTest(kind=kind):
+                args = ["pipes", kind, network, *extra, "--rules", k / "rules.toml"]
+                plain = self.strata(*args)
+                self.assertExit(plain, sts.EXIT_OK)
+                networks = plain.result.get("networks") or [plain.result["a"]]  # clearance: a (and b)
+                issues = [i for n in networks for i in n["issues"]]
+                self.assertGreaterEqual(len(issues), 1, plain.describe())
+                strict = self.strata("--strict", *args)
+                self.assertExit(strict, sts.EXIT_INPUT_DATA, f"--strict: pipes {kind} on a network read around a feature")
+
+    def test_a_run_whose_indicators_warn(self):
+        # The Taipei sample: green reaching outside the districts (956) and paving polygons
+        # rejected at import; both said in the headline, both named by --strict.
+        root = self.tmp / "strict_run"
+        shutil.copytree(sts.REPO_ROOT / "samples" / "taipei", root / "taipei")
+        toml = root / "taipei" / "project.toml"
+        toml.write_text(toml.read_text(encoding="utf-8").replace("../../out/taipei", "out"), encoding="utf-8")
+        plain = self.strata("run", toml, json_output=False)
+        self.assertExit(plain, sts.EXIT_OK)
+        head = plain.stdout.splitlines()[:3]
+        self.assertTrue(any("WARNING" in line and "rejected" in line for line in head), head)
+        self.assertTrue(any("computed around a problem: indicators" in line for line in head), head)
+        summary = json.loads((root / "taipei" / "out" / "summary.json").read_text(encoding="utf-8"))
+        self.assertEqual(summary["warned_stages"], ["indicators"])
+        self.assertIn(956, [w["code"] for w in summary["analyses"]["indicators"]["warnings"]])
+        strict = self.strata("--strict", "run", toml)
+        self.assertExit(strict, sts.EXIT_INPUT_DATA)
+        self.assertIn("indicators computed around a problem", strict.stderr)
+
 if __name__ == "__main__":
     sts.main()

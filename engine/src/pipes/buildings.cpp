@@ -211,7 +211,9 @@ JobResult run_buildings(const BuildingsOptions& a, InputCache* cache) {
        << " pipe stretches under them, " << through << " through a basement\n"
        << lines.str() << issue_lines(in.networks);
   for (const auto& i : b.issues) text << "  rejected: " << i.message << "\n";
-  return {"pipes buildings", std::move(out), text.str()};
+  JobResult done{"pipes buildings", std::move(out), text.str()};
+  done.warnings = has_issues(in.networks) || !b.issues.empty();
+  return done;
 }
 
 }  // namespace

@@ -86,6 +86,7 @@ JobResult run_clearance(const ClearanceOptions& c, InputCache* cache) {
   text << "\n" << issue_lines(in.networks);
   // The findings are written one by one: 200,000 of them would take 1.2 GiB as one JSON tree.
   JobResult out{"pipes clearance", std::move(result), text.str()};
+  out.warnings = has_issues(in.networks);
   out.list_key = "findings";
   out.list_size = findings.size();
   out.list_item = [all = std::make_shared<const decltype(findings)>(std::move(findings))](

@@ -105,7 +105,10 @@ JobResult run_cover(const CoverOptions& c, InputCache* cache) {
   for (const auto& u : r.without_rule)
     text << "  no min_cover_m for " << u << ": only checked for pipes above the ground\n";
   text << issue_lines(in.networks);
-  return {"pipes cover", std::move(out), text.str()};
+  // Pipes of a utility without a cover rule are checked only above the ground: left out.
+  JobResult done{"pipes cover", std::move(out), text.str()};
+  done.warnings = has_issues(in.networks) || !r.without_rule.empty();
+  return done;
 }
 
 }  // namespace

@@ -224,7 +224,9 @@ JobResult run_detection(const DetectionOptions& d_given, InputCache* cache) {
        << static_cast<std::int64_t>(r.records.size()) - detected << " not detected; "
        << r.undocumented.size() << " undocumented pipes\n"
        << lines.str() << issue_lines(in.networks);
-  return {"pipes detection", std::move(out), text.str()};
+  JobResult done{"pipes detection", std::move(out), text.str()};
+  done.warnings = has_issues(in.networks) || !survey.issues.empty();
+  return done;
 }
 
 }  // namespace

@@ -238,7 +238,9 @@ JobResult run_excavation(const ExcavationOptions& e, InputCache* cache) {
   for (const auto& i : digs.issues)
     text << "  rejected " << static_cast<int>(i.code) << " " << error_name(i.code) << ": "
          << i.message << "\n";
-  return {"pipes excavation", std::move(out), text.str()};
+  JobResult done{"pipes excavation", std::move(out), text.str()};
+  done.warnings = has_issues(in.networks) || !digs.issues.empty() || !result.without_ground.empty();
+  return done;
 }
 
 }  // namespace

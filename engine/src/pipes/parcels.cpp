@@ -226,7 +226,9 @@ JobResult run_parcels(const ParcelsOptions& a_given, InputCache* cache) {
     text << ", " << by_status["pipe owner unknown"] << " of pipes whose owner is unknown";
   text << "\n" << lines.str() << issue_lines(in.networks);
   for (const auto& i : issues) text << "  " << i.message << "\n";
-  return {"pipes parcels", std::move(out), text.str()};
+  JobResult done{"pipes parcels", std::move(out), text.str()};
+  done.warnings = has_issues(in.networks) || !issues.empty();
+  return done;
 }
 
 }  // namespace

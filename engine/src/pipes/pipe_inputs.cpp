@@ -309,6 +309,12 @@ nlohmann::json network_json(const LoadedNetwork& n) {
           {"issues", issues}};
 }
 
+bool has_issues(const std::vector<LoadedNetwork>& networks) {
+  for (const auto& n : networks)
+    if (!n.issues.empty()) return true;
+  return false;
+}
+
 std::string issue_lines(const std::vector<LoadedNetwork>& networks) {
   std::string text;
   for (const auto& n : networks)

@@ -92,5 +92,8 @@ inline nlohmann::json optional_json(const std::optional<double>& v) {
 }
 // "  rejected 921 FIELD_NULL: ..." lines for the text output.
 std::string issue_lines(const std::vector<LoadedNetwork>& networks);
+// Whether a network was read around a problem (a feature rejected or repaired): --strict fails
+// the analysis then.
+bool has_issues(const std::vector<LoadedNetwork>& networks);
 
 }  // namespace strata::engine

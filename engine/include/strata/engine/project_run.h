@@ -29,8 +29,12 @@ struct RunResult {
   enum class Failed { kNothing, kImport, kExport, kRender } failed = Failed::kNothing;
   std::vector<std::string> import_errors;  // "error 901 FILE_UNREADABLE: ..." per failed layer
   std::int64_t rejected_or_warned = 0;     // features or rows rejected or warned about
-  std::size_t files_read = 0;              // pipe inputs read (each file once per way of reading)
-  nlohmann::json indicators;               // the indicator table, when the run computed it
+  // Stages that computed their results around a problem (indicator warnings 955-958, a pipe
+  // analysis on a network read around a rejected feature, registry rows rejected): --strict
+  // fails the run on them too.
+  std::vector<std::string> warned_stages;
+  std::size_t files_read = 0;  // pipe inputs read (each file once per way of reading)
+  nlohmann::json indicators;   // the indicator table, when the run computed it
 };
 
 // Throws StrataError for what stops the run as a whole (970 for the project file, 960 for the
