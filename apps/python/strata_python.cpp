@@ -493,37 +493,7 @@ PYBIND11_MODULE(strata, m) {
         engine::ExtrudeOptions e;
         e.footprints = footprints.string();
         e.out = out.string();
-        for (const auto& [k, v] : options) {
-          const std::string key = py::str(k).cast<std::string>();
-          const py::object value = py::reinterpret_borrow<py::object>(v);
-          if (value.is_none()) continue;
-          if (key == "layer")
-            e.layer = option_text(value);
-          else if (key == "id_field")
-            e.id_field = option_text(value);
-          else if (key == "height_field")
-            e.height_field = option_text(value);
-          else if (key == "storeys_field")
-            e.storeys_field = option_text(value);
-          else if (key == "base_field")
-            e.base_field = option_text(value);
-          else if (key == "terrain")
-            e.terrain = option_text(value);
-          else if (key == "crs")
-            e.crs = option_text(value);
-          else if (key == "lod")
-            e.lod = option_text(value);
-          else if (key == "height")
-            e.height = value.cast<double>();
-          else if (key == "storey_height")
-            e.storey_height = value.cast<double>();
-          else
-            throw StrataError(ErrorCode::kWrongInputParameters,
-                              "unknown option '" + key +
-                                  "' of extrude_buildings (layer, id_field, height_field, "
-                                  "storeys_field, height, storey_height, base_field, terrain, "
-                                  "crs, lod)");
-        }
+        fill_options(engine::extrude_option_schema(), e, options, "extrude_buildings");
         return job_result(without_gil([&] { return engine::run_extrude(e); }));
       },
       py::arg("footprints"), py::arg("out"),

@@ -1,6 +1,7 @@
 // strata buildings extrude FOOTPRINTS --out FILE.city.json: LoD1 block models from 2D building
 // footprints (engine/extrude_job.h).
 #include "commands.h"
+#include "option_binding.h"
 #include "strata/engine/extrude_job.h"
 
 namespace strata::cli {
@@ -13,31 +14,9 @@ Runner add_buildings(CLI::App& app, const GlobalOptions& g) {
       "extrude",
       "LoD1 block models from 2D footprints (height, storeys or constant) as CityJSON 2.0");
   sub->add_option("footprints", a->footprints, "footprint polygons (any OGR source)")->required();
-  sub->add_option("--layer", a->layer, "layer of a multi-layer source");
-  sub->add_option("--out", a->out, "CityJSON file to write")->required();
-  sub->add_option("--id-field", a->id_field, "field with the building id (default: fid)");
-  auto* hf = sub->add_option("--height-field", a->height_field,
-                             "field with the height above the base (m)");
-  auto* sf = sub->add_option("--storeys-field", a->storeys_field,
-                             "field with the number of storeys above ground");
-  auto* hc =
-      sub->add_option("--height", a->height, "one height above the base for every building (m)")
-          ->check(CLI::PositiveNumber);
-  hf->excludes(sf)->excludes(hc);
-  sf->excludes(hc);
-  sub->add_option("--storey-height", a->storey_height,
-                  "height of one storey with --storeys-field (m)")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  auto* bf =
-      sub->add_option("--base-field", a->base_field, "field with the ground height (m); default 0");
-  auto* tr = sub->add_option("--terrain", a->terrain,
-                             "terrain raster (GeoTIFF DEM, same CRS): base = lowest ground height "
-                             "at the footprint's vertices")
-                 ->check(CLI::ExistingFile);
-  bf->excludes(tr);
-  sub->add_option("--crs", a->crs, "CRS of the footprints when the file declares none");
-  sub->add_option("--lod", a->lod, "LoD written in the file")->capture_default_str();
+  // One schema for the flags and Python's keywords; options that exclude each other are the
+  // engine's check (903).
+  bind_options(sub, engine::extrude_option_schema(), *a);
 
   return [a, &g]() -> int {
     const engine::JobResult r = engine::run_extrude(*a);

@@ -80,4 +80,42 @@ JobResult run_extrude(const ExtrudeOptions& a) {
   return out;  // rejections are reported, as by import
 }
 
+const OptionSchema<ExtrudeOptions>& extrude_option_schema() {
+  using E = ExtrudeOptions;
+  static const OptionSchema<E> schema = {
+      option<E>(
+          "layer", "layer of a multi-layer source", [](E & e) -> auto& { return e.layer; }),
+      required(option<E>(
+          "out", "CityJSON file to write", [](E & e) -> auto& { return e.out; })),
+      option<E>(
+          "id-field", "field with the building id (default: fid)",
+          [](E & e) -> auto& { return e.id_field; }),
+      option<E>(
+          "height-field", "field with the height above the base (m)",
+          [](E & e) -> auto& { return e.height_field; }),
+      option<E>(
+          "storeys-field", "field with the number of storeys above ground",
+          [](E & e) -> auto& { return e.storeys_field; }),
+      option<E>(
+          "height", "one height above the base for every building (m)",
+          [](E & e) -> auto& { return e.height; }, OptionCheck::kPositive),
+      option<E>(
+          "storey-height", "height of one storey with --storeys-field (m)",
+          [](E & e) -> auto& { return e.storey_height; }, OptionCheck::kPositive),
+      option<E>(
+          "base-field", "field with the ground height (m); default 0",
+          [](E & e) -> auto& { return e.base_field; }),
+      option<E>(
+          "terrain",
+          "terrain raster (GeoTIFF DEM, same CRS): base = lowest ground height at the "
+          "footprint's vertices",
+          [](E & e) -> auto& { return e.terrain; }, OptionCheck::kExistingFile),
+      option<E>(
+          "crs", "CRS of the footprints when the file declares none",
+          [](E & e) -> auto& { return e.crs; }),
+      option<E>(
+          "lod", "LoD written in the file", [](E & e) -> auto& { return e.lod; })};
+  return schema;
+}
+
 }  // namespace strata::engine

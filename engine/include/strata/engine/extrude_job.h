@@ -3,6 +3,7 @@
 #include <string>
 
 #include "strata/engine/job_result.h"
+#include "strata/engine/option_schema.h"
 
 namespace strata::engine {
 
@@ -15,5 +16,8 @@ struct ExtrudeOptions {
 // Writes `out`; every footprint is a building or a rejection in the result's issues. Throws
 // StrataError(903) for options that exclude each other.
 JobResult run_extrude(const ExtrudeOptions& options);
+// Its options but the footprints (given first): the command's flags, Python's keywords. Which
+// exclude each other is checked by run_extrude.
+const OptionSchema<ExtrudeOptions>& extrude_option_schema();
 
 }  // namespace strata::engine
