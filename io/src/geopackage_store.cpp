@@ -731,12 +731,32 @@ class GeoPackageStore final : public Store {
 
 }  // namespace
 
+namespace {
+// A database connection string is not a file name: without this check GDAL's GeoPackage driver
+// created a local file named "PG:dbname=x" and the user believed the data was on the server.
+void refuse_connection_string(const std::filesystem::path& path) {
+  const std::string text = path.string(), name = path.filename().string();
+  for (const std::string& s : {text, name}) {
+    const bool pg = s.rfind("PG:", 0) == 0 || s.rfind("pg:", 0) == 0;
+    const bool uri = s.find("://") != std::string::npos;
+    if (pg || uri)
+      throw StrataError(ErrorCode::kWrongInputParameters,
+                        "'" + name +
+                            "' is a database connection, not a GeoPackage file: this "
+                            "strata stores into a GeoPackage (.gpkg) only; a PostgreSQL/PostGIS "
+                            "store is not available yet (docs/project-file.md, store)");
+  }
+}
+}  // namespace
+
 std::unique_ptr<Store> open_geopackage_store(const std::filesystem::path& path,
                                              const Crs& project_crs, bool create) {
+  refuse_connection_string(path);
   return std::make_unique<GeoPackageStore>(path, project_crs, create, false);
 }
 
 std::unique_ptr<Store> open_geopackage_store_readonly(const std::filesystem::path& path) {
+  refuse_connection_string(path);
   return std::make_unique<GeoPackageStore>(path, std::nullopt, false, true);
 }
 

@@ -959,6 +959,24 @@ class UnitsStoreMissing(TrustCase):
         self.assertEqual(left, [], "nothing of the store may be left behind" + res.describe())
 
 
+class ConnectionStringStore(TrustCase):
+    """`--store "PG:dbname=x"` created a local file named `PG:dbname=x` (issue 21's "why"): a
+    database connection is refused until there is a server store, and nothing is written."""
+
+    def test_a_database_connection_is_refused_and_nothing_written(self):
+        folder = self.new_dir("connection_store")
+        districts = sts.REPO_ROOT / "samples" / "taipei" / "districts.geojson"
+        for store in ("PG:dbname=strata", "postgresql://localhost/strata"):
+            with self.subTest(store=store):
+                res = self.strata("import", districts, "--kind", "district", "--name", "districts",
+                                  "--store", store, "--field", "id=CPTID", "--field", "name=TNAME", cwd=folder)
+                err = self.assertError(res, sts.EXIT_USAGE, 903, "WRONG_INPUT_PARAMETERS")
+                self.assertIn("database connection", err["message"])
+                self.assertEqual(list(folder.rglob("*")), [], "nothing may be written" + res.describe())
+                res = self.strata("info", store, cwd=folder)
+                self.assertNotEqual(res.returncode, 0, res.describe())
+                self.assertEqual(list(folder.rglob("*")), [])
+
 # --------------------------------------------------------------------------- 9. empty and damaged sources
 
 class EmptyAndDamagedSources(TrustCase):
