@@ -2,6 +2,7 @@
 // Shells as vertex ids instead of coordinates. Topology checks (closed, manifold, orientation)
 // compare vertices, and two points closer than the snap tolerance are the same vertex, as in
 // val3dity.
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -42,7 +43,11 @@ class VertexPool {
     std::array<std::array<std::int64_t, 3>, 3> offsets{};  // per axis: 0, then -1 / +1 if near
     std::array<int, 3> n_offsets{};
     for (std::size_t i = 0; i < 3; ++i) {
-      scaled[i] = p[i] / cell_;
+      // Clamped: an absurd coordinate (1e57, found by fuzzing) would make the cast undefined;
+      // far points then share the last cell, which only costs time (the test is exact).
+      constexpr double kLimit = 4.0e18;  // < 2^62, so that k ± 1 cannot overflow either
+      const double v = p[i] / cell_;
+      scaled[i] = std::isnan(v) ? 0.0 : std::clamp(v, -kLimit, kLimit);
       k[i] = static_cast<std::int64_t>(std::floor(scaled[i]));
       const double frac = (scaled[i] - static_cast<double>(k[i])) * cell_;
       offsets[i][0] = 0;
@@ -77,7 +82,10 @@ class VertexPool {
   using Key = std::array<std::int64_t, 3>;
   struct KeyHash {
     std::size_t operator()(const Key& k) const {
-      return static_cast<std::size_t>(k[0] * 73856093LL ^ k[1] * 19349663LL ^ k[2] * 83492791LL);
+      // Unsigned: the products wrap, as a hash may (signed overflow is undefined).
+      return static_cast<std::size_t>(static_cast<std::uint64_t>(k[0]) * 73856093ULL ^
+                                      static_cast<std::uint64_t>(k[1]) * 19349663ULL ^
+                                      static_cast<std::uint64_t>(k[2]) * 83492791ULL);
     }
   };
   static Key exact_key(const Point3& p) {
