@@ -599,10 +599,14 @@ PYBIND11_MODULE(strata, m) {
         py::list networks;
         for (const auto& [k, v] : options) {
           const std::string key = py::str(k).cast<std::string>();
-          if (key == "networks")
-            networks = py::reinterpret_borrow<py::list>(v);
-          else
+          if (key == "networks") {
+            if (py::isinstance<py::str>(v) || !py::isinstance<py::sequence>(v))
+              throw StrataError(ErrorCode::kWrongInputParameters,
+                                "render_scene: networks is a list of paths or dicts");
+            networks = py::list(py::reinterpret_borrow<py::object>(v));
+          } else {
             rest[k] = v;
+          }
         }
         fill_options(engine::scene_option_schema(), o, rest, "render_scene",
                      &engine::settings_option_schema(false), &o.settings);
@@ -611,7 +615,7 @@ PYBIND11_MODULE(strata, m) {
           std::replace(flag.begin(), flag.end(), '_', '-');
           const auto* spec = engine::find_option(engine::scene_option_schema(), key);
           if (spec && spec->type == engine::OptionType::kFlag) {
-            if (value == "true") args.push_back(flag);
+            if (engine::option_detail::parse_flag(key, value)) args.push_back(flag);
           } else {
             args.insert(args.end(), {flag, value});
           }
@@ -626,7 +630,7 @@ PYBIND11_MODULE(strata, m) {
           if (!py::isinstance<py::dict>(n)) continue;
           for (const auto& [k, v] : py::reinterpret_borrow<py::dict>(n)) {
             std::string key = py::str(k).cast<std::string>();
-            if (key == "file") continue;
+            if (key == "file" || v.is_none()) continue;
             std::replace(key.begin(), key.end(), '_', '-');
             auto& values = per_option[key];
             values.resize(networks.size());

@@ -99,6 +99,7 @@ nlohmann::json compute_and_write_indicators(const io::Project& project, io::Stor
       const auto open = pattern.find('{', at);
       if (open == std::string::npos) break;
       const auto close = pattern.find('}', open);
+      if (close == std::string::npos) break;  // an unbalanced '{' is kept as text
       expanded += pattern.substr(at, open - at);
       const std::optional<std::string> v = value(pattern.substr(open + 1, close - open - 1));
       if (!v) return std::nullopt;

@@ -199,7 +199,13 @@ JobResult run_query_units(const Query3dOptions& a) {
     if (!a.parcel.empty() && a.store.empty())
       for (const auto& p : at.value("parcels", nlohmann::json::array()))
         match |= p.is_string() && p.get<std::string>() == a.parcel;
-    if (!a.parcel.empty() && !a.store.empty()) match = standing.count(&v) > 0;
+    if (!a.parcel.empty() && !a.store.empty()) {
+      match = standing.count(&v) > 0;
+      // A unit without a volume stands nowhere: its registered parcels say where it is.
+      if (!v.has_volume)
+        for (const auto& p : at.value("parcels", nlohmann::json::array()))
+          match |= p.is_string() && p.get<std::string>() == a.parcel;
+    }
     if (!match) continue;
     auto j = volume_json(v, m.unit_m);
     if (j["volume_m3"].is_number()) volume += j["volume_m3"].get<double>();

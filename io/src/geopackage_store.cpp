@@ -731,21 +731,25 @@ class GeoPackageStore final : public Store {
 
 }  // namespace
 
+bool is_database_connection(std::string_view store) {
+  const auto starts_pg = [](std::string_view s) {
+    return s.size() >= 3 && (s[0] == 'P' || s[0] == 'p') && (s[1] == 'G' || s[1] == 'g') &&
+           s[2] == ':';
+  };
+  return starts_pg(store) || store.find("://") != std::string_view::npos;
+}
+
 namespace {
 // A database connection string is not a file name: without this check GDAL's GeoPackage driver
 // created a local file named "PG:dbname=x" and the user believed the data was on the server.
 void refuse_connection_string(const std::filesystem::path& path) {
   const std::string text = path.string(), name = path.filename().string();
-  for (const std::string& s : {text, name}) {
-    const bool pg = s.rfind("PG:", 0) == 0 || s.rfind("pg:", 0) == 0;
-    const bool uri = s.find("://") != std::string::npos;
-    if (pg || uri)
-      throw StrataError(ErrorCode::kWrongInputParameters,
-                        "'" + name +
-                            "' is a database connection, not a GeoPackage file: this "
-                            "strata stores into a GeoPackage (.gpkg) only; a PostgreSQL/PostGIS "
-                            "store is not available yet (docs/project-file.md, store)");
-  }
+  if (is_database_connection(text) || is_database_connection(name))
+    throw StrataError(ErrorCode::kWrongInputParameters,
+                      "'" + text +
+                          "' is a database connection, not a GeoPackage file: this strata stores "
+                          "into a GeoPackage (.gpkg) only; a PostgreSQL/PostGIS store is not "
+                          "available yet (docs/project-file.md, store)");
 }
 }  // namespace
 

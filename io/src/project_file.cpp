@@ -1,4 +1,5 @@
 #include "strata/io/project_file.h"
+#include "strata/io/store.h"
 
 #include <toml++/toml.h>
 
@@ -218,7 +219,16 @@ class Loader {
     p.crs = text(*proj, "crs", "[project]", false, "EPSG:3826");
     if (auto problem = project_crs_problem(p.crs))
       fail(proj->get("crs") ? *proj->get("crs") : static_cast<const toml::node&>(*proj), *problem);
-    p.store = resolve(text(*proj, "store", "[project]", false, "strata.gpkg"), *proj);
+    {
+      const std::string store = text(*proj, "store", "[project]", false, "strata.gpkg");
+      // Checked as written: resolving it against the project's folder would hide the scheme.
+      if (is_database_connection(store))
+        fail(*proj->get("store"), "store '" + store +
+                                      "' is a database connection, not a GeoPackage file: this "
+                                      "strata stores into a GeoPackage (.gpkg) only; a "
+                                      "PostgreSQL/PostGIS store is not available yet");
+      p.store = resolve(store, *proj);
+    }
     p.output = resolve(text(*proj, "output", "[project]", false, "output"), *proj);
 
     if (const toml::node* tables = root.get("tables")) {

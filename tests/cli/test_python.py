@@ -280,6 +280,9 @@ class PythonModuleTest(sts.StrataTestCase):
         with self.assertRaises(m.Error) as caught:
             m.render_scene(self.tmp / "never.png", model=model, zoom="close")
         self.assertEqual(caught.exception.code, 903)
+        with self.assertRaises(m.Error) as caught:  # a path where a list of networks belongs
+            m.render_scene(self.tmp / "never.png", model=model, networks=str(delft / "GENERATED_gas_pipes.geojson"))
+        self.assertEqual(caught.exception.code, 903)
         self.assertFalse((self.tmp / "never.png").exists())
         with self.assertRaises(m.Error) as caught:
             m.render_map(self.tmp / "x.gpkg", "f", self.tmp / "x.png", colour="red")

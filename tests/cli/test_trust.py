@@ -976,6 +976,18 @@ class ConnectionStringStore(TrustCase):
                 res = self.strata("info", store, cwd=folder)
                 self.assertNotEqual(res.returncode, 0, res.describe())
                 self.assertEqual(list(folder.rglob("*")), [])
+        # In a project file, as written (resolving it against the folder would hide the scheme).
+        for store in ("postgresql://u@h/db", "Pg:dbname=x host=/var/run/postgresql"):
+            with self.subTest(project_store=store):
+                project = self.new_dir(f"connection_project_{abs(hash(store))}")
+                toml = project / "project.toml"
+                toml.write_text(f'[project]\nname = "x"\ncrs = "EPSG:3826"\nstore = "{store}"\n\n'
+                                f'[[layers]]\nname = "districts"\nkind = "district"\npath = "{districts}"\n'
+                                'fields = { id = "CPTID", name = "TNAME" }\n', encoding="utf-8")
+                res = self.strata("import", toml, cwd=project)
+                err = self.assertError(res, sts.EXIT_PROJECT_FILE, 970, "PROJECT_FILE")
+                self.assertIn("database connection", err["message"])
+                self.assertEqual(sorted(p.name for p in project.rglob("*")), ["project.toml"])
 
 # --------------------------------------------------------------------------- 9. empty and damaged sources
 

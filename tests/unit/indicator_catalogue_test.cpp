@@ -46,6 +46,14 @@ TEST(IndicatorCatalogue, KeysColumnsAndParametersAreUnique) {
 
 TEST(IndicatorCatalogue, SummariesAndDefinitionsNameTheirOwnColumns) {
   for (const auto& i : indicators()) {
+    for (const std::string* pattern : {&i.summary, &i.city_summary}) {
+      int depth = 0;  // every '{' closed, none nested
+      for (char c : *pattern) {
+        depth += c == '{' ? 1 : c == '}' ? -1 : 0;
+        EXPECT_TRUE(depth == 0 || depth == 1) << i.key << ": " << *pattern;
+      }
+      EXPECT_EQ(depth, 0) << i.key << ": " << *pattern;
+    }
     const auto own = columns_of(i);
     for (const auto& name : placeholders(i.summary))
       EXPECT_TRUE(own.count(name)) << i.key << ": " << name;

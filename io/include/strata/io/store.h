@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "strata/core/city_object.h"
@@ -79,5 +80,8 @@ std::unique_ptr<Store> open_geopackage_store(const std::filesystem::path& path,
                                              const Crs& project_crs, bool create);
 // Opens an existing store read-only, with the CRS it was created with.
 std::unique_ptr<Store> open_geopackage_store_readonly(const std::filesystem::path& path);
+// Whether `store` (as the user wrote it) names a database connection ("PG:dbname=x" in any
+// case, "postgresql://..."), which this version cannot store into.
+bool is_database_connection(std::string_view store);
 
 }  // namespace strata::io
