@@ -48,8 +48,11 @@ void LazyModule::load() {
       looked += (looked.empty() ? "" : ", ") + path.lexically_normal().string();
       continue;
     }
-    handle_ = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (handle_) return;
+    void* opened = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (opened) {
+      handle_ = opened;
+      return;
+    }
     const char* why = dlerror();
     load_error_ = path.string() + " cannot be loaded: " + (why ? why : "unknown reason");
     return;
@@ -60,8 +63,9 @@ void LazyModule::load() {
 
 void* LazyModule::symbol(const char* name) {
   std::call_once(once_, [this] { load(); });
-  if (!handle_) throw StrataError(ErrorCode::kInternal, load_error_);
-  void* s = dlsym(handle_, name);
+  void* handle = handle_.load();
+  if (!handle) throw StrataError(ErrorCode::kInternal, load_error_);
+  void* s = dlsym(handle, name);
   if (!s)
     throw StrataError(ErrorCode::kInternal, file_ + " has no entry point " + name +
                                                 " (a module of another strata version?)");

@@ -44,20 +44,11 @@ const OptionSchema<PipeMapOptions>& pipe_map_option_schema() {
       option<P>(
           "context", "polygons drawn grey under everything: building footprints, parcels",
           [](P & p) -> auto& { return p.context; }, OptionCheck::kExistingPath),
-      option<P>(
-          "title", "title above the map", [](P & p) -> auto& { return p.title; }),
-      option<P>(
-          "subtitle", "line under the title", [](P & p) -> auto& { return p.subtitle; }),
-      also(required(option<P>(
-               "out", "image to write: .png or .svg (repeat for both)",
-               [](P & p) -> auto& { return p.outs; })),
-           {"-o"}),
-      option<P>(
-          "width", "width in pixels", [](P & p) -> auto& { return p.width; },
-          OptionCheck::kPositive),
-      option<P>(
-          "height", "height in pixels", [](P & p) -> auto& { return p.height; },
-          OptionCheck::kPositive)};
+      map_title_option<P>(),
+      map_subtitle_option<P>(),
+      map_outs_option<P>(),
+      image_width_option<P>(),
+      image_height_option<P>()};
   return schema;
 }
 

@@ -266,23 +266,14 @@ const OptionSchema<MapOptions>& map_option_schema() {
       option<M>(
           "palette", "YlGn, Greens, Blues, OrRd, Purples, YlOrBr",
           [](M & m) -> auto& { return m.palette; }),
-      option<M>(
-          "title", "title above the map", [](M & m) -> auto& { return m.title; }),
-      option<M>(
-          "subtitle", "line under the title", [](M & m) -> auto& { return m.subtitle; }),
+      map_title_option<M>(),
+      map_subtitle_option<M>(),
       option<M>(
           "legend-title", "legend heading (default: the field)",
           [](M & m) -> auto& { return m.legend_title; }),
-      also(required(option<M>(
-               "out", "image to write: .png or .svg (repeat for both)",
-               [](M & m) -> auto& { return m.outs; })),
-           {"-o"}),
-      option<M>(
-          "width", "width in pixels", [](M & m) -> auto& { return m.width; },
-          OptionCheck::kPositive),
-      option<M>(
-          "height", "height in pixels", [](M & m) -> auto& { return m.height; },
-          OptionCheck::kPositive)};
+      map_outs_option<M>(),
+      image_width_option<M>(),
+      image_height_option<M>()};
   return schema;
 }
 

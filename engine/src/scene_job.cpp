@@ -2,6 +2,8 @@
 // module (docs/render.md).
 #include "strata/engine/scene_job.h"
 
+#include "strata/engine/render_job.h"
+
 #include <boost/geometry/algorithms/intersects.hpp>
 #include <fstream>
 #include <map>
@@ -217,12 +219,8 @@ const OptionSchema<SceneViewOptions>& scene_option_schema() {
       also(required(option<S>(
                "out", "PNG to write", [](S & s) -> auto& { return s.out; })),
            {"-o"}),
-      option<S>(
-          "width", "width in pixels", [](S & s) -> auto& { return s.width; },
-          OptionCheck::kPositive),
-      option<S>(
-          "height", "height in pixels", [](S & s) -> auto& { return s.height; },
-          OptionCheck::kPositive)};
+      image_width_option<S>(),
+      image_height_option<S>()};
   return schema;
 }
 

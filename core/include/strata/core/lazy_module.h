@@ -3,6 +3,7 @@
 // shared objects loaded with dlopen the first time one of their functions is needed, so that a
 // command, a Python session or a QGIS plugin that never draws or reads a point cloud does not
 // load (and relocate) that chain at start-up.
+#include <atomic>
 #include <mutex>
 #include <string>
 
@@ -22,14 +23,14 @@ class LazyModule {
   // where it looked when the module cannot be found or loaded (an installation problem), or
   // that the entry point is missing (a module of another strata version).
   void* symbol(const char* name);
-  bool loaded() const { return handle_ != nullptr; }
+  bool loaded() const { return handle_.load() != nullptr; }
   const std::string& file() const { return file_; }
 
  private:
   void load();
   std::string file_, what_, env_, build_path_, installed_path_;
   std::once_flag once_;
-  void* handle_ = nullptr;
+  std::atomic<void*> handle_{nullptr};  // read by loaded() while another thread may load
   std::string load_error_;
 };
 

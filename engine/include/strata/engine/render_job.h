@@ -15,6 +15,37 @@
 
 namespace strata::engine {
 
+// Options every drawn image shares (maps, pipe maps, 3D views), for any options struct with
+// these members: one definition of their names, help and checks.
+template <class T>
+OptionSpec<T> image_width_option() {
+  return option<T>(
+      "width", "width in pixels", [](T & t) -> auto& { return t.width; }, OptionCheck::kPositive);
+}
+template <class T>
+OptionSpec<T> image_height_option() {
+  return option<T>(
+      "height", "height in pixels", [](T & t) -> auto& { return t.height; },
+      OptionCheck::kPositive);
+}
+template <class T>
+OptionSpec<T> map_title_option() {
+  return option<T>(
+      "title", "title above the map", [](T & t) -> auto& { return t.title; });
+}
+template <class T>
+OptionSpec<T> map_subtitle_option() {
+  return option<T>(
+      "subtitle", "line under the title", [](T & t) -> auto& { return t.subtitle; });
+}
+template <class T>
+OptionSpec<T> map_outs_option() {
+  return also(required(option<T>(
+                  "out", "image to write: .png or .svg (repeat for both)",
+                  [](T & t) -> auto& { return t.outs; })),
+              {"-o"});
+}
+
 // `strata render map`: a choropleth of one numeric field of a polygon layer.
 struct MapOptions {
   std::string source, layer, field, label_field, id_field, title, subtitle, legend_title;
